@@ -1,0 +1,71 @@
+"""The ``innopass`` command line: a thin click layer over the library.
+
+Each command turns its options into library calls and hands the outcome to a
+reporter. Exit codes are part of the contract (PRODUCT.md §6): 0 verified or
+success, 1 rejected or invalid, 3 indeterminate, 2 usage or input error. Errors
+are one line on stderr; no traceback reaches the user unless ``INNOPASS_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+import click
+
+from innopass.errors import InnopassError
+
+__all__ = ["cli", "main"]
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_INDETERMINATE = 3
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="innopass", prog_name="innopass")
+def cli() -> None:
+    """innopass: NHS innovator passports, signed once and verified offline anywhere.
+
+    A passport is a W3C Verifiable Credential 2.0 over one canonical assessment
+    record, signed by the assessing NHS organisation. Any trust verifies it from
+    files it holds, with no central server.
+    """
+
+
+def _register() -> None:
+    from innopass.cli._record import record_group
+
+    cli.add_command(record_group)
+
+
+_register()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point for the ``innopass`` console script and ``python -m innopass``."""
+    try:
+        code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("innopass: aborted", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE if exc.exit_code == 1 else exc.exit_code)
+    except InnopassError as exc:
+        click.echo(f"innopass: error: {exc.diagnostics()}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("innopass: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: never a traceback
+        if os.environ.get("INNOPASS_DEBUG") == "1":
+            raise
+        click.echo(
+            f"innopass: internal error: {type(exc).__name__}: {exc} (set INNOPASS_DEBUG=1 for details)",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,31 @@
+"""Options and helpers shared by the command modules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from innopass._home import resolve_home
+
+__all__ = ["home_option", "resolve_home_option"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def home_option(func: F) -> F:
+    """``--home DIR``: the organisation or verifier home (else ``INNOPASS_HOME``, else the platform default)."""
+    return click.option(
+        "--home",
+        "home",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Organisation or verifier home (default: $INNOPASS_HOME or the platform data directory).",
+    )(func)
+
+
+def resolve_home_option(home: Path | None) -> Path:
+    """The home directory a command works in."""
+    return resolve_home(home)

@@ -1,0 +1,198 @@
+"""Bitstring Status List 1.0: entries in a credential and status-list credentials.
+
+The pure codec is in :mod:`innopass.status.bitstring`. This module reads and
+builds the JSON shapes (FORMATS.md §1, §3); signing belongs to the issuer and
+checking signatures to the verifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from innopass._json import JSONObject, JSONValue, pointer
+from innopass._time import format_datetime
+from innopass.contexts import CREDENTIALS_V2
+from innopass.errors import MalformedInputError, StatusListError
+from innopass.status.bitstring import (
+    DEFAULT_MAX_LIST_BYTES,
+    MIN_ENTRIES,
+    bit_at,
+    decode_bitstring,
+    encode_bitstring,
+    new_bitstring,
+    with_bit,
+)
+
+__all__ = [
+    "DEFAULT_MAX_LIST_BYTES",
+    "ENTRY_TYPE",
+    "LIST_CREDENTIAL_TYPE",
+    "MIN_ENTRIES",
+    "StatusEntry",
+    "StatusList",
+    "StatusPurpose",
+    "bit_at",
+    "build_status_list_credential",
+    "decode_bitstring",
+    "encode_bitstring",
+    "list_id",
+    "new_bitstring",
+    "parse_status_list_credential",
+    "status_entries",
+    "with_bit",
+]
+
+ENTRY_TYPE = "BitstringStatusListEntry"
+LIST_CREDENTIAL_TYPE = "BitstringStatusListCredential"
+LIST_SUBJECT_TYPE = "BitstringStatusList"
+
+
+class StatusPurpose(StrEnum):
+    """The two purposes innopass issues: revocation is final, suspension reversible."""
+
+    REVOCATION = "revocation"
+    SUSPENSION = "suspension"
+
+
+def list_id(base: str, purpose: str, number: int) -> str:
+    """The id of status list ``number`` for ``purpose`` under ``base`` (FORMATS.md §3)."""
+    return f"{base}{purpose}/{number}"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEntry:
+    """One ``BitstringStatusListEntry`` of a credential (``statusSize`` 1)."""
+
+    purpose: str
+    index: int
+    list_id: str
+    entry_id: str | None = None
+
+    @classmethod
+    def from_json(cls, obj: JSONValue, *, path: str = "/credentialStatus") -> StatusEntry:
+        if not isinstance(obj, dict):
+            raise MalformedInputError("status entry is not an object", path=path)
+        if obj.get("type") != ENTRY_TYPE:
+            raise MalformedInputError(f"status entry type is not {ENTRY_TYPE}", path=f"{path}/type")
+        purpose = obj.get("statusPurpose")
+        if not isinstance(purpose, str) or not purpose:
+            raise MalformedInputError("statusPurpose missing", path=f"{path}/statusPurpose")
+        raw_index = obj.get("statusListIndex")
+        if not isinstance(raw_index, str) or not raw_index.isascii() or not raw_index.isdigit():
+            raise MalformedInputError(
+                "statusListIndex must be a string of decimal digits", path=f"{path}/statusListIndex"
+            )
+        if len(raw_index) > 12:
+            raise MalformedInputError("statusListIndex is too large", path=f"{path}/statusListIndex")
+        credential = obj.get("statusListCredential")
+        if not isinstance(credential, str) or not credential:
+            raise MalformedInputError(
+                "statusListCredential missing", path=f"{path}/statusListCredential"
+            )
+        size = obj.get("statusSize", 1)
+        if size != 1:
+            raise MalformedInputError("only statusSize 1 is supported", path=f"{path}/statusSize")
+        entry_id = obj.get("id")
+        return cls(
+            purpose=purpose,
+            index=int(raw_index),
+            list_id=credential,
+            entry_id=entry_id if isinstance(entry_id, str) else None,
+        )
+
+    def to_json(self) -> JSONObject:
+        return {
+            "id": self.entry_id or f"{self.list_id}#{self.index}",
+            "type": ENTRY_TYPE,
+            "statusPurpose": self.purpose,
+            "statusListIndex": str(self.index),
+            "statusListCredential": self.list_id,
+        }
+
+
+def status_entries(credential: Mapping[str, JSONValue]) -> tuple[StatusEntry, ...]:
+    """Every status entry of ``credential`` (``credentialStatus`` may be an object or a list)."""
+    value = credential.get("credentialStatus")
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        return (StatusEntry.from_json(value),)
+    if not isinstance(value, list):
+        raise MalformedInputError("credentialStatus is not an object or list", path="/credentialStatus")
+    return tuple(
+        StatusEntry.from_json(item, path=pointer("credentialStatus", i)) for i, item in enumerate(value)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusList:
+    """The decoded subject of a ``BitstringStatusListCredential``."""
+
+    id: str
+    issuer: str
+    purposes: tuple[str, ...]
+    bits: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.bits) * 8
+
+    def is_set(self, index: int) -> bool:
+        return bit_at(self.bits, index)
+
+
+def parse_status_list_credential(
+    credential: Mapping[str, JSONValue],
+    *,
+    max_bytes: int = DEFAULT_MAX_LIST_BYTES,
+    min_entries: int = MIN_ENTRIES,
+) -> StatusList:
+    """Check the shape of a status-list credential and decode its list (no signature check)."""
+    types = credential.get("type")
+    if not isinstance(types, list) or LIST_CREDENTIAL_TYPE not in types:
+        raise StatusListError(f"not a {LIST_CREDENTIAL_TYPE}")
+    cred_id = credential.get("id")
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if not isinstance(cred_id, str) or not isinstance(issuer_id, str):
+        raise StatusListError("status list credential lacks an id or issuer")
+    subject = credential.get("credentialSubject")
+    if not isinstance(subject, dict) or subject.get("type") != LIST_SUBJECT_TYPE:
+        raise StatusListError(f"credentialSubject is not a {LIST_SUBJECT_TYPE}")
+    raw_purpose = subject.get("statusPurpose")
+    purposes = raw_purpose if isinstance(raw_purpose, list) else [raw_purpose]
+    if not purposes or not all(isinstance(p, str) and p for p in purposes):
+        raise StatusListError("status list statusPurpose missing")
+    bits = decode_bitstring(subject.get("encodedList"), max_bytes=max_bytes)
+    if len(bits) * 8 < min_entries:
+        raise StatusListError(f"status list has {len(bits) * 8} entries, fewer than {min_entries}")
+    return StatusList(id=cred_id, issuer=issuer_id, purposes=tuple(str(p) for p in purposes), bits=bits)
+
+
+def build_status_list_credential(
+    *,
+    list_id: str,
+    issuer_did: str,
+    purpose: str,
+    bits: bytes,
+    valid_from: datetime,
+    valid_until: datetime,
+) -> JSONObject:
+    """An unsigned ``BitstringStatusListCredential`` (FORMATS.md §3)."""
+    return {
+        "@context": [CREDENTIALS_V2],
+        "id": list_id,
+        "type": ["VerifiableCredential", LIST_CREDENTIAL_TYPE],
+        "issuer": issuer_did,
+        "validFrom": format_datetime(valid_from),
+        "validUntil": format_datetime(valid_until),
+        "credentialSubject": {
+            "id": f"{list_id}#list",
+            "type": LIST_SUBJECT_TYPE,
+            "statusPurpose": purpose,
+            "encodedList": encode_bitstring(bits),
+        },
+    }

@@ -1,0 +1,104 @@
+"""Data Integrity cryptosuites, decomposed into transform → hash → sign / verify.
+
+The issuer and the verifier run the same :class:`JcsCryptosuite` stages, and the
+official vectors check each stage on its own. Suites are looked up by name only in
+an allow-list the verifier holds (:data:`SUITES` is the set innopass implements,
+not a policy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from innopass.canonical import canonicalize
+from innopass.errors import InvalidSignatureError, UnsupportedSuiteError
+from innopass.keys import KeyType, PrivateKey, PublicKey
+
+__all__ = [
+    "ECDSA_JCS_2019",
+    "EDDSA_JCS_2022",
+    "SUITES",
+    "Cryptosuite",
+    "JcsCryptosuite",
+    "suite_for_key",
+]
+
+
+@runtime_checkable
+class Cryptosuite(Protocol):
+    """One Data Integrity cryptosuite, as separate stages."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def key_type(self) -> KeyType: ...
+
+    def transform(self, document: Mapping[str, Any]) -> bytes:
+        """Canonical bytes of the unsecured document."""
+        ...
+
+    def canonical_config(self, proof_config: Mapping[str, Any]) -> bytes:
+        """Canonical bytes of the proof configuration (the proof without ``proofValue``)."""
+        ...
+
+    def hash(self, canonical_config: bytes, transformed: bytes) -> bytes:
+        """``hashData``: hash of the proof configuration, then hash of the document."""
+        ...
+
+    def sign(self, hash_data: bytes, key: PrivateKey) -> bytes: ...
+
+    def verify(self, hash_data: bytes, signature: bytes, key: PublicKey) -> None:
+        """Return ``None`` or raise :class:`InvalidSignatureError`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class JcsCryptosuite:
+    """A JCS Data Integrity suite: ``eddsa-jcs-2022`` or ``ecdsa-jcs-2019`` (P-256).
+
+    Both sign ``SHA-256(JCS(proofConfig)) ‖ SHA-256(JCS(document))`` (64 bytes):
+    Ed25519 signs those bytes as the message; ECDSA P-256 hashes them again with
+    SHA-256 and emits a 64-byte ``r ‖ s`` signature. The key objects implement
+    exactly that, so the suite only binds the name to the key type.
+    """
+
+    name: str
+    key_type: KeyType
+
+    def transform(self, document: Mapping[str, Any]) -> bytes:
+        return canonicalize(document)
+
+    def canonical_config(self, proof_config: Mapping[str, Any]) -> bytes:
+        return canonicalize(proof_config)
+
+    def hash(self, canonical_config: bytes, transformed: bytes) -> bytes:
+        return hashlib.sha256(canonical_config).digest() + hashlib.sha256(transformed).digest()
+
+    def sign(self, hash_data: bytes, key: PrivateKey) -> bytes:
+        if key.key_type is not self.key_type:
+            raise UnsupportedSuiteError(self.name, f"{self.name} cannot sign with a {key.key_type} key")
+        return key.sign(hash_data)
+
+    def verify(self, hash_data: bytes, signature: bytes, key: PublicKey) -> None:
+        if key.key_type is not self.key_type:
+            raise InvalidSignatureError(f"{self.name} proof names a {key.key_type} key")
+        key.verify(signature, hash_data)
+
+
+EDDSA_JCS_2022 = JcsCryptosuite("eddsa-jcs-2022", KeyType.ED25519)
+ECDSA_JCS_2019 = JcsCryptosuite("ecdsa-jcs-2019", KeyType.P256)
+
+#: Every suite innopass implements, by name. Verifiers choose their own allow-list from it.
+SUITES: Mapping[str, Cryptosuite] = {s.name: s for s in (EDDSA_JCS_2022, ECDSA_JCS_2019)}
+
+
+def suite_for_key(key_type: KeyType) -> Cryptosuite:
+    """The suite innopass signs with for a key type."""
+    for suite in SUITES.values():
+        if suite.key_type is key_type:
+            return suite
+    raise UnsupportedSuiteError(str(key_type), f"no cryptosuite for {key_type} keys")

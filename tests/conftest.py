@@ -1,0 +1,55 @@
+"""Shared fixtures: the official vectors folder, a clock, and a network guard.
+
+The official vectors live in ``../shared/vectors`` beside the checkout (override
+with ``INNOPASS_VECTORS``). In a user's clone that folder is absent and vector
+tests skip with a reason; under ``CI=true`` its absence is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+VECTORS = Path(os.environ.get("INNOPASS_VECTORS", REPO.parent / "shared" / "vectors"))
+
+
+def vectors_dir(*parts: str) -> Path:
+    """Path to an official vector folder, or skip (fail under CI=true) when absent."""
+    path = VECTORS.joinpath(*parts)
+    if not path.exists():
+        reason = f"official vectors not found at {path} (set INNOPASS_VECTORS)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture
+def vectors() -> Path:
+    return vectors_dir()
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail any test that opens a connection off this machine (unless marked ``online``)."""
+    if request.node.get_closest_marker("online"):
+        yield
+        return
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1")):
+            return real_connect(self, address)
+        if self.family == socket.AF_UNIX:
+            return real_connect(self, address)
+        raise AssertionError(f"test tried to reach the network: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    yield

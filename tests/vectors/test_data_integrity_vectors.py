@@ -1,0 +1,130 @@
+"""W3C Data Integrity vectors: eddsa-jcs-2022 (vc-di-eddsa) and ecdsa-jcs-2019 (vc-di-ecdsa).
+
+Each stage is checked on its own (canonical document, canonical proof
+configuration, both hashes, their concatenation, the signature, its multibase
+form), then the whole signed credential is verified and re-created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import vectors_dir
+
+from innopass._json import loads_strict
+from innopass._time import parse_datetime
+from innopass.errors import InvalidSignatureError, KeyMaterialError, ProofError
+from innopass.keys import private_key_from_multibase, public_key_from_multibase
+from innopass.proof import ProofOptions, add_proof, hash_data, parse_proof, verify_proof
+from innopass.suites import ECDSA_JCS_2019, EDDSA_JCS_2022, SUITES, Cryptosuite
+
+# (folder, file suffix, key-pair file, suite)
+SUITE_CASES = [
+    pytest.param(("eddsa-jcs-2022",), "JCS", "keyPair.json", EDDSA_JCS_2022, id="eddsa-jcs-2022"),
+    pytest.param(
+        ("ecdsa-jcs-2019", "p256"), "JCSECDSAP256", "p256KeyPair.json", ECDSA_JCS_2019, id="ecdsa-jcs-2019-p256"
+    ),
+]
+
+
+def _read(base: Path, name: str) -> str:
+    return (base / name).read_text()
+
+
+def _json(base: Path, name: str) -> Any:
+    return loads_strict((base / name).read_bytes())
+
+
+def _secret(pair: dict[str, str]) -> str:
+    return pair.get("secretKeyMultibase") or pair["privateKeyMultibase"]
+
+
+@pytest.mark.parametrize(("folder", "suffix", "keyfile", "suite"), SUITE_CASES)
+def test_stages(folder: tuple[str, ...], suffix: str, keyfile: str, suite: Cryptosuite) -> None:
+    base = vectors_dir(*folder)
+    unsigned = _json(base, "unsigned.json")
+    config = _json(base, f"proofConfig{suffix}.json")
+
+    transformed = suite.transform(unsigned)
+    assert transformed == _read(base, f"canonDoc{suffix}.txt").encode()
+    assert hashlib.sha256(transformed).hexdigest() == _read(base, f"docHash{suffix}.txt").strip()
+
+    canonical_config = suite.canonical_config(config)
+    assert canonical_config == _read(base, f"proofCanon{suffix}.txt").encode()
+    assert hashlib.sha256(canonical_config).hexdigest() == _read(base, f"proofHash{suffix}.txt").strip()
+
+    data = suite.hash(canonical_config, transformed)
+    assert data.hex() == _read(base, f"combinedHash{suffix}.txt").strip()
+
+    key = private_key_from_multibase(_secret(_json(base, keyfile)))
+    signature = suite.sign(data, key)  # Ed25519 and RFC 6979 ECDSA are deterministic
+    assert signature.hex() == _read(base, f"sigHex{suffix}.txt").strip()
+    suite.verify(data, signature, key.public_key())
+
+
+@pytest.mark.parametrize(("folder", "suffix", "keyfile", "suite"), SUITE_CASES)
+def test_signed_credential(folder: tuple[str, ...], suffix: str, keyfile: str, suite: Cryptosuite) -> None:
+    base = vectors_dir(*folder)
+    signed = _json(base, f"signed{suffix}.json")
+    pair = _json(base, keyfile)
+    public = public_key_from_multibase(pair["publicKeyMultibase"])
+    assert signed["proof"]["proofValue"] == _read(base, f"sigBTC58{suffix}.txt").strip()
+    proof = verify_proof(signed, suites=SUITES, key=public)
+    assert proof.cryptosuite == suite.name
+
+    # Re-create the proof from the unsigned document and the vector's options.
+    config = _json(base, f"proofConfig{suffix}.json")
+    created: datetime = parse_datetime(config["created"])
+    resigned = add_proof(
+        _json(base, "unsigned.json"),
+        key=private_key_from_multibase(_secret(pair)),
+        suite=suite,
+        options=ProofOptions(verification_method=config["verificationMethod"], created=created),
+    )
+    assert resigned == signed
+
+
+@pytest.mark.parametrize(("folder", "suffix", "keyfile", "suite"), SUITE_CASES)
+def test_tampering_is_rejected(folder: tuple[str, ...], suffix: str, keyfile: str, suite: Cryptosuite) -> None:
+    base = vectors_dir(*folder)
+    signed = _json(base, f"signed{suffix}.json")
+    public = public_key_from_multibase(_json(base, keyfile)["publicKeyMultibase"])
+
+    tampered = json.loads(json.dumps(signed))
+    tampered["credentialSubject"]["alumniOf"] = "Another University"
+    with pytest.raises(InvalidSignatureError):
+        verify_proof(tampered, suites=SUITES, key=public)
+
+    created_changed = json.loads(json.dumps(signed))
+    created_changed["proof"]["created"] = "2023-02-24T23:36:39Z"
+    with pytest.raises(InvalidSignatureError):
+        verify_proof(created_changed, suites=SUITES, key=public)
+
+    # @context injected after signing: the document no longer starts with the proof's.
+    injected = json.loads(json.dumps(signed))
+    injected["@context"] = ["https://www.w3.org/ns/credentials/v2", "https://example.org/other"]
+    proof = parse_proof(injected)
+    with pytest.raises(ProofError):
+        hash_data(injected, proof, suite)
+
+    # An extra context appended after the proof's prefix is allowed by the prefix rule,
+    # but the document is then canonicalised with the proof's context: still verifies.
+    appended = json.loads(json.dumps(signed))
+    appended["@context"] = [*signed["@context"], "https://example.org/extra"]
+    verify_proof(appended, suites=SUITES, key=public)
+
+
+def test_p384_declared_unsupported() -> None:
+    """innopass implements ecdsa-jcs-2019 with P-256 only (PRODUCT.md §3): the P-384
+    vectors are not reproduced; instead their key material must be refused cleanly."""
+    base = vectors_dir("ecdsa-jcs-2019", "p384")
+    pair = _json(base, "p384KeyPair.json")
+    with pytest.raises(KeyMaterialError):
+        public_key_from_multibase(pair["publicKeyMultibase"])
+    with pytest.raises(KeyMaterialError):
+        private_key_from_multibase(_secret(pair))

@@ -1,0 +1,59 @@
+"""RFC 8785 (JCS) official vectors: cyberphone/json-canonicalization testdata."""
+
+from __future__ import annotations
+
+import math
+import struct
+from pathlib import Path
+
+import pytest
+from conftest import vectors_dir
+
+from innopass._json import loads_strict
+from innopass.canonical import canonicalize
+from innopass.errors import MalformedInputError
+
+CASES = ["arrays", "french", "structures", "unicode", "values", "weird"]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_jcs_vector(name: str) -> None:
+    base = vectors_dir("jcs-rfc8785")
+    source = loads_strict((base / "input" / f"{name}.json").read_bytes())
+    expected = (base / "output" / f"{name}.json").read_bytes()
+    expected_hex = (base / "outhex" / f"{name}.txt").read_text().split()
+    out = canonicalize(source)
+    assert out == expected
+    assert out.hex() == "".join(expected_hex).lower()
+
+
+def _number_lines() -> list[tuple[str, str]]:
+    path: Path = vectors_dir("jcs-rfc8785") / "es6-numbers-first1000.txt"
+    lines = path.read_text().splitlines()
+    assert len(lines) == 1000
+    return [tuple(line.split(",", 1)) for line in lines]  # type: ignore[misc]
+
+
+def test_es6_numbers_first_1000() -> None:
+    mismatches = []
+    for bits, expected in _number_lines():
+        value = struct.unpack(">d", bytes.fromhex(bits.rjust(16, "0")))[0]
+        if not math.isfinite(value):
+            with pytest.raises(MalformedInputError):
+                canonicalize(value)
+            continue
+        got = canonicalize(value).decode()
+        if got != expected:
+            mismatches.append((bits, expected, got))
+    assert mismatches == []
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), 2**53, -(2**53)])
+def test_jcs_refuses_values_outside_i_json(value: float) -> None:
+    with pytest.raises(MalformedInputError):
+        canonicalize(value)
+
+
+def test_utf16_key_order_differs_from_code_point_order() -> None:
+    # U+1F602 (surrogates D83D DE02) sorts before U+FB33 in UTF-16 order.
+    assert canonicalize({"\ufb33": 1, "\U0001f602": 2}) == '{"\U0001f602":2,"\ufb33":1}'.encode()
