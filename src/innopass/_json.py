@@ -30,7 +30,7 @@ __all__ = [
     "require_object",
 ]
 
-JSONValue: TypeAlias = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
+JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
 JSONObject: TypeAlias = dict[str, JSONValue]
 
 
@@ -124,13 +124,19 @@ def _check_tree(value: Any, max_depth: int) -> None:
                     stack.append((child, depth + 1, (*path, index)))
 
 
-def loads_strict(data: str | bytes | bytearray, *, limits: JsonLimits = DEFAULT_LIMITS) -> JSONValue:
+def loads_strict(
+    data: str | bytes | bytearray, *, limits: JsonLimits = DEFAULT_LIMITS
+) -> JSONValue:
     """Parse untrusted JSON text strictly.
 
     Raises :class:`MalformedInputError` (or its subclass :class:`LimitExceededError`)
     with a JSON pointer where one is known.
     """
-    size = len(data) if isinstance(data, bytes | bytearray) else len(data.encode("utf-8", "surrogatepass"))
+    size = (
+        len(data)
+        if isinstance(data, bytes | bytearray)
+        else len(data.encode("utf-8", "surrogatepass"))
+    )
     if size > limits.max_bytes:
         raise LimitExceededError(f"document is {size} bytes, over the limit of {limits.max_bytes}")
     if isinstance(data, bytes | bytearray):
@@ -151,7 +157,9 @@ def loads_strict(data: str | bytes | bytearray, *, limits: JsonLimits = DEFAULT_
     except RecursionError:
         raise LimitExceededError(f"document nested deeper than {limits.max_depth} levels") from None
     except json.JSONDecodeError as exc:
-        raise MalformedInputError(f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        raise MalformedInputError(
+            f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
     except ValueError as exc:  # e.g. an integer with more digits than Python converts
         raise MalformedInputError(f"not JSON: {exc}") from None
     _check_tree(value, limits.max_depth)

@@ -23,7 +23,9 @@ _DATETIME = re.compile(
 def parse_datetime(value: object, *, path: str = "") -> datetime:
     """Parse a dateTimeStamp into an aware UTC ``datetime``; raise ``MalformedInputError``."""
     if not isinstance(value, str) or not _DATETIME.fullmatch(value):
-        raise MalformedInputError(f"not an RFC 3339 date-time with a time zone: {value!r}", path=path)
+        raise MalformedInputError(
+            f"not an RFC 3339 date-time with a time zone: {value!r}", path=path
+        )
     text = value
     if "." in text:  # Python keeps at most microseconds
         head, _, rest = text.partition(".")

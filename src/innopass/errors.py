@@ -75,7 +75,8 @@ class LimitExceededError(MalformedInputError):
 
 
 class KeyMaterialError(InnopassError):
-    """A key that cannot be used: wrong type, bad encoding, invalid point, secret where public expected."""
+    """A key that cannot be used: wrong type, bad encoding, invalid point, or a secret key
+    where a public one is expected."""
 
 
 class PassphraseError(KeyMaterialError):

@@ -19,11 +19,23 @@ from typing import Any
 
 import jwt
 
-from innopass._json import DEFAULT_LIMITS, JSONObject, JsonLimits, loads_strict
-from innopass.errors import InvalidSignatureError, MalformedInputError, ProofError, UnsupportedSuiteError
+from innopass._json import DEFAULT_LIMITS, JsonLimits, JSONObject, loads_strict
+from innopass.errors import (
+    InvalidSignatureError,
+    MalformedInputError,
+    ProofError,
+    UnsupportedSuiteError,
+)
 from innopass.keys import PrivateKey, PublicKey
 
-__all__ = ["JWT_TYPE", "ParsedJws", "looks_like_compact_jws", "parse_compact_jws", "sign_vc_jwt", "verify_vc_jwt"]
+__all__ = [
+    "JWT_TYPE",
+    "ParsedJws",
+    "looks_like_compact_jws",
+    "parse_compact_jws",
+    "sign_vc_jwt",
+    "verify_vc_jwt",
+]
 
 JWT_TYPE = "vc+jwt"
 #: Header parameters that would let a token carry or point at its own key.
@@ -52,7 +64,9 @@ def _b64decode(part: str, what: str) -> bytes:
 def looks_like_compact_jws(text: str) -> bool:
     """Cheap shape test: three dot-separated base64url segments."""
     parts = text.strip().split(".")
-    return len(parts) == 3 and all(parts[:2]) and all(c.isalnum() or c in "-_." for c in text.strip())
+    return (
+        len(parts) == 3 and all(parts[:2]) and all(c.isalnum() or c in "-_." for c in text.strip())
+    )
 
 
 def parse_compact_jws(token: str, *, limits: JsonLimits = DEFAULT_LIMITS) -> ParsedJws:
@@ -77,7 +91,9 @@ def parse_compact_jws(token: str, *, limits: JsonLimits = DEFAULT_LIMITS) -> Par
     )
 
 
-def sign_vc_jwt(credential: Mapping[str, Any], key: PrivateKey, *, kid: str, issued_at: datetime) -> str:
+def sign_vc_jwt(
+    credential: Mapping[str, Any], key: PrivateKey, *, kid: str, issued_at: datetime
+) -> str:
     """Secure ``credential`` (without ``proof``) as a ``vc+jwt`` compact JWS (FORMATS.md §2)."""
     if "proof" in credential:
         raise ProofError("a vc+jwt payload carries no Data Integrity proof")
@@ -118,7 +134,8 @@ def check_vc_jwt_header(parsed: ParsedJws, *, algorithms: Collection[str]) -> st
     for name in KEY_BEARING_HEADERS:
         if name in header:
             raise ProofError(
-                f"JWS header {name!r} is refused: keys come from the trust store", path=f"/header/{name}"
+                f"JWS header {name!r} is refused: keys come from the trust store",
+                path=f"/header/{name}",
             )
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:

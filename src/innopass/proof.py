@@ -72,7 +72,9 @@ def _encode_signature(signature: bytes) -> str:
 
 def _decode_signature(value: JSONValue) -> bytes:
     if not isinstance(value, str) or not value.startswith("z") or len(value) > 256:
-        raise ProofError("proofValue must be a base58btc multibase string", path="/proof/proofValue")
+        raise ProofError(
+            "proofValue must be a base58btc multibase string", path="/proof/proofValue"
+        )
     try:
         return bytes(multibase.decode(value))
     except (ValueError, KeyError) as exc:
@@ -104,6 +106,8 @@ def add_proof(
         if value is not None:
             config[name] = value
     if "@context" in document:
+        if not isinstance(document["@context"], list | str | dict):
+            raise ProofError("document @context is not a context value", path="/@context")
         config["@context"] = document["@context"]
     data = suite.hash(suite.canonical_config(config), suite.transform(document))
     proof = dict(config)
@@ -142,8 +146,8 @@ def parse_proof(document: Mapping[str, JSONValue]) -> DataIntegrityProof:
     for name in ("cryptosuite", "verificationMethod", "proofPurpose"):
         if not isinstance(proof.get(name), str) or not proof[name]:
             raise ProofError(f"proof {name} is missing or not a string", path=f"/proof/{name}")
-    if "@context" in proof and not isinstance(proof["@context"], list | str):
-        raise ProofError("proof @context is not a list", path="/proof/@context")
+    if "@context" in proof and not isinstance(proof["@context"], list | str | dict):
+        raise ProofError("proof @context is not a context value", path="/proof/@context")
     signature = _decode_signature(proof.get("proofValue"))
     created = _optional_time(proof, "created")
     expires = _optional_time(proof, "expires")

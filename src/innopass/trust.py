@@ -50,7 +50,9 @@ def valid_ods_code(code: object) -> bool:
     return isinstance(code, str) and _ODS.fullmatch(code) is not None
 
 
-def _str(obj: Mapping[str, JSONValue], name: str, path: str, *, optional: bool = False) -> str | None:
+def _str(
+    obj: Mapping[str, JSONValue], name: str, path: str, *, optional: bool = False
+) -> str | None:
     value = obj.get(name)
     if value is None and optional:
         return None
@@ -85,7 +87,9 @@ def _list(value: JSONValue, path: str, what: str) -> list[JSONValue]:
 def _ods(obj: Mapping[str, JSONValue], path: str) -> str:
     code = obj.get("odsCode")
     if not valid_ods_code(code):
-        raise MalformedInputError("odsCode must be 1-9 upper-case letters or digits", path=f"{path}/odsCode")
+        raise MalformedInputError(
+            "odsCode must be 1-9 upper-case letters or digits", path=f"{path}/odsCode"
+        )
     assert isinstance(code, str)
     return code
 
@@ -142,7 +146,8 @@ class KeyWindow:
 
 def _windows(value: JSONValue, path: str) -> tuple[KeyWindow, ...]:
     return tuple(
-        KeyWindow.from_json(item, path=f"{path}/{i}") for i, item in enumerate(_list(value, path, "keys"))
+        KeyWindow.from_json(item, path=f"{path}/{i}")
+        for i, item in enumerate(_list(value, path, "keys"))
     )
 
 
@@ -311,17 +316,22 @@ class TrustListContent:
         types = credential.get("type")
         if not isinstance(types, list) or TRUST_LIST_TYPE not in types:
             raise MalformedInputError(f"not an {TRUST_LIST_TYPE} credential", path="/type")
-        subject = _object(credential.get("credentialSubject"), "/credentialSubject", "credentialSubject")
+        subject = _object(
+            credential.get("credentialSubject"), "/credentialSubject", "credentialSubject"
+        )
         version = subject.get("trustListVersion")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise MalformedInputError(
-                "trustListVersion must be a positive integer", path="/credentialSubject/trustListVersion"
+                "trustListVersion must be a positive integer",
+                path="/credentialSubject/trustListVersion",
             )
         path = "/credentialSubject/trustedIssuers"
         issuers = _list(subject.get("trustedIssuers"), path, "trustedIssuers")
         return cls(
             version=version,
-            issuers=tuple(TrustedIssuer.from_json(item, path=f"{path}/{i}") for i, item in enumerate(issuers)),
+            issuers=tuple(
+                TrustedIssuer.from_json(item, path=f"{path}/{i}") for i, item in enumerate(issuers)
+            ),
         )
 
     def issuer(self, did: str) -> TrustedIssuer | None:
@@ -343,7 +353,12 @@ def build_trust_list_credential(
         "@context": list(PASSPORT_CONTEXT),
         "id": credential_id,
         "type": ["VerifiableCredential", TRUST_LIST_TYPE],
-        "issuer": {"id": anchor_did, "type": ORG_ISSUER_TYPE, "name": anchor_name, "odsCode": anchor_ods_code},
+        "issuer": {
+            "id": anchor_did,
+            "type": ORG_ISSUER_TYPE,
+            "name": anchor_name,
+            "odsCode": anchor_ods_code,
+        },
         "validFrom": format_datetime(valid_from),
         "validUntil": format_datetime(valid_until),
         "credentialSubject": {
@@ -376,21 +391,32 @@ class Bundle:
             raise MalformedInputError(f"type is not {BUNDLE_TYPE}", path="/type")
         passport = o.get("passport")
         if not isinstance(passport, dict | str):
-            raise MalformedInputError("passport must be a credential or a compact JWS", path="/passport")
+            raise MalformedInputError(
+                "passport must be a credential or a compact JWS", path="/passport"
+            )
         issuer = o.get("issuer")
         lists = _list(o.get("statusLists", []), "/statusLists", "statusLists")
         trust_list = o.get("trustList")
         return cls(
             passport=passport,
-            issuer=None if issuer is None else OrganisationDescription.from_json(issuer, path="/issuer"),
+            issuer=None
+            if issuer is None
+            else OrganisationDescription.from_json(issuer, path="/issuer"),
             status_lists=tuple(
-                _object(item, pointer("statusLists", i), "status list") for i, item in enumerate(lists)
+                _object(item, pointer("statusLists", i), "status list")
+                for i, item in enumerate(lists)
             ),
-            trust_list=None if trust_list is None else _object(trust_list, "/trustList", "trustList"),
+            trust_list=None
+            if trust_list is None
+            else _object(trust_list, "/trustList", "trustList"),
         )
 
     def to_json(self) -> JSONObject:
-        out: JSONObject = {"type": BUNDLE_TYPE, "formatVersion": FORMAT_VERSION, "passport": self.passport}
+        out: JSONObject = {
+            "type": BUNDLE_TYPE,
+            "formatVersion": FORMAT_VERSION,
+            "passport": self.passport,
+        }
         if self.issuer is not None:
             out["issuer"] = self.issuer.to_json()
         out["statusLists"] = list(self.status_lists)

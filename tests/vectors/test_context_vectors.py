@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from conftest import vectors_dir
 
+from conftest import vectors_dir
 from innopass import contexts
 from innopass.errors import MalformedInputError
 

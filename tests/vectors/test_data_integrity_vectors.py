@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import vectors_dir
 
+from conftest import vectors_dir
 from innopass._json import loads_strict
 from innopass._time import parse_datetime
 from innopass.errors import InvalidSignatureError, KeyMaterialError, ProofError
@@ -27,7 +27,11 @@ from innopass.suites import ECDSA_JCS_2019, EDDSA_JCS_2022, SUITES, Cryptosuite
 SUITE_CASES = [
     pytest.param(("eddsa-jcs-2022",), "JCS", "keyPair.json", EDDSA_JCS_2022, id="eddsa-jcs-2022"),
     pytest.param(
-        ("ecdsa-jcs-2019", "p256"), "JCSECDSAP256", "p256KeyPair.json", ECDSA_JCS_2019, id="ecdsa-jcs-2019-p256"
+        ("ecdsa-jcs-2019", "p256"),
+        "JCSECDSAP256",
+        "p256KeyPair.json",
+        ECDSA_JCS_2019,
+        id="ecdsa-jcs-2019-p256",
     ),
 ]
 
@@ -56,7 +60,10 @@ def test_stages(folder: tuple[str, ...], suffix: str, keyfile: str, suite: Crypt
 
     canonical_config = suite.canonical_config(config)
     assert canonical_config == _read(base, f"proofCanon{suffix}.txt").encode()
-    assert hashlib.sha256(canonical_config).hexdigest() == _read(base, f"proofHash{suffix}.txt").strip()
+    assert (
+        hashlib.sha256(canonical_config).hexdigest()
+        == _read(base, f"proofHash{suffix}.txt").strip()
+    )
 
     data = suite.hash(canonical_config, transformed)
     assert data.hex() == _read(base, f"combinedHash{suffix}.txt").strip()
@@ -68,7 +75,9 @@ def test_stages(folder: tuple[str, ...], suffix: str, keyfile: str, suite: Crypt
 
 
 @pytest.mark.parametrize(("folder", "suffix", "keyfile", "suite"), SUITE_CASES)
-def test_signed_credential(folder: tuple[str, ...], suffix: str, keyfile: str, suite: Cryptosuite) -> None:
+def test_signed_credential(
+    folder: tuple[str, ...], suffix: str, keyfile: str, suite: Cryptosuite
+) -> None:
     base = vectors_dir(*folder)
     signed = _json(base, f"signed{suffix}.json")
     pair = _json(base, keyfile)
@@ -90,7 +99,9 @@ def test_signed_credential(folder: tuple[str, ...], suffix: str, keyfile: str, s
 
 
 @pytest.mark.parametrize(("folder", "suffix", "keyfile", "suite"), SUITE_CASES)
-def test_tampering_is_rejected(folder: tuple[str, ...], suffix: str, keyfile: str, suite: Cryptosuite) -> None:
+def test_tampering_is_rejected(
+    folder: tuple[str, ...], suffix: str, keyfile: str, suite: Cryptosuite
+) -> None:
     base = vectors_dir(*folder)
     signed = _json(base, f"signed{suffix}.json")
     public = public_key_from_multibase(_json(base, keyfile)["publicKeyMultibase"])

@@ -7,8 +7,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from conftest import vectors_dir
 
+from conftest import vectors_dir
 from innopass._json import loads_strict
 from innopass.canonical import canonicalize
 from innopass.errors import MalformedInputError

@@ -6,8 +6,8 @@ import gzip
 from typing import Any
 
 import pytest
-from conftest import vectors_dir
 
+from conftest import vectors_dir
 from innopass._json import load_file_strict
 from innopass.errors import StatusListError
 from innopass.status import (
@@ -69,7 +69,8 @@ def test_spec_example_entries() -> None:
 
 def test_spec_example_list_credential() -> None:
     credential: Any = load_file_strict(
-        vectors_dir("bitstring-status-list") / "spec-example-3-bitstring-status-list-credential.json"
+        vectors_dir("bitstring-status-list")
+        / "spec-example-3-bitstring-status-list-credential.json"
     )
     status_list = parse_status_list_credential(credential)
     assert status_list.size == MIN_ENTRIES
@@ -116,7 +117,8 @@ def test_index_outside_list() -> None:
 
 
 @pytest.mark.parametrize(
-    "index", ["-1", "1.5", "0x10", 7, "", "١٢"]  # the last is Arabic-Indic digits
+    "index",
+    ["-1", "1.5", "0x10", 7, "", "١٢"],  # the last is Arabic-Indic digits
 )
 def test_malformed_status_index(index: object) -> None:
     from innopass.errors import MalformedInputError

@@ -16,13 +16,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def home_option(func: F) -> F:
-    """``--home DIR``: the organisation or verifier home (else ``INNOPASS_HOME``, else the platform default)."""
+    """``--home DIR``: the organisation or verifier home.
+
+    Falls back to ``INNOPASS_HOME``, then the platform's user data directory.
+    """
     return click.option(
         "--home",
         "home",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help="Organisation or verifier home (default: $INNOPASS_HOME or the platform data directory).",
+        help="Organisation or verifier home "
+        "(default: $INNOPASS_HOME or the platform data directory).",
     )(func)
 
 

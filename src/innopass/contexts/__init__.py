@@ -49,7 +49,9 @@ def context_bytes(url: str) -> bytes:
     try:
         name, digest = PINNED[url]
     except KeyError:
-        raise MalformedInputError(f"context {url!r} is not bundled (contexts are never fetched)") from None
+        raise MalformedInputError(
+            f"context {url!r} is not bundled (contexts are never fetched)"
+        ) from None
     data = resources.files(__name__).joinpath(name).read_bytes()
     if hashlib.sha256(data).hexdigest() != digest:
         raise ConfigurationError(f"bundled context {name} does not match its pinned digest")

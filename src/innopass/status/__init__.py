@@ -86,7 +86,9 @@ class StatusEntry:
                 "statusListIndex must be a string of decimal digits", path=f"{path}/statusListIndex"
             )
         if len(raw_index) > 12:
-            raise MalformedInputError("statusListIndex is too large", path=f"{path}/statusListIndex")
+            raise MalformedInputError(
+                "statusListIndex is too large", path=f"{path}/statusListIndex"
+            )
         credential = obj.get("statusListCredential")
         if not isinstance(credential, str) or not credential:
             raise MalformedInputError(
@@ -121,9 +123,12 @@ def status_entries(credential: Mapping[str, JSONValue]) -> tuple[StatusEntry, ..
     if isinstance(value, dict):
         return (StatusEntry.from_json(value),)
     if not isinstance(value, list):
-        raise MalformedInputError("credentialStatus is not an object or list", path="/credentialStatus")
+        raise MalformedInputError(
+            "credentialStatus is not an object or list", path="/credentialStatus"
+        )
     return tuple(
-        StatusEntry.from_json(item, path=pointer("credentialStatus", i)) for i, item in enumerate(value)
+        StatusEntry.from_json(item, path=pointer("credentialStatus", i))
+        for i, item in enumerate(value)
     )
 
 
@@ -169,7 +174,9 @@ def parse_status_list_credential(
     bits = decode_bitstring(subject.get("encodedList"), max_bytes=max_bytes)
     if len(bits) * 8 < min_entries:
         raise StatusListError(f"status list has {len(bits) * 8} entries, fewer than {min_entries}")
-    return StatusList(id=cred_id, issuer=issuer_id, purposes=tuple(str(p) for p in purposes), bits=bits)
+    return StatusList(
+        id=cred_id, issuer=issuer_id, purposes=tuple(str(p) for p in purposes), bits=bits
+    )
 
 
 def build_status_list_credential(

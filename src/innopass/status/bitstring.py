@@ -45,7 +45,9 @@ def encode_bitstring(bits: bytes) -> str:
 def decode_bitstring(encoded: object, *, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> bytes:
     """Expand an ``encodedList``; raise :class:`StatusListError` on anything malformed."""
     if not isinstance(encoded, str) or not encoded.startswith("u"):
-        raise StatusListError('encodedList must be a string starting with "u" (multibase base64url)')
+        raise StatusListError(
+            'encodedList must be a string starting with "u" (multibase base64url)'
+        )
     body = encoded[1:]
     if len(body) > max_bytes * 2:  # compressed text can't sensibly exceed this
         raise StatusListError("encodedList is too long")
@@ -57,7 +59,9 @@ def decode_bitstring(encoded: object, *, max_bytes: int = DEFAULT_MAX_LIST_BYTES
         raise StatusListError("encodedList is not GZIP data")
     (declared,) = struct.unpack("<I", compressed[-4:])
     if declared > max_bytes:
-        raise StatusListError(f"status list declares {declared} bytes, over the limit of {max_bytes}")
+        raise StatusListError(
+            f"status list declares {declared} bytes, over the limit of {max_bytes}"
+        )
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
         bits = inflater.decompress(compressed, declared + 1)
@@ -73,14 +77,18 @@ def decode_bitstring(encoded: object, *, max_bytes: int = DEFAULT_MAX_LIST_BYTES
 def bit_at(bits: bytes, index: int) -> bool:
     """The status bit at ``index`` (index 0 = most significant bit of byte 0)."""
     if index < 0 or index >= len(bits) * 8:
-        raise StatusListError(f"status index {index} is outside the list of {len(bits) * 8} entries")
+        raise StatusListError(
+            f"status index {index} is outside the list of {len(bits) * 8} entries"
+        )
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
 def with_bit(bits: bytes, index: int, value: bool) -> bytes:
     """A copy of ``bits`` with the bit at ``index`` set or cleared."""
     if index < 0 or index >= len(bits) * 8:
-        raise StatusListError(f"status index {index} is outside the list of {len(bits) * 8} entries")
+        raise StatusListError(
+            f"status index {index} is outside the list of {len(bits) * 8} entries"
+        )
     out = bytearray(bits)
     mask = 0x80 >> (index % 8)
     out[index // 8] = (out[index // 8] | mask) if value else (out[index // 8] & ~mask)

@@ -80,7 +80,9 @@ class JcsCryptosuite:
 
     def sign(self, hash_data: bytes, key: PrivateKey) -> bytes:
         if key.key_type is not self.key_type:
-            raise UnsupportedSuiteError(self.name, f"{self.name} cannot sign with a {key.key_type} key")
+            raise UnsupportedSuiteError(
+                self.name, f"{self.name} cannot sign with a {key.key_type} key"
+            )
         return key.sign(hash_data)
 
     def verify(self, hash_data: bytes, signature: bytes, key: PublicKey) -> None:

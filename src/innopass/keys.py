@@ -1,0 +1,708 @@
+"""Signing keys: Ed25519 and P-256, over ``cryptography``.
+
+Two key types are supported, each tied to one Data Integrity cryptosuite and one
+JOSE algorithm (``Ed25519`` → ``eddsa-jcs-2022`` / ``EdDSA``; ``P-256`` →
+``ecdsa-jcs-2019`` / ``ES256``). Keys are exchanged as Multikey strings (CID 1.0:
+``z`` + base58btc of the multicodec varint header and the raw key), as JWKs
+(RFC 7517/8037) and as PEM (SubjectPublicKeyInfo / PKCS#8, optionally encrypted).
+
+Every import path refuses what it cannot use with :class:`KeyMaterialError`:
+unknown or mismatched multicodec headers, a secret key where a public one is
+expected (and the reverse), wrong lengths, P-256 points off the curve, and
+Ed25519 public keys that are non-canonical, not on the curve or of small order
+(OpenSSL accepts some of these on load, so they are checked here).
+
+Signatures: Ed25519 is pure RFC 8032 over the message; P-256 is ECDSA with
+SHA-256 in IEEE P1363 form (``r ‖ s``, 64 bytes), signed deterministically
+(RFC 6979) so that test vectors reproduce.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar, Protocol, runtime_checkable
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+from multiformats import multibase, varint
+
+from innopass.errors import InvalidSignatureError, KeyMaterialError, PassphraseError
+
+__all__ = [
+    "Ed25519PrivateKey",
+    "Ed25519PublicKey",
+    "KeyType",
+    "P256PrivateKey",
+    "P256PublicKey",
+    "PrivateKey",
+    "PublicKey",
+    "b64url_decode",
+    "b64url_encode",
+    "generate_private_key",
+    "private_key_from_jwk",
+    "private_key_from_multibase",
+    "private_key_from_pem",
+    "public_key_from_crypto",
+    "public_key_from_jwk",
+    "public_key_from_multibase",
+    "public_key_from_pem",
+    "x25519_multikey_from_ed25519",
+]
+
+
+class KeyType(StrEnum):
+    """The key types innopass signs and verifies with (JOSE curve names)."""
+
+    ED25519 = "Ed25519"
+    P256 = "P-256"
+
+
+# Multicodec codes (https://github.com/multiformats/multicodec, table.csv).
+_ED25519_PUB = 0xED
+_ED25519_PRIV = 0x1300
+_P256_PUB = 0x1200
+_P256_PRIV = 0x1306
+_X25519_PUB = 0xEC
+# Known codes innopass recognises only to name them in an error message.
+_OTHER_CODECS: dict[int, str] = {
+    _X25519_PUB: "X25519 public key (key agreement, not signing)",
+    0xE7: "secp256k1 public key",
+    0x1201: "P-384 public key",
+    0x1202: "P-521 public key",
+    0x1301: "secp256k1 secret key",
+    0x1302: "X25519 secret key",
+    0x1307: "P-384 secret key",
+    0x1308: "P-521 secret key",
+}
+_PUBLIC_CODECS: dict[int, tuple[KeyType, int]] = {
+    _ED25519_PUB: (KeyType.ED25519, 32),
+    _P256_PUB: (KeyType.P256, 33),
+}
+_SECRET_CODECS: dict[int, tuple[KeyType, int]] = {
+    _ED25519_PRIV: (KeyType.ED25519, 32),
+    _P256_PRIV: (KeyType.P256, 32),
+}
+_MAX_MULTIBASE_CHARS = 128  # longest supported Multikey is 48 chars; base58 decoding is quadratic
+
+# JWK members that only private (or symmetric) keys carry (RFC 7518 §6).
+_PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+
+# --- Ed25519 point checks --------------------------------------------------------------
+
+_P = 2**255 - 19
+_D = (-121665 * pow(121666, -1, _P)) % _P
+
+
+def _small_order_blocklist() -> frozenset[bytes]:
+    """The encodings of the eight points of order 1, 2, 4 and 8 (libsodium's blocklist).
+
+    Listed by their y coordinate (little-endian, sign bit clear), including the
+    non-canonical ``y + p`` spellings of y = 0 and y = 1, each with both values
+    of the sign bit, as libsodium ``crypto_sign_verify_detached`` and
+    ed25519-dalek's ``is_weak`` refuse them.
+    """
+    encodings = (
+        # y = 0: the two points of order 4
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        # y = 1: the identity (order 1)
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        # the two y values of the four points of order 8
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        # y = p - 1: the point of order 2
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        # y = p (non-canonical 0) and y = p + 1 (non-canonical 1)
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    )
+    out: set[bytes] = set()
+    for hex_value in encodings:
+        raw = bytes.fromhex(hex_value)
+        out.add(raw)
+        out.add(raw[:31] + bytes([raw[31] | 0x80]))
+    return frozenset(out)
+
+
+_ED25519_SMALL_ORDER = _small_order_blocklist()
+
+
+def _check_ed25519_public(raw: bytes) -> None:
+    """Refuse Ed25519 public keys that are small-order, non-canonical or not on the curve."""
+    if len(raw) != 32:
+        raise KeyMaterialError(f"Ed25519 public key must be 32 bytes, got {len(raw)}")
+    if raw in _ED25519_SMALL_ORDER:
+        raise KeyMaterialError("Ed25519 public key is a point of small order")
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    if y >= _P:
+        raise KeyMaterialError("Ed25519 public key is a non-canonical encoding (y >= p)")
+    # x^2 = (y^2 - 1) / (d y^2 + 1); the point exists iff that is a square mod p.
+    y2 = y * y % _P
+    x2 = (y2 - 1) * pow(_D * y2 + 1, -1, _P) % _P
+    if x2 != 0 and pow(x2, (_P - 1) // 2, _P) != 1:
+        raise KeyMaterialError("Ed25519 public key is not a point on the curve")
+
+
+def x25519_multikey_from_ed25519(public_key: Ed25519PublicKey) -> str:
+    """The X25519 key-agreement Multikey (``ec01`` header) matching an Ed25519 key.
+
+    u = (1 + y) / (1 − y) mod p (RFC 7748 §4.1), as did:key derives its optional
+    ``keyAgreement`` key. The identity (1 − y = 0) never reaches here: it is
+    refused as a small-order key on import.
+    """
+    y = int.from_bytes(public_key.raw_bytes(), "little") & ((1 << 255) - 1)
+    u = (1 + y) * pow(1 - y, -1, _P) % _P
+    return _encode_multikey(_X25519_PUB, u.to_bytes(32, "little"))
+
+
+# --- encodings ------------------------------------------------------------------------
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def b64url_decode(value: object, *, what: str) -> bytes:
+    """Strict base64url without padding (canonical, alphabet only); KeyMaterialError otherwise."""
+    if not isinstance(value, str) or not _B64URL.fullmatch(value) or len(value) % 4 == 1:
+        raise KeyMaterialError(f"{what} is not base64url without padding")
+    data = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    if b64url_encode(data) != value:
+        raise KeyMaterialError(f"{what} is not canonical base64url")
+    return data
+
+
+def b64url_encode(data: bytes) -> str:
+    """base64url without padding."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _decode_multikey(value: object) -> tuple[int, bytes]:
+    """Split a Multikey string into its multicodec code and the key bytes after the header."""
+    if not isinstance(value, str) or not value.startswith("z"):
+        raise KeyMaterialError("Multikey value must be a base58btc multibase string starting 'z'")
+    if len(value) > _MAX_MULTIBASE_CHARS:
+        raise KeyMaterialError("Multikey value is too long")
+    try:
+        data = bytes(multibase.decode(value))
+        code, header_len, _ = varint.decode_raw(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise KeyMaterialError(f"Multikey value is not valid base58btc multicodec: {exc}") from exc
+    return int(code), data[header_len:]
+
+
+def _encode_multikey(code: int, raw: bytes) -> str:
+    return str(multibase.encode(bytes(varint.encode(code)) + raw, "base58btc"))
+
+
+def _codec_name(code: int) -> str:
+    if code in _PUBLIC_CODECS:
+        return f"{_PUBLIC_CODECS[code][0]} public key"
+    if code in _SECRET_CODECS:
+        return f"{_SECRET_CODECS[code][0]} secret key"
+    return _OTHER_CODECS.get(code, f"unknown multicodec header 0x{code:x}")
+
+
+# --- protocols ------------------------------------------------------------------------
+
+
+@runtime_checkable
+class PublicKey(Protocol):
+    """A public key that verifies signatures for one cryptosuite / JOSE algorithm."""
+
+    @property
+    def key_type(self) -> KeyType:
+        """``Ed25519`` or ``P-256``."""
+        ...
+
+    @property
+    def jose_alg(self) -> str:
+        """JOSE ``alg``: ``EdDSA`` or ``ES256``."""
+        ...
+
+    @property
+    def cryptosuite(self) -> str:
+        """Data Integrity cryptosuite: ``eddsa-jcs-2022`` or ``ecdsa-jcs-2019``."""
+        ...
+
+    @property
+    def crypto_key(self) -> ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey:
+        """The underlying ``cryptography`` key (for PyJWT)."""
+        ...
+
+    def verify(self, signature: bytes, message: bytes) -> None:
+        """Raise :class:`InvalidSignatureError` unless ``signature`` is valid for ``message``."""
+        ...
+
+    def raw_bytes(self) -> bytes:
+        """32 bytes (Ed25519) or the 33-byte compressed point (P-256)."""
+        ...
+
+    def to_multibase(self) -> str:
+        """Multikey ``publicKeyMultibase``."""
+        ...
+
+    def to_jwk(self) -> dict[str, str]:
+        """Public JWK (no private members)."""
+        ...
+
+    def to_pem(self) -> bytes:
+        """PEM SubjectPublicKeyInfo."""
+        ...
+
+
+@runtime_checkable
+class PrivateKey(Protocol):
+    """A private signing key. Never printed: ``repr`` shows only the public key."""
+
+    @property
+    def key_type(self) -> KeyType:
+        """``Ed25519`` or ``P-256``."""
+        ...
+
+    @property
+    def crypto_key(self) -> ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey:
+        """The underlying ``cryptography`` key (for PyJWT)."""
+        ...
+
+    def sign(self, message: bytes) -> bytes:
+        """Sign ``message``: 64 raw bytes (Ed25519, P-256 ``r ‖ s``)."""
+        ...
+
+    def public_key(self) -> PublicKey:
+        """The matching public key."""
+        ...
+
+    def to_multibase(self) -> str:
+        """Multikey ``secretKeyMultibase``."""
+        ...
+
+    def to_jwk(self) -> dict[str, str]:
+        """Private JWK (with ``d``)."""
+        ...
+
+    def to_pem(self, passphrase: bytes | None) -> bytes:
+        """PEM PKCS#8, encrypted when a passphrase is given."""
+        ...
+
+
+def _spki_pem(key: ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey) -> bytes:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _pkcs8_pem(
+    key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey, passphrase: bytes | None
+) -> bytes:
+    encryption: serialization.KeySerializationEncryption
+    if passphrase is None:
+        encryption = serialization.NoEncryption()
+    elif not passphrase:
+        raise KeyMaterialError("passphrase must not be empty (pass None for no encryption)")
+    else:
+        encryption = serialization.BestAvailableEncryption(passphrase)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
+
+
+# --- Ed25519 --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Ed25519PublicKey:
+    """An Ed25519 public key (RFC 8032), checked on construction.
+
+    Build with :meth:`from_raw` or the module-level import functions.
+    """
+
+    crypto_key: ed25519.Ed25519PublicKey = field(repr=False)
+    _raw: bytes = field(init=False, repr=False)
+
+    key_type: ClassVar[KeyType] = KeyType.ED25519
+    jose_alg: ClassVar[str] = "EdDSA"
+    cryptosuite: ClassVar[str] = "eddsa-jcs-2022"
+
+    def __post_init__(self) -> None:
+        raw = self.crypto_key.public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        _check_ed25519_public(raw)
+        object.__setattr__(self, "_raw", raw)
+
+    @classmethod
+    def from_raw(cls, data: bytes) -> Ed25519PublicKey:
+        """Load 32 raw bytes, refusing invalid, non-canonical and small-order keys."""
+        _check_ed25519_public(data)
+        return cls(ed25519.Ed25519PublicKey.from_public_bytes(data))
+
+    def verify(self, signature: bytes, message: bytes) -> None:
+        """Pure Ed25519 verification of ``signature`` (64 bytes) over ``message``."""
+        if len(signature) != 64:
+            raise InvalidSignatureError(f"Ed25519 signature must be 64 bytes, got {len(signature)}")
+        try:
+            self.crypto_key.verify(signature, message)
+        except InvalidSignature as exc:
+            raise InvalidSignatureError("Ed25519 signature does not verify") from exc
+
+    def raw_bytes(self) -> bytes:
+        """The 32-byte public key."""
+        return self._raw
+
+    def to_multibase(self) -> str:
+        """``z`` + base58btc(``ed01`` ‖ key)."""
+        return _encode_multikey(_ED25519_PUB, self._raw)
+
+    def to_jwk(self) -> dict[str, str]:
+        """``{"kty": "OKP", "crv": "Ed25519", "x": …}``."""
+        return {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(self._raw)}
+
+    def to_pem(self) -> bytes:
+        """PEM SubjectPublicKeyInfo."""
+        return _spki_pem(self.crypto_key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Ed25519PublicKey) and other._raw == self._raw
+
+    def __hash__(self) -> int:
+        return hash((self.key_type, self._raw))
+
+    def __repr__(self) -> str:
+        return f"Ed25519PublicKey({self.to_multibase()!r})"
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Ed25519PrivateKey:
+    """An Ed25519 private key (32-byte seed). Its ``repr`` shows only the public key."""
+
+    crypto_key: ed25519.Ed25519PrivateKey
+
+    key_type: ClassVar[KeyType] = KeyType.ED25519
+
+    @classmethod
+    def generate(cls) -> Ed25519PrivateKey:
+        """A new random key."""
+        return cls(ed25519.Ed25519PrivateKey.generate())
+
+    @classmethod
+    def from_seed(cls, seed: bytes) -> Ed25519PrivateKey:
+        """Load the 32-byte RFC 8032 seed."""
+        if len(seed) != 32:
+            raise KeyMaterialError(f"Ed25519 seed must be 32 bytes, got {len(seed)}")
+        return cls(ed25519.Ed25519PrivateKey.from_private_bytes(seed))
+
+    from_raw = from_seed
+
+    def seed(self) -> bytes:
+        """The 32-byte seed (secret)."""
+        return self.crypto_key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+
+    def sign(self, message: bytes) -> bytes:
+        """The 64-byte RFC 8032 signature of ``message``."""
+        return self.crypto_key.sign(message)
+
+    def public_key(self) -> Ed25519PublicKey:
+        """The matching public key."""
+        return Ed25519PublicKey(self.crypto_key.public_key())
+
+    def to_multibase(self) -> str:
+        """``z`` + base58btc(``8026`` ‖ seed)."""
+        return _encode_multikey(_ED25519_PRIV, self.seed())
+
+    def to_jwk(self) -> dict[str, str]:
+        """Private OKP JWK with ``d``."""
+        return {**self.public_key().to_jwk(), "d": b64url_encode(self.seed())}
+
+    def to_pem(self, passphrase: bytes | None) -> bytes:
+        """PKCS#8 PEM; encrypted with the best available scheme when a passphrase is given."""
+        return _pkcs8_pem(self.crypto_key, passphrase)
+
+    def __repr__(self) -> str:
+        return f"Ed25519PrivateKey(public={self.public_key().to_multibase()!r})"
+
+
+# --- P-256 ----------------------------------------------------------------------------
+
+
+def _p256_from_encoded_point(data: bytes) -> ec.EllipticCurvePublicKey:
+    try:
+        return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), data)
+    except ValueError as exc:
+        raise KeyMaterialError(f"invalid P-256 point: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class P256PublicKey:
+    """A NIST P-256 (secp256r1) public key. Build with :meth:`from_raw` or the import functions."""
+
+    crypto_key: ec.EllipticCurvePublicKey = field(repr=False)
+    _raw: bytes = field(init=False, repr=False)
+
+    key_type: ClassVar[KeyType] = KeyType.P256
+    jose_alg: ClassVar[str] = "ES256"
+    cryptosuite: ClassVar[str] = "ecdsa-jcs-2019"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.crypto_key.curve, ec.SECP256R1):
+            raise KeyMaterialError(f"expected a P-256 key, got {self.crypto_key.curve.name}")
+        raw = self.crypto_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+        )
+        object.__setattr__(self, "_raw", raw)
+
+    @classmethod
+    def from_raw(cls, data: bytes) -> P256PublicKey:
+        """Load a SEC1 point: 33-byte compressed or 65-byte uncompressed."""
+        if len(data) not in (33, 65):
+            raise KeyMaterialError(f"P-256 point must be 33 or 65 bytes, got {len(data)}")
+        return cls(_p256_from_encoded_point(data))
+
+    def verify(self, signature: bytes, message: bytes) -> None:
+        """ECDSA-SHA256 verification of a 64-byte IEEE P1363 ``r ‖ s`` signature."""
+        if len(signature) != 64:
+            raise InvalidSignatureError(f"P-256 signature must be 64 bytes, got {len(signature)}")
+        r = int.from_bytes(signature[:32], "big")
+        s = int.from_bytes(signature[32:], "big")
+        try:
+            self.crypto_key.verify(encode_dss_signature(r, s), message, ec.ECDSA(hashes.SHA256()))
+        except InvalidSignature as exc:
+            raise InvalidSignatureError("P-256 signature does not verify") from exc
+
+    def raw_bytes(self) -> bytes:
+        """The 33-byte compressed point."""
+        return self._raw
+
+    def to_multibase(self) -> str:
+        """``z`` + base58btc(``8024`` ‖ compressed point)."""
+        return _encode_multikey(_P256_PUB, self._raw)
+
+    def to_jwk(self) -> dict[str, str]:
+        """``{"kty": "EC", "crv": "P-256", "x": …, "y": …}``."""
+        numbers = self.crypto_key.public_numbers()
+        return {
+            "kty": "EC",
+            "crv": "P-256",
+            "x": b64url_encode(numbers.x.to_bytes(32, "big")),
+            "y": b64url_encode(numbers.y.to_bytes(32, "big")),
+        }
+
+    def to_pem(self) -> bytes:
+        """PEM SubjectPublicKeyInfo."""
+        return _spki_pem(self.crypto_key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, P256PublicKey) and other._raw == self._raw
+
+    def __hash__(self) -> int:
+        return hash((self.key_type, self._raw))
+
+    def __repr__(self) -> str:
+        return f"P256PublicKey({self.to_multibase()!r})"
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class P256PrivateKey:
+    """A NIST P-256 private key. Its ``repr`` shows only the public key."""
+
+    crypto_key: ec.EllipticCurvePrivateKey
+
+    key_type: ClassVar[KeyType] = KeyType.P256
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.crypto_key.curve, ec.SECP256R1):
+            raise KeyMaterialError(f"expected a P-256 key, got {self.crypto_key.curve.name}")
+
+    @classmethod
+    def generate(cls) -> P256PrivateKey:
+        """A new random key."""
+        return cls(ec.generate_private_key(ec.SECP256R1()))
+
+    @classmethod
+    def from_raw(cls, data: bytes) -> P256PrivateKey:
+        """Load the 32-byte big-endian private scalar (1 ≤ d < n)."""
+        if len(data) != 32:
+            raise KeyMaterialError(f"P-256 private key must be 32 bytes, got {len(data)}")
+        try:
+            key = ec.derive_private_key(int.from_bytes(data, "big"), ec.SECP256R1())
+        except ValueError as exc:
+            raise KeyMaterialError(f"invalid P-256 private key: {exc}") from exc
+        return cls(key)
+
+    def secret_bytes(self) -> bytes:
+        """The 32-byte private scalar (secret)."""
+        return self.crypto_key.private_numbers().private_value.to_bytes(32, "big")
+
+    def sign(self, message: bytes) -> bytes:
+        """Deterministic (RFC 6979) ECDSA-SHA256, returned as 64-byte ``r ‖ s``."""
+        der = self.crypto_key.sign(message, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+        r, s = decode_dss_signature(der)
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+    def public_key(self) -> P256PublicKey:
+        """The matching public key."""
+        return P256PublicKey(self.crypto_key.public_key())
+
+    def to_multibase(self) -> str:
+        """``z`` + base58btc(``8626`` ‖ scalar)."""
+        return _encode_multikey(_P256_PRIV, self.secret_bytes())
+
+    def to_jwk(self) -> dict[str, str]:
+        """Private EC JWK with ``d``."""
+        return {**self.public_key().to_jwk(), "d": b64url_encode(self.secret_bytes())}
+
+    def to_pem(self, passphrase: bytes | None) -> bytes:
+        """PKCS#8 PEM; encrypted with the best available scheme when a passphrase is given."""
+        return _pkcs8_pem(self.crypto_key, passphrase)
+
+    def __repr__(self) -> str:
+        return f"P256PrivateKey(public={self.public_key().to_multibase()!r})"
+
+
+# --- module-level constructors --------------------------------------------------------
+
+
+def generate_private_key(key_type: KeyType) -> PrivateKey:
+    """A new random private key of ``key_type``."""
+    if key_type is KeyType.ED25519:
+        return Ed25519PrivateKey.generate()
+    return P256PrivateKey.generate()
+
+
+def public_key_from_multibase(value: str) -> PublicKey:
+    """Load a Multikey ``publicKeyMultibase`` (``ed01`` Ed25519 or ``8024`` P-256)."""
+    code, raw = _decode_multikey(value)
+    if code not in _PUBLIC_CODECS:
+        raise KeyMaterialError(f"expected an Ed25519 or P-256 public key, got {_codec_name(code)}")
+    key_type, length = _PUBLIC_CODECS[code]
+    if len(raw) != length:
+        raise KeyMaterialError(f"{key_type} public key must be {length} bytes, got {len(raw)}")
+    if key_type is KeyType.ED25519:
+        return Ed25519PublicKey.from_raw(raw)
+    return P256PublicKey.from_raw(raw)
+
+
+def private_key_from_multibase(value: str) -> PrivateKey:
+    """Load a Multikey ``secretKeyMultibase`` (also the older ``privateKeyMultibase``)."""
+    code, raw = _decode_multikey(value)
+    if code not in _SECRET_CODECS:
+        raise KeyMaterialError(f"expected an Ed25519 or P-256 secret key, got {_codec_name(code)}")
+    key_type, length = _SECRET_CODECS[code]
+    if len(raw) != length:
+        raise KeyMaterialError(f"{key_type} secret key must be {length} bytes, got {len(raw)}")
+    if key_type is KeyType.ED25519:
+        return Ed25519PrivateKey.from_seed(raw)
+    return P256PrivateKey.from_raw(raw)
+
+
+def _jwk_key_type(jwk: object) -> tuple[dict[str, object], KeyType]:
+    if not isinstance(jwk, dict):
+        raise KeyMaterialError("JWK is not a JSON object")
+    kty, crv = jwk.get("kty"), jwk.get("crv")
+    if crv == "X25519":
+        raise KeyMaterialError("X25519 is a key-agreement key, not a signing key")
+    if (kty, crv) == ("OKP", "Ed25519"):
+        key_type = KeyType.ED25519
+    elif (kty, crv) == ("EC", "P-256"):
+        key_type = KeyType.P256
+    else:
+        raise KeyMaterialError(f"unsupported JWK key type: kty={kty!r}, crv={crv!r}")
+    alg = jwk.get("alg")
+    expected_alg = "EdDSA" if key_type is KeyType.ED25519 else "ES256"
+    if alg is not None and alg != expected_alg:
+        raise KeyMaterialError(f"JWK alg {alg!r} does not match a {key_type} key")
+    use = jwk.get("use")
+    if use is not None and use != "sig":
+        raise KeyMaterialError(f"JWK use {use!r} is not a signing key")
+    return jwk, key_type
+
+
+def _public_from_jwk_members(jwk: dict[str, object], key_type: KeyType) -> PublicKey:
+    if key_type is KeyType.ED25519:
+        x = b64url_decode(jwk.get("x"), what="JWK x")
+        if len(x) != 32:
+            raise KeyMaterialError(f"Ed25519 JWK x must be 32 bytes, got {len(x)}")
+        return Ed25519PublicKey.from_raw(x)
+    x = b64url_decode(jwk.get("x"), what="JWK x")
+    y = b64url_decode(jwk.get("y"), what="JWK y")
+    if len(x) != 32 or len(y) != 32:
+        raise KeyMaterialError("P-256 JWK x and y must be 32 bytes each")
+    return P256PublicKey.from_raw(b"\x04" + x + y)
+
+
+def public_key_from_jwk(jwk: object) -> PublicKey:
+    """Load a public JWK (OKP/Ed25519 or EC/P-256). A JWK with private members is refused."""
+    obj, key_type = _jwk_key_type(jwk)
+    private = sorted(_PRIVATE_JWK_MEMBERS.intersection(obj))
+    if private:
+        raise KeyMaterialError(f"public JWK carries private members: {', '.join(private)}")
+    return _public_from_jwk_members(obj, key_type)
+
+
+def private_key_from_jwk(jwk: object) -> PrivateKey:
+    """Load a private JWK (with ``d``); its public members must match ``d``."""
+    obj, key_type = _jwk_key_type(jwk)
+    d = b64url_decode(obj.get("d"), what="JWK d")
+    private: PrivateKey = (
+        Ed25519PrivateKey.from_seed(d)
+        if key_type is KeyType.ED25519
+        else P256PrivateKey.from_raw(d)
+    )
+    if private.public_key() != _public_from_jwk_members(obj, key_type):
+        raise KeyMaterialError("private JWK: public members do not match d")
+    return private
+
+
+def public_key_from_crypto(key: object) -> PublicKey:
+    """Wrap a ``cryptography`` Ed25519 or P-256 public key."""
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return Ed25519PublicKey(key)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return P256PublicKey(key)
+    raise KeyMaterialError(f"unsupported public key type: {type(key).__name__}")
+
+
+def public_key_from_pem(data: bytes) -> PublicKey:
+    """Load a PEM SubjectPublicKeyInfo holding an Ed25519 or P-256 key."""
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise KeyMaterialError(f"not a usable PEM public key: {exc}") from exc
+    return public_key_from_crypto(key)
+
+
+def private_key_from_pem(data: bytes, passphrase: bytes | None) -> PrivateKey:
+    """Load a PEM private key (PKCS#8 or traditional), decrypting with ``passphrase``.
+
+    A missing or wrong passphrase for an encrypted key raises :class:`PassphraseError`;
+    a passphrase given for an unencrypted key raises :class:`KeyMaterialError`.
+    """
+    encrypted = b"ENCRYPTED" in data
+    try:
+        key = serialization.load_pem_private_key(data, password=passphrase)
+    except TypeError as exc:
+        if passphrase is None:
+            raise PassphraseError("private key is encrypted: a passphrase is required") from exc
+        raise KeyMaterialError(
+            "a passphrase was given but the private key is not encrypted"
+        ) from exc
+    except ValueError as exc:
+        if encrypted and passphrase is not None:
+            raise PassphraseError("cannot decrypt the private key with this passphrase") from exc
+        raise KeyMaterialError(f"not a usable PEM private key: {exc}") from exc
+    except UnsupportedAlgorithm as exc:
+        raise KeyMaterialError(f"unsupported private key: {exc}") from exc
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return Ed25519PrivateKey(key)
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return P256PrivateKey(key)
+    raise KeyMaterialError(f"unsupported private key type: {type(key).__name__}")

@@ -1,0 +1,139 @@
+"""Interop both ways with the reference stack (Digital Bazaar VC + jose) in ../shared/peers.
+
+The peers need ``npm ci``, which reaches the npm registry, so tests never run it:
+``.ci/run`` prepares a copy and points ``INNOPASS_PEERS`` at it. Without it these
+tests skip with a reason (under ``CI=true`` they fail instead).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from innopass._json import loads_strict
+from innopass.did import DidKeyResolver, did_key_from_public_key, resolve_verification_method
+from innopass.jose import parse_compact_jws, sign_vc_jwt, verify_vc_jwt
+from innopass.keys import KeyType, PrivateKey, generate_private_key
+from innopass.proof import ProofOptions, add_proof, parse_proof, verify_proof
+from innopass.suites import SUITES, suite_for_key
+
+
+@pytest.fixture(scope="module")
+def peers() -> Path:
+    location = os.environ.get("INNOPASS_PEERS")
+    reason = None
+    if not location or not (Path(location) / "node_modules").is_dir():
+        reason = (
+            "reference peers not prepared (INNOPASS_PEERS: a copy of shared/peers after npm ci)"
+        )
+    elif shutil.which("node") is None:
+        reason = "node is not installed"
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    assert location is not None
+    return Path(location)
+
+
+def _unsigned(issuer: str) -> dict[str, Any]:
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "urn:uuid:0f8b7a52-6a43-4d3c-9d51-7e0e6f0c2b11",
+        "type": ["VerifiableCredential"],
+        "issuer": issuer,
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "urn:example:subject",
+            "name": "Silver alginate dressing",
+            "n": 1.5,
+        },
+    }
+
+
+def _peer_verify(peers: Path, path: Path) -> dict[str, Any]:
+    proc = subprocess.run(
+        ["node", "node/verify.mjs", str(path)],
+        cwd=peers,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    result: dict[str, Any] = json.loads(proc.stdout)
+    assert (proc.returncode == 0) == result["verified"]
+    return result
+
+
+@pytest.mark.parametrize("key_type", list(KeyType))
+def test_innopass_data_integrity_verifies_in_peer(
+    peers: Path, tmp_path: Path, key_type: KeyType
+) -> None:
+    if key_type is KeyType.P256:
+        pytest.skip("the reference peer implements eddsa-jcs-2022 only (no ecdsa-jcs-2019 suite)")
+    key: PrivateKey = generate_private_key(key_type)
+    did = did_key_from_public_key(key.public_key())
+    signed = add_proof(
+        _unsigned(did),
+        key=key,
+        suite=suite_for_key(key_type),
+        options=ProofOptions(
+            verification_method=f"{did}#{did.removeprefix('did:key:')}", created=datetime.now(UTC)
+        ),
+    )
+    path = tmp_path / "vc.json"
+    path.write_text(json.dumps(signed))
+    assert _peer_verify(peers, path)["verified"] is True
+
+    signed["credentialSubject"]["name"] = "Another dressing"
+    path.write_text(json.dumps(signed))
+    assert _peer_verify(peers, path)["verified"] is False
+
+
+@pytest.mark.parametrize("key_type", list(KeyType))
+def test_innopass_jwt_verifies_in_peer(peers: Path, tmp_path: Path, key_type: KeyType) -> None:
+    key = generate_private_key(key_type)
+    did = did_key_from_public_key(key.public_key())
+    token = sign_vc_jwt(
+        _unsigned(did),
+        key,
+        kid=f"{did}#{did.removeprefix('did:key:')}",
+        issued_at=datetime.now(UTC),
+    )
+    path = tmp_path / "vc.jwt"
+    path.write_text(token)
+    assert _peer_verify(peers, path)["verified"] is True
+
+
+def test_peer_credentials_verify_in_innopass(peers: Path, tmp_path: Path) -> None:
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text(json.dumps(_unsigned("did:example:placeholder")))
+    out = tmp_path / "out"
+    subprocess.run(
+        [
+            "node", "node/issue.mjs", "--in", str(unsigned), "--seed-label", "innopass-interop",
+            "--formats", "jcs,jwt-eddsa,jwt-es256", "--rebind-issuer", "--out-dir", str(out),
+        ],
+        cwd=peers, check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    resolver = DidKeyResolver()
+
+    credential = loads_strict((out / "unsigned.jcs.json").read_bytes())
+    assert isinstance(credential, dict)
+    proof = parse_proof(credential)
+    method = resolve_verification_method(resolver, proof.verification_method)
+    verify_proof(credential, suites=SUITES, key=method.public_key)
+
+    for name in ("unsigned.eddsa.jwt", "unsigned.es256.jwt"):
+        parsed = parse_compact_jws((out / name).read_text())
+        kid = parsed.header["kid"]
+        assert isinstance(kid, str)
+        method = resolve_verification_method(resolver, kid)
+        verify_vc_jwt(parsed, method.public_key, algorithms=("EdDSA", "ES256"))
