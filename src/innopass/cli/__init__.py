@@ -39,6 +39,13 @@ def _register() -> None:
     from innopass.cli._record import record_group
 
     cli.add_command(record_group)
+    from innopass.cli._org import org_group
+
+    cli.add_command(org_group)
+    from innopass.cli._issue import ISSUER_COMMANDS
+
+    for command in ISSUER_COMMANDS:
+        cli.add_command(command)
 
 
 _register()
@@ -64,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         if os.environ.get("INNOPASS_DEBUG") == "1":
             raise
         click.echo(
-            f"innopass: internal error: {type(exc).__name__}: {exc} (set INNOPASS_DEBUG=1 for details)",
+            f"innopass: internal error: {type(exc).__name__}: {exc} "
+            "(set INNOPASS_DEBUG=1 for details)",
             err=True,
         )
         sys.exit(EXIT_USAGE)
