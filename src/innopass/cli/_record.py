@@ -1,0 +1,112 @@
+"""``innopass record``: write a blank or example record, and validate a record file.
+
+Exit codes: 0 success or valid, 1 invalid record, 2 input error (a file that cannot
+be read, is not JSON, or cannot be written), with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from innopass import schema
+from innopass._json import JSONValue, dumps_pretty, load_file_strict
+from innopass.errors import MalformedInputError
+from innopass.record import Profile, example, template
+
+__all__ = ["record_group"]
+
+_INVALID = 1
+_INPUT_ERROR = 2
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"innopass: error: {message}", err=True)
+    raise click.exceptions.Exit(_INPUT_ERROR)
+
+
+def _write(text: str, output: Path | None, what: str) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    click.echo(f"wrote {what} to {output}")
+
+
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to FILE instead of standard output.",
+    metavar="FILE",
+)
+
+
+@click.group("record")
+def record_group() -> None:
+    """Write, and check, assessment records (the subject of a passport)."""
+
+
+@record_group.command("template")
+@_OUTPUT
+def template_command(output: Path | None) -> None:
+    """Write a blank record with every required field, to fill in.
+
+    It is not valid until filled in: `innopass record validate` lists what is left.
+    """
+    _write(dumps_pretty(template()), output, "a blank record")
+
+
+@record_group.command("example")
+@click.option(
+    "--profile",
+    type=click.Choice([p.value for p in Profile]),
+    default=Profile.DEVICE.value,
+    show_default=True,
+    help="device: an antimicrobial wound dressing; digital: a virtual ward app; "
+    "diagnostic: a rapid influenza test.",
+)
+@_OUTPUT
+def example_command(profile: str, output: Path | None) -> None:
+    """Write a complete, valid example record for a profile."""
+    _write(dumps_pretty(example(profile)), output, f"the {profile} example record")
+
+
+@record_group.command("validate")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def validate_command(file: Path, as_json: bool) -> None:
+    """Validate a record FILE against the record schema, listing every problem.
+
+    Each problem is printed as `PATH: message`, PATH being a JSON pointer. Exits 0
+    when the record is valid, 1 when it is not, 2 when FILE cannot be read or is not
+    JSON.
+    """
+    try:
+        document = load_file_strict(file)
+    except MalformedInputError as exc:
+        message = exc.diagnostics()
+        _fail(message if str(file) in message else f"{file}: {message}")
+    problems = list(schema.iter_problems(document))
+    if as_json:
+        report: JSONValue = {
+            "file": str(file),
+            "valid": not problems,
+            "problems": [{"path": p.path, "message": p.message} for p in problems],
+        }
+        click.echo(json.dumps(report, ensure_ascii=False))
+    elif problems:
+        for problem in problems:
+            click.echo(str(problem))
+        count = len(problems)
+        click.echo(f"{file}: invalid ({count} problem{'' if count == 1 else 's'})")
+    elif isinstance(document, dict):  # a valid record is always an object
+        click.echo(f"{file}: valid (profile {document['profile']}, record {document['record_id']})")
+    if problems:
+        raise click.exceptions.Exit(_INVALID)

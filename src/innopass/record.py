@@ -1,0 +1,1586 @@
+"""The assessment record: the subject of an innovator passport, as frozen dataclasses.
+
+The JSON form is fixed by ``schemas/assessment-record.schema.json``;
+:meth:`AssessmentRecord.from_json` validates against it first and
+:meth:`AssessmentRecord.to_json` gives back exactly the JSON it was built from, so
+``AssessmentRecord.from_json(d).to_json() == d`` for every valid ``d`` and the
+record's digest does not change on the way through.
+
+The round trip is exact by design of the schema: a field is either required (and
+may then be ``null`` where the outline says so) or optional (and then never
+``null``). Here ``None`` means ``null`` for a required field and "absent" for an
+optional one (``display_name``, ``question_text_hash``, ``sbom_ref``,
+``extensions``). Dates are :class:`datetime.date`, instants are UTC
+:class:`datetime.datetime` (the schema allows one spelling of each), decimals stay
+strings, and free-form objects (trigger ``params``, ``extensions``) are kept as
+they were.
+
+:func:`template` gives a blank record to fill in and :func:`example` a complete,
+valid record for each profile (``examples/*.json`` are generated from it).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from innopass import schema
+from innopass._json import JSONObject, dumps_pretty, load_file_strict, require_object
+from innopass.canonical import sha256_digest
+
+__all__ = [
+    "BEFORE_GO_LIVE",
+    "MANDATORY_DOMAINS",
+    "SCHEMA_VERSION",
+    "Access",
+    "Answer",
+    "AssessmentRecord",
+    "Assurance",
+    "CareSetting",
+    "CheckResult",
+    "ClinicalIndication",
+    "Condition",
+    "ConditionCategory",
+    "ConditionStatus",
+    "ConformityBody",
+    "Decision",
+    "Deployment",
+    "DeviceClass",
+    "Direction",
+    "Domain",
+    "DomainAssessment",
+    "DomainResult",
+    "EsfTier",
+    "EvidenceIssuer",
+    "EvidenceItem",
+    "EvidenceType",
+    "EvidenceVerification",
+    "FrameworkRef",
+    "FrameworkType",
+    "HostingLocation",
+    "Identifier",
+    "Integration",
+    "LocalRequirement",
+    "LocalRequirementType",
+    "Marking",
+    "OrgRef",
+    "OrgRole",
+    "Outcome",
+    "PartyRef",
+    "PatientPopulation",
+    "Product",
+    "ProductType",
+    "ProfessionalRegistration",
+    "Profile",
+    "ReassessmentTrigger",
+    "RegistrationBody",
+    "Regulatory",
+    "RegulatoryRegime",
+    "Response",
+    "ResponseType",
+    "ResponsibleParty",
+    "Reviewer",
+    "ReviewerRole",
+    "SchemaRef",
+    "Scope",
+    "ScopeVersions",
+    "Score",
+    "Software",
+    "TriggerType",
+    "UserType",
+    "Validity",
+    "VerificationMethod",
+    "VersionKind",
+    "example",
+    "template",
+]
+
+
+class Profile(StrEnum):
+    """The product profile; it fixes the mandatory domains."""
+
+    DIGITAL = "digital"
+    DEVICE = "device"
+    DIAGNOSTIC = "diagnostic"
+
+
+class OrgRole(StrEnum):
+    """Role of an organisation."""
+
+    NHS_TRUST = "nhs_trust"
+    FOUNDATION_TRUST = "foundation_trust"
+    ICB = "icb"
+    NHSE_REGION = "nhse_region"
+    NATIONAL_BODY = "national_body"
+    ACCREDITED_ASSESSOR = "accredited_assessor"
+    OTHER = "other"
+
+
+class ProductType(StrEnum):
+    """Kind of product."""
+
+    SOFTWARE = "software"
+    SAMD = "samd"
+    DEVICE = "device"
+    CONSUMABLE = "consumable"
+    IVD = "ivd"
+    COMBINATION = "combination"
+    SERVICE = "service"
+
+
+class RegulatoryRegime(StrEnum):
+    """Regulatory regime a product is placed on the market under."""
+
+    UK_MDR_2002 = "uk_mdr_2002"
+    EU_MDR = "eu_mdr"
+    EU_IVDR = "eu_ivdr"
+    EU_MDD_LEGACY = "eu_mdd_legacy"
+    EU_IVDD_LEGACY = "eu_ivdd_legacy"
+    NOT_A_DEVICE = "not_a_device"
+    BORDERLINE_UNDETERMINED = "borderline_undetermined"
+
+
+class DeviceClass(StrEnum):
+    """Device class under the regime."""
+
+    CLASS_I = "I"
+    CLASS_IS = "Is"
+    CLASS_IM = "Im"
+    CLASS_IR = "Ir"
+    CLASS_IIA = "IIa"
+    CLASS_IIB = "IIb"
+    CLASS_III = "III"
+    AIMD = "AIMD"
+    IVD_GENERAL = "IVD_general"
+    IVD_SELF_TEST = "IVD_self_test"
+    IVD_LIST_A = "IVD_list_A"
+    IVD_LIST_B = "IVD_list_B"
+    IVD_A = "IVD_A"
+    IVD_B = "IVD_B"
+    IVD_C = "IVD_C"
+    IVD_D = "IVD_D"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Marking(StrEnum):
+    """Conformity marking."""
+
+    UKCA = "UKCA"
+    CE = "CE"
+    UKNI = "UKNI"
+    CE_AND_UKNI = "CE_and_UKNI"
+    NONE = "none"
+
+
+class EsfTier(StrEnum):
+    """NICE Evidence Standards Framework tier."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    NOT_IN_SCOPE = "not_in_scope"
+
+
+class Deployment(StrEnum):
+    """Software deployment model."""
+
+    SAAS = "saas"
+    ON_PREMISE = "on_premise"
+    HYBRID = "hybrid"
+    MOBILE_APP = "mobile_app"
+    EMBEDDED = "embedded"
+
+
+class HostingLocation(StrEnum):
+    """Where software hosts its data."""
+
+    UK_ONLY = "uk_only"
+    EEA = "eea"
+    OTHER = "other"
+
+
+class VersionKind(StrEnum):
+    """How a scope"s version value is to be read."""
+
+    EXACT = "exact"
+    SEMVER_RANGE = "semver_range"
+    UDI_DI_LIST = "udi_di_list"
+    LOT_RANGE = "lot_range"
+
+
+class CareSetting(StrEnum):
+    """A care setting."""
+
+    ACUTE_INPATIENT = "acute_inpatient"
+    OUTPATIENT = "outpatient"
+    EMERGENCY_DEPARTMENT = "emergency_department"
+    THEATRES = "theatres"
+    CRITICAL_CARE = "critical_care"
+    MATERNITY = "maternity"
+    MENTAL_HEALTH = "mental_health"
+    COMMUNITY = "community"
+    PRIMARY_CARE = "primary_care"
+    AMBULANCE = "ambulance"
+    VIRTUAL_WARD_HOME = "virtual_ward_home"
+    SOCIAL_CARE = "social_care"
+    PHARMACY = "pharmacy"
+
+
+class PatientPopulation(StrEnum):
+    """A patient population."""
+
+    ADULT = "adult"
+    PAEDIATRIC = "paediatric"
+    NEONATAL = "neonatal"
+    MATERNITY = "maternity"
+    OLDER_PEOPLE = "older_people"
+    ALL = "all"
+
+
+class UserType(StrEnum):
+    """A type of user."""
+
+    CLINICIAN = "clinician"
+    NURSE_MIDWIFE = "nurse_midwife"
+    AHP = "ahp"
+    PHARMACIST = "pharmacist"
+    PATIENT = "patient"
+    CARER = "carer"
+    ADMIN = "admin"
+
+
+class Direction(StrEnum):
+    """Direction of an integration"s data flow, seen from the product."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    BIDIRECTIONAL = "bidirectional"
+
+
+class FrameworkType(StrEnum):
+    """An assessment framework."""
+
+    DTAC = "dtac"
+    NICE_ESF = "nice_esf"
+    DCB0129 = "dcb0129"
+    DSPT = "dspt"
+    PAQ = "paq"
+    MDS2 = "mds2"
+    UK_MDR = "uk_mdr"
+    PROCUREMENT_SQ = "procurement_sq"
+    LOCAL_PRODUCT_EVALUATION = "local_product_evaluation"
+    OTHER = "other"
+
+
+class Domain(StrEnum):
+    """An assessment domain."""
+
+    CLINICAL_SAFETY = "clinical_safety"
+    DATA_PROTECTION = "data_protection"
+    TECHNICAL_SECURITY = "technical_security"
+    INTEROPERABILITY = "interoperability"
+    USABILITY_ACCESSIBILITY = "usability_accessibility"
+    REGULATORY = "regulatory"
+    CLINICAL_EFFECTIVENESS = "clinical_effectiveness"
+    ECONOMIC_VALUE = "economic_value"
+    INFECTION_PREVENTION = "infection_prevention"
+    PROCUREMENT_COMMERCIAL = "procurement_commercial"
+    SUSTAINABILITY = "sustainability"
+    OTHER = "other"
+
+
+class DomainResult(StrEnum):
+    """Result of a domain assessment."""
+
+    PASS = "pass"  # noqa: S105 (a result, not a secret)
+    PASS_WITH_CONDITIONS = "pass_with_conditions"  # noqa: S105
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_ASSESSED = "not_assessed"
+
+
+class ResponseType(StrEnum):
+    """Type of an answer"s value."""
+
+    BOOLEAN = "boolean"
+    TEXT = "text"
+    ENUM = "enum"
+    DATE = "date"
+    DECIMAL = "decimal"
+    INTEGER = "integer"
+
+
+class Assurance(StrEnum):
+    """How strongly a claim is backed, weakest to strongest (the order of the members)."""
+
+    SUPPLIER_DECLARED = "supplier_declared"
+    ASSESSOR_REVIEWED = "assessor_reviewed"
+    ASSESSOR_VERIFIED = "assessor_verified"
+    THIRD_PARTY_CERTIFIED = "third_party_certified"
+    REGULATOR_OR_NATIONAL_BODY = "regulator_or_national_body"
+
+
+class EvidenceType(StrEnum):
+    """Kind of evidence."""
+
+    CLINICAL_RISK_MANAGEMENT_PLAN = "clinical_risk_management_plan"
+    HAZARD_LOG = "hazard_log"
+    CLINICAL_SAFETY_CASE_REPORT = "clinical_safety_case_report"
+    CSO_RELEASE_MEMO = "cso_release_memo"
+    DPIA = "dpia"
+    ICO_REGISTRATION = "ico_registration"
+    DPO_RECORD = "dpo_record"
+    DSPT_STATUS = "dspt_status"
+    CYBER_ESSENTIALS_CERTIFICATE = "cyber_essentials_certificate"
+    CYBER_ESSENTIALS_PLUS_CERTIFICATE = "cyber_essentials_plus_certificate"
+    PENETRATION_TEST_SUMMARY = "penetration_test_summary"
+    CODE_REVIEW_STATEMENT = "code_review_statement"
+    ISO27001_CERTIFICATE = "iso27001_certificate"
+    ISO13485_CERTIFICATE = "iso13485_certificate"
+    DECLARATION_OF_CONFORMITY = "declaration_of_conformity"
+    UKCA_CERTIFICATE = "ukca_certificate"
+    CE_CERTIFICATE = "ce_certificate"
+    MHRA_REGISTRATION = "mhra_registration"
+    INSTRUCTIONS_FOR_USE = "instructions_for_use"
+    PMS_REPORT_OR_PSUR = "pms_report_or_psur"
+    FIELD_SAFETY_NOTICE = "field_safety_notice"
+    PAQ_RESPONSE = "paq_response"
+    MDS2 = "mds2"
+    SBOM = "sbom"
+    API_DOCUMENTATION = "api_documentation"
+    FHIR_CAPABILITY_STATEMENT = "fhir_capability_statement"
+    LOAD_TEST_REPORT = "load_test_report"
+    ACCESSIBILITY_STATEMENT = "accessibility_statement"
+    WCAG_AUDIT = "wcag_audit"
+    USER_JOURNEYS_DATA_FLOWS = "user_journeys_data_flows"
+    UAT_REPORT = "uat_report"
+    SLA = "sla"
+    AVAILABILITY_REPORT = "availability_report"
+    CLINICAL_STUDY = "clinical_study"
+    REAL_WORLD_EVIDENCE = "real_world_evidence"
+    LOCAL_AUDIT_OR_SERVICE_EVALUATION = "local_audit_or_service_evaluation"
+    HEALTH_ECONOMIC_MODEL = "health_economic_model"
+    BUDGET_IMPACT = "budget_impact"
+    NICE_GUIDANCE = "nice_guidance"
+    FRAMEWORK_AWARD = "framework_award"
+    CARBON_REDUCTION_PLAN = "carbon_reduction_plan"
+    MODERN_SLAVERY_STATEMENT = "modern_slavery_statement"
+    INSURANCE_CERTIFICATE = "insurance_certificate"
+    FINANCIAL_STATEMENT = "financial_statement"
+    DTAC_FORM = "dtac_form"
+    OTHER = "other"
+
+
+class Access(StrEnum):
+    """Who may see a document."""
+
+    PUBLIC = "public"
+    NHS_ONLY = "nhs_only"
+    ON_REQUEST = "on_request"
+    CONFIDENTIAL = "confidential"
+
+
+class VerificationMethod(StrEnum):
+    """How an assessor checked a document."""
+
+    DOCUMENT_REVIEW = "document_review"
+    REGISTRY_LOOKUP = "registry_lookup"
+    INDEPENDENT_TEST = "independent_test"
+    SITE_VISIT = "site_visit"
+    NONE = "none"
+
+
+class CheckResult(StrEnum):
+    """What an assessor"s check of a document found."""
+
+    VERIFIED = "verified"
+    DISCREPANCY = "discrepancy"
+    UNABLE_TO_VERIFY = "unable_to_verify"
+
+
+class ReviewerRole(StrEnum):
+    """A reviewer"s role."""
+
+    CLINICAL_SAFETY_OFFICER = "clinical_safety_officer"
+    DATA_PROTECTION_OFFICER = "data_protection_officer"
+    SENIOR_INFORMATION_RISK_OWNER = "senior_information_risk_owner"
+    CALDICOTT_GUARDIAN = "caldicott_guardian"
+    INFORMATION_GOVERNANCE_LEAD = "information_governance_lead"
+    CYBER_SECURITY_LEAD = "cyber_security_lead"
+    MEDICAL_DEVICES_SAFETY_OFFICER = "medical_devices_safety_officer"
+    CLINICAL_ENGINEERING_EBME = "clinical_engineering_ebme"
+    CLINICAL_LEAD = "clinical_lead"
+    INFECTION_PREVENTION_CONTROL_LEAD = "infection_prevention_control_lead"
+    PHARMACY_LEAD = "pharmacy_lead"
+    PROCUREMENT_LEAD = "procurement_lead"
+    HEALTH_ECONOMIST_FINANCE = "health_economist_finance"
+    ACCESSIBILITY_SPECIALIST = "accessibility_specialist"
+    INTEROPERABILITY_ARCHITECT = "interoperability_architect"
+    DECISION_COMMITTEE_CHAIR = "decision_committee_chair"
+
+
+class RegistrationBody(StrEnum):
+    """A professional regulator."""
+
+    GMC = "GMC"
+    NMC = "NMC"
+    HCPC = "HCPC"
+    GPHC = "GPhC"
+    OTHER = "other"
+
+
+class Decision(StrEnum):
+    """An assessment decision."""
+
+    APPROVED = "approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions"
+    NOT_APPROVED = "not_approved"
+
+
+class ConditionCategory(StrEnum):
+    """Kind of condition."""
+
+    PRE_DEPLOYMENT = "pre_deployment"
+    USAGE_RESTRICTION = "usage_restriction"
+    POST_DEPLOYMENT_MONITORING = "post_deployment_monitoring"
+    EVIDENCE_UPDATE = "evidence_update"
+    LOCAL_DEPLOYMENT = "local_deployment"
+    CONTRACTUAL = "contractual"
+
+
+class ResponsibleParty(StrEnum):
+    """Who must meet a condition."""
+
+    SUPPLIER = "supplier"
+    ASSESSING_ORG = "assessing_org"
+    ADOPTING_ORG = "adopting_org"
+
+
+class ConditionStatus(StrEnum):
+    """Where a condition stands."""
+
+    OPEN = "open"
+    MET = "met"
+    WAIVED = "waived"
+    LAPSED = "lapsed"
+
+
+class TriggerType(StrEnum):
+    """An event that calls for reassessment."""
+
+    MAJOR_VERSION_RELEASE = "major_version_release"
+    INTENDED_PURPOSE_CHANGE = "intended_purpose_change"
+    REGULATORY_CLASS_CHANGE = "regulatory_class_change"
+    NEW_OR_CHANGED_HAZARD_ABOVE_THRESHOLD = "new_or_changed_hazard_above_threshold"
+    SERIOUS_INCIDENT_REPORTED = "serious_incident_reported"
+    FIELD_SAFETY_NOTICE_OR_FSCA = "field_safety_notice_or_fsca"
+    CERTIFICATE_EXPIRED_OR_WITHDRAWN = "certificate_expired_or_withdrawn"
+    DSPT_STATUS_BELOW_STANDARDS_MET = "dspt_status_below_standards_met"
+    DATA_PROCESSING_LOCATION_CHANGE = "data_processing_location_change"
+    NEW_SUBPROCESSOR_OR_THIRD_PARTY_COMPONENT = "new_subprocessor_or_third_party_component"
+    SUPPLIER_CHANGE_OF_CONTROL_OR_INSOLVENCY = "supplier_change_of_control_or_insolvency"
+    ISSUER_ORG_DISSOLVED_OR_SUCCEEDED = "issuer_org_dissolved_or_succeeded"
+    FRAMEWORK_VERSION_RETIRED = "framework_version_retired"
+    NICE_GUIDANCE_CHANGED = "nice_guidance_changed"
+    CONDITION_LAPSED = "condition_lapsed"
+
+
+class LocalRequirementType(StrEnum):
+    """Something an adopting organisation must still do itself."""
+
+    DCB0160_DEPLOYMENT_CASE = "dcb0160_deployment_case"
+    LOCAL_CSO_SIGNOFF = "local_cso_signoff"
+    LOCAL_DPIA = "local_dpia"
+    DATA_PROCESSING_AGREEMENT = "data_processing_agreement"
+    ADOPTER_DSPT_STANDARDS_MET = "adopter_dspt_standards_met"
+    LAWFUL_PROCUREMENT_ROUTE = "lawful_procurement_route"
+    INTEGRATION_TESTING = "integration_testing"
+    EBME_ACCEPTANCE_TESTING = "ebme_acceptance_testing"
+    IPC_REVIEW = "ipc_review"
+    STAFF_TRAINING = "staff_training"
+    LOCAL_FORMULARY_OR_PRODUCT_COMMITTEE = "local_formulary_or_product_committee"
+    INFORMATION_ASSET_REGISTRATION = "information_asset_registration"
+
+
+BEFORE_GO_LIVE = "before_go_live"
+#: The version of the record format these types describe.
+SCHEMA_VERSION = "1.0.0"
+"""The value of :attr:`Condition.due` for a condition due before first use."""
+
+MANDATORY_DOMAINS: Mapping[Profile, frozenset[Domain]] = {
+    Profile.DIGITAL: frozenset(
+        {
+            Domain.CLINICAL_SAFETY,
+            Domain.DATA_PROTECTION,
+            Domain.TECHNICAL_SECURITY,
+            Domain.INTEROPERABILITY,
+            Domain.USABILITY_ACCESSIBILITY,
+        }
+    ),
+    Profile.DEVICE: frozenset(
+        {
+            Domain.REGULATORY,
+            Domain.CLINICAL_EFFECTIVENESS,
+            Domain.INFECTION_PREVENTION,
+            Domain.ECONOMIC_VALUE,
+            Domain.PROCUREMENT_COMMERCIAL,
+        }
+    ),
+    Profile.DIAGNOSTIC: frozenset(
+        {Domain.REGULATORY, Domain.CLINICAL_EFFECTIVENESS, Domain.ECONOMIC_VALUE}
+    ),
+}
+"""The domains each profile must assess (record outline 4.4; the schema enforces them)."""
+
+_LABELS: Mapping[LocalRequirementType, str] = {
+    LocalRequirementType.DCB0160_DEPLOYMENT_CASE: "DCB0160 deployment safety case",
+    LocalRequirementType.LOCAL_CSO_SIGNOFF: "Local clinical safety officer sign-off",
+    LocalRequirementType.LOCAL_DPIA: "Local data protection impact assessment",
+    LocalRequirementType.DATA_PROCESSING_AGREEMENT: "Data processing agreement",
+    LocalRequirementType.ADOPTER_DSPT_STANDARDS_MET: "Adopter's DSPT at Standards Met",
+    LocalRequirementType.LAWFUL_PROCUREMENT_ROUTE: "Lawful procurement route and contract",
+    LocalRequirementType.INTEGRATION_TESTING: "Integration testing with local systems",
+    LocalRequirementType.EBME_ACCEPTANCE_TESTING: "EBME acceptance and electrical safety testing",
+    LocalRequirementType.IPC_REVIEW: "Infection prevention and control review",
+    LocalRequirementType.STAFF_TRAINING: "Staff training",
+    LocalRequirementType.LOCAL_FORMULARY_OR_PRODUCT_COMMITTEE: (
+        "Local formulary or product committee noting"
+    ),
+    LocalRequirementType.INFORMATION_ASSET_REGISTRATION: "Information asset registration",
+}
+
+_Json = Mapping[str, Any]
+"""A JSON object already validated against the record schema."""
+
+
+def _str(value: Any) -> str:
+    return str(value)
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(str(item) for item in value)
+
+
+def _date(value: Any) -> date:
+    return date.fromisoformat(str(value))
+
+
+def _opt_date(value: Any) -> date | None:
+    return None if value is None else _date(value)
+
+
+def _instant(value: Any) -> datetime:
+    return datetime.fromisoformat(str(value)).astimezone(UTC)
+
+
+def _instant_json(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def _opt_date_json(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _end_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+def _free(value: Any) -> JSONObject:
+    """A deep copy of a free-form JSON object, so the record never shares it."""
+    return copy.deepcopy(dict(value))
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaRef:
+    """The schema a record was written against."""
+
+    id: str
+    version: str
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> SchemaRef:
+        return cls(id=_str(obj["id"]), version=_str(obj["version"]))
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {"id": self.id, "version": self.version}
+
+
+@dataclass(frozen=True, slots=True)
+class OrgRef:
+    """An organisation as it was on the issue date; ``ods_code`` is an ODS code."""
+
+    ods_code: str
+    name_at_issue: str
+    org_role: OrgRole
+    parent_icb_ods: str | None
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> OrgRef:
+        return cls(
+            ods_code=_str(obj["ods_code"]),
+            name_at_issue=_str(obj["name_at_issue"]),
+            org_role=OrgRole(obj["org_role"]),
+            parent_icb_ods=_opt_str(obj["parent_icb_ods"]),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {
+            "ods_code": self.ods_code,
+            "name_at_issue": self.name_at_issue,
+            "org_role": self.org_role.value,
+            "parent_icb_ods": self.parent_icb_ods,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """An identifier in a named scheme (the schema fixes the schemes allowed where)."""
+
+    scheme: str
+    value: str
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Identifier:
+        return cls(scheme=_str(obj["scheme"]), value=_str(obj["value"]))
+
+    @classmethod
+    def _parse_all(cls, items: Sequence[_Json]) -> tuple[Identifier, ...]:
+        return tuple(cls._parse(item) for item in items)
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {"scheme": self.scheme, "value": self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class PartyRef:
+    """A supplier or manufacturer, with its UK responsible person when it is outside the UK."""
+
+    legal_name: str
+    identifiers: tuple[Identifier, ...]
+    uk_responsible_person: PartyRef | None
+    manufacturer_is_supplier: bool
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> PartyRef:
+        ukrp = obj["uk_responsible_person"]
+        return cls(
+            legal_name=_str(obj["legal_name"]),
+            identifiers=Identifier._parse_all(obj["identifiers"]),
+            uk_responsible_person=None if ukrp is None else cls._parse(ukrp),
+            manufacturer_is_supplier=bool(obj["manufacturer_is_supplier"]),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        ukrp = self.uk_responsible_person
+        return {
+            "legal_name": self.legal_name,
+            "identifiers": [i.to_json() for i in self.identifiers],
+            "uk_responsible_person": None if ukrp is None else ukrp.to_json(),
+            "manufacturer_is_supplier": self.manufacturer_is_supplier,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ConformityBody:
+    """A UK Approved Body or EU Notified Body."""
+
+    name: str
+    number: str
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> ConformityBody:
+        return cls(name=_str(obj["name"]), number=_str(obj["number"]))
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {"name": self.name, "number": self.number}
+
+
+@dataclass(frozen=True, slots=True)
+class Regulatory:
+    """Medical-device regulatory status; ``certificates`` are evidence ids."""
+
+    is_medical_device: bool
+    regime: RegulatoryRegime
+    device_class: DeviceClass
+    marking: Marking
+    conformity_body: ConformityBody | None
+    certificates: tuple[str, ...]
+    ce_acceptance_end: date | None
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Regulatory:
+        body = obj["conformity_body"]
+        return cls(
+            is_medical_device=bool(obj["is_medical_device"]),
+            regime=RegulatoryRegime(obj["regime"]),
+            device_class=DeviceClass(obj["device_class"]),
+            marking=Marking(obj["marking"]),
+            conformity_body=None if body is None else ConformityBody._parse(body),
+            certificates=_strs(obj["certificates"]),
+            ce_acceptance_end=_opt_date(obj["ce_acceptance_end"]),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        body = self.conformity_body
+        return {
+            "is_medical_device": self.is_medical_device,
+            "regime": self.regime.value,
+            "device_class": self.device_class.value,
+            "marking": self.marking.value,
+            "conformity_body": None if body is None else body.to_json(),
+            "certificates": list(self.certificates),
+            "ce_acceptance_end": _opt_date_json(self.ce_acceptance_end),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Software:
+    """How software is deployed and hosted; ``sbom_ref`` (an evidence id) is optional."""
+
+    deployment: Deployment
+    hosting_location: HostingLocation
+    sbom_ref: str | None = None
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Software:
+        return cls(
+            deployment=Deployment(obj["deployment"]),
+            hosting_location=HostingLocation(obj["hosting_location"]),
+            sbom_ref=_opt_str(obj.get("sbom_ref")),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form (``sbom_ref`` omitted when ``None``)."""
+        out: JSONObject = {
+            "deployment": self.deployment.value,
+            "hosting_location": self.hosting_location.value,
+        }
+        if self.sbom_ref is not None:
+            out["sbom_ref"] = self.sbom_ref
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """The product assessed."""
+
+    name: str
+    description: str
+    intended_purpose: str
+    product_type: ProductType
+    identifiers: tuple[Identifier, ...]
+    regulatory: Regulatory
+    nice_esf_tier: EsfTier
+    software: Software | None
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Product:
+        software = obj["software"]
+        return cls(
+            name=_str(obj["name"]),
+            description=_str(obj["description"]),
+            intended_purpose=_str(obj["intended_purpose"]),
+            product_type=ProductType(obj["product_type"]),
+            identifiers=Identifier._parse_all(obj["identifiers"]),
+            regulatory=Regulatory._parse(obj["regulatory"]),
+            nice_esf_tier=EsfTier(obj["nice_esf_tier"]),
+            software=None if software is None else Software._parse(software),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "intended_purpose": self.intended_purpose,
+            "product_type": self.product_type.value,
+            "identifiers": [i.to_json() for i in self.identifiers],
+            "regulatory": self.regulatory.to_json(),
+            "nice_esf_tier": self.nice_esf_tier.value,
+            "software": None if self.software is None else self.software.to_json(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeVersions:
+    """Which versions, UDI-DIs or lots an assessment covers; ``kind`` says how to read ``value``."""
+
+    kind: VersionKind
+    value: str
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> ScopeVersions:
+        return cls(kind=VersionKind(obj["kind"]), value=_str(obj["value"]))
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {"kind": self.kind.value, "value": self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicalIndication:
+    """A SNOMED CT concept: ``code`` (concept id) and ``display``."""
+
+    code: str
+    display: str
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> ClinicalIndication:
+        return cls(code=_str(obj["code"]), display=_str(obj["display"]))
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {"code": self.code, "display": self.display}
+
+
+@dataclass(frozen=True, slots=True)
+class Integration:
+    """An integration that was assessed (e.g. an EPR over FHIR R4 UK Core)."""
+
+    system: str
+    standard: str
+    direction: Direction
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Integration:
+        return cls(
+            system=_str(obj["system"]),
+            standard=_str(obj["standard"]),
+            direction=Direction(obj["direction"]),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {"system": self.system, "standard": self.standard, "direction": self.direction.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What an assessment covers; an adopter's context is matched against it."""
+
+    versions: ScopeVersions
+    care_settings: tuple[CareSetting, ...]
+    patient_populations: tuple[PatientPopulation, ...]
+    user_types: tuple[UserType, ...]
+    clinical_indications: tuple[ClinicalIndication, ...]
+    integrations_assessed: tuple[Integration, ...]
+    exclusions: tuple[str, ...]
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Scope:
+        return cls(
+            versions=ScopeVersions._parse(obj["versions"]),
+            care_settings=tuple(CareSetting(v) for v in obj["care_settings"]),
+            patient_populations=tuple(PatientPopulation(v) for v in obj["patient_populations"]),
+            user_types=tuple(UserType(v) for v in obj["user_types"]),
+            clinical_indications=tuple(
+                ClinicalIndication._parse(v) for v in obj["clinical_indications"]
+            ),
+            integrations_assessed=tuple(
+                Integration._parse(v) for v in obj["integrations_assessed"]
+            ),
+            exclusions=_strs(obj["exclusions"]),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {
+            "versions": self.versions.to_json(),
+            "care_settings": [v.value for v in self.care_settings],
+            "patient_populations": [v.value for v in self.patient_populations],
+            "user_types": [v.value for v in self.user_types],
+            "clinical_indications": [v.to_json() for v in self.clinical_indications],
+            "integrations_assessed": [v.to_json() for v in self.integrations_assessed],
+            "exclusions": list(self.exclusions),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkRef:
+    """An assessment framework and version; domains refer to it by ``id``."""
+
+    id: str
+    framework: FrameworkType
+    version: str
+    url: str
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> FrameworkRef:
+        return cls(
+            id=_str(obj["id"]),
+            framework=FrameworkType(obj["framework"]),
+            version=_str(obj["version"]),
+            url=_str(obj["url"]),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {
+            "id": self.id,
+            "framework": self.framework.value,
+            "version": self.version,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A typed answer: ``value`` is a bool, an int, or a string (text, code, date or decimal)."""
+
+    type: ResponseType
+    value: bool | int | str
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Response:
+        kind = ResponseType(obj["type"])
+        raw = obj["value"]
+        value: bool | int | str
+        if kind is ResponseType.BOOLEAN:
+            value = bool(raw)
+        elif kind is ResponseType.INTEGER:
+            value = int(raw)
+        else:
+            value = str(raw)
+        return cls(type=kind, value=value)
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {"type": self.type.value, "value": self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answered question; ``question_text_hash`` is optional."""
+
+    question_code: str
+    response: Response
+    evidence_refs: tuple[str, ...]
+    assurance: Assurance
+    question_text_hash: str | None = None
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Answer:
+        return cls(
+            question_code=_str(obj["question_code"]),
+            response=Response._parse(obj["response"]),
+            evidence_refs=_strs(obj["evidence_refs"]),
+            assurance=Assurance(obj["assurance"]),
+            question_text_hash=_opt_str(obj.get("question_text_hash")),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form (``question_text_hash`` omitted when ``None``)."""
+        out: JSONObject = {"question_code": self.question_code}
+        if self.question_text_hash is not None:
+            out["question_text_hash"] = self.question_text_hash
+        out["response"] = self.response.to_json()
+        out["evidence_refs"] = list(self.evidence_refs)
+        out["assurance"] = self.assurance.value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A score such as a DTAC percentage; ``value`` and ``max`` are decimal strings."""
+
+    value: str
+    max: str
+    method: str
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Score:
+        return cls(value=_str(obj["value"]), max=_str(obj["max"]), method=_str(obj["method"]))
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {"value": self.value, "max": self.max, "method": self.method}
+
+
+@dataclass(frozen=True, slots=True)
+class DomainAssessment:
+    """The assessment of one domain; ``framework`` is a :class:`FrameworkRef` id."""
+
+    domain: Domain
+    framework: str
+    result: DomainResult
+    score: Score | None
+    not_applicable_reason: str | None
+    answers: tuple[Answer, ...]
+    reviewer_refs: tuple[str, ...]
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> DomainAssessment:
+        score = obj["score"]
+        return cls(
+            domain=Domain(obj["domain"]),
+            framework=_str(obj["framework"]),
+            result=DomainResult(obj["result"]),
+            score=None if score is None else Score._parse(score),
+            not_applicable_reason=_opt_str(obj["not_applicable_reason"]),
+            answers=tuple(Answer._parse(a) for a in obj["answers"]),
+            reviewer_refs=_strs(obj["reviewer_refs"]),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {
+            "domain": self.domain.value,
+            "framework": self.framework,
+            "result": self.result.value,
+            "score": None if self.score is None else self.score.to_json(),
+            "not_applicable_reason": self.not_applicable_reason,
+            "answers": [a.to_json() for a in self.answers],
+            "reviewer_refs": list(self.reviewer_refs),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceIssuer:
+    """Who issued a document (e.g. IASME, a CREST pen-test provider, MHRA)."""
+
+    name: str
+    identifier: Identifier | None
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> EvidenceIssuer:
+        ident = obj["identifier"]
+        return cls(
+            name=_str(obj["name"]), identifier=None if ident is None else Identifier._parse(ident)
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        ident = self.identifier
+        return {"name": self.name, "identifier": None if ident is None else ident.to_json()}
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceVerification:
+    """How the assessor checked a document; ``checked_by`` is a reviewer id."""
+
+    method: VerificationMethod
+    source: str | None
+    checked_by: str
+    checked_at: datetime
+    result: CheckResult
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> EvidenceVerification:
+        return cls(
+            method=VerificationMethod(obj["method"]),
+            source=_opt_str(obj["source"]),
+            checked_by=_str(obj["checked_by"]),
+            checked_at=_instant(obj["checked_at"]),
+            result=CheckResult(obj["result"]),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {
+            "method": self.method.value,
+            "source": self.source,
+            "checked_by": self.checked_by,
+            "checked_at": _instant_json(self.checked_at),
+            "result": self.result.value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """A document relied on: hashed (``sha256`` of its exact bytes) and referenced, never embedded.
+
+    When ``mandatory`` is true its ``valid_until`` caps the record's validity
+    (:meth:`AssessmentRecord.effective_valid_until`).
+    """
+
+    evidence_id: str
+    title: str
+    type: EvidenceType
+    issuer: EvidenceIssuer
+    covers_version: str | None
+    issued_on: date
+    valid_until: date | None
+    document_version: str | None
+    sha256: str
+    media_type: str
+    size_bytes: int
+    locations: tuple[str, ...]
+    access: Access
+    verification: EvidenceVerification
+    assurance: Assurance
+    mandatory: bool
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> EvidenceItem:
+        return cls(
+            evidence_id=_str(obj["evidence_id"]),
+            title=_str(obj["title"]),
+            type=EvidenceType(obj["type"]),
+            issuer=EvidenceIssuer._parse(obj["issuer"]),
+            covers_version=_opt_str(obj["covers_version"]),
+            issued_on=_date(obj["issued_on"]),
+            valid_until=_opt_date(obj["valid_until"]),
+            document_version=_opt_str(obj["document_version"]),
+            sha256=_str(obj["sha256"]),
+            media_type=_str(obj["media_type"]),
+            size_bytes=int(obj["size_bytes"]),
+            locations=_strs(obj["locations"]),
+            access=Access(obj["access"]),
+            verification=EvidenceVerification._parse(obj["verification"]),
+            assurance=Assurance(obj["assurance"]),
+            mandatory=bool(obj["mandatory"]),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {
+            "evidence_id": self.evidence_id,
+            "title": self.title,
+            "type": self.type.value,
+            "issuer": self.issuer.to_json(),
+            "covers_version": self.covers_version,
+            "issued_on": self.issued_on.isoformat(),
+            "valid_until": _opt_date_json(self.valid_until),
+            "document_version": self.document_version,
+            "sha256": self.sha256,
+            "media_type": self.media_type,
+            "size_bytes": self.size_bytes,
+            "locations": list(self.locations),
+            "access": self.access.value,
+            "verification": self.verification.to_json(),
+            "assurance": self.assurance.value,
+            "mandatory": self.mandatory,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ProfessionalRegistration:
+    """Registration with a professional regulator (GMC, NMC, HCPC, GPhC)."""
+
+    body: RegistrationBody
+    number: str
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> ProfessionalRegistration:
+        return cls(body=RegistrationBody(obj["body"]), number=_str(obj["number"]))
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {"body": self.body.value, "number": self.number}
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewer:
+    """A reviewer; the name (``display_name``) is optional, the sign-off is not."""
+
+    reviewer_id: str
+    role: ReviewerRole
+    professional_registration: ProfessionalRegistration | None
+    organisation: OrgRef
+    signed_off: bool
+    signed_at: datetime | None
+    display_name: str | None = None
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Reviewer:
+        registration = obj["professional_registration"]
+        signed_at = obj["signed_at"]
+        return cls(
+            reviewer_id=_str(obj["reviewer_id"]),
+            role=ReviewerRole(obj["role"]),
+            professional_registration=(
+                None if registration is None else ProfessionalRegistration._parse(registration)
+            ),
+            organisation=OrgRef._parse(obj["organisation"]),
+            signed_off=bool(obj["signed_off"]),
+            signed_at=None if signed_at is None else _instant(signed_at),
+            display_name=_opt_str(obj.get("display_name")),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form (``display_name`` omitted when ``None``)."""
+        registration = self.professional_registration
+        out: JSONObject = {"reviewer_id": self.reviewer_id, "role": self.role.value}
+        if self.display_name is not None:
+            out["display_name"] = self.display_name
+        out["professional_registration"] = None if registration is None else registration.to_json()
+        out["organisation"] = self.organisation.to_json()
+        out["signed_off"] = self.signed_off
+        out["signed_at"] = None if self.signed_at is None else _instant_json(self.signed_at)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A condition of the outcome; ``due`` is a date, :data:`BEFORE_GO_LIVE` or ``None``."""
+
+    condition_id: str
+    text: str
+    category: ConditionCategory
+    responsible_party: ResponsibleParty
+    due: date | str | None
+    blocking: bool
+    applies_to_adopters: bool
+    status: ConditionStatus
+    evidence_refs: tuple[str, ...]
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Condition:
+        due = obj["due"]
+        return cls(
+            condition_id=_str(obj["condition_id"]),
+            text=_str(obj["text"]),
+            category=ConditionCategory(obj["category"]),
+            responsible_party=ResponsibleParty(obj["responsible_party"]),
+            due=BEFORE_GO_LIVE if due == BEFORE_GO_LIVE else _opt_date(due),
+            blocking=bool(obj["blocking"]),
+            applies_to_adopters=bool(obj["applies_to_adopters"]),
+            status=ConditionStatus(obj["status"]),
+            evidence_refs=_strs(obj["evidence_refs"]),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {
+            "condition_id": self.condition_id,
+            "text": self.text,
+            "category": self.category.value,
+            "responsible_party": self.responsible_party.value,
+            "due": self.due.isoformat() if isinstance(self.due, date) else self.due,
+            "blocking": self.blocking,
+            "applies_to_adopters": self.applies_to_adopters,
+            "status": self.status.value,
+            "evidence_refs": list(self.evidence_refs),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The decision, by whom, why, and on what conditions."""
+
+    decision: Decision
+    decided_on: date
+    decision_body: str
+    rationale: str
+    conditions: tuple[Condition, ...]
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Outcome:
+        return cls(
+            decision=Decision(obj["decision"]),
+            decided_on=_date(obj["decided_on"]),
+            decision_body=_str(obj["decision_body"]),
+            rationale=_str(obj["rationale"]),
+            conditions=tuple(Condition._parse(c) for c in obj["conditions"]),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {
+            "decision": self.decision.value,
+            "decided_on": self.decided_on.isoformat(),
+            "decision_body": self.decision_body,
+            "rationale": self.rationale,
+            "conditions": [c.to_json() for c in self.conditions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReassessmentTrigger:
+    """An event that calls for reassessment, with free-form ``params``."""
+
+    trigger: TriggerType
+    params: JSONObject
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> ReassessmentTrigger:
+        return cls(trigger=TriggerType(obj["trigger"]), params=_free(obj["params"]))
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {"trigger": self.trigger.value, "params": _free(self.params)}
+
+
+@dataclass(frozen=True, slots=True)
+class Validity:
+    """When the decision holds. Dates; an end date means the end of that day in UTC."""
+
+    valid_from: date
+    valid_until: date
+    review_due: date
+    reassessment_triggers: tuple[ReassessmentTrigger, ...]
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> Validity:
+        return cls(
+            valid_from=_date(obj["valid_from"]),
+            valid_until=_date(obj["valid_until"]),
+            review_due=_date(obj["review_due"]),
+            reassessment_triggers=tuple(
+                ReassessmentTrigger._parse(t) for t in obj["reassessment_triggers"]
+            ),
+        )
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {
+            "valid_from": self.valid_from.isoformat(),
+            "valid_until": self.valid_until.isoformat(),
+            "review_due": self.review_due.isoformat(),
+            "reassessment_triggers": [t.to_json() for t in self.reassessment_triggers],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRequirement:
+    """Something an adopting organisation must still do itself."""
+
+    requirement: LocalRequirementType
+    note: str
+
+    @classmethod
+    def _parse(cls, obj: _Json) -> LocalRequirement:
+        return cls(requirement=LocalRequirementType(obj["requirement"]), note=_str(obj["note"]))
+
+    @property
+    def text(self) -> str:
+        """One readable line: the requirement in words, then the note if there is one."""
+        label = _LABELS[self.requirement]
+        return f"{label}: {self.note}" if self.note else label
+
+    def to_json(self) -> JSONObject:
+        """The JSON form."""
+        return {"requirement": self.requirement.value, "note": self.note}
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentRecord:
+    """One assessment decision about one product: the subject of an innovator passport.
+
+    Build it with :meth:`from_json` or :meth:`load`, which validate it against the
+    record schema; ``to_json()`` gives the same JSON back.
+    """
+
+    schema: SchemaRef
+    record_id: str
+    record_version: int
+    supersedes: str | None
+    issued_at: datetime
+    profile: Profile
+    assessing_org: OrgRef
+    supplier: PartyRef
+    product: Product
+    scope: Scope
+    frameworks: tuple[FrameworkRef, ...]
+    domains: tuple[DomainAssessment, ...]
+    evidence: tuple[EvidenceItem, ...]
+    reviewers: tuple[Reviewer, ...]
+    outcome: Outcome
+    validity: Validity
+    local_requirements_for_adopters: tuple[LocalRequirement, ...]
+    extensions: dict[str, JSONObject] | None = None
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> AssessmentRecord:
+        """Validate ``obj`` (parsed JSON) against the record schema and build the record.
+
+        Raises :class:`~innopass.errors.RecordInvalidError` listing every problem.
+        """
+        instance = dict(obj)
+        schema.validate(instance)
+        extensions = instance.get("extensions")
+        return cls(
+            schema=SchemaRef._parse(instance["schema"]),
+            record_id=_str(instance["record_id"]),
+            record_version=int(instance["record_version"]),
+            supersedes=_opt_str(instance["supersedes"]),
+            issued_at=_instant(instance["issued_at"]),
+            profile=Profile(instance["profile"]),
+            assessing_org=OrgRef._parse(instance["assessing_org"]),
+            supplier=PartyRef._parse(instance["supplier"]),
+            product=Product._parse(instance["product"]),
+            scope=Scope._parse(instance["scope"]),
+            frameworks=tuple(FrameworkRef._parse(f) for f in instance["frameworks"]),
+            domains=tuple(DomainAssessment._parse(d) for d in instance["domains"]),
+            evidence=tuple(EvidenceItem._parse(e) for e in instance["evidence"]),
+            reviewers=tuple(Reviewer._parse(r) for r in instance["reviewers"]),
+            outcome=Outcome._parse(instance["outcome"]),
+            validity=Validity._parse(instance["validity"]),
+            local_requirements_for_adopters=tuple(
+                LocalRequirement._parse(r) for r in instance["local_requirements_for_adopters"]
+            ),
+            extensions=None if extensions is None else copy.deepcopy(dict(extensions)),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> AssessmentRecord:
+        """Read a record file strictly and validate it.
+
+        Raises :class:`~innopass.errors.MalformedInputError` for a file that cannot be
+        read or is not JSON, :class:`~innopass.errors.RecordInvalidError` for one that
+        fails the schema.
+        """
+        return cls.from_json(require_object(load_file_strict(path), what="record"))
+
+    def to_json(self) -> JSONObject:
+        """The record's JSON, equal to what it was built from."""
+        out: JSONObject = {
+            "schema": self.schema.to_json(),
+            "record_id": self.record_id,
+            "record_version": self.record_version,
+            "supersedes": self.supersedes,
+            "issued_at": _instant_json(self.issued_at),
+            "profile": self.profile.value,
+            "assessing_org": self.assessing_org.to_json(),
+            "supplier": self.supplier.to_json(),
+            "product": self.product.to_json(),
+            "scope": self.scope.to_json(),
+            "frameworks": [f.to_json() for f in self.frameworks],
+            "domains": [d.to_json() for d in self.domains],
+            "evidence": [e.to_json() for e in self.evidence],
+            "reviewers": [r.to_json() for r in self.reviewers],
+            "outcome": self.outcome.to_json(),
+            "validity": self.validity.to_json(),
+            "local_requirements_for_adopters": [
+                r.to_json() for r in self.local_requirements_for_adopters
+            ],
+        }
+        if self.extensions is not None:
+            out["extensions"] = {k: _free(v) for k, v in self.extensions.items()}
+        return out
+
+    def dumps(self) -> str:
+        """Pretty JSON for people (signatures and digests use :meth:`digest`'s canonical form)."""
+        return dumps_pretty(self.to_json())
+
+    def digest(self) -> str:
+        """Hex SHA-256 of the record's RFC 8785 canonical form."""
+        return sha256_digest(self.to_json())
+
+    @property
+    def product_name(self) -> str:
+        """The product's name."""
+        return self.product.name
+
+    @property
+    def outcome_decision(self) -> Decision:
+        """The decision: approved, approved with conditions, or not approved."""
+        return self.outcome.decision
+
+    def effective_valid_until(self) -> datetime:
+        """When the decision stops holding: the earliest of ``validity.valid_until`` and the
+        ``valid_until`` of every mandatory evidence item, each at the end of its day (UTC).
+        """
+        days = [self.validity.valid_until]
+        days.extend(e.valid_until for e in self.evidence if e.mandatory and e.valid_until)
+        return _end_of_day(min(days))
+
+    def local_actions(self) -> tuple[str, ...]:
+        """What an adopting organisation must still do itself, one readable line each."""
+        return tuple(r.text for r in self.local_requirements_for_adopters)
+
+    def blocking_conditions(self) -> tuple[Condition, ...]:
+        """Conditions that must be met before use and are not yet met or waived."""
+        done = (ConditionStatus.MET, ConditionStatus.WAIVED)
+        return tuple(c for c in self.outcome.conditions if c.blocking and c.status not in done)
+
+
+def template() -> JSONObject:
+    """A blank record to fill in: every required key, with empty placeholders.
+
+    It is not valid until filled in; ``innopass record validate`` lists what is left.
+    Booleans and enumerations are left as ``""`` so that none is answered by default.
+    """
+    org: JSONObject = {"ods_code": "", "name_at_issue": "", "org_role": "", "parent_icb_ods": None}
+    return {
+        "schema": {"id": schema.RECORD_SCHEMA_ID, "version": SCHEMA_VERSION},
+        "record_id": "",
+        "record_version": 1,
+        "supersedes": None,
+        "issued_at": "",
+        "profile": "",
+        "assessing_org": org,
+        "supplier": {
+            "legal_name": "",
+            "identifiers": [],
+            "uk_responsible_person": None,
+            "manufacturer_is_supplier": "",
+        },
+        "product": {
+            "name": "",
+            "description": "",
+            "intended_purpose": "",
+            "product_type": "",
+            "identifiers": [],
+            "regulatory": {
+                "is_medical_device": "",
+                "regime": "",
+                "device_class": "",
+                "marking": "",
+                "conformity_body": None,
+                "certificates": [],
+                "ce_acceptance_end": None,
+            },
+            "nice_esf_tier": "",
+            "software": None,
+        },
+        "scope": {
+            "versions": {"kind": "", "value": ""},
+            "care_settings": [],
+            "patient_populations": [],
+            "user_types": [],
+            "clinical_indications": [],
+            "integrations_assessed": [],
+            "exclusions": [],
+        },
+        "frameworks": [],
+        "domains": [],
+        "evidence": [],
+        "reviewers": [],
+        "outcome": {
+            "decision": "",
+            "decided_on": "",
+            "decision_body": "",
+            "rationale": "",
+            "conditions": [],
+        },
+        "validity": {
+            "valid_from": "",
+            "valid_until": "",
+            "review_due": "",
+            "reassessment_triggers": [],
+        },
+        "local_requirements_for_adopters": [],
+    }
+
+
+def example(profile: Profile | str = Profile.DEVICE) -> JSONObject:
+    """A complete, valid example record for ``profile`` (``device``, ``digital`` or ``diagnostic``).
+
+    The products and suppliers are fictional; the assessing trusts are real NHS
+    organisations. Evidence digests stand for documents that are not shipped.
+    Raises :class:`ValueError` for an unknown profile.
+    """
+    from innopass import _examples
+
+    builders = {
+        Profile.DEVICE: _examples.device,
+        Profile.DIGITAL: _examples.digital,
+        Profile.DIAGNOSTIC: _examples.diagnostic,
+    }
+    return builders[Profile(profile)]()
