@@ -1,0 +1,386 @@
+"""Issuer commands: ``issue``, ``revoke``/``suspend``/``reinstate``, ``status publish``,
+``bundle`` and ``trust-list sign``.
+
+Exit codes: 0 success; 1 one or more records are invalid (every problem is listed,
+and nothing is issued); 2 usage or input error, wrong passphrase, unknown passport
+id, or a refused status change (anything on a revoked passport, suspending a
+suspended one, reinstating one that is not suspended), with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from innopass._json import JSONObject, dumps_pretty, load_file_strict, require_object
+from innopass.cli._common import home_option, resolve_home_option
+from innopass.cli._org import read_passphrase, write_output
+from innopass.errors import MalformedInputError, RecordInvalidError, SchemaProblem
+from innopass.issuer import (
+    PROFILES,
+    IssuedPassport,
+    Issuer,
+    OrganisationHome,
+    StatusAction,
+    change_status,
+    find_passport,
+)
+from innopass.record import AssessmentRecord, Domain
+from innopass.trust import AccreditedScope, OrganisationDescription
+
+__all__ = [
+    "ISSUER_COMMANDS",
+    "bundle_command",
+    "issue_command",
+    "reinstate_command",
+    "revoke_command",
+    "status_group",
+    "suspend_command",
+    "trust_list_group",
+]
+
+_INVALID = 1
+_USAGE = 2
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise MalformedInputError(f"cannot read {what} {path}: {message}") from exc
+
+
+def _report_problems(label: str, problems: Sequence[SchemaProblem]) -> None:
+    for problem in problems:
+        click.echo(f"{label}: {problem}", err=True)
+
+
+def _load_records(paths: Sequence[Path]) -> list[AssessmentRecord]:
+    """Parse and schema-check every record; list all problems and exit 1 if any is invalid."""
+    records: list[AssessmentRecord] = []
+    invalid = 0
+    for path in paths:
+        try:
+            records.append(AssessmentRecord.load(path))
+        except RecordInvalidError as exc:
+            invalid += 1
+            _report_problems(str(path), exc.problems)
+        except MalformedInputError as exc:
+            message = exc.diagnostics()
+            raise MalformedInputError(
+                message if str(path) in message else f"{path}: {message}"
+            ) from exc
+    if invalid:
+        click.echo(f"innopass: {invalid} invalid record(s); nothing was issued", err=True)
+        raise SystemExit(_INVALID)
+    return records
+
+
+def _prepare(issuer: Issuer, paths: Sequence[Path], records: list[AssessmentRecord]) -> None:
+    """Check the records against this organisation (issuer, expiry); exit 1 listing problems."""
+    invalid = 0
+    for path, record in zip(paths, records, strict=True):
+        try:
+            issuer.prepare(record)
+        except RecordInvalidError as exc:
+            invalid += 1
+            _report_problems(str(path), exc.problems)
+    if invalid:
+        click.echo(f"innopass: {invalid} record(s) cannot be issued; nothing was issued", err=True)
+        raise SystemExit(_INVALID)
+
+
+@click.command("issue")
+@click.argument("records", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["di", "jwt"]),
+    default="di",
+    show_default=True,
+    help="di: JSON with a Data Integrity proof; jwt: a vc+jwt compact JWS.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="OUT",
+    help="File for one passport (default: standard output); directory for several.",
+)
+@home_option
+def issue_command(
+    records: tuple[Path, ...], fmt: str, output: Path | None, home: Path | None
+) -> None:
+    """Sign a passport from each RECORD and record it in the organisation's ledger.
+
+    Every record is checked first; if any is invalid, every problem is listed
+    (FILE: /json/pointer: message), nothing is issued and the exit code is 1.
+    With several records, -o names a directory and each passport is written to
+    <uuid>.json (or .jwt). Each passport is committed to the ledger before its
+    file is written.
+    """
+    several = len(records) > 1
+    if several and output is None:
+        raise click.UsageError("with several records, -o must name a directory")
+    to_directory = output is not None and (several or output.is_dir())
+    if to_directory and output is not None and output.exists() and not output.is_dir():
+        raise click.UsageError(f"{output} is not a directory")
+    org = OrganisationHome.open(resolve_home_option(home))
+    parsed = _load_records(records)
+    with Issuer.from_home(org.path, passphrase=read_passphrase()) as issuer:
+        _prepare(issuer, records, parsed)
+        if to_directory and output is not None:
+            output.mkdir(parents=True, exist_ok=True)
+
+        def deliver(passport: IssuedPassport) -> None:
+            if output is None:
+                click.echo(passport.text(), nl=False)
+                click.echo(f"issued {passport.id}", err=True)
+                return
+            target = output / passport.filename() if to_directory else output
+            passport.write(target)
+            click.echo(f"issued {passport.id} -> {target}")
+
+        if several and sys.stderr.isatty():
+            with click.progressbar(parsed, label="Issuing", file=sys.stderr) as bar:
+                for record in bar:
+                    deliver(issuer.issue(record, format=fmt))
+        else:
+            for record in parsed:
+                deliver(issuer.issue(record, format=fmt))
+
+
+def _change(action: StatusAction, passport: str, home: Path | None) -> None:
+    org = OrganisationHome.open(resolve_home_option(home))
+    reference = passport
+    if not passport.startswith("urn:"):
+        if not Path(passport).is_file():
+            raise MalformedInputError(
+                f"{passport!r} is neither a passport id (urn:uuid:...) nor a passport file"
+            )
+        reference = _read_text(Path(passport), "passport")
+    with org.open_ledger() as ledger:
+        passport_id = find_passport(ledger, reference).id
+        entry = change_status(ledger, passport_id, action)
+    click.echo(f"{entry.id}: {entry.state.value}")
+    click.echo("publish the status lists (innopass status publish) so verifiers see it")
+
+
+_PASSPORT_ARG = click.argument("passport", metavar="ID|FILE")
+
+
+@click.command("revoke")
+@_PASSPORT_ARG
+@home_option
+def revoke_command(passport: str, home: Path | None) -> None:
+    """Revoke a passport (final: it cannot be reinstated).
+
+    ID is the passport id (urn:uuid:...), or give the passport FILE.
+    """
+    _change(StatusAction.REVOKE, passport, home)
+
+
+@click.command("suspend")
+@_PASSPORT_ARG
+@home_option
+def suspend_command(passport: str, home: Path | None) -> None:
+    """Suspend a passport (reversible with `innopass reinstate`)."""
+    _change(StatusAction.SUSPEND, passport, home)
+
+
+@click.command("reinstate")
+@_PASSPORT_ARG
+@home_option
+def reinstate_command(passport: str, home: Path | None) -> None:
+    """Lift a passport's suspension (a revoked passport cannot be reinstated)."""
+    _change(StatusAction.REINSTATE, passport, home)
+
+
+@click.group("status")
+def status_group() -> None:
+    """Publish the organisation's signed status lists."""
+
+
+@status_group.command("publish")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Directory to write <purpose>/<n> files to (serve it at the status-list base).",
+)
+@click.option(
+    "--valid-days",
+    type=click.IntRange(1, 366),
+    default=7,
+    show_default=True,
+    help="How long the signed lists are valid.",
+)
+@home_option
+def publish_command(output: Path, valid_days: int, home: Path | None) -> None:
+    """Sign every status list with the current key and write it to DIR/<purpose>/<n>."""
+    org = OrganisationHome.open(resolve_home_option(home))
+    with Issuer.from_home(org.path, passphrase=read_passphrase()) as issuer:
+        written = issuer.publish_status_lists(output, valid_for=timedelta(days=valid_days))
+    if not written:
+        click.echo("no status lists yet (no passport has been issued); nothing written")
+        return
+    for item in written:
+        until = item.credential.get("validUntil")
+        click.echo(f"wrote {item.path}  {item.id}  valid until {until}")
+
+
+@click.command("bundle")
+@click.argument("passport", metavar="ID|FILE")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="OUT",
+    help="Write the bundle to OUT (default: standard output).",
+)
+@click.option(
+    "--trust-list",
+    "trust_list",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Include this signed trust list.",
+)
+@click.option(
+    "--valid-days",
+    type=click.IntRange(1, 366),
+    default=7,
+    show_default=True,
+    help="Validity of the status lists signed into the bundle.",
+)
+@home_option
+def bundle_command(
+    passport: str,
+    output: Path | None,
+    trust_list: Path | None,
+    valid_days: int,
+    home: Path | None,
+) -> None:
+    """Write a passport with its issuer's description and current status lists, in one file.
+
+    ID is the passport id (urn:uuid:...); or give a passport FILE this
+    organisation issued. The status lists are signed now, with the current key.
+    """
+    org = OrganisationHome.open(resolve_home_option(home))
+    reference = passport
+    if not passport.startswith("urn:"):
+        reference = _read_text(Path(passport), "passport")
+    trust: JSONObject | None = None
+    if trust_list is not None:
+        trust = require_object(load_file_strict(trust_list), what=f"trust list {trust_list}")
+    with Issuer.from_home(org.path, passphrase=read_passphrase()) as issuer:
+        bundle = issuer.bundle(reference, trust_list=trust, valid_for=timedelta(days=valid_days))
+    write_output(dumps_pretty(bundle.to_json()), output)
+    if output is not None:
+        click.echo(f"wrote the bundle to {output}")
+
+
+def _scope(spec: str) -> AccreditedScope:
+    profiles_text, _, domains_text = spec.partition(":")
+    profiles = tuple(p for p in profiles_text.split(",") if p)
+    domains = tuple(d for d in domains_text.split(",") if d)
+    if profiles in ((), ("all",)):
+        profiles = PROFILES
+    unknown = [p for p in profiles if p not in PROFILES]
+    unknown += [d for d in domains if d not in {x.value for x in Domain}]
+    if unknown:
+        raise click.BadParameter(f"unknown profile or domain {unknown[0]!r} in scope {spec!r}")
+    return AccreditedScope(profiles=profiles, domains=domains)
+
+
+@click.group("trust-list")
+def trust_list_group() -> None:
+    """Sign trust lists (run by a trust anchor, in its own organisation home)."""
+
+
+@trust_list_group.command("sign")
+@click.option(
+    "--issuer",
+    "issuers",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="An organisation description (innopass org export); give one per issuer.",
+)
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    metavar="PROFILES[:DOMAINS]",
+    help="Accredited scope for the issuers, e.g. device,digital or all:clinical_safety "
+    "(default: every profile and domain). May be repeated.",
+)
+@click.option(
+    "--valid-days",
+    type=click.IntRange(1, 3660),
+    default=30,
+    show_default=True,
+    help="How long the trust list is valid.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Where to write the signed trust list.",
+)
+@home_option
+def sign_trust_list_command(
+    issuers: tuple[Path, ...],
+    scopes: tuple[str, ...],
+    valid_days: int,
+    output: Path,
+    home: Path | None,
+) -> None:
+    """Sign a new version of this anchor's trust list naming each --issuer.
+
+    The version is one higher than the last this anchor signed (its ledger
+    remembers), so verifiers can refuse a rollback.
+    """
+    parsed_scopes = tuple(_scope(s) for s in scopes)
+    descriptions: list[OrganisationDescription] = []
+    for path in issuers:
+        try:
+            descriptions.append(OrganisationDescription.from_json(load_file_strict(path)))
+        except MalformedInputError as exc:
+            raise MalformedInputError(f"{path}: {exc.diagnostics()}") from exc
+    org = OrganisationHome.open(resolve_home_option(home))
+    with Issuer.from_home(org.path, passphrase=read_passphrase()) as anchor:
+        signed = (
+            anchor.sign_trust_list(
+                descriptions, scopes=parsed_scopes, valid_for=timedelta(days=valid_days)
+            )
+            if parsed_scopes
+            else anchor.sign_trust_list(descriptions, valid_for=timedelta(days=valid_days))
+        )
+    write_output(signed.text(), output)
+    until = signed.credential.get("validUntil")
+    names = ", ".join(d.ods_code for d in descriptions)
+    click.echo(
+        f"wrote trust list version {signed.version} ({names}) to {output}, valid until {until}"
+    )
+
+
+ISSUER_COMMANDS: tuple[click.Command, ...] = (
+    issue_command,
+    revoke_command,
+    suspend_command,
+    reinstate_command,
+    status_group,
+    bundle_command,
+    trust_list_group,
+)
+"""Every command this module adds to ``innopass``."""

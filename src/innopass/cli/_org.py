@@ -1,0 +1,220 @@
+"""``innopass org``: create an organisation home, export its description, rotate its key.
+
+Exit codes: 0 success; 2 usage or input error, a refused operation (a home that
+already exists, rotating a did:key) or a wrong passphrase, with one line on stderr.
+The key passphrase comes from ``INNOPASS_PASSPHRASE`` or, when that is unset, a
+hidden prompt (confirmed when a new key is created).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from innopass._home import atomic_write
+from innopass._json import dumps_pretty
+from innopass._time import format_datetime
+from innopass.cli._common import home_option, resolve_home_option
+from innopass.errors import MalformedInputError, PassphraseError
+from innopass.issuer import PASSPHRASE_ENV, OrganisationHome, PassportState
+from innopass.keys import KeyType
+from innopass.trust import valid_ods_code
+
+__all__ = ["org_group", "read_passphrase"]
+
+_KEY_TYPES = {"ed25519": KeyType.ED25519, "p256": KeyType.P256}
+
+
+def read_passphrase(*, confirm: bool = False) -> str:
+    """The key passphrase: ``INNOPASS_PASSPHRASE`` if set, else a hidden prompt."""
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value is not None:
+        if not value:
+            raise PassphraseError(f"{PASSPHRASE_ENV} is set but empty")
+        return value
+    entered: str = click.prompt(
+        "Key passphrase", hide_input=True, confirmation_prompt=confirm, err=True
+    )
+    return entered
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output`` atomically, or to standard output when there is none."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        atomic_write(output, text.encode("utf-8"), mode=0o644)
+    except OSError as exc:
+        raise MalformedInputError(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+def _ods_code(value: str) -> str:
+    if valid_ods_code(value):
+        return value
+    hint = (
+        f"; ODS codes are upper case: did you mean {value.upper()}?"
+        if valid_ods_code(value.upper())
+        else ""
+    )
+    raise click.BadParameter(
+        f"{value!r} is not an ODS code (1-9 upper-case letters or digits){hint}"
+    )
+
+
+@click.group("org")
+def org_group() -> None:
+    """Create and manage an organisation home: keys, DID, ledger."""
+
+
+@org_group.command("init")
+@click.option(
+    "--ods", "ods", required=True, metavar="CODE", help="ODS code, e.g. RF4 (upper case)."
+)
+@click.option("--name", required=True, help="The organisation's name, as in ODS.")
+@click.option(
+    "--did-web",
+    metavar="HOST[/PATH]",
+    help="Use did:web for this host (rotatable keys); default: a did:key.",
+)
+@click.option(
+    "--key-type",
+    type=click.Choice(sorted(_KEY_TYPES)),
+    default="ed25519",
+    show_default=True,
+    help="ed25519 signs with eddsa-jcs-2022 / EdDSA; p256 with ecdsa-jcs-2019 / ES256.",
+)
+@click.option(
+    "--status-url",
+    metavar="BASE",
+    help="Where status lists will be served (default: https://HOST/status/ for did:web, "
+    "urn:innopass:status:ODS/ for did:key).",
+)
+@home_option
+def init_command(
+    ods: str,
+    name: str,
+    did_web: str | None,
+    key_type: str,
+    status_url: str | None,
+    home: Path | None,
+) -> None:
+    """Create an organisation home with a new signing key, encrypted with a passphrase.
+
+    Refuses to overwrite an existing home. ODS codes must be given in upper case.
+    """
+    code = _ods_code(ods)
+    path = resolve_home_option(home)
+    OrganisationHome(path).ensure_vacant()  # before asking for a passphrase
+    passphrase = read_passphrase(confirm=True)
+    org = OrganisationHome.init(
+        path,
+        ods_code=code,
+        name=name,
+        passphrase=passphrase,
+        did_web=did_web,
+        key_type=_KEY_TYPES[key_type],
+        status_url=status_url,
+    )
+    description = org.description()
+    click.echo(f"created organisation home {path}")
+    click.echo(f"  organisation  {description.ods_code}  {description.name}")
+    click.echo(f"  DID           {description.did}")
+    click.echo(f"  signing key   {org.current_key_id()} ({_KEY_TYPES[key_type].value})")
+    click.echo(f"  status lists  {description.status_list_base}")
+
+
+@org_group.command("export")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write to FILE instead of standard output.",
+)
+@home_option
+def export_command(output: Path | None, home: Path | None) -> None:
+    """Write the organisation's public description (ODS code, name, DID, DID document, keys).
+
+    Give it to a trust anchor or to verifiers. For did:web, its didDocument is what
+    the organisation serves at https://HOST/.well-known/did.json.
+    """
+    org = OrganisationHome.open(resolve_home_option(home))
+    write_output(dumps_pretty(org.export().to_json()), output)
+    if output is not None:
+        click.echo(f"wrote the organisation description to {output}")
+
+
+@org_group.command("rotate-key")
+@click.option(
+    "--key-type",
+    type=click.Choice(sorted(_KEY_TYPES)),
+    default=None,
+    help="Type of the new key (default: the same as the current key).",
+)
+@home_option
+def rotate_key_command(key_type: str | None, home: Path | None) -> None:
+    """Add a new signing key and retire the current one (did:web organisations only).
+
+    The retired key stays in the DID document so passports it signed keep
+    verifying; export the description again and republish the DID document.
+    """
+    org = OrganisationHome.open(resolve_home_option(home))
+    old = org.current_key_id()
+    new = org.rotate_key(
+        read_passphrase(), key_type=None if key_type is None else _KEY_TYPES[key_type]
+    )
+    click.echo(f"retired {old}")
+    click.echo(f"new signing key {new}")
+    click.echo("export the description (innopass org export) and republish the DID document")
+
+
+@org_group.command("show")
+@home_option
+def show_command(home: Path | None) -> None:
+    """Show the organisation home: identity, keys, status lists, passports, audit log."""
+    path = resolve_home_option(home)
+    org = OrganisationHome.open(path)
+    description = org.description()
+    click.echo(f"home          {path}")
+    click.echo(f"organisation  {description.ods_code}  {description.name}")
+    click.echo(f"DID           {description.did}")
+    current = org.current_key_id()
+    for window in description.keys:
+        method = description.did_document.method(window.id)
+        kind = method.public_key.key_type.value if method is not None else "?"
+        since = format_datetime(window.valid_from) if window.valid_from else "?"
+        if window.id == current:
+            state = f"current since {since}"
+        elif window.compromised:
+            state = "COMPROMISED"
+        else:
+            until = format_datetime(window.valid_until) if window.valid_until else "?"
+            state = f"retired, valid {since} to {until}"
+        click.echo(f"key           {window.id} ({kind}) {state}")
+    click.echo(f"status lists  {description.status_list_base}")
+    with org.open_ledger() as ledger:
+        lists = ledger.status_lists()
+        for info in lists:
+            click.echo(
+                f"  {info.purpose.value}/{info.list_number}: "
+                f"{info.allocated} of {info.size} entries allocated"
+            )
+        counts = ledger.count_passports()
+        total = sum(counts.values())
+        click.echo(
+            f"passports     {total} issued: {counts[PassportState.ACTIVE]} active, "
+            f"{counts[PassportState.SUSPENDED]} suspended, {counts[PassportState.REVOKED]} revoked"
+        )
+        entries = ledger.verify_audit_chain()
+        click.echo(f"audit log     {entries} entries, hash chain intact")
+        versions = ledger.trust_list_versions()
+        if versions:
+            newest = versions[-1]
+            signed = format_datetime(newest.signed_at)
+            until = format_datetime(newest.valid_until)
+            click.echo(
+                f"trust lists   version {newest.version} signed {signed}, valid until {until}"
+            )

@@ -1,0 +1,95 @@
+"""Bundles: a passport with everything needed to verify it offline (FORMATS.md §6).
+
+The issuer builds a bundle from its ledger: the passport exactly as issued, the
+organisation's public description (with its DID document), freshly signed
+status-list credentials for the lists the passport names and, optionally, a
+trust list. Each part is signed on its own; the bundle itself is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from innopass._json import JSONValue, loads_strict
+from innopass.errors import LedgerError, MalformedInputError
+from innopass.issuer.ledger import Ledger, PassportEntry
+from innopass.issuer.status_lists import DEFAULT_STATUS_VALIDITY, sign_status_lists
+from innopass.jose import looks_like_compact_jws, parse_compact_jws
+from innopass.trust import Bundle, TrustListContent
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from innopass.issuer.issuer import Issuer
+
+__all__ = ["build_bundle", "find_passport", "passport_id_of"]
+
+
+def passport_id_of(text: str) -> str:
+    """The credential id of a passport given as text (DI JSON or compact ``vc+jwt``).
+
+    Reads the id only; nothing is verified. Raises :class:`MalformedInputError`.
+    """
+    if looks_like_compact_jws(text):
+        payload = parse_compact_jws(text).payload
+        value = payload.get("id", payload.get("jti"))
+    else:
+        document = loads_strict(text)
+        value = document.get("id") if isinstance(document, dict) else None
+    if not isinstance(value, str) or not value:
+        raise MalformedInputError("the passport has no credential id", path="/id")
+    return value
+
+
+def find_passport(ledger: Ledger, passport: str) -> PassportEntry:
+    """The ledger entry for ``passport``: a credential id (``urn:uuid:…``) or a passport's text.
+
+    Text must be the passport as this organisation issued it (same JSON, or the
+    same compact JWS); otherwise :class:`~innopass.errors.LedgerError`.
+    """
+    candidate = passport.strip()
+    if candidate.startswith("urn:") and not any(c.isspace() for c in candidate):
+        return ledger.passport(candidate)
+    entry = ledger.passport(passport_id_of(candidate))
+    same = (
+        candidate == entry.credential_text.strip()
+        if looks_like_compact_jws(candidate)
+        else loads_strict(candidate) == loads_strict(entry.credential_text)
+    )
+    if not same:
+        raise LedgerError(f"the passport given differs from passport {entry.id} as it was issued")
+    return entry
+
+
+def build_bundle(
+    issuer: Issuer,
+    passport: str,
+    *,
+    trust_list: Mapping[str, JSONValue] | None = None,
+    valid_for: timedelta = DEFAULT_STATUS_VALIDITY,
+) -> Bundle:
+    """Bundle the passport (id or text) with the organisation description and its status lists.
+
+    ``trust_list``, if given, must be an ``InnopassTrustList`` credential
+    (checked for shape only; verifiers check its proof).
+    """
+    entry = find_passport(issuer.ledger, passport)
+    if trust_list is not None:
+        TrustListContent.from_credential(trust_list)
+    lists = sorted({(a.purpose, a.list_number) for a in entry.allocations})
+    signed = sign_status_lists(
+        issuer, lists, valid_for=valid_for, action="bundle", subject=entry.id
+    )
+    document: JSONValue = (
+        entry.credential_text.strip()
+        if entry.format == "jwt"
+        else loads_strict(entry.credential_text)
+    )
+    if not isinstance(document, dict | str):
+        raise LedgerError(f"ledger holds a malformed passport {entry.id}")
+    return Bundle(
+        passport=document,
+        issuer=issuer.home.export(clock=issuer.now),
+        status_lists=tuple(s.credential for s in signed),
+        trust_list=None if trust_list is None else dict(trust_list),
+    )

@@ -1,0 +1,759 @@
+"""The issuer's ledger: passports issued, status allocations and a hash-chained audit log.
+
+One SQLite database (standard library) per organisation home, in WAL mode with
+``synchronous=FULL``, so a committed change survives a crash or a power cut.
+Every state change is one ``BEGIN IMMEDIATE`` transaction that includes its audit
+entry: two processes issuing from one home at once are serialised by SQLite's
+write lock (each waits up to :data:`BUSY_TIMEOUT_SECONDS`), and the uniqueness
+constraint on ``(purpose, list_number, idx)`` makes a reused status index
+impossible rather than unlikely.
+
+The audit log is append-only (triggers refuse ``UPDATE`` and ``DELETE``) and
+hash-chained: each entry's ``hash`` is SHA-256 over the previous entry's hash (hex,
+ASCII) followed by the RFC 8785 canonical JSON of the entry (``seq``, ``at``,
+``action``, ``subject``, ``details``). :meth:`Ledger.verify_audit_chain` recomputes
+the chain and names the first entry that does not match. (A chain cannot show
+that its newest entries were cut off; keep a copy of the head hash elsewhere if
+that matters.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from innopass._json import JSONObject, JSONValue, loads_strict
+from innopass._time import format_datetime, parse_datetime, utc_now
+from innopass.canonical import canonicalize
+from innopass.errors import LedgerError, MalformedInputError, StatusListError
+from innopass.status import MIN_ENTRIES, StatusPurpose, new_bitstring
+
+__all__ = [
+    "BUSY_TIMEOUT_SECONDS",
+    "FILL_THRESHOLD",
+    "GENESIS_HASH",
+    "MAX_DRAWS",
+    "SCHEMA_VERSION",
+    "AuditChainError",
+    "AuditEntry",
+    "Ledger",
+    "LedgerTransaction",
+    "PassportEntry",
+    "PassportNotFoundError",
+    "PassportState",
+    "StatusAction",
+    "StatusAllocation",
+    "StatusListInfo",
+    "TrustListVersion",
+]
+
+SCHEMA_VERSION = 1
+"""``PRAGMA user_version`` of the ledger layout this code writes."""
+
+BUSY_TIMEOUT_SECONDS = 30.0
+"""How long a transaction waits for another process's write lock."""
+
+FILL_THRESHOLD = 0.75
+"""A status list this full (allocated / size) takes no new allocations; the next list does."""
+
+MAX_DRAWS = 32
+"""Random draws per list before an allocation moves on to the next list."""
+
+GENESIS_HASH = "0" * 64
+"""``prev_hash`` of the first audit entry."""
+
+_SCHEMA = """
+CREATE TABLE passports (
+    id TEXT PRIMARY KEY,
+    record_id TEXT NOT NULL,
+    record_digest TEXT NOT NULL,
+    format TEXT NOT NULL CHECK (format IN ('di', 'jwt')),
+    issued_at TEXT NOT NULL,
+    valid_until TEXT NOT NULL,
+    verification_method TEXT NOT NULL,
+    status_json TEXT NOT NULL,
+    credential TEXT NOT NULL
+);
+CREATE INDEX passports_record ON passports (record_id);
+CREATE TABLE status_lists (
+    purpose TEXT NOT NULL,
+    list_number INTEGER NOT NULL CHECK (list_number >= 1),
+    size INTEGER NOT NULL CHECK (size >= 8 AND size % 8 = 0),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (purpose, list_number)
+);
+CREATE TABLE status_allocations (
+    purpose TEXT NOT NULL,
+    list_number INTEGER NOT NULL,
+    idx INTEGER NOT NULL CHECK (idx >= 0),
+    passport_id TEXT NOT NULL,
+    is_set INTEGER NOT NULL DEFAULT 0 CHECK (is_set IN (0, 1)),
+    UNIQUE (purpose, list_number, idx),
+    UNIQUE (passport_id, purpose),
+    FOREIGN KEY (purpose, list_number) REFERENCES status_lists (purpose, list_number),
+    FOREIGN KEY (passport_id) REFERENCES passports (id) DEFERRABLE INITIALLY DEFERRED
+);
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    details_json TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TABLE trust_list_versions (
+    version INTEGER PRIMARY KEY CHECK (version >= 1),
+    credential_id TEXT NOT NULL UNIQUE,
+    signed_at TEXT NOT NULL,
+    valid_until TEXT NOT NULL,
+    issuers_json TEXT NOT NULL,
+    credential TEXT NOT NULL
+);
+"""
+
+
+class PassportNotFoundError(LedgerError):
+    """The ledger holds no passport with this id."""
+
+    def __init__(self, passport_id: str) -> None:
+        super().__init__(f"no passport {passport_id!r} in this organisation's ledger")
+        self.passport_id = passport_id
+
+
+class AuditChainError(LedgerError):
+    """The audit log's hash chain is broken at entry ``seq``."""
+
+    def __init__(self, seq: int, message: str) -> None:
+        super().__init__(f"audit log entry {seq}: {message}")
+        self.seq = seq
+
+
+class PassportState(StrEnum):
+    """A passport's status as the ledger records it."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+class StatusAction(StrEnum):
+    """A change to a passport's status."""
+
+    REVOKE = "revoke"
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusAllocation:
+    """One status-list position held by a passport, and whether its bit is set."""
+
+    purpose: StatusPurpose
+    list_number: int
+    index: int
+    is_set: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StatusListInfo:
+    """A status list the ledger has allocated from."""
+
+    purpose: StatusPurpose
+    list_number: int
+    size: int
+    allocated: int
+
+
+@dataclass(frozen=True, slots=True)
+class PassportEntry:
+    """A passport as the ledger knows it, including its signed text."""
+
+    id: str
+    record_id: str
+    record_digest: str
+    format: str
+    issued_at: datetime
+    valid_until: datetime
+    verification_method: str
+    status: tuple[JSONObject, ...]
+    """The passport's ``credentialStatus`` entries, as issued."""
+    credential_text: str
+    """Exactly what was written to the passport file (JSON or compact JWS)."""
+    allocations: tuple[StatusAllocation, ...] = ()
+
+    @property
+    def state(self) -> PassportState:
+        """Revoked if its revocation bit is set, else suspended if that bit is, else active."""
+        purposes = {a.purpose for a in self.allocations if a.is_set}
+        if StatusPurpose.REVOCATION in purposes:
+            return PassportState.REVOKED
+        if StatusPurpose.SUSPENSION in purposes:
+            return PassportState.SUSPENDED
+        return PassportState.ACTIVE
+
+    def allocation(self, purpose: StatusPurpose) -> StatusAllocation:
+        """The passport's allocation for ``purpose``."""
+        for allocation in self.allocations:
+            if allocation.purpose is purpose:
+                return allocation
+        raise LedgerError(f"passport {self.id} has no {purpose} status allocation")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One entry of the append-only audit log."""
+
+    seq: int
+    at: datetime
+    action: str
+    subject: str
+    details: JSONObject
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrustListVersion:
+    """A trust list an anchor signed (kept so each new version is one higher)."""
+
+    version: int
+    credential_id: str
+    signed_at: datetime
+    valid_until: datetime
+    issuers: tuple[str, ...]
+    credential_text: str
+
+
+def _chain_hash(
+    prev_hash: str, seq: int, at: str, action: str, subject: str, details: JSONValue
+) -> str:
+    entry = {"seq": seq, "at": at, "action": action, "subject": subject, "details": details}
+    return hashlib.sha256(prev_hash.encode("ascii") + canonicalize(entry)).hexdigest()
+
+
+def _json_text(value: JSONValue) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _stored_json(text: str, *, what: str) -> JSONValue:
+    try:
+        return loads_strict(text)
+    except MalformedInputError as exc:
+        raise LedgerError(f"ledger holds malformed {what}: {exc.diagnostics()}") from exc
+
+
+def _stored_time(text: str, *, what: str) -> datetime:
+    try:
+        return parse_datetime(text)
+    except MalformedInputError as exc:
+        raise LedgerError(f"ledger holds a malformed {what} time: {text!r}") from exc
+
+
+class LedgerTransaction:
+    """The operations available inside one ledger transaction (see :meth:`Ledger.transaction`)."""
+
+    def __init__(self, connection: sqlite3.Connection, clock: Callable[[], datetime]) -> None:
+        self._db = connection
+        self._clock = clock
+
+    # --- audit ------------------------------------------------------------------------
+
+    def audit(self, action: str, subject: str, details: Mapping[str, JSONValue]) -> AuditEntry:
+        """Append an entry to the audit log, chained to the previous one."""
+        row = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev_hash = (1, GENESIS_HASH) if row is None else (int(row[0]) + 1, str(row[1]))
+        at = self._clock()
+        at_text = format_datetime(at)
+        body: JSONObject = dict(details)
+        digest = _chain_hash(prev_hash, seq, at_text, action, subject, body)
+        self._db.execute(
+            "INSERT INTO audit (seq, at, action, subject, details_json, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (seq, at_text, action, subject, _json_text(body), prev_hash, digest),
+        )
+        return AuditEntry(seq, at, action, subject, body, prev_hash, digest)
+
+    # --- status allocation ------------------------------------------------------------
+
+    def allocate_status(
+        self,
+        purpose: StatusPurpose,
+        passport_id: str,
+        *,
+        randbelow: Callable[[int], int] = secrets.randbelow,
+    ) -> StatusAllocation:
+        """Reserve a random, never-used index in a list of ``purpose`` for ``passport_id``.
+
+        Lists are tried in order; a list at :data:`FILL_THRESHOLD` or where
+        :data:`MAX_DRAWS` draws all hit used indices is passed over, and a new
+        list of :data:`~innopass.status.MIN_ENTRIES` entries is created when no
+        existing list can take the allocation.
+        """
+        rows = self._db.execute(
+            "SELECT l.list_number, l.size, COUNT(a.idx) FROM status_lists AS l "
+            "LEFT JOIN status_allocations AS a "
+            "ON a.purpose = l.purpose AND a.list_number = l.list_number "
+            "WHERE l.purpose = ? GROUP BY l.list_number ORDER BY l.list_number",
+            (purpose.value,),
+        ).fetchall()
+        for number, size, used in rows:
+            if used >= size * FILL_THRESHOLD:
+                continue
+            allocation = self._draw(purpose, int(number), int(size), passport_id, randbelow)
+            if allocation is not None:
+                return allocation
+        number = 1 + max((int(r[0]) for r in rows), default=0)
+        self._db.execute(
+            "INSERT INTO status_lists (purpose, list_number, size, created_at) VALUES (?, ?, ?, ?)",
+            (purpose.value, number, MIN_ENTRIES, format_datetime(self._clock())),
+        )
+        allocation = self._draw(purpose, number, MIN_ENTRIES, passport_id, randbelow)
+        if allocation is None:  # an empty list cannot collide: the random source is broken
+            raise LedgerError(f"could not allocate an index in new {purpose} list {number}")
+        return allocation
+
+    def _draw(
+        self,
+        purpose: StatusPurpose,
+        number: int,
+        size: int,
+        passport_id: str,
+        randbelow: Callable[[int], int],
+    ) -> StatusAllocation | None:
+        for _ in range(MAX_DRAWS):
+            index = randbelow(size)
+            if not 0 <= index < size:
+                raise LedgerError(f"random source returned {index}, outside 0..{size - 1}")
+            taken = self._db.execute(
+                "SELECT 1 FROM status_allocations "
+                "WHERE purpose = ? AND list_number = ? AND idx = ?",
+                (purpose.value, number, index),
+            ).fetchone()
+            if taken is None:
+                self._db.execute(
+                    "INSERT INTO status_allocations (purpose, list_number, idx, passport_id) "
+                    "VALUES (?, ?, ?, ?)",
+                    (purpose.value, number, index, passport_id),
+                )
+                return StatusAllocation(purpose, number, index)
+        return None
+
+    # --- passports --------------------------------------------------------------------
+
+    def add_passport(self, entry: PassportEntry) -> None:
+        """Record a signed passport (its allocations must already be made in this transaction)."""
+        try:
+            self._db.execute(
+                "INSERT INTO passports (id, record_id, record_digest, format, issued_at, "
+                "valid_until, verification_method, status_json, credential) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    entry.id,
+                    entry.record_id,
+                    entry.record_digest,
+                    entry.format,
+                    format_datetime(entry.issued_at),
+                    format_datetime(entry.valid_until),
+                    entry.verification_method,
+                    _json_text(list(entry.status)),
+                    entry.credential_text,
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise LedgerError(f"passport {entry.id} cannot be recorded: {exc}") from exc
+
+    def passport(self, passport_id: str) -> PassportEntry:
+        """The passport with this id; raises :class:`PassportNotFoundError`."""
+        return _load_passport(self._db, passport_id)
+
+    def change_status(self, passport_id: str, action: StatusAction) -> PassportEntry:
+        """Revoke, suspend or reinstate a passport, with its audit entry.
+
+        A revoked passport cannot be suspended, reinstated or revoked again; only
+        a suspended passport can be reinstated, and a suspended one cannot be
+        suspended again. Refusals raise :class:`~innopass.errors.StatusListError`.
+        """
+        entry = self.passport(passport_id)
+        state = entry.state
+        if state is PassportState.REVOKED:
+            raise StatusListError(f"passport {passport_id} is revoked; revocation is final")
+        if action is StatusAction.REVOKE:
+            purpose, value = StatusPurpose.REVOCATION, True
+        elif action is StatusAction.SUSPEND:
+            if state is PassportState.SUSPENDED:
+                raise StatusListError(f"passport {passport_id} is already suspended")
+            purpose, value = StatusPurpose.SUSPENSION, True
+        else:
+            if state is not PassportState.SUSPENDED:
+                raise StatusListError(f"passport {passport_id} is not suspended")
+            purpose, value = StatusPurpose.SUSPENSION, False
+        allocation = entry.allocation(purpose)
+        self._db.execute(
+            "UPDATE status_allocations SET is_set = ? "
+            "WHERE purpose = ? AND list_number = ? AND idx = ? AND passport_id = ?",
+            (int(value), purpose.value, allocation.list_number, allocation.index, passport_id),
+        )
+        self.audit(
+            action.value,
+            passport_id,
+            {"purpose": purpose.value, "list": allocation.list_number, "index": allocation.index},
+        )
+        return self.passport(passport_id)
+
+    # --- trust lists (anchor) ---------------------------------------------------------
+
+    def next_trust_list_version(self) -> int:
+        """One more than the newest trust-list version this anchor has signed (1 at first)."""
+        row = self._db.execute("SELECT MAX(version) FROM trust_list_versions").fetchone()
+        return 1 if row is None or row[0] is None else int(row[0]) + 1
+
+    def add_trust_list_version(self, version: TrustListVersion) -> None:
+        """Record a signed trust list."""
+        try:
+            self._db.execute(
+                "INSERT INTO trust_list_versions "
+                "(version, credential_id, signed_at, valid_until, issuers_json, credential) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    version.version,
+                    version.credential_id,
+                    format_datetime(version.signed_at),
+                    format_datetime(version.valid_until),
+                    _json_text(list(version.issuers)),
+                    version.credential_text,
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise LedgerError(
+                f"trust list version {version.version} cannot be recorded: {exc}"
+            ) from exc
+
+
+def _allocations(db: sqlite3.Connection, passport_id: str) -> tuple[StatusAllocation, ...]:
+    rows = db.execute(
+        "SELECT purpose, list_number, idx, is_set FROM status_allocations "
+        "WHERE passport_id = ? ORDER BY purpose",
+        (passport_id,),
+    ).fetchall()
+    try:
+        return tuple(
+            StatusAllocation(StatusPurpose(p), int(n), int(i), bool(s)) for p, n, i, s in rows
+        )
+    except ValueError as exc:
+        raise LedgerError(f"ledger holds an unknown status purpose for {passport_id}") from exc
+
+
+def _passport_from_row(db: sqlite3.Connection, row: tuple[Any, ...]) -> PassportEntry:
+    pid, record_id, digest, fmt, issued_at, valid_until, method, status_json, credential = row
+    status = _stored_json(str(status_json), what="status entries")
+    if not isinstance(status, list) or not all(isinstance(s, dict) for s in status):
+        raise LedgerError(f"ledger holds malformed status entries for {pid}")
+    return PassportEntry(
+        id=str(pid),
+        record_id=str(record_id),
+        record_digest=str(digest),
+        format=str(fmt),
+        issued_at=_stored_time(str(issued_at), what="issue"),
+        valid_until=_stored_time(str(valid_until), what="expiry"),
+        verification_method=str(method),
+        status=tuple(s for s in status if isinstance(s, dict)),
+        credential_text=str(credential),
+        allocations=_allocations(db, str(pid)),
+    )
+
+
+_PASSPORT_COLUMNS = (
+    "id, record_id, record_digest, format, issued_at, valid_until, "
+    "verification_method, status_json, credential"
+)
+
+
+def _load_passport(db: sqlite3.Connection, passport_id: str) -> PassportEntry:
+    row = db.execute(
+        f"SELECT {_PASSPORT_COLUMNS} FROM passports WHERE id = ?",  # noqa: S608 - constant columns
+        (passport_id,),
+    ).fetchone()
+    if row is None:
+        raise PassportNotFoundError(passport_id)
+    return _passport_from_row(db, tuple(row))
+
+
+class Ledger:
+    """An organisation's ledger (one SQLite file). Open with :meth:`open`; close when done.
+
+    Reads run outside transactions; every change goes through :meth:`transaction`.
+    Not shared between threads: each process or thread opens its own.
+    """
+
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, clock: Callable[[], datetime]
+    ) -> None:
+        self._db = connection
+        self.path = path
+        self._clock = clock
+
+    @classmethod
+    def open(
+        cls, path: Path, *, create: bool = False, clock: Callable[[], datetime] = utc_now
+    ) -> Ledger:
+        """Open the ledger at ``path``; with ``create``, make it (and its tables) if it is missing.
+
+        Raises :class:`~innopass.errors.LedgerError` when the file is missing
+        (without ``create``), is not a ledger, or was written by a newer innopass.
+        """
+        if not create and not path.is_file():
+            raise LedgerError(f"no ledger at {path} (run `innopass org init` first)")
+        try:
+            connection = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=True
+            )
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot open the ledger at {path}: {exc}") from exc
+        ledger = cls(connection, path, clock)
+        try:
+            ledger._configure()
+        except BaseException:
+            connection.close()
+            raise
+        return ledger
+
+    def _configure(self) -> None:
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()
+            if mode is None or str(mode[0]).lower() != "wal":
+                raise LedgerError(f"the ledger at {self.path} cannot use WAL mode")
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            if version == SCHEMA_VERSION:
+                return
+            if version > SCHEMA_VERSION:
+                raise LedgerError(
+                    f"the ledger at {self.path} has layout {version}; "
+                    f"this innopass knows only {SCHEMA_VERSION}"
+                )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have created the tables while this one waited.
+                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                if version == 0:
+                    for statement in _split_statements(_SCHEMA):
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path} is not a usable ledger: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[LedgerTransaction]:
+        """One ``BEGIN IMMEDIATE`` transaction: committed when the block ends, rolled back on error.
+
+        Waits up to :data:`BUSY_TIMEOUT_SECONDS` for another process's write lock.
+        SQLite failures (including constraint violations) surface as
+        :class:`~innopass.errors.LedgerError`.
+        """
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot start a ledger transaction: {exc}") from exc
+        try:
+            yield LedgerTransaction(self._db, self._clock)
+        except sqlite3.Error as exc:
+            self._db.execute("ROLLBACK")
+            raise LedgerError(f"ledger transaction failed: {exc}") from exc
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._db.execute("ROLLBACK")
+            raise LedgerError(f"cannot commit to the ledger: {exc}") from exc
+
+    # --- reads ------------------------------------------------------------------------
+
+    def passport(self, passport_id: str) -> PassportEntry:
+        """The passport with this id; raises :class:`PassportNotFoundError`."""
+        return _load_passport(self._db, passport_id)
+
+    def passports(self) -> Iterator[PassportEntry]:
+        """Every passport, oldest first."""
+        rows = self._db.execute(
+            f"SELECT {_PASSPORT_COLUMNS} FROM passports ORDER BY issued_at, id"  # noqa: S608
+        ).fetchall()
+        for row in rows:
+            yield _passport_from_row(self._db, tuple(row))
+
+    def count_passports(self) -> dict[PassportState, int]:
+        """How many passports are active, suspended and revoked."""
+        counts = dict.fromkeys(PassportState, 0)
+        for entry in self.passports():
+            counts[entry.state] += 1
+        return counts
+
+    def status_lists(self) -> tuple[StatusListInfo, ...]:
+        """Every status list allocated from, by purpose and number."""
+        rows = self._db.execute(
+            "SELECT l.purpose, l.list_number, l.size, COUNT(a.idx) FROM status_lists AS l "
+            "LEFT JOIN status_allocations AS a "
+            "ON a.purpose = l.purpose AND a.list_number = l.list_number "
+            "GROUP BY l.purpose, l.list_number ORDER BY l.purpose, l.list_number"
+        ).fetchall()
+        try:
+            return tuple(
+                StatusListInfo(StatusPurpose(p), int(n), int(s), int(c)) for p, n, s, c in rows
+            )
+        except ValueError as exc:
+            raise LedgerError("ledger holds a status list with an unknown purpose") from exc
+
+    def status_bits(self, purpose: StatusPurpose, list_number: int) -> bytes:
+        """The current bitstring of one list (bit ``i`` set = entry ``i`` revoked/suspended)."""
+        row = self._db.execute(
+            "SELECT size FROM status_lists WHERE purpose = ? AND list_number = ?",
+            (purpose.value, list_number),
+        ).fetchone()
+        if row is None:
+            raise LedgerError(f"no {purpose} status list {list_number} in this ledger")
+        size = int(row[0])
+        bits = bytearray(new_bitstring(size))
+        for (index,) in self._db.execute(
+            "SELECT idx FROM status_allocations "
+            "WHERE purpose = ? AND list_number = ? AND is_set = 1",
+            (purpose.value, list_number),
+        ):
+            if not 0 <= index < size:
+                raise LedgerError(
+                    f"ledger holds index {index} outside {purpose} list {list_number}"
+                )
+            bits[index // 8] |= 0x80 >> (index % 8)
+        return bytes(bits)
+
+    def all_allocations(self) -> tuple[tuple[StatusPurpose, int, int, str], ...]:
+        """Every ``(purpose, list_number, index, passport_id)`` allocated."""
+        rows = self._db.execute(
+            "SELECT purpose, list_number, idx, passport_id FROM status_allocations "
+            "ORDER BY purpose, list_number, idx"
+        ).fetchall()
+        return tuple((StatusPurpose(p), int(n), int(i), str(pid)) for p, n, i, pid in rows)
+
+    def audit_entries(self) -> tuple[AuditEntry, ...]:
+        """The audit log, oldest first."""
+        rows = self._db.execute(
+            "SELECT seq, at, action, subject, details_json, prev_hash, hash FROM audit ORDER BY seq"
+        ).fetchall()
+        entries = []
+        for seq, at, action, subject, details_json, prev_hash, digest in rows:
+            details = _stored_json(str(details_json), what=f"audit entry {seq}")
+            if not isinstance(details, dict):
+                raise LedgerError(f"audit entry {seq} has details that are not an object")
+            entries.append(
+                AuditEntry(
+                    seq=int(seq),
+                    at=_stored_time(str(at), what=f"audit entry {seq}"),
+                    action=str(action),
+                    subject=str(subject),
+                    details=details,
+                    prev_hash=str(prev_hash),
+                    hash=str(digest),
+                )
+            )
+        return tuple(entries)
+
+    def verify_audit_chain(self) -> int:
+        """Recompute the audit hash chain; return the number of entries checked.
+
+        Raises :class:`AuditChainError` naming the first entry whose sequence
+        number, ``prev_hash`` or ``hash`` does not match.
+        """
+        rows = self._db.execute(
+            "SELECT seq, at, action, subject, details_json, prev_hash, hash FROM audit ORDER BY seq"
+        ).fetchall()
+        expected_prev = GENESIS_HASH
+        for position, (seq, at, action, subject, details_json, prev_hash, digest) in enumerate(
+            rows, start=1
+        ):
+            if seq != position:
+                raise AuditChainError(position, f"entry missing (next entry is {seq})")
+            if prev_hash != expected_prev:
+                raise AuditChainError(seq, "prev_hash does not match the previous entry")
+            try:
+                details = loads_strict(str(details_json))
+            except MalformedInputError as exc:
+                raise AuditChainError(seq, "details are not valid JSON") from exc
+            recomputed = _chain_hash(
+                str(prev_hash), int(seq), str(at), str(action), str(subject), details
+            )
+            if recomputed != digest:
+                raise AuditChainError(seq, "hash does not match the entry's contents")
+            expected_prev = str(digest)
+        return len(rows)
+
+    def trust_list_versions(self) -> tuple[TrustListVersion, ...]:
+        """Every trust list this (anchor) organisation signed, oldest first."""
+        rows = self._db.execute(
+            "SELECT version, credential_id, signed_at, valid_until, issuers_json, credential "
+            "FROM trust_list_versions ORDER BY version"
+        ).fetchall()
+        out = []
+        for version, cred_id, signed_at, valid_until, issuers_json, credential in rows:
+            issuers = _stored_json(str(issuers_json), what="trust-list issuers")
+            out.append(
+                TrustListVersion(
+                    version=int(version),
+                    credential_id=str(cred_id),
+                    signed_at=_stored_time(str(signed_at), what="trust-list signing"),
+                    valid_until=_stored_time(str(valid_until), what="trust-list expiry"),
+                    issuers=tuple(str(i) for i in issuers) if isinstance(issuers, list) else (),
+                    credential_text=str(credential),
+                )
+            )
+        return tuple(out)
+
+    def integrity_check(self) -> str:
+        """SQLite's ``PRAGMA integrity_check`` result (``"ok"`` when the file is sound)."""
+        row = self._db.execute("PRAGMA integrity_check").fetchone()
+        return "" if row is None else str(row[0])
+
+
+def _split_statements(script: str) -> Iterator[str]:
+    """Split the schema script into statements (triggers contain inner semicolons)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statement = buffer.strip()
+            if statement:
+                yield statement
+            buffer = ""

@@ -1,0 +1,140 @@
+"""Status changes and signed ``BitstringStatusListCredential`` files (FORMATS.md §3).
+
+A passport's status changes in the ledger (:func:`change_status`, no key needed);
+verifiers see the change once the organisation signs and publishes its lists
+(:func:`publish_status_lists`), each written to ``<dir>/<purpose>/<n>`` so that the
+directory can be served as-is under the organisation's status-list base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from innopass._home import atomic_write
+from innopass._json import JSONObject, dumps_pretty
+from innopass._time import format_datetime
+from innopass.errors import ConfigurationError
+from innopass.issuer.ledger import Ledger, PassportEntry, StatusAction
+from innopass.status import StatusPurpose, build_status_list_credential, list_id
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from innopass.issuer.issuer import Issuer
+
+__all__ = [
+    "DEFAULT_STATUS_VALIDITY",
+    "PublishedStatusList",
+    "change_status",
+    "publish_status_lists",
+    "sign_status_lists",
+]
+
+DEFAULT_STATUS_VALIDITY = timedelta(days=7)
+"""How long a signed status list is valid by default (``validUntil`` - ``validFrom``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedStatusList:
+    """One signed status-list credential, and where it was written (if it was)."""
+
+    purpose: StatusPurpose
+    list_number: int
+    id: str
+    credential: JSONObject
+    path: Path | None = None
+
+    @property
+    def relative_path(self) -> str:
+        """``<purpose>/<n>``: the list id with the status-list base removed."""
+        return f"{self.purpose.value}/{self.list_number}"
+
+
+def change_status(ledger: Ledger, passport_id: str, action: StatusAction | str) -> PassportEntry:
+    """Revoke, suspend or reinstate ``passport_id`` in one transaction with its audit entry.
+
+    Raises ``PassportNotFoundError`` for an unknown id and
+    :class:`~innopass.errors.StatusListError` for a change that is not allowed
+    (anything on a revoked passport; suspending a suspended one; reinstating one
+    that is not suspended).
+    """
+    try:
+        chosen = StatusAction(action)
+    except ValueError:
+        raise ConfigurationError(f"unknown status action {action!r}") from None
+    with ledger.transaction() as tx:
+        return tx.change_status(passport_id, chosen)
+
+
+def sign_status_lists(
+    issuer: Issuer,
+    lists: Sequence[tuple[StatusPurpose, int]] | None = None,
+    *,
+    valid_for: timedelta = DEFAULT_STATUS_VALIDITY,
+    action: str = "status-sign",
+    subject: str | None = None,
+) -> list[PublishedStatusList]:
+    """Sign the current bits of ``lists`` (default: every list the ledger holds).
+
+    ``action`` and ``subject`` (default: the organisation's DID) name the audit entry.
+
+    The snapshot is taken and audited inside one ledger transaction, so it
+    reflects every status change committed before it and none half-made.
+    """
+    if valid_for <= timedelta(0):
+        raise ConfigurationError("a status list's validity must be positive")
+    ledger = issuer.ledger
+    base = issuer.description.status_list_base
+    signed: list[PublishedStatusList] = []
+    with ledger.transaction() as tx:
+        issuer.ensure_current_key()
+        now = issuer.now()
+        chosen = (
+            list(lists)
+            if lists is not None
+            else [(info.purpose, info.list_number) for info in ledger.status_lists()]
+        )
+        for purpose, number in chosen:
+            identifier = list_id(base, purpose.value, number)
+            unsigned = build_status_list_credential(
+                list_id=identifier,
+                issuer_did=issuer.did,
+                purpose=purpose.value,
+                bits=ledger.status_bits(purpose, number),
+                valid_from=now,
+                valid_until=now + valid_for,
+            )
+            signed.append(
+                PublishedStatusList(
+                    purpose=purpose,
+                    list_number=number,
+                    id=identifier,
+                    credential=issuer.sign_document(unsigned, created=now),
+                )
+            )
+        tx.audit(
+            action,
+            subject or issuer.did,
+            {
+                "lists": [s.id for s in signed],
+                "validUntil": format_datetime(now + valid_for),
+                "verificationMethod": issuer.key_id,
+            },
+        )
+    return signed
+
+
+def publish_status_lists(
+    issuer: Issuer, directory: Path, *, valid_for: timedelta = DEFAULT_STATUS_VALIDITY
+) -> list[PublishedStatusList]:
+    """Sign every status list and write each, atomically, to ``directory/<purpose>/<n>``."""
+    written = []
+    for item in sign_status_lists(issuer, valid_for=valid_for, action="status-publish"):
+        path = directory / item.purpose.value / str(item.list_number)
+        atomic_write(path, dumps_pretty(item.credential).encode("utf-8"), mode=0o644)
+        written.append(
+            PublishedStatusList(item.purpose, item.list_number, item.id, item.credential, path)
+        )
+    return written

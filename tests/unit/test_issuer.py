@@ -1,0 +1,444 @@
+"""Issuing passports, status lists, bundles and trust lists with real keys.
+
+Every signature is checked with the same code the official vectors test
+(``innopass.proof.verify_proof``; PyJWT and ``innopass.jose`` for ``vc+jwt``).
+"""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+
+from innopass._json import JSONObject, dumps_pretty, loads_strict
+from innopass.canonical import sha256_digest
+from innopass.contexts import PASSPORT_CONTEXT
+from innopass.errors import (
+    InvalidSignatureError,
+    KeyMaterialError,
+    LedgerError,
+    MalformedInputError,
+    PassphraseError,
+    RecordInvalidError,
+    StatusListError,
+    TrustError,
+)
+from innopass.issuer import (
+    IssuedPassport,
+    Issuer,
+    OrganisationHome,
+    PassportFormat,
+    PassportNotFoundError,
+    PassportState,
+)
+from innopass.jose import parse_compact_jws, verify_vc_jwt
+from innopass.keys import KeyType, PublicKey
+from innopass.proof import verify_proof
+from innopass.record import AssessmentRecord, example
+from innopass.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
+from innopass.status import (
+    MIN_ENTRIES,
+    bit_at,
+    decode_bitstring,
+    parse_status_list_credential,
+    status_entries,
+)
+from innopass.suites import SUITES
+from innopass.trust import (
+    AccreditedScope,
+    Bundle,
+    OrganisationDescription,
+    TrustListContent,
+)
+
+PASS = "issuer test passphrase"
+DID_WEB = "did:web:rf4.nhs.example"
+
+
+class Clock:
+    """A settable clock."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 6, 1, 10, 0, 0, tzinfo=UTC))
+
+
+def make_home(path: Path, clock: Clock, **options: Any) -> OrganisationHome:
+    options.setdefault("did_web", "rf4.nhs.example")
+    return OrganisationHome.init(
+        path, ods_code="RF4", name="Barking", passphrase=PASS, clock=clock, **options
+    )
+
+
+@pytest.fixture
+def issuer(tmp_path: Path, clock: Clock) -> Iterator[Issuer]:
+    make_home(tmp_path / "home", clock)
+    with Issuer.from_home(tmp_path / "home", passphrase=PASS, clock=clock) as opened:
+        yield opened
+
+
+def record(**changes: Any) -> JSONObject:
+    value = example("device")
+    value["record_id"] = f"urn:uuid:{uuid.uuid4()}"
+    value.update(changes)
+    return value
+
+
+def public_key(issuer: Issuer, key_id: str) -> PublicKey:
+    method = issuer.home.description().did_document.method(key_id)
+    assert method is not None
+    return method.public_key
+
+
+def test_data_integrity_passport(issuer: Issuer, clock: Clock) -> None:
+    source = record()
+    passport = issuer.issue(source)
+    credential = passport.credential
+    parsed = AssessmentRecord.from_json(source)
+
+    assert passport.format is PassportFormat.DI
+    assert passport.token is None
+    assert credential["@context"] == list(PASSPORT_CONTEXT)
+    assert credential["id"] == passport.id
+    assert passport.id.startswith("urn:uuid:")
+    assert credential["type"] == ["VerifiableCredential", "InnovatorPassport"]
+    assert credential["name"] == f"Innovator passport: {parsed.product_name}"
+    assert credential["issuer"] == {
+        "id": DID_WEB,
+        "type": "NhsOrganisation",
+        "name": "Barking",
+        "odsCode": "RF4",
+    }
+    assert credential["validFrom"] == "2026-06-01T10:00:00Z"
+    assert credential["validUntil"] == "2027-09-30T23:59:59Z"
+    assert parsed.effective_valid_until() == datetime(2027, 9, 30, 23, 59, 59, tzinfo=UTC)
+    assert credential["credentialSubject"] == {
+        "id": source["record_id"],
+        "type": "AssessedTechnology",
+        "assessmentRecord": source,
+        "recordDigest": sha256_digest(source),
+    }
+    assert credential["credentialSchema"] == {
+        "id": RECORD_SCHEMA_ID,
+        "type": "JsonSchema",
+        "digestSRI": schema_digest_sri(RECORD_SCHEMA),
+    }
+    proof = credential["proof"]
+    assert isinstance(proof, dict)
+    assert proof["cryptosuite"] == "eddsa-jcs-2022"
+    assert proof["verificationMethod"] == f"{DID_WEB}#key-1"
+    assert proof["proofPurpose"] == "assertionMethod"
+    assert proof["created"] == "2026-06-01T10:00:00Z"
+
+    verified = verify_proof(credential, suites=SUITES, key=public_key(issuer, f"{DID_WEB}#key-1"))
+    assert verified.created == clock.now
+
+    assert loads_strict(passport.text()) == credential
+    assert passport.filename() == passport.id.removeprefix("urn:uuid:") + ".json"
+
+
+def test_tampered_passport_does_not_verify(issuer: Issuer) -> None:
+    credential = copy.deepcopy(issuer.issue(record()).credential)
+    subject = credential["credentialSubject"]
+    assert isinstance(subject, dict)
+    subject["recordDigest"] = "00" * 32
+    with pytest.raises(InvalidSignatureError):
+        verify_proof(credential, suites=SUITES, key=public_key(issuer, issuer.key_id))
+
+
+def test_status_entries(issuer: Issuer) -> None:
+    passport = issuer.issue(record())
+    entries = status_entries(passport.credential)
+    assert [e.purpose for e in entries] == ["revocation", "suspension"]
+    assert [e.list_id for e in entries] == [
+        "https://rf4.nhs.example/status/revocation/1",
+        "https://rf4.nhs.example/status/suspension/1",
+    ]
+    for entry, raw in zip(entries, passport.credential["credentialStatus"], strict=True):  # type: ignore[arg-type]
+        assert 0 <= entry.index < MIN_ENTRIES
+        assert isinstance(raw, dict)
+        assert raw["id"] == f"{entry.list_id}#{entry.index}"
+        assert raw["statusListIndex"] == str(entry.index)
+    assert passport.status == entries
+
+
+def test_p256_organisation_signs_with_ecdsa_jcs_2019(tmp_path: Path, clock: Clock) -> None:
+    make_home(tmp_path / "home", clock, did_web=None, key_type=KeyType.P256)
+    with Issuer.from_home(tmp_path / "home", passphrase=PASS, clock=clock) as issuer:
+        assert issuer.did.startswith("did:key:zDn")
+        passport = issuer.issue(record())
+        assert passport.credential["proof"]["cryptosuite"] == "ecdsa-jcs-2019"  # type: ignore[index,call-overload]
+        verify_proof(passport.credential, suites=SUITES, key=public_key(issuer, issuer.key_id))
+        token = issuer.issue(record(), format="jwt").token
+        assert token is not None
+        assert jwt.get_unverified_header(token)["alg"] == "ES256"
+        pub = public_key(issuer, issuer.key_id)
+        jwt.decode(token, pub.crypto_key, algorithms=["ES256"])
+
+
+def test_jwt_passport(issuer: Issuer, clock: Clock) -> None:
+    passport = issuer.issue(record(), format=PassportFormat.JWT)
+    assert passport.format is PassportFormat.JWT
+    token = passport.token
+    assert token is not None
+    assert passport.text() == token + "\n"
+    assert passport.filename().endswith(".jwt")
+    header = jwt.get_unverified_header(token)
+    assert header == {"alg": "EdDSA", "typ": "vc+jwt", "cty": "vc", "kid": f"{DID_WEB}#key-1"}
+    key = public_key(issuer, issuer.key_id)
+    payload = jwt.decode(token, key.crypto_key, algorithms=["EdDSA"])
+    assert payload["iss"] == DID_WEB
+    assert payload["jti"] == passport.id
+    assert payload["iat"] == int(clock.now.timestamp())
+    assert "proof" not in payload
+    assert "vc" not in payload
+    assert {k: v for k, v in payload.items() if k not in ("iss", "iat", "jti")} == (
+        passport.credential
+    )
+    parsed = parse_compact_jws(token)
+    verify_vc_jwt(parsed, key, algorithms=["EdDSA"])
+
+
+def test_invalid_record_is_refused_and_nothing_recorded(issuer: Issuer) -> None:
+    bad = record()
+    del bad["outcome"]
+    bad["record_version"] = 0
+    with pytest.raises(RecordInvalidError) as caught:
+        issuer.issue(bad)
+    paths = {p.path for p in caught.value.problems}
+    assert {"", "/record_version"} <= paths
+    assert list(issuer.ledger.passports()) == []
+    assert issuer.ledger.audit_entries()[-1].action == "org-init"
+
+
+def test_record_of_another_organisation_is_refused(issuer: Issuer) -> None:
+    other = example("digital")  # assessed by RJ1
+    with pytest.raises(RecordInvalidError) as caught:
+        issuer.issue(other)
+    assert [p.path for p in caught.value.problems] == ["/assessing_org/ods_code"]
+
+
+def test_expired_record_is_refused(issuer: Issuer, clock: Clock) -> None:
+    clock.now = datetime(2027, 10, 1, tzinfo=UTC)
+    with pytest.raises(RecordInvalidError) as caught:
+        issuer.issue(record())
+    assert [p.path for p in caught.value.problems] == ["/validity/valid_until"]
+
+
+def test_bad_format_is_a_configuration_error(issuer: Issuer) -> None:
+    with pytest.raises(Exception, match="format") as caught:
+        issuer.issue(record(), format="xml")
+    assert caught.type.__module__ == "innopass.errors"
+
+
+def test_batch_is_all_or_nothing(issuer: Issuer) -> None:
+    bad = record()
+    bad["profile"] = "spaceship"
+    with pytest.raises(RecordInvalidError) as caught:
+        issuer.issue_batch([record(), bad, record()])
+    assert all(p.path.startswith("/1") for p in caught.value.problems)
+    assert list(issuer.ledger.passports()) == []
+
+    seen: list[IssuedPassport] = []
+    issued = issuer.issue_batch([record(), record(), record()], on_issued=seen.append)
+    assert issued == seen
+    assert len({p.id for p in issued}) == 3
+
+
+def test_ledger_holds_the_signed_text(issuer: Issuer) -> None:
+    passport = issuer.issue(record())
+    token = issuer.issue(record(), format="jwt")
+    for issued in (passport, token):
+        entry = issuer.passport(issued.id)
+        assert entry.credential_text == issued.text()
+        assert entry.verification_method == issuer.key_id
+        assert entry.format == issued.format.value
+        assert list(entry.status) == [e.to_json() for e in issued.status]
+    assert [e.action for e in issuer.ledger.audit_entries()] == ["org-init", "issue", "issue"]
+    assert issuer.ledger.verify_audit_chain() == 3
+
+
+def decode_published(directory: Path, purpose: str) -> bytes:
+    credential = loads_strict((directory / purpose / "1").read_bytes())
+    assert isinstance(credential, dict)
+    subject = credential["credentialSubject"]
+    assert isinstance(subject, dict)
+    return decode_bitstring(subject["encodedList"])
+
+
+def test_revoke_suspend_publish_reinstate(issuer: Issuer, tmp_path: Path, clock: Clock) -> None:
+    revoked = issuer.issue(record())
+    suspended = issuer.issue(record())
+    untouched = issuer.issue(record())
+    assert issuer.revoke(revoked.id).state is PassportState.REVOKED
+    assert issuer.suspend(suspended.id).state is PassportState.SUSPENDED
+
+    out = tmp_path / "published"
+    written = issuer.publish_status_lists(out)
+    assert sorted(w.relative_path for w in written) == ["revocation/1", "suspension/1"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "revocation/1",
+        "suspension/1",
+    ]
+
+    def index(passport: IssuedPassport, purpose: str) -> int:
+        return next(e.index for e in passport.status if e.purpose == purpose)
+
+    revocation = decode_published(out, "revocation")
+    suspension = decode_published(out, "suspension")
+    assert len(revocation) * 8 == MIN_ENTRIES
+    assert bit_at(revocation, index(revoked, "revocation"))
+    assert not bit_at(revocation, index(suspended, "revocation"))
+    assert not bit_at(revocation, index(untouched, "revocation"))
+    assert bit_at(suspension, index(suspended, "suspension"))
+    assert not bit_at(suspension, index(revoked, "suspension"))
+    assert sum(bin(b).count("1") for b in revocation + suspension) == 2
+
+    for item in written:
+        verify_proof(item.credential, suites=SUITES, key=public_key(issuer, issuer.key_id))
+        parsed = parse_status_list_credential(item.credential)
+        assert parsed.issuer == DID_WEB
+        assert item.credential["validFrom"] == "2026-06-01T10:00:00Z"
+        assert item.credential["validUntil"] == "2026-06-08T10:00:00Z"
+        assert item.credential["id"] == f"https://rf4.nhs.example/status/{item.relative_path}"
+
+    assert issuer.reinstate(suspended.id).state is PassportState.ACTIVE
+    with pytest.raises(StatusListError):
+        issuer.reinstate(revoked.id)
+    clock.now += timedelta(hours=1)
+    issuer.publish_status_lists(out, valid_for=timedelta(days=1))
+    assert not any(decode_published(out, "suspension"))
+    assert bit_at(decode_published(out, "revocation"), index(revoked, "revocation"))
+    with pytest.raises(PassportNotFoundError):
+        issuer.revoke("urn:uuid:not-issued-here")
+
+
+def test_publish_with_nothing_issued(issuer: Issuer, tmp_path: Path) -> None:
+    assert issuer.publish_status_lists(tmp_path / "out") == []
+
+
+def test_bundle(issuer: Issuer) -> None:
+    passport = issuer.issue(record())
+    bundle = issuer.bundle(passport.id)
+    assert bundle.passport == passport.credential
+    assert bundle.issuer is not None
+    assert bundle.issuer.did == DID_WEB
+    assert bundle.issuer.exported_at is not None
+    lists = {str(s["id"]) for s in bundle.status_lists}
+    assert lists == {e.list_id for e in passport.status}
+    for status_list in bundle.status_lists:
+        verify_proof(status_list, suites=SUITES, key=public_key(issuer, issuer.key_id))
+    round_trip = Bundle.from_json(loads_strict(dumps_pretty(bundle.to_json())))
+    assert round_trip.passport == passport.credential
+    assert "trustList" not in bundle.to_json()
+    # by the passport's text, too
+    assert issuer.bundle(passport.text()).passport == passport.credential
+
+
+def test_bundle_of_a_jwt_passport_carries_the_token(issuer: Issuer) -> None:
+    passport = issuer.issue(record(), format="jwt")
+    assert issuer.bundle(passport.id).passport == passport.token
+    assert issuer.bundle(passport.text()).passport == passport.token
+
+
+def test_bundle_refuses_a_passport_that_differs(issuer: Issuer) -> None:
+    passport = issuer.issue(record())
+    altered = copy.deepcopy(passport.credential)
+    altered["name"] = "something else"
+    with pytest.raises(LedgerError, match="differs"):
+        issuer.bundle(dumps_pretty(altered))
+    with pytest.raises(MalformedInputError):
+        issuer.bundle("{not json")
+
+
+def test_trust_list_signing(tmp_path: Path, clock: Clock, issuer: Issuer) -> None:
+    OrganisationHome.init(
+        tmp_path / "anchor", ods_code="X26", name="National", passphrase=PASS, clock=clock
+    )
+    rf4 = issuer.home.export(clock=clock)
+    other = OrganisationHome.init(
+        tmp_path / "r1h", ods_code="R1H", name="Barts", passphrase=PASS, clock=clock
+    ).export(clock=clock)
+    with Issuer.from_home(tmp_path / "anchor", passphrase=PASS, clock=clock) as anchor:
+        first = anchor.sign_trust_list([rf4])
+        scope = AccreditedScope(profiles=("device",), domains=("clinical_safety",))
+        second = anchor.sign_trust_list([rf4, other], scopes=[scope], valid_for=timedelta(days=3))
+        assert (first.version, second.version) == (1, 2)
+        for signed in (first, second):
+            verify_proof(signed.credential, suites=SUITES, key=public_key(anchor, anchor.key_id))
+        content = TrustListContent.from_credential(second.credential)
+        assert [i.ods_code for i in content.issuers] == ["RF4", "R1H"]
+        assert content.issuers[0].scopes == (scope,)
+        assert content.issuers[0].did_document.id == DID_WEB
+        assert second.credential["validUntil"] == "2026-06-04T10:00:00Z"
+        issuer_field = second.credential["issuer"]
+        assert isinstance(issuer_field, dict)
+        assert issuer_field["odsCode"] == "X26"
+        with pytest.raises(TrustError):
+            anchor.sign_trust_list([rf4, rf4])
+        assert [v.version for v in anchor.ledger.trust_list_versions()] == [1, 2]
+        bundle = issuer.bundle(issuer.issue(record()).id, trust_list=second.credential)
+        assert bundle.trust_list == second.credential
+        with pytest.raises(MalformedInputError):
+            issuer.bundle(issuer.issue(record()).id, trust_list={"type": ["Nope"]})
+
+
+def test_wrong_passphrase(tmp_path: Path, clock: Clock) -> None:
+    make_home(tmp_path / "home", clock)
+    with pytest.raises(PassphraseError):
+        Issuer.from_home(tmp_path / "home", passphrase="not it")
+
+
+def test_issuer_refuses_a_key_that_is_not_current(tmp_path: Path, clock: Clock) -> None:
+    home = make_home(tmp_path / "home", clock)
+    stranger = OrganisationHome.init(tmp_path / "other", ods_code="R1H", name="B", passphrase=PASS)
+    key = stranger.load_key(stranger.current_key_id(), PASS)
+    with home.open_ledger() as ledger, pytest.raises(KeyMaterialError):
+        Issuer(home, key, ledger=ledger)
+
+
+def test_rotation_keeps_old_passports_verifiable(tmp_path: Path, clock: Clock) -> None:
+    home = make_home(tmp_path / "home", clock)
+    with Issuer.from_home(home.path, passphrase=PASS, clock=clock) as before:
+        old = before.issue(record())
+        clock.now += timedelta(days=1)
+        home.rotate_key(PASS, clock=clock)
+        with pytest.raises(KeyMaterialError, match="rotated"):
+            before.issue(record())
+    with Issuer.from_home(home.path, passphrase=PASS, clock=clock) as after:
+        assert after.key_id == f"{DID_WEB}#key-2"
+        new = after.issue(record())
+        assert new.credential["proof"]["verificationMethod"] == f"{DID_WEB}#key-2"  # type: ignore[index,call-overload]
+        description: OrganisationDescription = after.home.export()
+        for passport, key_id in ((old, f"{DID_WEB}#key-1"), (new, f"{DID_WEB}#key-2")):
+            verify_proof(passport.credential, suites=SUITES, key=public_key(after, key_id))
+            proof = passport.credential["proof"]
+            assert isinstance(proof, dict)
+            window = description.key_window(key_id)
+            assert window is not None
+            created = datetime.fromisoformat(str(proof["created"]))
+            assert window.covers(created)
+        assert after.ledger.audit_entries()[-2].action == "rotate-key"
+
+
+def test_issuer_package_never_imports_the_verifier() -> None:
+    code = "import sys, innopass.issuer; print('innopass.verifier' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

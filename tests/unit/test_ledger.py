@@ -1,0 +1,308 @@
+"""The issuer's ledger: layout, transactions, status allocation and the audit hash chain."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from innopass.errors import LedgerError, StatusListError
+from innopass.issuer import ledger as ledger_module
+from innopass.issuer.ledger import (
+    SCHEMA_VERSION,
+    AuditChainError,
+    Ledger,
+    PassportEntry,
+    PassportNotFoundError,
+    PassportState,
+    StatusAction,
+    TrustListVersion,
+)
+from innopass.status import MIN_ENTRIES, StatusPurpose, bit_at
+
+T0 = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    with Ledger.open(tmp_path / "ledger.sqlite", create=True, clock=lambda: T0) as opened:
+        yield opened
+
+
+def add_passport(
+    ledger: Ledger,
+    passport_id: str,
+    *,
+    randbelow: Callable[[int], int] | None = None,
+) -> None:
+    with ledger.transaction() as tx:
+        for purpose in StatusPurpose:
+            if randbelow is None:
+                tx.allocate_status(purpose, passport_id)
+            else:
+                tx.allocate_status(purpose, passport_id, randbelow=randbelow)
+        tx.add_passport(
+            PassportEntry(
+                id=passport_id,
+                record_id="urn:uuid:00000000-0000-4000-8000-000000000001",
+                record_digest="ab" * 32,
+                format="di",
+                issued_at=T0,
+                valid_until=T0 + timedelta(days=365),
+                verification_method="did:web:example.org#key-1",
+                status=({"type": "BitstringStatusListEntry"},),
+                credential_text="{}\n",
+            )
+        )
+        tx.audit("issue", passport_id, {"n": 1})
+
+
+def raw(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def test_new_ledger_is_wal_versioned_and_reopens(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    Ledger.open(path, create=True).close()
+    db = raw(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+    with Ledger.open(path) as again:
+        assert again.integrity_check() == "ok"
+        assert again._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_missing_ledger_is_not_created_silently(tmp_path: Path) -> None:
+    with pytest.raises(LedgerError, match="no ledger"):
+        Ledger.open(tmp_path / "absent.sqlite")
+    assert not (tmp_path / "absent.sqlite").exists()
+
+
+def test_newer_layout_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    Ledger.open(path, create=True).close()
+    db = raw(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(LedgerError, match="layout"):
+        Ledger.open(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    path.write_bytes(
+        b"this is not sqlite, just text that is long enough to look like a header" * 20
+    )
+    with pytest.raises(LedgerError):
+        Ledger.open(path)
+
+
+def test_failed_transaction_leaves_nothing(ledger: Ledger) -> None:
+    def failing() -> None:
+        with ledger.transaction() as tx:
+            tx.allocate_status(StatusPurpose.REVOCATION, "urn:uuid:x")
+            tx.audit("issue", "urn:uuid:x", {})
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert ledger.audit_entries() == ()
+    assert ledger.all_allocations() == ()
+    assert ledger.status_lists() == ()
+
+
+def test_allocation_without_passport_cannot_commit(ledger: Ledger) -> None:
+    with pytest.raises(LedgerError), ledger.transaction() as tx:
+        tx.allocate_status(StatusPurpose.REVOCATION, "urn:uuid:orphan")
+    assert ledger.all_allocations() == ()
+
+
+def test_passport_round_trip(ledger: Ledger) -> None:
+    add_passport(ledger, "urn:uuid:a")
+    entry = ledger.passport("urn:uuid:a")
+    assert entry.state is PassportState.ACTIVE
+    assert entry.issued_at == T0
+    assert {a.purpose for a in entry.allocations} == set(StatusPurpose)
+    assert all(0 <= a.index < MIN_ENTRIES and a.list_number == 1 for a in entry.allocations)
+    assert [p.id for p in ledger.passports()] == ["urn:uuid:a"]
+    with pytest.raises(PassportNotFoundError) as caught:
+        ledger.passport("urn:uuid:missing")
+    assert caught.value.passport_id == "urn:uuid:missing"
+
+
+def test_same_passport_id_twice_is_refused(ledger: Ledger) -> None:
+    add_passport(ledger, "urn:uuid:a")
+    with pytest.raises(LedgerError):
+        add_passport(ledger, "urn:uuid:a")
+    assert len(ledger.audit_entries()) == 1
+
+
+def test_collisions_are_redrawn(ledger: Ledger) -> None:
+    draws = iter([5, 5, 5, 9])  # revocation 5; suspension 5; then revocation 5 (taken), 9
+    add_passport(ledger, "urn:uuid:a", randbelow=lambda n: next(draws))
+    suspension_draws = iter([7])
+    rest = itertools.chain([5, 9], suspension_draws)
+    add_passport(ledger, "urn:uuid:b", randbelow=lambda n: next(rest))
+    got = {(p.value, n, i) for p, n, i, _ in ledger.all_allocations()}
+    assert got == {
+        ("revocation", 1, 5),
+        ("suspension", 1, 5),
+        ("revocation", 1, 9),
+        ("suspension", 1, 7),
+    }
+
+
+def test_a_list_that_keeps_colliding_moves_to_a_new_list(ledger: Ledger) -> None:
+    always_zero = lambda n: 0  # noqa: E731 - a deliberately broken random source
+    add_passport(ledger, "urn:uuid:a", randbelow=always_zero)
+    add_passport(ledger, "urn:uuid:b", randbelow=always_zero)
+    add_passport(ledger, "urn:uuid:c", randbelow=always_zero)
+    numbers = sorted((p.value, n) for p, n, i, _ in ledger.all_allocations())
+    expected = [(purpose, n) for purpose in ("revocation", "suspension") for n in (1, 2, 3)]
+    assert numbers == expected
+    assert all(info.size == MIN_ENTRIES for info in ledger.status_lists())
+
+
+def test_a_full_list_takes_no_more(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledger_module, "FILL_THRESHOLD", 2 / MIN_ENTRIES)
+    for name in "abc":
+        add_passport(ledger, f"urn:uuid:{name}")
+    lists = {(i.purpose.value, i.list_number): i.allocated for i in ledger.status_lists()}
+    assert lists == {
+        ("revocation", 1): 2,
+        ("revocation", 2): 1,
+        ("suspension", 1): 2,
+        ("suspension", 2): 1,
+    }
+
+
+def test_out_of_range_random_source_is_refused(ledger: Ledger) -> None:
+    with pytest.raises(LedgerError, match="outside"):
+        add_passport(ledger, "urn:uuid:a", randbelow=lambda n: n)
+
+
+def test_index_uniqueness_is_enforced_by_the_database(ledger: Ledger) -> None:
+    add_passport(ledger, "urn:uuid:a")
+    purpose, number, index, _ = ledger.all_allocations()[0]
+    with pytest.raises(LedgerError, match="UNIQUE"), ledger.transaction():
+        ledger._db.execute(
+            "INSERT INTO status_allocations (purpose, list_number, idx, passport_id) "
+            "VALUES (?, ?, ?, ?)",
+            (purpose.value, number, index, "urn:uuid:a-second"),
+        )
+
+
+def change(ledger: Ledger, passport_id: str, action: StatusAction) -> PassportEntry:
+    with ledger.transaction() as tx:
+        return tx.change_status(passport_id, action)
+
+
+def test_status_changes_and_bits(ledger: Ledger) -> None:
+    add_passport(ledger, "urn:uuid:a")
+    entry = change(ledger, "urn:uuid:a", StatusAction.SUSPEND)
+    assert entry.state is PassportState.SUSPENDED
+    suspension = entry.allocation(StatusPurpose.SUSPENSION)
+    assert bit_at(ledger.status_bits(StatusPurpose.SUSPENSION, 1), suspension.index)
+    assert change(ledger, "urn:uuid:a", StatusAction.REINSTATE).state is PassportState.ACTIVE
+    assert not any(ledger.status_bits(StatusPurpose.SUSPENSION, 1))
+    revoked = change(ledger, "urn:uuid:a", StatusAction.REVOKE)
+    assert revoked.state is PassportState.REVOKED
+    bits = ledger.status_bits(StatusPurpose.REVOCATION, 1)
+    assert len(bits) * 8 == MIN_ENTRIES
+    assert bit_at(bits, revoked.allocation(StatusPurpose.REVOCATION).index)
+    assert [e.action for e in ledger.audit_entries()] == ["issue", "suspend", "reinstate", "revoke"]
+
+
+@pytest.mark.parametrize(
+    ("before", "action"),
+    [
+        ((StatusAction.REVOKE,), StatusAction.REINSTATE),
+        ((StatusAction.REVOKE,), StatusAction.REVOKE),
+        ((StatusAction.REVOKE,), StatusAction.SUSPEND),
+        ((StatusAction.SUSPEND, StatusAction.REVOKE), StatusAction.REINSTATE),
+        ((StatusAction.SUSPEND,), StatusAction.SUSPEND),
+        ((), StatusAction.REINSTATE),
+    ],
+)
+def test_refused_status_changes(
+    ledger: Ledger, before: tuple[StatusAction, ...], action: StatusAction
+) -> None:
+    add_passport(ledger, "urn:uuid:a")
+    for step in before:
+        change(ledger, "urn:uuid:a", step)
+    entries = len(ledger.audit_entries())
+    state = ledger.passport("urn:uuid:a").state
+    with pytest.raises(StatusListError):
+        change(ledger, "urn:uuid:a", action)
+    assert len(ledger.audit_entries()) == entries
+    assert ledger.passport("urn:uuid:a").state is state
+
+
+def test_unknown_passport_status_change(ledger: Ledger) -> None:
+    with pytest.raises(PassportNotFoundError):
+        change(ledger, "urn:uuid:nobody", StatusAction.REVOKE)
+
+
+def test_audit_chain_verifies(ledger: Ledger) -> None:
+    add_passport(ledger, "urn:uuid:a")
+    add_passport(ledger, "urn:uuid:b")
+    change(ledger, "urn:uuid:a", StatusAction.REVOKE)
+    entries = ledger.audit_entries()
+    assert [e.seq for e in entries] == [1, 2, 3]
+    assert entries[0].prev_hash == "0" * 64
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
+    assert ledger.verify_audit_chain() == 3
+
+
+def test_audit_log_refuses_update_and_delete(ledger: Ledger) -> None:
+    add_passport(ledger, "urn:uuid:a")
+    db = raw(ledger.path)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE audit SET subject = 'x' WHERE seq = 1")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("DELETE FROM audit WHERE seq = 1")
+    db.close()
+    assert ledger.verify_audit_chain() == 1
+
+
+@pytest.mark.parametrize(
+    ("statement", "seq"),
+    [
+        ("UPDATE audit SET details_json = '{\"n\":2}' WHERE seq = 2", 2),
+        ("UPDATE audit SET subject = 'urn:uuid:z' WHERE seq = 1", 1),
+        ("UPDATE audit SET at = '2030-01-01T00:00:00Z' WHERE seq = 3", 3),
+        ("DELETE FROM audit WHERE seq = 2", 2),
+        ("UPDATE audit SET prev_hash = hash WHERE seq = 3", 3),
+    ],
+)
+def test_tampering_is_detected(ledger: Ledger, statement: str, seq: int) -> None:
+    for name in "abc":
+        add_passport(ledger, f"urn:uuid:{name}")
+    db = raw(ledger.path)
+    db.execute("DROP TRIGGER audit_no_update")
+    db.execute("DROP TRIGGER audit_no_delete")
+    db.execute(statement)
+    db.close()
+    with pytest.raises(AuditChainError) as caught:
+        ledger.verify_audit_chain()
+    assert caught.value.seq == seq
+
+
+def test_trust_list_versions(ledger: Ledger) -> None:
+    with ledger.transaction() as tx:
+        assert tx.next_trust_list_version() == 1
+        tx.add_trust_list_version(
+            TrustListVersion(1, "urn:uuid:t1", T0, T0 + timedelta(days=30), ("did:web:a",), "{}")
+        )
+        assert tx.next_trust_list_version() == 2
+    with pytest.raises(LedgerError), ledger.transaction() as tx:
+        tx.add_trust_list_version(
+            TrustListVersion(1, "urn:uuid:t2", T0, T0 + timedelta(days=30), (), "{}")
+        )
+    versions = ledger.trust_list_versions()
+    assert [(v.version, v.issuers) for v in versions] == [(1, ("did:web:a",))]
