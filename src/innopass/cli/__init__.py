@@ -36,16 +36,15 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from innopass.cli._record import record_group
-
-    cli.add_command(record_group)
-    from innopass.cli._org import org_group
-
-    cli.add_command(org_group)
+    from innopass.cli._demo import demo_command
     from innopass.cli._issue import ISSUER_COMMANDS
+    from innopass.cli._org import org_group
+    from innopass.cli._record import record_group
+    from innopass.cli._verify import trust_group, verify_command
 
-    for command in ISSUER_COMMANDS:
+    for command in (org_group, record_group, *ISSUER_COMMANDS, verify_command, trust_group):
         cli.add_command(command)
+    cli.add_command(demo_command)
 
 
 _register()

@@ -136,7 +136,7 @@ class OrganisationHome:
     @classmethod
     def init(
         cls,
-        path: Path,
+        path: str | os.PathLike[str],
         *,
         ods_code: str,
         name: str,
@@ -159,7 +159,7 @@ class OrganisationHome:
             )
         clean_name = _check_name(name)
         secret = passphrase_bytes(passphrase)
-        home = cls(path)
+        home = cls(Path(path))
         home.ensure_vacant()
         now = clock()
         key = generate_private_key(key_type)
@@ -190,7 +190,7 @@ class OrganisationHome:
             status_list_base=base,
             keys=(KeyWindow(id=key_id, valid_from=now),),
         )
-        path.mkdir(parents=True, exist_ok=True)
+        home.path.mkdir(parents=True, exist_ok=True)
         home.keys_dir.mkdir(mode=0o700)
         os.chmod(home.keys_dir, 0o700)
         home._write_key(key_id, key, secret)
@@ -219,9 +219,9 @@ class OrganisationHome:
             )
 
     @classmethod
-    def open(cls, path: Path) -> OrganisationHome:
+    def open(cls, path: str | os.PathLike[str]) -> OrganisationHome:
         """Open an existing home; :class:`ConfigurationError` if ``path`` holds none."""
-        home = cls(path)
+        home = cls(Path(path))
         if not home.organisation_path.is_file():
             raise ConfigurationError(
                 f"no organisation home at {path} (create one with `innopass org init`)"

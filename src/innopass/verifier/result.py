@@ -1,0 +1,316 @@
+"""What a verification returns: a frozen result with a verdict, six checks and coded failures.
+
+Failure codes fall in two families (STYLE §3.4): *invalid* codes say something is
+wrong and make the verdict ``rejected``; *unverifiable* codes say the verifier
+could not decide offline and make it ``indeterminate``. A result is ``verified``
+only when there is no failure at all and every one of the six checks passed: a
+check that was skipped for lack of input never reads as success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from innopass._json import JSONObject, JSONValue
+from innopass.errors import VerificationFailed
+
+__all__ = [
+    "CHECK_NAMES",
+    "CheckName",
+    "CheckResult",
+    "CheckStatus",
+    "Condition",
+    "Failure",
+    "FailureCode",
+    "FailureFamily",
+    "IssuerInfo",
+    "PassportFacts",
+    "Verdict",
+    "VerificationResult",
+]
+
+
+class Verdict(StrEnum):
+    """The overall outcome of a verification."""
+
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    INDETERMINATE = "indeterminate"
+
+
+class FailureFamily(StrEnum):
+    """``invalid`` failures reject; ``unverifiable`` ones make the result indeterminate."""
+
+    INVALID = "invalid"
+    UNVERIFIABLE = "unverifiable"
+
+
+class FailureCode(StrEnum):
+    """Why a check did not pass (PRODUCT.md §6, plus a few more precise codes)."""
+
+    MALFORMED = "malformed"
+    UNSUPPORTED_SUITE = "unsupported-suite"
+    KEY_NOT_FOUND = "key-not-found"
+    KEY_NOT_AUTHORISED = "key-not-authorised"
+    KEY_UNRESOLVABLE = "key-unresolvable"
+    SIGNATURE_INVALID = "signature-invalid"
+    ISSUER_UNTRUSTED = "issuer-untrusted"
+    KEY_NOT_VALID_AT_TIME = "key-not-valid-at-time"
+    KEY_COMPROMISED = "key-compromised"
+    ISSUER_WITHDRAWN = "issuer-withdrawn"
+    NOT_YET_VALID = "not-yet-valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    STATUS_UNAVAILABLE = "status-unavailable"
+    STATUS_STALE = "status-stale"
+    STATUS_LIST_INVALID = "status-list-invalid"
+    SCHEMA_INVALID = "schema-invalid"
+    DIGEST_MISMATCH = "digest-mismatch"
+    TRUST_LIST_INVALID = "trust-list-invalid"
+    TRUST_LIST_EXPIRED = "trust-list-expired"
+    TRUST_LIST_ROLLBACK = "trust-list-rollback"
+    NOT_A_PASSPORT = "not-a-passport"
+    INTERNAL_ERROR = "internal-error"
+
+    @property
+    def family(self) -> FailureFamily:
+        """The family this code belongs to."""
+        return FailureFamily.UNVERIFIABLE if self in _UNVERIFIABLE else FailureFamily.INVALID
+
+
+_UNVERIFIABLE: Final = frozenset(
+    {
+        FailureCode.UNSUPPORTED_SUITE,
+        FailureCode.KEY_UNRESOLVABLE,
+        FailureCode.STATUS_UNAVAILABLE,
+        FailureCode.STATUS_STALE,
+        FailureCode.TRUST_LIST_EXPIRED,
+    }
+)
+
+
+class CheckName(StrEnum):
+    """The six checks, in the order they are reported."""
+
+    PARSE = "parse"
+    PROOF = "proof"
+    ISSUER = "issuer"
+    VALIDITY = "validity"
+    STATUS = "status"
+    RECORD = "record"
+
+
+CHECK_NAMES: Final = tuple(CheckName)
+
+
+class CheckStatus(StrEnum):
+    """How one check ended."""
+
+    PASS = "pass"  # noqa: S105 - a check status, not a password
+    FAIL = "fail"
+    INDETERMINATE = "indeterminate"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One problem: a code, a message for a person, and a JSON pointer into the input."""
+
+    code: FailureCode
+    message: str
+    path: str = ""
+    check: CheckName = CheckName.PARSE
+
+    def to_json(self) -> JSONObject:
+        return {
+            "code": str(self.code),
+            "message": self.message,
+            "path": self.path,
+            "check": str(self.check),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The outcome of one check; ``code``/``message`` describe the first failure, if any."""
+
+    name: CheckName
+    status: CheckStatus
+    code: FailureCode | None = None
+    message: str = ""
+
+    def to_json(self) -> JSONObject:
+        return {
+            "name": str(self.name),
+            "status": str(self.status),
+            "code": None if self.code is None else str(self.code),
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerInfo:
+    """Who signed: the issuer DID and, where known, its ODS code and name."""
+
+    id: str | None = None
+    ods_code: str | None = None
+    name: str | None = None
+
+    def to_json(self) -> JSONObject:
+        return {"id": self.id, "ods_code": self.ods_code, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A condition attached to the assessment outcome."""
+
+    id: str
+    text: str
+    responsible_party: str
+    blocking: bool
+    due: str | None
+
+    def to_json(self) -> JSONObject:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "responsible_party": self.responsible_party,
+            "blocking": self.blocking,
+            "due": self.due,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PassportFacts:
+    """What a person acts on: the product, who assessed it, the outcome and what remains to do."""
+
+    product: str | None = None
+    assessing_organisation: IssuerInfo = field(default_factory=IssuerInfo)
+    profile: str | None = None
+    outcome: str | None = None
+    conditions: tuple[Condition, ...] = ()
+    valid_from: str | None = None
+    valid_until: str | None = None
+    local_actions: tuple[str, ...] = ()
+
+    def to_json(self) -> JSONObject:
+        return {
+            "product": self.product,
+            "assessing_organisation": {
+                "ods_code": self.assessing_organisation.ods_code,
+                "name": self.assessing_organisation.name,
+            },
+            "profile": self.profile,
+            "outcome": self.outcome,
+            "conditions": [c.to_json() for c in self.conditions],
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+            "local_actions": list(self.local_actions),
+        }
+
+
+def _check_result(name: CheckName, failures: Iterable[Failure], skipped: bool) -> CheckResult:
+    mine = [f for f in failures if f.check is name]
+    invalid = [f for f in mine if f.code.family is FailureFamily.INVALID]
+    if invalid:
+        return CheckResult(name, CheckStatus.FAIL, invalid[0].code, invalid[0].message)
+    if mine:
+        return CheckResult(name, CheckStatus.INDETERMINATE, mine[0].code, mine[0].message)
+    if skipped:
+        return CheckResult(name, CheckStatus.SKIPPED, None, "not run: its input is missing")
+    return CheckResult(name, CheckStatus.PASS)
+
+
+def _verdict(failures: Iterable[Failure], checks: Iterable[CheckResult]) -> Verdict:
+    codes = [f.code for f in failures]
+    if any(c.family is FailureFamily.INVALID for c in codes):
+        return Verdict.REJECTED
+    if codes or any(c.status is not CheckStatus.PASS for c in checks):
+        # A skipped check without a failure would be a verifier bug: never "verified".
+        return Verdict.INDETERMINATE
+    return Verdict.VERIFIED
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationResult:
+    """The outcome of :meth:`~innopass.verifier.Verifier.verify`. Never raised; inspect it.
+
+    Build with :meth:`build`, which derives the checks and the verdict from the
+    failures so the three can never disagree.
+    """
+
+    verdict: Verdict
+    format: str | None
+    credential_id: str | None
+    issuer: IssuerInfo
+    checks: tuple[CheckResult, ...]
+    failures: tuple[Failure, ...]
+    passport: PassportFacts | None
+    credential: JSONObject | None = field(default=None, repr=False, compare=False)
+    verification_method: str | None = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        failures: Iterable[Failure],
+        skipped: Iterable[CheckName] = (),
+        format: str | None = None,
+        credential_id: str | None = None,
+        issuer: IssuerInfo | None = None,
+        passport: PassportFacts | None = None,
+        credential: JSONObject | None = None,
+        verification_method: str | None = None,
+    ) -> VerificationResult:
+        """Assemble a result; each check's status and the verdict follow from ``failures``."""
+        failure_tuple = tuple(failures)
+        skipped_set = frozenset(skipped)
+        checks = tuple(_check_result(n, failure_tuple, n in skipped_set) for n in CHECK_NAMES)
+        return cls(
+            verdict=_verdict(failure_tuple, checks),
+            format=format,
+            credential_id=credential_id,
+            issuer=issuer or IssuerInfo(),
+            checks=checks,
+            failures=failure_tuple,
+            passport=passport,
+            credential=credential,
+            verification_method=verification_method,
+        )
+
+    @property
+    def verified(self) -> bool:
+        """True only for the verdict ``verified``."""
+        return self.verdict is Verdict.VERIFIED
+
+    @property
+    def codes(self) -> frozenset[FailureCode]:
+        """The distinct failure codes (handy in tests and policies)."""
+        return frozenset(f.code for f in self.failures)
+
+    def check(self, name: CheckName | str) -> CheckResult:
+        """The result of one check by name."""
+        return next(c for c in self.checks if c.name == name)
+
+    def raise_for_failure(self) -> None:
+        """Raise :class:`~innopass.errors.VerificationFailed` unless the verdict is ``verified``."""
+        if not self.verified:
+            raise VerificationFailed(self)
+
+    def to_json(self) -> JSONObject:
+        """One ``innopass verify --json`` line (PRODUCT.md §6; see ``schemas/verify-output``)."""
+        passport: JSONValue = None if self.passport is None else self.passport.to_json()
+        return {
+            "verdict": str(self.verdict),
+            "verified": self.verified,
+            "format": self.format,
+            "credential_id": self.credential_id,
+            "issuer": self.issuer.to_json(),
+            "checks": [c.to_json() for c in self.checks],
+            "failures": [f.to_json() for f in self.failures],
+            "passport": passport,
+        }

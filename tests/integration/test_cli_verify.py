@@ -1,0 +1,226 @@
+"""``innopass verify`` and ``innopass trust`` end to end, run through ``innopass.cli.main``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from innopass._json import dumps_pretty
+from innopass.cli import main
+from verifier_factory import (
+    NOW,
+    REVOCATION_INDEX,
+    Org,
+    bundle,
+    jwt_passport,
+    no_fetching,  # noqa: F401 - autouse: any network attempt fails the test
+    passport,
+    trust_list,
+)
+
+AT = ["--at", "2026-05-01T09:30:00Z"]
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "schemas" / "verify-output.schema.json").read_text()
+)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(autouse=True)
+def _no_env_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INNOPASS_HOME", raising=False)
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Any:
+    def invoke(*args: str | Path) -> Run:
+        with pytest.raises(SystemExit) as exited:
+            main([str(a) for a in args])
+        captured = capsys.readouterr()
+        code = exited.value.code
+        assert "Traceback" not in captured.err
+        return Run(code if isinstance(code, int) else 0, captured.out, captured.err)
+
+    return invoke
+
+
+def write(path: Path, value: Any) -> Path:
+    path.write_text(value if isinstance(value, str) else dumps_pretty(value), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def org() -> Org:
+    return Org.did_web(windows=[(NOW - timedelta(days=365), None)])
+
+
+@pytest.fixture
+def files(tmp_path: Path, org: Org) -> dict[str, Path]:
+    return {
+        "passport": write(tmp_path / "passport.json", passport(org)),
+        "jwt": write(tmp_path / "passport.jwt", jwt_passport(org)),
+        "org": write(tmp_path / "rf4.json", org.description()),
+        "revocation": write(tmp_path / "revocation.json", org.status_list("revocation")),
+        "suspension": write(tmp_path / "suspension.json", org.status_list("suspension")),
+    }
+
+
+def trusting(files: dict[str, Path]) -> list[str | Path]:
+    return [
+        "--trust-issuer", files["org"],
+        "--status-list", files["revocation"],
+        "--status-list", files["suspension"],
+        *AT,
+    ]  # fmt: skip
+
+
+def test_verified_text_output(run: Any, tmp_path: Path, files: dict[str, Path]) -> None:
+    result = run(
+        "verify", files["passport"], files["jwt"], *trusting(files), "--home", tmp_path / "h"
+    )
+    assert result.code == 0, result
+    assert result.out.count("✔ VERIFIED") == 2
+    assert "passport.json" in result.out
+    assert "RF4" in result.out
+    assert "Local actions" in result.out
+    assert "Outcome:" in result.out
+
+
+def test_json_lines_in_input_order_match_the_schema(
+    run: Any, tmp_path: Path, files: dict[str, Path]
+) -> None:
+    garbage = write(tmp_path / "garbage.json", "not a credential")
+    result = run(
+        "verify",
+        files["jwt"],
+        garbage,
+        files["passport"],
+        *trusting(files),
+        "--json",
+        "--home",
+        tmp_path,
+    )
+    lines = [json.loads(line) for line in result.out.splitlines()]
+    assert [line["file"] for line in lines] == [
+        str(files["jwt"]),
+        str(garbage),
+        str(files["passport"]),
+    ]
+    assert [line["verdict"] for line in lines] == ["verified", "rejected", "verified"]
+    assert lines[1]["failures"][0]["code"] == "malformed"
+    validator = Draft202012Validator(SCHEMA)
+    for line in lines:
+        assert not list(validator.iter_errors(line))
+    assert result.code == 1
+
+
+def test_empty_store_is_not_an_error(run: Any, tmp_path: Path, files: dict[str, Path]) -> None:
+    result = run("verify", files["passport"], "--json", *AT, "--home", tmp_path)
+    line = json.loads(result.out)
+    assert {f["code"] for f in line["failures"]} >= {"issuer-untrusted"}
+    assert result.code == 1
+
+
+def test_indeterminate_exit_3(run: Any, tmp_path: Path, files: dict[str, Path]) -> None:
+    result = run(
+        "verify", files["passport"], "--trust-issuer", files["org"], *AT, "--home", tmp_path
+    )
+    assert result.code == 3
+    assert "? INDETERMINATE" in result.out
+    assert "status-unavailable" in result.out
+
+
+def test_revoked_exit_1(run: Any, tmp_path: Path, org: Org, files: dict[str, Path]) -> None:
+    org.set_bit("revocation", REVOCATION_INDEX)
+    write(files["revocation"], org.status_list("revocation"))
+    result = run("verify", files["passport"], *trusting(files), "--json", "--home", tmp_path)
+    assert result.code == 1
+    assert [f["code"] for f in json.loads(result.out)["failures"]] == ["revoked"]
+
+
+def test_bundle_with_anchor_and_trust_list(run: Any, tmp_path: Path, org: Org) -> None:
+    anchor = Org.did_key(ods="X26", name="NHS ENGLAND")
+    tl = write(tmp_path / "tl.json", trust_list(anchor, [org.trusted_issuer()]))
+    b = write(tmp_path / "bundle.json", bundle(passport(org), org))
+    result = run("verify", b, "--anchor", anchor.did, "--trust-list", tl, *AT, "--home", tmp_path)
+    assert result.code == 0, result
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["verify", "missing.json"],
+        ["verify", "{passport}", "--at", "yesterday"],
+        ["verify", "{passport}", "--trust-list", "missing.json"],
+        ["verify", "{passport}", "--trust-issuer", "{garbage}"],
+        ["verify", "{passport}", "--trust-issuer", "{passport}"],
+        ["verify", "{passport}", "--anchor", "did:web:anchor.example"],
+        ["verify"],
+    ],
+)
+def test_input_errors_exit_2_with_one_line(
+    run: Any, tmp_path: Path, files: dict[str, Path], args: list[str]
+) -> None:
+    garbage = write(tmp_path / "garbage.txt", "{")
+    names = {"passport": files["passport"], "garbage": garbage}
+    result = run(*[a.format(**names) for a in args], "--home", tmp_path)
+    assert result.code == 2, result
+    assert result.err.strip()
+
+
+# --- trust commands ----------------------------------------------------------------
+
+
+def test_trust_store_workflow(run: Any, tmp_path: Path, org: Org, files: dict[str, Path]) -> None:
+    home = tmp_path / "r1h"
+    anchor = Org.did_key(ods="X26", name="NHS ENGLAND")
+    v1 = write(tmp_path / "v1.json", trust_list(anchor, [org.trusted_issuer()], version=1))
+    v2 = write(tmp_path / "v2.json", trust_list(anchor, [org.trusted_issuer()], version=2))
+    assert run("trust", "import", v2, "--home", home).code == 1  # no anchor pinned yet
+    assert run("trust", "pin-anchor", anchor.did, "--home", home).code == 0
+    assert run("trust", "import", v2, "--home", home).code == 0
+    rollback = run("trust", "import", v1, "--home", home)
+    assert rollback.code == 1
+    assert "trust-list-rollback" in rollback.err
+    for purpose in ("revocation", "suspension"):
+        assert run("trust", "import", files[purpose], "--home", home, *AT).code == 0
+    assert run("verify", files["passport"], *AT, "--home", home).code == 0
+    # run-only additions are not persisted
+    assert run("verify", files["passport"], "--trust-list", v1, *AT, "--home", home).code == 1
+    assert run("verify", files["passport"], *AT, "--home", home).code == 0
+    cached = list((home / "verifier" / "status").glob("*.json"))
+    assert len(cached) == 2
+    assert all("fetchedAt" in json.loads(p.read_text()) for p in cached)
+
+
+def test_pin_issuer(run: Any, tmp_path: Path, org: Org, files: dict[str, Path]) -> None:
+    home = tmp_path / "h"
+    refused = run("trust", "pin-issuer", org.did, "--home", home)
+    assert refused.code == 2
+    assert "description" in refused.err
+    assert run("trust", "pin-issuer", files["org"], "--home", home).code == 0
+    key_org = Org.did_key()
+    assert run("trust", "pin-issuer", key_org.did, "--home", home).code == 0
+    assert len(list((home / "verifier" / "issuers").glob("*.json"))) == 2
+
+
+def test_import_bundle_and_non_trust_file(
+    run: Any, tmp_path: Path, org: Org, files: dict[str, Path]
+) -> None:
+    home = tmp_path / "h"
+    assert run("trust", "pin-issuer", files["org"], "--home", home).code == 0
+    b = write(tmp_path / "bundle.json", bundle(passport(org), org))
+    assert run("trust", "import", b, "--home", home, *AT).code == 0
+    assert run("verify", files["passport"], *AT, "--home", home).code == 0
+    assert run("trust", "import", files["passport"], "--home", home).code == 2

@@ -1,0 +1,55 @@
+"""The README's Python example runs as written, and `innopass demo` tells the whole story."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (REPO / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks, "README has no Python example"
+    assert len(blocks[0].strip().splitlines()) <= 12
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(blocks[0], "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    result = namespace["result"]
+    assert getattr(result, "verified") is True  # noqa: B009
+
+
+@pytest.mark.slow
+def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "INNOPASS_PASSPHRASE"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "innopass", "demo", "--keep", str(tmp_path / "demo")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.count("✔ VERIFIED") == 1
+    assert "✖ REJECTED" in out
+    assert "Traceback" not in out + proc.stderr
+    kept = tmp_path / "demo"
+    assert (kept / "bundle.json").is_file()
+    key_files = list((kept / "rf4" / "keys").iterdir())
+    assert key_files
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in key_files)
+    # The verifier home R1H was left with: the kept bundle now reads as revoked.
+    from innopass.verifier import FailureCode, Verifier
+
+    result = Verifier.from_home(kept / "r1h").verify((kept / "bundle.json").read_bytes())
+    assert result.codes == {FailureCode.REVOKED}

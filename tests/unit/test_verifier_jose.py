@@ -1,0 +1,184 @@
+"""``vc+jwt`` passports: the token never chooses its algorithm or its key."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import pytest
+
+from innopass.keys import KeyType
+from innopass.verifier import CheckName, CheckStatus, FailureCode, Verdict
+from verifier_factory import (
+    NOW,
+    Org,
+    jwt_passport,
+    make_verifier,
+    no_fetching,  # noqa: F401 - autouse: any network attempt fails the test
+    unsigned_passport,
+)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _token(header: dict[str, Any], payload: dict[str, Any], sign: Any) -> str:
+    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(payload).encode())}"
+    return f"{signing_input}.{_b64(sign(signing_input.encode()))}"
+
+
+def _parts(org: Org) -> tuple[dict[str, Any], dict[str, Any]]:
+    header = {"alg": "EdDSA", "typ": "vc+jwt", "cty": "vc", "kid": org.keys[0].vm_id}
+    payload = dict(unsigned_passport(org))
+    payload.update(iss=org.did, iat=int(NOW.timestamp()) - 3600, jti=payload["id"])
+    return header, payload
+
+
+@pytest.fixture(scope="module")
+def org() -> Org:
+    return Org.did_key()
+
+
+def _verify(org: Org, token: str):  # type: ignore[no-untyped-def]
+    return make_verifier(issuers=[org.did], status_lists=org.status_lists()).verify(token)
+
+
+def test_hand_built_token_verifies(org: Org) -> None:
+    header, payload = _parts(org)
+    result = _verify(org, _token(header, payload, org.keys[0].private.sign))
+    assert result.verified, result.failures
+
+
+def test_alg_none_is_rejected(org: Org) -> None:
+    header, payload = _parts(org)
+    header["alg"] = "none"
+    result = _verify(org, _token(header, payload, lambda _: b""))
+    assert result.verdict is Verdict.REJECTED
+    assert FailureCode.SIGNATURE_INVALID in result.codes
+
+
+def test_hs256_keyed_with_the_public_key_is_rejected(org: Org) -> None:
+    header, payload = _parts(org)
+    header["alg"] = "HS256"
+    public = org.keys[0].private.public_key()
+    for secret in (public.raw_bytes(), public.to_multibase().encode(), public.to_pem()):
+        token = _token(header, payload, lambda m, s=secret: hmac.new(s, m, hashlib.sha256).digest())
+        result = _verify(org, token)
+        assert result.verdict is Verdict.REJECTED
+        assert FailureCode.SIGNATURE_INVALID in result.codes
+
+
+@pytest.mark.parametrize("name", ["jwk", "jku", "x5u", "x5c"])
+def test_embedded_key_headers_are_rejected(org: Org, name: str) -> None:
+    header, payload = _parts(org)
+    header[name] = (
+        org.keys[0].private.public_key().to_jwk() if name == "jwk" else "https://evil.example/k"
+    )
+    result = _verify(org, _token(header, payload, org.keys[0].private.sign))
+    assert result.verdict is Verdict.REJECTED
+    assert FailureCode.MALFORMED in result.codes
+    assert any(f.path == f"/header/{name}" for f in result.failures)
+
+
+def test_attacker_key_in_jwk_header_is_never_used(org: Org) -> None:
+    attacker = Org.did_key()
+    header, payload = _parts(org)
+    header["jwk"] = attacker.keys[0].private.public_key().to_jwk()
+    result = _verify(org, _token(header, payload, attacker.keys[0].private.sign))
+    assert result.verdict is Verdict.REJECTED
+
+
+@pytest.mark.parametrize("typ", [None, "JWT", "vp+jwt", "bad+typ"])
+def test_typ_must_be_vc_jwt(org: Org, typ: str | None) -> None:
+    header, payload = _parts(org)
+    if typ is None:
+        del header["typ"]
+    else:
+        header["typ"] = typ
+    result = _verify(org, _token(header, payload, org.keys[0].private.sign))
+    assert result.verdict is Verdict.REJECTED
+    assert any(f.code is FailureCode.MALFORMED and f.path == "/header/typ" for f in result.failures)
+
+
+def test_unknown_crit_is_rejected(org: Org) -> None:
+    header, payload = _parts(org)
+    header["crit"] = ["exp-policy"]
+    header["exp-policy"] = 1
+    result = _verify(org, _token(header, payload, org.keys[0].private.sign))
+    assert FailureCode.MALFORMED in result.codes
+
+
+def test_alg_must_match_the_key(org: Org) -> None:
+    header, payload = _parts(org)
+    header["alg"] = "ES256"
+    result = _verify(org, _token(header, payload, org.keys[0].private.sign))
+    assert result.verdict is Verdict.REJECTED
+    assert FailureCode.SIGNATURE_INVALID in result.codes
+
+
+def test_alg_outside_allow_list_is_unsupported() -> None:
+    org = Org.did_key(key_type=KeyType.P256)
+    verifier = make_verifier(
+        issuers=[org.did], status_lists=org.status_lists(), jose_algorithms=("EdDSA",)
+    )
+    result = verifier.verify(jwt_passport(org))
+    assert FailureCode.UNSUPPORTED_SUITE in result.codes
+    assert not result.verified
+
+
+def test_iss_must_equal_issuer(org: Org) -> None:
+    header, payload = _parts(org)
+    payload["iss"] = "did:example:someone-else"
+    result = _verify(org, _token(header, payload, org.keys[0].private.sign))
+    assert FailureCode.MALFORMED in result.codes
+
+
+@pytest.mark.parametrize("claim", ["vc", "vp"])
+def test_vc_vp_claims_are_rejected(org: Org, claim: str) -> None:
+    header, payload = _parts(org)
+    payload[claim] = {"type": ["VerifiableCredential"]}
+    result = _verify(org, _token(header, payload, org.keys[0].private.sign))
+    assert FailureCode.MALFORMED in result.codes
+
+
+def test_kid_of_another_did_is_not_authorised(org: Org) -> None:
+    other = Org.did_key()
+    header, payload = _parts(org)
+    header["kid"] = other.keys[0].vm_id
+    result = _verify(org, _token(header, payload, other.keys[0].private.sign))
+    assert FailureCode.KEY_NOT_AUTHORISED in result.codes
+
+
+def test_string_iat_is_malformed(org: Org) -> None:
+    header, payload = _parts(org)
+    payload["iat"] = "2010-01-01T19:23:24Z"
+    result = _verify(org, _token(header, payload, org.keys[0].private.sign))
+    assert FailureCode.MALFORMED in result.codes
+
+
+def test_missing_iat_skips_key_window_and_is_malformed(org: Org) -> None:
+    header, payload = _parts(org)
+    del payload["iat"]
+    result = _verify(org, _token(header, payload, org.keys[0].private.sign))
+    assert FailureCode.MALFORMED in result.codes
+    assert result.check(CheckName.ISSUER).status is CheckStatus.SKIPPED
+
+
+def test_tampered_payload(org: Org) -> None:
+    token = jwt_passport(org)
+    head, payload, sig = token.split(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    data["name"] = "something else"
+    forged = f"{head}.{_b64(json.dumps(data).encode())}.{sig}"
+    assert FailureCode.SIGNATURE_INVALID in _verify(org, forged).codes
+
+
+def test_expired_jwt_exp(org: Org) -> None:
+    header, payload = _parts(org)
+    payload["exp"] = int(NOW.timestamp()) - 86400
+    result = _verify(org, _token(header, payload, org.keys[0].private.sign))
+    assert FailureCode.EXPIRED in result.codes
