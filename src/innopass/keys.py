@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from multiformats import multibase, varint
 
+from innopass._pkcs8 import DEFAULT_KDF_ITERATIONS, encrypt_pkcs8_pem
 from innopass.errors import InvalidSignatureError, KeyMaterialError, PassphraseError
 
 __all__ = [
@@ -286,8 +287,11 @@ class PrivateKey(Protocol):
         """Private JWK (with ``d``)."""
         ...
 
-    def to_pem(self, passphrase: bytes | None) -> bytes:
-        """PEM PKCS#8, encrypted when a passphrase is given."""
+    def to_pem(
+        self, passphrase: bytes | None, *, kdf_iterations: int = DEFAULT_KDF_ITERATIONS
+    ) -> bytes:
+        """PEM PKCS#8; encrypted when a passphrase is given (PBES2: PBKDF2-HMAC-SHA256
+        at ``kdf_iterations`` rounds, AES-256-CBC)."""
         ...
 
 
@@ -298,18 +302,24 @@ def _spki_pem(key: ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey) -> byte
 
 
 def _pkcs8_pem(
-    key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey, passphrase: bytes | None
+    key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey,
+    passphrase: bytes | None,
+    kdf_iterations: int,
 ) -> bytes:
-    encryption: serialization.KeySerializationEncryption
     if passphrase is None:
-        encryption = serialization.NoEncryption()
-    elif not passphrase:
+        return key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    if not passphrase:
         raise KeyMaterialError("passphrase must not be empty (pass None for no encryption)")
-    else:
-        encryption = serialization.BestAvailableEncryption(passphrase)
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    if kdf_iterations < 100_000:
+        raise KeyMaterialError("refusing to protect a key with fewer than 100,000 KDF rounds")
+    der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+    return encrypt_pkcs8_pem(der, passphrase, iterations=kdf_iterations)
 
 
 # --- Ed25519 --------------------------------------------------------------------------
@@ -423,9 +433,11 @@ class Ed25519PrivateKey:
         """Private OKP JWK with ``d``."""
         return {**self.public_key().to_jwk(), "d": b64url_encode(self.seed())}
 
-    def to_pem(self, passphrase: bytes | None) -> bytes:
-        """PKCS#8 PEM; encrypted with the best available scheme when a passphrase is given."""
-        return _pkcs8_pem(self.crypto_key, passphrase)
+    def to_pem(
+        self, passphrase: bytes | None, *, kdf_iterations: int = DEFAULT_KDF_ITERATIONS
+    ) -> bytes:
+        """PKCS#8 PEM; encrypted (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC) with a passphrase."""
+        return _pkcs8_pem(self.crypto_key, passphrase, kdf_iterations)
 
     def __repr__(self) -> str:
         return f"Ed25519PrivateKey(public={self.public_key().to_multibase()!r})"
@@ -560,9 +572,11 @@ class P256PrivateKey:
         """Private EC JWK with ``d``."""
         return {**self.public_key().to_jwk(), "d": b64url_encode(self.secret_bytes())}
 
-    def to_pem(self, passphrase: bytes | None) -> bytes:
-        """PKCS#8 PEM; encrypted with the best available scheme when a passphrase is given."""
-        return _pkcs8_pem(self.crypto_key, passphrase)
+    def to_pem(
+        self, passphrase: bytes | None, *, kdf_iterations: int = DEFAULT_KDF_ITERATIONS
+    ) -> bytes:
+        """PKCS#8 PEM; encrypted (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC) with a passphrase."""
+        return _pkcs8_pem(self.crypto_key, passphrase, kdf_iterations)
 
     def __repr__(self) -> str:
         return f"P256PrivateKey(public={self.public_key().to_multibase()!r})"

@@ -5,11 +5,15 @@ Schemas live in ``schemas/`` at the repository root; a wheel ships them as
 schema by its ``$id`` (``https://w3id.org/innopass/schemas/<name>/v<n>`` is served
 from ``<name>.schema.json``), and nothing is ever fetched.
 
-Each schema is compiled once into a :class:`jsonschema.Draft202012Validator` and
-cached, because record validation sits on the verifier's hot path. ``format`` is
-asserted for ``date`` and ``date-time`` only, by checkers defined here, so that the
-result never depends on which optional packages happen to be installed; every
-format the innopass schemas use is also backed by a ``pattern``.
+Validation runs on the verifier's hot path, so each schema is compiled once, twice
+over: into a ``jsonschema_rs`` validator (Rust, about 200 times faster) that
+decides *whether* an instance is valid, and into a
+:class:`jsonschema.Draft202012Validator` that explains *why not*, with paths and
+readable messages, only for instances already found invalid. Both assert
+``format`` for ``date`` and ``date-time`` with the same checkers defined here, so
+the result never depends on optional packages; every format the innopass schemas
+use is also backed by a ``pattern`` (ECMA-262 semantics in both engines). A
+differential test keeps the two engines in agreement.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, cast
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError, best_match
 from jsonschema.protocols import Validator
@@ -181,6 +186,36 @@ _InnopassValidator: type[Validator] = extend(  # type: ignore[no-untyped-call]
 )
 
 
+def _retrieve_fast(uri: str) -> JSONObject:
+    """``jsonschema_rs`` retriever: the same packaged schemas, nothing fetched."""
+    match = _ID.fullmatch(uri)
+    if match is None:
+        raise ValueError(f"schema {uri!r} is not an innopass schema (nothing is fetched)")
+    return _parsed(f"{match.group(1)}.schema.json")
+
+
+def _format_ok(check: Any) -> Any:
+    def checker(instance: str) -> bool:
+        try:
+            return bool(check(instance))
+        except ValueError:
+            return False
+
+    return checker
+
+
+@cache
+def _fast(name: str) -> Any:
+    """The compiled Rust validator that decides validity (after the reference check)."""
+    _validator(name)  # refuse a broken schema with the same ConfigurationError
+    return jsonschema_rs.validator_for(
+        _parsed(name),
+        validate_formats=True,
+        formats={"date": _format_ok(_is_date), "date-time": _format_ok(_is_date_time)},
+        retriever=_retrieve_fast,
+    )
+
+
 @cache
 def _validator(name: str) -> Validator:
     schema = _parsed(name)
@@ -247,6 +282,8 @@ def iter_problems(instance: object, name: str = RECORD_SCHEMA) -> Iterator[Schem
     Yields nothing for a valid instance. Never raises for bad input; raises
     :class:`~innopass.errors.ConfigurationError` for an unknown or broken schema.
     """
+    if _fast(name).is_valid(instance):
+        return
     found: dict[tuple[str | int, ...], list[tuple[str, str]]] = {}
     for error in _validator(name).iter_errors(cast(Any, instance)):
         for chosen in _relevant(error):
@@ -260,6 +297,9 @@ def iter_problems(instance: object, name: str = RECORD_SCHEMA) -> Iterator[Schem
             errors = [e for e in errors if e[0] != "pattern"]
         for message in sorted({message for _, message in errors}):
             yield SchemaProblem(path=pointer(*parts), message=message)
+    if not found:  # the engines disagree: never report an invalid instance as clean
+        for error in _fast(name).iter_errors(instance):
+            yield SchemaProblem(path=pointer(*error.instance_path), message=error.message)
 
 
 def validate(instance: object, name: str = RECORD_SCHEMA) -> None:
@@ -272,4 +312,4 @@ def validate(instance: object, name: str = RECORD_SCHEMA) -> None:
 
 def is_valid(instance: object, name: str = RECORD_SCHEMA) -> bool:
     """True when ``instance`` satisfies schema ``name``."""
-    return _validator(name).is_valid(cast(Any, instance))
+    return bool(_fast(name).is_valid(instance))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
@@ -361,3 +362,27 @@ def test_x25519_derivation_matches_rfc7748_relation() -> None:
     decoded = bytes(multibase.decode(value))
     assert decoded[:2] == b"\xec\x01"
     assert int.from_bytes(decoded[2:], "little") == 9
+
+
+@pytest.mark.parametrize("key_type", list(KeyType))
+def test_encrypted_pem_uses_a_strong_kdf_and_reads_back(key_type: KeyType) -> None:
+    """Keys at rest: PBES2 with PBKDF2-HMAC-SHA256 at 600,000 rounds (not cryptography's
+    2,048), readable by cryptography (and openssl) with the passphrase only."""
+    key = generate_private_key(key_type)
+    pem = key.to_pem(b"correct horse battery staple")
+    assert pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----\n")
+    der = base64.b64decode(b"".join(pem.splitlines()[1:-1]))
+    assert bytes.fromhex("06092a864886f70d01050d") in der  # PBES2
+    assert bytes.fromhex("06092a864886f70d01050c") in der  # PBKDF2
+    assert bytes.fromhex("02030927c0") in der  # INTEGER 600000
+    assert bytes.fromhex("060960864801650304012a") in der  # aes256-CBC
+    assert re.search(rb"Proc-Type|DEK-Info", pem) is None
+    again = private_key_from_pem(pem, b"correct horse battery staple")
+    assert again.public_key() == key.public_key()
+    with pytest.raises(PassphraseError):
+        private_key_from_pem(pem, b"wrong horse battery staple")
+
+
+def test_weak_kdf_is_refused() -> None:
+    with pytest.raises(KeyMaterialError):
+        generate_private_key(KeyType.ED25519).to_pem(b"passphrase", kdf_iterations=2048)
