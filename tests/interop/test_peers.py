@@ -137,3 +137,26 @@ def test_peer_credentials_verify_in_innopass(peers: Path, tmp_path: Path) -> Non
         assert isinstance(kid, str)
         method = resolve_verification_method(resolver, kid)
         verify_vc_jwt(parsed, method.public_key, algorithms=("EdDSA", "ES256"))
+
+
+@pytest.mark.parametrize("key_type", list(KeyType))
+def test_innopass_jwt_passport_verifies_in_peer(
+    peers: Path, tmp_path: Path, key_type: KeyType
+) -> None:
+    """A real passport from the issuer (did:key organisation) as vc+jwt.
+
+    The Data Integrity form is covered by the generic-credential test above: the
+    reference verifier refuses any credential with ``credentialStatus`` unless it is
+    given a status checker, which its command line does not offer.
+    """
+    from innopass import AssessmentRecord, Issuer, OrganisationHome, record
+
+    secret = "interop test passphrase"
+    OrganisationHome.init(
+        tmp_path / "home", ods_code="RF4", name="RF4 TEST", passphrase=secret, key_type=key_type
+    )
+    with Issuer.from_home(tmp_path / "home", passphrase=secret) as issuer:
+        passport = issuer.issue(AssessmentRecord.from_json(record.example("device")), format="jwt")
+    path = tmp_path / "passport.jwt"
+    path.write_text(passport.text())
+    assert _peer_verify(peers, path)["verified"] is True
