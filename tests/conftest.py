@@ -53,3 +53,19 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
     yield
+
+
+@pytest.fixture
+def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Encrypt test keys with 1,000 PBKDF2 rounds instead of 600,000.
+
+    For tests about homes, issuing and the command line, not about key protection
+    (which ``tests/unit/test_keys.py`` checks at the real setting). Subprocesses
+    started by a test still use the real setting.
+    """
+    from innopass._pkcs8 import encrypt_pkcs8_pem
+
+    def weak(der: bytes, passphrase: bytes, *, iterations: int) -> bytes:
+        return encrypt_pkcs8_pem(der, passphrase, iterations=1_000)
+
+    monkeypatch.setattr("innopass.keys.encrypt_pkcs8_pem", weak)

@@ -146,14 +146,18 @@ class Org:
     # --- public material -----------------------------------------------------------
 
     def description(self) -> JSONObject:
-        """The organisation description of FORMATS.md §4."""
+        """The organisation description of FORMATS.md §4.
+
+        ``keys`` lists the keys under ``assertionMethod`` (a description may not give
+        a window to any other key).
+        """
         return OrganisationDescription(
             ods_code=self.ods,
             name=self.name,
             did=self.did,
             did_document=self.document,
             status_list_base=self.status_base,
-            keys=tuple(k.window() for k in self.keys),
+            keys=tuple(k.window() for k in self.keys if self.document.authorises(k.vm_id)),
             exported_at=NOW - timedelta(days=30),
         ).to_json()
 
@@ -244,7 +248,7 @@ def unsigned_passport(
 ) -> JSONObject:
     """An unsigned passport (FORMATS.md §1) over the device example record."""
     rec = copy.deepcopy(record) if record is not None else example("device")
-    name = rec["product"]["name"]  # type: ignore[index]
+    name = rec["product"]["name"]  # type: ignore[index,call-overload]
     credential: JSONObject = {
         "@context": list(PASSPORT_CONTEXT),
         "id": f"urn:uuid:{uuid.uuid4()}",

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +30,7 @@ __all__ = [
     "load_file_strict",
     "loads_strict",
     "pointer",
+    "read_file_limited",
     "require_object",
 ]
 
@@ -95,8 +99,38 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
-def _check_tree(value: Any, max_depth: int) -> None:
-    """Iteratively check depth and lone surrogates (no recursion on hostile input)."""
+#: A ``\\u`` escape of a UTF-16 surrogate: the only way JSON text in valid UTF-8
+#: can produce a lone surrogate (the decoder pairs valid high/low escapes itself).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+def _may_hold_surrogates(text: str, *, from_bytes: bool) -> bool:
+    """Whether parsing ``text`` may have produced a lone surrogate (cheap, conservative)."""
+    if not from_bytes and not text.isascii() and _has_lone_surrogate(text):
+        return True
+    return _SURROGATE_ESCAPE.search(text) is not None
+
+
+def _within_depth(value: Any, max_depth: int) -> bool:
+    """Whether no container is nested ``max_depth`` deep (fast: no paths kept)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth >= max_depth:
+            return False
+        children = node.values() if type(node) is dict else node
+        stack.extend((c, depth + 1) for c in children if type(c) is dict or type(c) is list)
+    return True
+
+
+def _check_tree(value: Any, max_depth: int, *, strings: bool = True) -> None:
+    """Iteratively check depth and, if ``strings``, lone surrogates (no recursion on hostile input).
+
+    Without ``strings`` (the caller has shown that no string can hold a lone
+    surrogate) only the depth is checked, and paths are built only to report a problem.
+    """
+    if not strings and (type(value) not in (dict, list) or _within_depth(value, max_depth)):
+        return
     stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(value, 0, ())]
     while stack:
         node, depth, path = stack.pop()
@@ -110,9 +144,9 @@ def _check_tree(value: Any, max_depth: int) -> None:
                     f"document nested deeper than {max_depth} levels", path=pointer(*path)
                 )
             for key, child in node.items():
-                if _has_lone_surrogate(key):
+                if strings and _has_lone_surrogate(key):
                     raise MalformedInputError("key contains a lone surrogate", path=pointer(*path))
-                if isinstance(child, dict | list | str):
+                if isinstance(child, dict | list) or (strings and isinstance(child, str)):
                     stack.append((child, depth + 1, (*path, key)))
         elif isinstance(node, list):
             if depth >= max_depth:
@@ -120,7 +154,7 @@ def _check_tree(value: Any, max_depth: int) -> None:
                     f"document nested deeper than {max_depth} levels", path=pointer(*path)
                 )
             for index, child in enumerate(node):
-                if isinstance(child, dict | list | str):
+                if isinstance(child, dict | list) or (strings and isinstance(child, str)):
                     stack.append((child, depth + 1, (*path, index)))
 
 
@@ -162,21 +196,45 @@ def loads_strict(
         ) from None
     except ValueError as exc:  # e.g. an integer with more digits than Python converts
         raise MalformedInputError(f"not JSON: {exc}") from None
-    _check_tree(value, limits.max_depth)
+    from_bytes = isinstance(data, bytes | bytearray)
+    _check_tree(value, limits.max_depth, strings=_may_hold_surrogates(text, from_bytes=from_bytes))
     return value  # type: ignore[no-any-return]
 
 
-def load_file_strict(path: str | Path, *, limits: JsonLimits = DEFAULT_LIMITS) -> JSONValue:
-    """Read and strictly parse a JSON file, refusing files over the size limit before reading."""
+def read_file_limited(path: str | Path, *, max_bytes: int) -> bytes:
+    """Read a regular file of at most ``max_bytes`` bytes, never more than that plus one.
+
+    Devices, FIFOs, directories and sockets are refused without reading them (a
+    FIFO is opened non-blocking, so a missing writer cannot hang the caller), and
+    the size is enforced on the bytes actually read, not only on ``stat`` (which
+    says 0 for ``/dev/zero`` or ``/proc`` files). Raises
+    :class:`MalformedInputError` (unreadable, not a regular file) or
+    :class:`LimitExceededError` (over ``max_bytes``).
+    """
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > limits.max_bytes:
-            raise LimitExceededError(f"{p}: {size} bytes, over the limit of {limits.max_bytes}")
-        data = p.read_bytes()
+        if not stat.S_ISREG(p.stat().st_mode):
+            raise MalformedInputError(f"{p} is not a regular file")
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):  # replaced since the first stat
+                raise MalformedInputError(f"{p} is not a regular file")
+            if info.st_size > max_bytes:
+                raise LimitExceededError(
+                    f"{p}: {info.st_size} bytes, over the limit of {max_bytes}"
+                )
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise MalformedInputError(f"cannot read {p}: {exc.strerror or exc}") from exc
-    return loads_strict(data, limits=limits)
+    if len(data) > max_bytes:
+        raise LimitExceededError(f"{p}: more than {max_bytes} bytes, over the limit")
+    return data
+
+
+def load_file_strict(path: str | Path, *, limits: JsonLimits = DEFAULT_LIMITS) -> JSONValue:
+    """Read (:func:`read_file_limited`) and strictly parse a JSON file within ``limits``."""
+    return loads_strict(read_file_limited(path, max_bytes=limits.max_bytes), limits=limits)
 
 
 def require_object(value: JSONValue, *, what: str = "document", path: str = "") -> JSONObject:

@@ -10,8 +10,7 @@ with innopass's own key objects (the same primitives the Wycheproof vectors test
 
 from __future__ import annotations
 
-import base64
-import binascii
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,15 +21,18 @@ import jwt
 from innopass._json import DEFAULT_LIMITS, JsonLimits, JSONObject, loads_strict
 from innopass.errors import (
     InvalidSignatureError,
+    KeyMaterialError,
     MalformedInputError,
     ProofError,
     UnsupportedSuiteError,
 )
-from innopass.keys import PrivateKey, PublicKey
+from innopass.keys import PrivateKey, PublicKey, b64url_decode
 
 __all__ = [
     "JWT_TYPE",
+    "KEY_BEARING_HEADERS",
     "ParsedJws",
+    "check_vc_jwt_header",
     "looks_like_compact_jws",
     "parse_compact_jws",
     "sign_vc_jwt",
@@ -53,20 +55,19 @@ class ParsedJws:
 
 
 def _b64decode(part: str, what: str) -> bytes:
-    if "=" in part or not all(c.isalnum() or c in "-_" for c in part):
-        raise MalformedInputError(f"JWS {what} is not base64url without padding")
+    """Strict, canonical base64url without padding (one encoding per value: no malleability)."""
     try:
-        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise MalformedInputError(f"JWS {what} is not base64url") from exc
+        return b64url_decode(part, what=f"JWS {what}")
+    except KeyMaterialError as exc:
+        raise MalformedInputError(f"JWS {what} is not canonical base64url without padding") from exc
+
+
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
 def looks_like_compact_jws(text: str) -> bool:
-    """Cheap shape test: three dot-separated base64url segments."""
-    parts = text.strip().split(".")
-    return (
-        len(parts) == 3 and all(parts[:2]) and all(c.isalnum() or c in "-_." for c in text.strip())
-    )
+    """Cheap shape test: three dot-separated base64url segments (the last may be empty)."""
+    return _COMPACT_JWS.fullmatch(text.strip()) is not None
 
 
 def parse_compact_jws(token: str, *, limits: JsonLimits = DEFAULT_LIMITS) -> ParsedJws:

@@ -16,11 +16,13 @@ from typing import Any
 from innopass._json import JSONObject, JSONValue, pointer
 from innopass._time import format_datetime, parse_datetime
 from innopass.contexts import PASSPORT_CONTEXT
-from innopass.did import DidDocument
+from innopass.did import DidDocument, computed_document
 from innopass.errors import MalformedInputError, ResolutionError
 
 __all__ = [
+    "ALL_PROFILES",
     "BUNDLE_TYPE",
+    "FORMAT_VERSION",
     "ORGANISATION_TYPE",
     "TRUST_LIST_SUBJECT_TYPE",
     "TRUST_LIST_TYPE",
@@ -31,6 +33,7 @@ __all__ = [
     "TrustListContent",
     "TrustedIssuer",
     "build_trust_list_credential",
+    "find_key_window",
     "is_bundle",
     "valid_ods_code",
 ]
@@ -40,6 +43,7 @@ BUNDLE_TYPE = "InnopassBundle"
 TRUST_LIST_TYPE = "InnopassTrustList"
 TRUST_LIST_SUBJECT_TYPE = "InnopassTrustedIssuers"
 ORG_ISSUER_TYPE = "NhsOrganisation"
+#: The ``formatVersion`` of organisation descriptions and bundles (FORMATS.md §4, §6).
 FORMAT_VERSION = 1
 
 _ODS = re.compile(r"[A-Z0-9]{1,9}")
@@ -94,11 +98,60 @@ def _ods(obj: Mapping[str, JSONValue], path: str) -> str:
     return code
 
 
+def _format_version(obj: Mapping[str, JSONValue], path: str) -> None:
+    """Require ``formatVersion`` to be exactly the integer :data:`FORMAT_VERSION`."""
+    version = obj.get("formatVersion")
+    if isinstance(version, bool) or not isinstance(version, int) or version != FORMAT_VERSION:
+        raise MalformedInputError(
+            f"formatVersion must be {FORMAT_VERSION}", path=f"{path}/formatVersion"
+        )
+
+
 def _did_document(value: JSONValue, did: str, path: str) -> DidDocument:
+    """The DID document of ``did``; for a ``did:key``/``did:jwk``, the computed one.
+
+    A supplied copy of a computed document is accepted only when it has exactly the
+    computed methods, keys and ``assertionMethod``; it is then replaced by the
+    computed document, so nothing but the DID decides a ``did:key``'s keys.
+    """
     try:
-        return DidDocument.from_json(value, expected_id=did)
+        computed = computed_document(did)
+        if computed is not None and value == computed.raw:  # the usual case: an exact copy
+            return computed
+        document = DidDocument.from_json(value, expected_id=did)
     except ResolutionError as exc:
         raise MalformedInputError(f"DID document unusable: {exc}", path=path) from exc
+    if computed is None:
+        return document
+    if not document.same_keys(computed):
+        raise MalformedInputError(
+            f"the DID document is not the one computed from {did[:60]}: "
+            "its methods, keys or assertionMethod differ",
+            path=path,
+        )
+    return computed
+
+
+def _check_windows(
+    windows: Sequence[KeyWindow], document: DidDocument, path: str
+) -> tuple[KeyWindow, ...]:
+    """Require every key window to name a method of ``document`` under ``assertionMethod``."""
+    seen: set[str] = set()
+    for i, window in enumerate(windows):
+        if window.id in seen:
+            raise MalformedInputError(f"key {window.id} is listed twice", path=f"{path}/{i}/id")
+        seen.add(window.id)
+        if not document.authorises(window.id, "assertionMethod"):
+            raise MalformedInputError(
+                f"key {window.id} is not a method of the DID document under assertionMethod",
+                path=f"{path}/{i}/id",
+            )
+    return tuple(windows)
+
+
+def find_key_window(keys: Sequence[KeyWindow], vm_id: str) -> KeyWindow | None:
+    """The window of the key ``vm_id`` among ``keys``, or ``None`` if it is not listed."""
+    return next((k for k in keys if k.id == vm_id), None)
 
 
 def _opt_time(value: datetime | None) -> str | None:
@@ -165,17 +218,25 @@ class OrganisationDescription:
 
     @classmethod
     def from_json(cls, obj: JSONValue, *, path: str = "") -> OrganisationDescription:
+        """Parse and check a description.
+
+        ``formatVersion`` must be 1; a ``did:key``/``did:jwk`` document must be the
+        computed one (and is replaced by it); every ``keys[].id`` must be a method
+        of the document under ``assertionMethod``.
+        """
         o = _object(obj, path, "organisation description")
         if o.get("type") != ORGANISATION_TYPE:
             raise MalformedInputError(f"type is not {ORGANISATION_TYPE}", path=f"{path}/type")
+        _format_version(o, path)
         did = _req(o, "did", path)
+        document = _did_document(o.get("didDocument"), did, f"{path}/didDocument")
         return cls(
             ods_code=_ods(o, path),
             name=_req(o, "name", path),
             did=did,
-            did_document=_did_document(o.get("didDocument"), did, f"{path}/didDocument"),
+            did_document=document,
             status_list_base=_req(o, "statusListBase", path),
-            keys=_windows(o.get("keys"), f"{path}/keys"),
+            keys=_check_windows(_windows(o.get("keys"), f"{path}/keys"), document, f"{path}/keys"),
             exported_at=_time(o, "exportedAt", path),
         )
 
@@ -195,7 +256,8 @@ class OrganisationDescription:
         return out
 
     def key_window(self, vm_id: str) -> KeyWindow | None:
-        return next((k for k in self.keys if k.id == vm_id), None)
+        """The window of the key ``vm_id``, ``None`` if it is not listed."""
+        return find_key_window(self.keys, vm_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +285,8 @@ class AccreditedScope:
         return not self.domains or all(d in self.domains for d in domains)
 
 
+#: The default accreditation: every record profile, every domain. Public so that the
+#: issuer (trust-list signing) and the verifier share one definition.
 ALL_PROFILES = AccreditedScope(profiles=("device", "digital", "diagnostic"))
 
 
@@ -260,6 +324,7 @@ class TrustedIssuer:
 
     @classmethod
     def from_json(cls, obj: JSONValue, *, path: str) -> TrustedIssuer:
+        """Parse and check one entry (DID document and key rules as for a description)."""
         o = _object(obj, path, "trusted issuer")
         did = _req(o, "did", path)
         status = o.get("status", "active")
@@ -269,12 +334,16 @@ class TrustedIssuer:
         if successor is not None and not valid_ods_code(successor):
             raise MalformedInputError("successor must be an ODS code", path=f"{path}/successor")
         scopes_raw = _list(o.get("accreditedScopes", []), f"{path}/accreditedScopes", "scopes")
+        document = _did_document(o.get("didDocument"), did, f"{path}/didDocument")
+        methods_path = f"{path}/verificationMethods"
         return cls(
             ods_code=_ods(o, path),
             name=_req(o, "name", path),
             did=did,
-            did_document=_did_document(o.get("didDocument"), did, f"{path}/didDocument"),
-            keys=_windows(o.get("verificationMethods"), f"{path}/verificationMethods"),
+            did_document=document,
+            keys=_check_windows(
+                _windows(o.get("verificationMethods"), methods_path), document, methods_path
+            ),
             scopes=tuple(
                 AccreditedScope.from_json(s, path=f"{path}/accreditedScopes/{i}")
                 for i, s in enumerate(scopes_raw)
@@ -300,7 +369,8 @@ class TrustedIssuer:
         }
 
     def key_window(self, vm_id: str) -> KeyWindow | None:
-        return next((k for k in self.keys if k.id == vm_id), None)
+        """The window of the key ``vm_id``, ``None`` if it is not listed."""
+        return find_key_window(self.keys, vm_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,6 +459,7 @@ class Bundle:
         o = _object(obj, "", "bundle")
         if o.get("type") != BUNDLE_TYPE:
             raise MalformedInputError(f"type is not {BUNDLE_TYPE}", path="/type")
+        _format_version(o, "")
         passport = o.get("passport")
         if not isinstance(passport, dict | str):
             raise MalformedInputError(

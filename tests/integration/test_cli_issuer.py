@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import stat
 import uuid
@@ -18,11 +19,14 @@ from innopass._json import JSONObject, dumps_pretty, loads_strict
 from innopass.cli import cli, main
 from innopass.errors import ConfigurationError
 from innopass.issuer import Ledger, OrganisationHome, PassportState
+from innopass.issuer import issuer as issuer_module
 from innopass.proof import verify_proof
 from innopass.record import example
 from innopass.status import bit_at, decode_bitstring, status_entries
 from innopass.suites import SUITES
 from innopass.trust import Bundle, OrganisationDescription, TrustListContent
+
+pytestmark = pytest.mark.usefixtures("fast_kdf")  # see conftest.py
 
 PASS = "cli test passphrase"
 
@@ -56,6 +60,14 @@ def assert_one_line_error(result: Run, code: int = 2) -> None:
     assert result.code == code, result
     assert "Traceback" not in result.err
     assert len(result.err.strip().splitlines()) == 1, result.err
+
+
+def assert_refused(result: Run) -> None:
+    """Exit 2 with a clear error: ours (one line) or click's usage error for a bad option."""
+    assert result.code == 2, result
+    assert "Traceback" not in result.err
+    assert "internal error" not in result.err
+    assert result.err.strip()
 
 
 def write_record(path: Path, profile: str = "device", **changes: Any) -> Path:
@@ -105,7 +117,10 @@ def ledger_passports(home: Path) -> list[str]:
         ("reinstate",),
         ("status", "publish"),
         ("bundle",),
+        ("passport",),
+        ("passport", "export"),
         ("trust-list", "sign"),
+        ("trust-list", "export"),
     ],
 )
 def test_every_command_has_help(run: Any, args: tuple[str, ...]) -> None:
@@ -438,3 +453,276 @@ def test_org_show(run: Any, home: Path, tmp_path: Path) -> None:
     assert "RF4" in result.out
     assert "1 issued: 1 active, 0 suspended, 0 revoked" in result.out
     assert "hash chain intact" in result.out
+
+
+# --- org init: hosts, status URLs, passphrases, homes (I2, M1, I6) -------------------------
+
+
+def test_org_init_normalises_the_did_web_host(tmp_path: Path, run: Any) -> None:
+    path = tmp_path / "h"
+    result = run(
+        "org", "init", "--ods", "RF5", "--name", "X", "--did-web", " rf5.example ", "--home", path
+    )
+    assert result.code == 0, result
+    description = OrganisationHome.open(path).description()
+    assert description.did == "did:web:rf5.example"
+    assert description.status_list_base == "https://rf5.example/status/"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://h.example/s?x=1", "https://u@h.example/", "urn:x:y", "ftp://h/", "https://"]
+)
+def test_org_init_refuses_a_bad_status_url(tmp_path: Path, run: Any, url: str) -> None:
+    result = run(
+        "org", "init", "--ods", "RF4", "--name", "X", "--status-url", url, "--home", tmp_path / "h"
+    )
+    assert_one_line_error(result)
+    assert not (tmp_path / "h").exists()
+
+
+@pytest.mark.parametrize("passphrase", ["short", "not\udcffutf8 at all"])
+def test_org_init_refuses_a_bad_passphrase(
+    tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch, passphrase: str
+) -> None:
+    monkeypatch.setenv("INNOPASS_PASSPHRASE", passphrase)
+    result = run("org", "init", "--ods", "RF4", "--name", "X", "--home", tmp_path / "h")
+    assert_one_line_error(result)
+    assert "internal error" not in result.err
+    assert not (tmp_path / "h").exists()
+
+
+def test_the_prompt_asks_again_for_a_short_passphrase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("INNOPASS_PASSPHRASE")
+    path = tmp_path / "h"
+    result = CliRunner().invoke(
+        cli,
+        ["org", "init", "--ods", "RF4", "--name", "Barking", "--home", str(path)],
+        input="short\nshort\nlong enough\nlong enough\n",
+    )
+    assert result.exit_code == 0, result.output
+    home = OrganisationHome.open(path)
+    home.load_key(home.current_key_id(), "long enough")
+
+
+def test_a_non_utf8_passphrase_for_an_existing_home_exits_2(
+    tmp_path: Path, run: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INNOPASS_PASSPHRASE", "cli test\udcffpassphrase")
+    result = run("issue", write_record(tmp_path / "r.json"), "--home", home)
+    assert_one_line_error(result)
+    assert "internal error" not in result.err
+
+
+@pytest.mark.parametrize("where", ["file", "file/sub"])
+def test_org_init_on_a_file_exits_2(tmp_path: Path, run: Any, where: str) -> None:
+    (tmp_path / "file").write_text("x")
+    result = run("org", "init", "--ods", "RF4", "--name", "X", "--home", tmp_path / where)
+    assert result.code == 2  # `--home FILE` is click's usage error; `FILE/sub` is ours
+    assert "Traceback" not in result.err
+    assert "internal error" not in result.err
+    assert (tmp_path / "file").read_text() == "x"
+
+
+def test_org_init_on_an_incomplete_home_exits_2(tmp_path: Path, run: Any) -> None:
+    path = tmp_path / "h"
+    (path / "keys").mkdir(parents=True)
+    result = run("org", "init", "--ods", "RF4", "--name", "X", "--home", path)
+    assert_one_line_error(result)
+    assert str(path / "keys") in result.err  # what to remove
+
+
+# --- output locations (I4, I5) ------------------------------------------------------------
+
+
+def audit_actions(home: Path) -> list[str]:
+    with Ledger.open(home / "ledger.sqlite") as ledger:
+        return [e.action for e in ledger.audit_entries()]
+
+
+def test_issue_checks_its_output_before_signing(tmp_path: Path, run: Any, home: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    records = [write_record(tmp_path / f"r{i}.json") for i in range(2)]
+    for args in (
+        (records[0], "-o", tmp_path / "a-file" / "p.json"),  # parent is a file
+        (*records, "-o", tmp_path / "a-file"),  # a batch needs a directory
+        (*records, "-o", tmp_path / "a-file" / "out"),
+    ):
+        result = run("issue", *args, "--home", home)
+        assert_refused(result)
+    assert ledger_passports(home) == []
+
+
+def test_a_passport_write_failure_exits_2_and_export_recovers_it(
+    tmp_path: Path, run: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(issuer_module, "atomic_write", disk_full)
+        failed = run(
+            "issue", write_record(tmp_path / "r.json"), "-o", tmp_path / "p.json", "--home", home
+        )
+    assert_refused(failed)
+    assert "internal error" not in failed.err
+    assert not (tmp_path / "p.json").exists()
+    [passport_id] = ledger_passports(home)
+    assert passport_id in failed.err
+
+    exported = run("passport", "export", passport_id, "-o", tmp_path / "p.json", "--home", home)
+    assert exported.code == 0, exported
+    with Ledger.open(home / "ledger.sqlite") as ledger:
+        text = ledger.passport(passport_id).credential_text
+    assert (tmp_path / "p.json").read_text(encoding="utf-8") == text
+    printed = run("passport", "export", passport_id, "--home", home)
+    assert printed.code == 0
+    assert printed.out == text
+    by_file = run("passport", "export", tmp_path / "p.json", "--home", home)
+    assert by_file.out == text
+    assert_refused(run("passport", "export", "urn:uuid:x y", "--home", home))
+    assert_refused(
+        run("passport", "export", "urn:uuid:00000000-0000-4000-8000-000000000000", "--home", home)
+    )
+
+
+def test_status_publish_and_bundle_check_outputs_before_signing(
+    tmp_path: Path, run: Any, home: Path
+) -> None:
+    passport_file = tmp_path / "p.json"
+    assert (
+        run("issue", write_record(tmp_path / "r.json"), "-o", passport_file, "--home", home).code
+        == 0
+    )
+    (tmp_path / "a-file").write_text("x")
+    before = audit_actions(home)
+    assert_refused(run("status", "publish", "-o", tmp_path / "a-file", "--home", home))
+    assert_refused(run("bundle", passport_file, "-o", tmp_path, "--home", home))
+    assert_refused(
+        run("bundle", passport_file, "-o", tmp_path / "a-file" / "b.json", "--home", home)
+    )
+    assert audit_actions(home) == before
+
+
+def test_trust_list_sign_to_a_bad_path_uses_no_version(
+    tmp_path: Path, run: Any, home: Path
+) -> None:
+    anchor = tmp_path / "anchor"
+    assert run("org", "init", "--ods", "X26", "--name", "National", "--home", anchor).code == 0
+    assert run("org", "export", "--home", home, "-o", tmp_path / "rf4.json").code == 0
+    (tmp_path / "a-file").write_text("x")
+    bad = run(
+        "trust-list", "sign", "--issuer", tmp_path / "rf4.json",
+        "-o", tmp_path / "a-file" / "tl.json", "--home", anchor,
+    )  # fmt: skip
+    assert_refused(bad)
+    good = run(
+        "trust-list", "sign", "--issuer", tmp_path / "rf4.json",
+        "-o", tmp_path / "tl.json", "--home", anchor,
+    )  # fmt: skip
+    assert good.code == 0, good
+    content = TrustListContent.from_credential(loads_strict((tmp_path / "tl.json").read_bytes()))  # type: ignore[arg-type]
+    assert content.version == 1
+    exported = run("trust-list", "export", "--home", anchor)
+    assert exported.code == 0
+    assert exported.out == (tmp_path / "tl.json").read_text(encoding="utf-8")
+    assert_refused(run("trust-list", "export", "--version", "9", "--home", anchor))
+
+
+def _inside_home_commands(home: Path, tmp_path: Path) -> list[tuple[str | Path, ...]]:
+    record = write_record(tmp_path / "r.json")
+    ledger_id = ledger_passports(home)[0]
+    return [
+        ("issue", record, "-o", home / "organisation.json"),
+        ("issue", record, "-o", home / "keys" / "p.json"),
+        ("issue", record, "-o", home / "ledger.sqlite-wal"),
+        ("issue", record, record, "-o", home / "keys"),
+        ("bundle", ledger_id, "-o", home / "organisation.json"),
+        ("status", "publish", "-o", home / "keys"),
+        ("org", "export", "-o", home / "organisation.json"),
+        ("passport", "export", ledger_id, "-o", home / "ledger.sqlite"),
+        ("trust-list", "sign", "--issuer", tmp_path / "rf4.json", "-o", home / "organisation.json"),
+        ("trust-list", "export", "-o", home / "keys" / "tl.json"),
+    ]
+
+
+def test_outputs_inside_the_home_are_refused(tmp_path: Path, run: Any, home: Path) -> None:
+    assert run("issue", write_record(tmp_path / "r0.json"), "--home", home).code == 0
+    assert run("org", "export", "--home", home, "-o", tmp_path / "rf4.json").code == 0
+    link = tmp_path / "link.json"
+    link.symlink_to(home / "organisation.json")
+    state = {p: p.read_bytes() for p in home.rglob("*") if p.is_file() and "ledger" not in p.name}
+    actions = audit_actions(home)
+    for command in [*_inside_home_commands(home, tmp_path), ("org", "export", "-o", link)]:
+        result = run(*command, "--home", home)
+        assert_refused(result)
+        assert "internal error" not in result.err
+    assert {p: p.read_bytes() for p in state} == state
+    assert sorted(p.name for p in (home / "keys").iterdir()) == ["key-1.pem"]
+    assert audit_actions(home) == actions
+
+
+# --- passport ids (M4) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["revoke", "suspend", "reinstate", "bundle"])
+def test_a_malformed_passport_id_exits_2(run: Any, home: Path, command: str) -> None:
+    result = run(command, "urn:uuid:x y", "--home", home)
+    assert_one_line_error(result)
+    assert "passport id" in result.err
+    assert "JSON" not in result.err
+
+
+# --- compromise and withdrawal (I8) -------------------------------------------------------
+
+
+def test_compromised_key_withdrawal_and_successor_reach_the_trust_list(
+    tmp_path: Path, run: Any, home: Path
+) -> None:
+    rotated = run("org", "rotate-key", "--compromised", "--home", home)
+    assert rotated.code == 0, rotated
+    assert "COMPROMISED" in run("org", "show", "--home", home).out
+    assert run("org", "export", "--home", home, "-o", tmp_path / "rf4.json").code == 0
+    anchor = tmp_path / "anchor"
+    assert run("org", "init", "--ods", "X26", "--name", "National", "--home", anchor).code == 0
+    signed = run(
+        "trust-list", "sign", "--issuer", tmp_path / "rf4.json",
+        "--withdraw", "RF4@2026-06-01T00:00:00Z", "--successor", "RF4=R1H",
+        "-o", tmp_path / "tl.json", "--home", anchor,
+    )  # fmt: skip
+    assert signed.code == 0, signed
+    credential = loads_strict((tmp_path / "tl.json").read_bytes())
+    assert isinstance(credential, dict)
+    entry: Any = json.loads((tmp_path / "tl.json").read_text())["credentialSubject"]
+    entry = entry["trustedIssuers"][0]
+    assert entry["status"] == "withdrawn"
+    assert entry["withdrawnAt"] == "2026-06-01T00:00:00Z"
+    assert entry["successor"] == "R1H"
+    assert [k["compromised"] for k in entry["verificationMethods"]] == [True, False]
+
+    now = run(
+        "trust-list", "sign", "--issuer", tmp_path / "rf4.json", "--withdraw", "RF4",
+        "-o", tmp_path / "tl2.json", "--home", anchor,
+    )  # fmt: skip
+    assert now.code == 0, now
+    content = TrustListContent.from_credential(loads_strict((tmp_path / "tl2.json").read_bytes()))  # type: ignore[arg-type]
+    assert content.issuers[0].status == "withdrawn"
+    assert content.issuers[0].withdrawn_at is not None
+
+    for bad in (
+        ("--withdraw", "rf4"),
+        ("--withdraw", "RF4@yesterday"),
+        ("--withdraw", "R1H"),  # not among the issuers
+        ("--successor", "RF4"),
+        ("--successor", "RF4=r1h"),
+        ("--withdraw", "RF4", "--withdraw", "RF4@2026-06-01T00:00:00Z"),
+    ):
+        result = run(
+            "trust-list", "sign", "--issuer", tmp_path / "rf4.json", *bad,
+            "-o", tmp_path / "bad.json", "--home", anchor,
+        )  # fmt: skip
+        assert result.code == 2, (bad, result)
+        assert "Traceback" not in result.err
+        assert not (tmp_path / "bad.json").exists()
+    assert len(TrustListContent.from_credential(credential).issuers) == 1

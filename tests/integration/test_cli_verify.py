@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -177,6 +178,52 @@ def test_input_errors_exit_2_with_one_line(
     result = run(*[a.format(**names) for a in args], "--home", tmp_path)
     assert result.code == 2, result
     assert result.err.strip()
+
+
+def _special_files(tmp_path: Path) -> list[Path]:
+    """Files that are not regular files: reading them must not hang or exhaust memory."""
+    special = [tmp_path]
+    if Path("/dev/zero").exists():
+        special.append(Path("/dev/zero"))
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "fifo"
+        os.mkfifo(fifo)
+        special.append(fifo)
+    return special
+
+
+def test_devices_and_fifos_are_input_errors(
+    run: Any, tmp_path: Path, files: dict[str, Path]
+) -> None:
+    home = tmp_path / "h"
+    for special in _special_files(tmp_path):
+        for args in (
+            ["verify", special],
+            ["verify", files["passport"], "--trust-list", special],
+            ["verify", files["passport"], "--status-list", special],
+            ["verify", files["passport"], "--trust-issuer", special],
+            ["trust", "import", special],
+            ["trust", "pin-anchor", special],
+        ):
+            result = (
+                run(*args, *AT, "--home", home)
+                if args[0] == "verify"
+                else run(*args, "--home", home)
+            )
+            assert result.code == 2, (args, result)
+            assert result.err.strip()
+
+
+def test_oversized_file_is_rejected_as_malformed(
+    run: Any, tmp_path: Path, files: dict[str, Path]
+) -> None:
+    big = tmp_path / "big.json"
+    with big.open("wb") as handle:  # sparse: nothing is written but the size
+        handle.truncate(9 * 1024 * 1024)
+    result = run("verify", big, "--json", *AT, "--home", tmp_path)
+    assert result.code == 1, result
+    assert [f["code"] for f in json.loads(result.out)["failures"]] == ["malformed"]
+    assert run("trust", "import", big, "--home", tmp_path).code == 2
 
 
 # --- trust commands ----------------------------------------------------------------

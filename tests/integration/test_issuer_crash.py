@@ -136,3 +136,38 @@ def test_two_issuers_on_one_home_at_once(tmp_path: Path) -> None:
         assert process.returncode == 0, stderr.decode()
     assert len(passport_files(out)) == 30
     assert check_home(home, out) == 30
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-path", "empty-dir"])
+def test_concurrent_org_inits_on_one_path(tmp_path: Path, existing: bool) -> None:
+    home = tmp_path / "home"
+    if existing:
+        home.mkdir()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "innopass", "org", "init", "--ods", code, "--name", code],
+            env=environment(home),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for code in ("RF4", "R1H", "RJ1", "RQM")
+    ]
+    results = [(p.wait(timeout=60), p.communicate()[1].decode()) for p in processes]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 2, 2, 2], results
+    for code, stderr in results:
+        assert "Traceback" not in stderr
+        assert "internal error" not in stderr
+        if code == 2:
+            assert len(stderr.strip().splitlines()) == 1, stderr
+    organisation = OrganisationHome.open(home)
+    winner = organisation.description().ods_code
+    assert winner in ("RF4", "R1H", "RJ1", "RQM")
+    organisation.load_key(organisation.current_key_id(), PASS)
+    assert [p.name for p in organisation.keys_dir.iterdir()] == [
+        organisation.key_path(organisation.current_key_id()).name
+    ]
+    assert not [p.name for p in tmp_path.iterdir() if ".org-init-" in p.name]
+    assert not [p.name for p in home.iterdir() if ".org-init-" in p.name]
+    with organisation.open_ledger() as ledger:
+        assert [e.action for e in ledger.audit_entries()] == ["org-init"]

@@ -354,6 +354,11 @@ def test_did_jwk_bad_encodings(did: str) -> None:
         "did:web:10.0.0.300",
         "did:web:example.com%3A",
         "did:web:example.com%3A99999",
+        "did:web:example.com%3A08443",
+        "did:web:example.com%3A0443",
+        "did:web:example.com%3A0",
+        "did:web:example.com%3A00000",
+        "did:web:example.com%3A65536",
         "did:web:example.com%3a443",
         "did:web:example.com%2Fevil",
         "did:web:Example.com",
@@ -381,6 +386,11 @@ def test_did_web_mapping() -> None:
     assert did_web_from_host("nhs.example/orgs/RF4") == DID
     assert did_web_from_host("localhost:8443") == "did:web:localhost%3A8443"
     assert did_web_to_url(DID) == "https://nhs.example/orgs/RF4/did.json"
+    assert (
+        did_web_to_url("did:web:h.example%3A65535")
+        == "https://h.example:65535/.well-known/did.json"
+    )
+    assert did_web_to_url("did:web:h.example%3A1") == "https://h.example:1/.well-known/did.json"
     for bad in (
         "https://nhs.example",
         "nhs.example//x",
@@ -388,6 +398,8 @@ def test_did_web_mapping() -> None:
         "",
         "10.0.0.1",
         "h:p",
+        "localhost:08443",
+        "localhost:0",
     ):
         with pytest.raises(MalformedInputError):
             did_web_from_host(bad)

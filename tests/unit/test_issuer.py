@@ -7,6 +7,7 @@ Every signature is checked with the same code the official vectors test
 from __future__ import annotations
 
 import copy
+import errno
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from innopass._json import JSONObject, dumps_pretty, loads_strict
 from innopass.canonical import sha256_digest
 from innopass.contexts import PASSPORT_CONTEXT
 from innopass.errors import (
+    InnopassError,
     InvalidSignatureError,
     KeyMaterialError,
     LedgerError,
@@ -33,10 +35,14 @@ from innopass.issuer import (
     IssuedPassport,
     Issuer,
     OrganisationHome,
+    OutputError,
     PassportFormat,
     PassportNotFoundError,
+    PassportReferenceError,
     PassportState,
+    check_passport_id,
 )
+from innopass.issuer import output as output_module
 from innopass.jose import parse_compact_jws, verify_vc_jwt
 from innopass.keys import KeyType, PublicKey
 from innopass.proof import verify_proof
@@ -56,6 +62,8 @@ from innopass.trust import (
     OrganisationDescription,
     TrustListContent,
 )
+
+pytestmark = pytest.mark.usefixtures("fast_kdf")  # see conftest.py
 
 PASS = "issuer test passphrase"
 DID_WEB = "did:web:rf4.nhs.example"
@@ -432,3 +440,205 @@ def test_rotation_keeps_old_passports_verifiable(tmp_path: Path, clock: Clock) -
             created = datetime.fromisoformat(str(proof["created"]))
             assert window.covers(created)
         assert after.ledger.audit_entries()[-2].action == "rotate-key"
+
+
+# --- validFrom (M5) --------------------------------------------------------------------------
+
+
+def test_valid_from_is_the_later_of_issue_time_and_record_validity(
+    issuer: Issuer, clock: Clock
+) -> None:
+    source = record()
+    validity = source["validity"]
+    assert isinstance(validity, dict)
+    validity["valid_from"] = "2026-07-01"  # after the clock's 2026-06-01T10:00:00Z
+    future = issuer.issue(source)
+    assert future.credential["validFrom"] == "2026-07-01T00:00:00Z"
+    assert future.credential["proof"]["created"] == "2026-06-01T10:00:00Z"  # type: ignore[index,call-overload]
+    token = issuer.issue(source, format="jwt")
+    assert token.credential["validFrom"] == "2026-07-01T00:00:00Z"
+
+    validity["valid_from"] = "2026-06-01"  # the same day, before the issue time
+    same_day = issuer.issue(source)
+    assert same_day.credential["validFrom"] == "2026-06-01T10:00:00Z"
+
+
+def test_a_record_whose_evidence_expires_before_its_validity_starts_is_refused(
+    issuer: Issuer,
+) -> None:
+    source = record()
+    validity = source["validity"]
+    assert isinstance(validity, dict)
+    validity["valid_from"] = "2027-10-01"  # mandatory evidence runs out on 2027-09-30
+    validity["valid_until"] = "2028-01-01"
+    validity["review_due"] = "2027-12-01"
+    with pytest.raises(RecordInvalidError) as caught:
+        issuer.issue(source)
+    assert [p.path for p in caught.value.problems] == ["/validity/valid_from"]
+    assert list(issuer.ledger.passports()) == []
+
+
+# --- reading and serialising once ----------------------------------------------------------
+
+
+def test_from_home_reads_the_description_once(
+    tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_home(tmp_path / "home", clock)
+    real = OrganisationDescription.from_json.__func__  # type: ignore[attr-defined]
+    calls: list[int] = []
+
+    def counting(cls: type[OrganisationDescription], *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(OrganisationDescription, "from_json", classmethod(counting))
+    with Issuer.from_home(tmp_path / "home", passphrase=PASS, clock=clock) as opened:
+        assert len(calls) == 1
+        opened.issue(record())
+        assert len(calls) == 1  # nothing changed on disk: not read again
+
+
+def test_issue_serialises_the_record_once(issuer: Issuer, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = AssessmentRecord.from_json(record())
+    real = AssessmentRecord.to_json
+    calls: list[int] = []
+
+    def counting(self: AssessmentRecord) -> JSONObject:
+        calls.append(1)
+        return real(self)
+
+    monkeypatch.setattr(AssessmentRecord, "to_json", counting)
+    passport = issuer.issue(parsed)
+    assert len(calls) == 1
+    subject = passport.credential["credentialSubject"]
+    assert isinstance(subject, dict)
+    assert subject["recordDigest"] == sha256_digest(real(parsed))
+
+
+# --- output files (I4, I5) ----------------------------------------------------------------
+
+
+def test_a_passport_file_that_cannot_be_written_is_an_output_error(
+    issuer: Issuer, tmp_path: Path
+) -> None:
+    passport = issuer.issue(record())
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(OutputError) as caught:
+        passport.write(tmp_path / "a-file" / "passport.json")
+    assert caught.value.passport_id == passport.id
+    assert isinstance(caught.value, InnopassError)
+    # the ledger keeps it, so it can be written again
+    assert issuer.passport(passport.id).credential_text == passport.text()
+
+
+def test_status_publish_checks_its_directory_before_signing(issuer: Issuer, tmp_path: Path) -> None:
+    issuer.issue(record())
+    (tmp_path / "a-file").write_text("x")
+    blocked = tmp_path / "blocked"
+    (blocked / "revocation").mkdir(parents=True)
+    (blocked / "revocation" / "1").mkdir()  # where the list file must go
+    for target in (tmp_path / "a-file", tmp_path / "a-file" / "sub", blocked):
+        with pytest.raises(OutputError):
+            issuer.publish_status_lists(target)
+    assert [e.action for e in issuer.ledger.audit_entries()] == ["org-init", "issue"]
+
+
+def test_a_status_list_write_that_fails_is_an_output_error(
+    issuer: Issuer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issuer.issue(record())
+
+    def disk_full(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(output_module, "atomic_write", disk_full)
+    with pytest.raises(OutputError):
+        issuer.publish_status_lists(tmp_path / "out")
+
+
+@pytest.mark.parametrize(
+    "inside",
+    ["keys", "keys/x.json", "organisation.json", "ledger.sqlite", "ledger.sqlite-wal"],
+)
+def test_outputs_inside_the_home_state_are_refused(issuer: Issuer, inside: str) -> None:
+    target = issuer.home.path / inside
+    with pytest.raises(OutputError):
+        issuer.home.check_output_file(target)
+    with pytest.raises(OutputError):
+        issuer.home.check_output_dir(target)
+    passport = issuer.issue(record())
+    before = {p: p.read_bytes() for p in issuer.home.path.rglob("*") if p.is_file()}
+    with pytest.raises(OutputError):
+        issuer.publish_status_lists(issuer.home.path / "keys")
+    assert {p: p.read_bytes() for p in before} == before
+    assert passport.id
+
+
+def test_a_symlink_into_the_home_is_refused(issuer: Issuer, tmp_path: Path) -> None:
+    link = tmp_path / "innocent.json"
+    link.symlink_to(issuer.home.organisation_path)
+    with pytest.raises(OutputError):
+        issuer.home.check_output_file(link)
+    issuer.home.check_output_file(tmp_path / "fine.json")
+    issuer.home.check_output_dir(issuer.home.path / "published")  # beside the state: allowed
+
+
+# --- passport references (M4) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["urn:uuid:x y", "urn:", "urn:x:y", "urn:uuid:a\nb", " urn:uuid "])
+def test_a_malformed_passport_id_is_a_reference_error(issuer: Issuer, bad: str) -> None:
+    with pytest.raises(PassportReferenceError):
+        issuer.bundle(bad)
+    with pytest.raises(PassportReferenceError):
+        check_passport_id(bad)
+    with pytest.raises(PassportNotFoundError):
+        issuer.bundle("urn:uuid:00000000-0000-4000-8000-000000000000")
+
+
+# --- trust lists: withdrawal, successor, compromised keys (I8) ----------------------------
+
+
+def test_trust_list_withdrawal_successor_and_compromised_keys(
+    tmp_path: Path, clock: Clock, issuer: Issuer
+) -> None:
+    OrganisationHome.init(
+        tmp_path / "anchor", ods_code="X26", name="National", passphrase=PASS, clock=clock
+    )
+    issuer.home.rotate_key(PASS, compromised=True, clock=clock)
+    rf4 = issuer.home.export(clock=clock)
+    r1h = OrganisationHome.init(
+        tmp_path / "r1h", ods_code="R1H", name="Barts", passphrase=PASS, clock=clock
+    ).export(clock=clock)
+    then = datetime(2026, 5, 1, tzinfo=UTC)
+    with Issuer.from_home(tmp_path / "anchor", passphrase=PASS, clock=clock) as anchor:
+        signed = anchor.sign_trust_list(
+            [rf4, r1h], withdrawn={"RF4": then, "R1H": None}, successors={"RF4": "R1H"}
+        )
+        verify_proof(signed.credential, suites=SUITES, key=public_key(anchor, anchor.key_id))
+        content = TrustListContent.from_credential(signed.credential)
+        entries = {i.ods_code: i for i in content.issuers}
+        assert (entries["RF4"].status, entries["RF4"].withdrawn_at) == ("withdrawn", then)
+        assert entries["RF4"].successor == "R1H"
+        assert (entries["R1H"].status, entries["R1H"].withdrawn_at) == ("withdrawn", clock.now)
+        assert entries["R1H"].successor is None
+        windows = entries["RF4"].keys
+        assert [(k.id, k.compromised) for k in windows] == [
+            (f"{DID_WEB}#key-1", True),
+            (f"{DID_WEB}#key-2", False),
+        ]
+        audit = anchor.ledger.audit_entries()[-1].details
+        assert audit["successors"] == {"RF4": "R1H"}
+
+        plain = TrustListContent.from_credential(anchor.sign_trust_list([r1h]).credential)
+        assert (plain.issuers[0].status, plain.issuers[0].withdrawn_at) == ("active", None)
+
+        versions = len(anchor.ledger.trust_list_versions())
+        with pytest.raises(TrustError):
+            anchor.sign_trust_list([r1h], withdrawn={"RF4": None})  # not among the issuers
+        with pytest.raises(TrustError):
+            anchor.sign_trust_list([r1h], successors={"R1H": "R1H"})
+        with pytest.raises(MalformedInputError):
+            anchor.sign_trust_list([r1h], successors={"R1H": "not an ods"})
+        assert len(anchor.ledger.trust_list_versions()) == versions

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -306,3 +308,134 @@ def test_trust_list_versions(ledger: Ledger) -> None:
         )
     versions = ledger.trust_list_versions()
     assert [(v.version, v.issuers) for v in versions] == [(1, ("did:web:a",))]
+
+
+# --- the allocation counter, the layout upgrade and counting by state ---------------------
+
+
+def test_the_allocation_counter_tracks_allocations(ledger: Ledger) -> None:
+    for name in "abcd":
+        add_passport(ledger, f"urn:uuid:{name}")
+    infos = ledger.status_lists()
+    assert [(i.purpose.value, i.allocated) for i in infos] == [("revocation", 4), ("suspension", 4)]
+    counted = ledger._db.execute(
+        "SELECT COUNT(*) FROM status_allocations WHERE purpose = 'revocation'"
+    ).fetchone()[0]
+    assert counted == 4
+
+
+def test_allocation_reads_the_counter(ledger: Ledger) -> None:
+    """A list whose counter says it is full takes no more, whatever its rows say."""
+    add_passport(ledger, "urn:uuid:a")
+    full = int(MIN_ENTRIES * ledger_module.FILL_THRESHOLD)
+    ledger._db.execute(
+        "UPDATE status_lists SET allocated = ? WHERE purpose = 'revocation'", (full,)
+    )
+    add_passport(ledger, "urn:uuid:b")
+    entry = ledger.passport("urn:uuid:b")
+    assert entry.allocation(StatusPurpose.REVOCATION).list_number == 2
+    assert entry.allocation(StatusPurpose.SUSPENSION).list_number == 1
+
+
+def test_a_layout_1_ledger_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    with Ledger.open(path, create=True, clock=lambda: T0) as opened:
+        for name in "abc":
+            add_passport(opened, f"urn:uuid:{name}")
+    db = raw(path)  # turn it back into a layout-1 ledger
+    db.execute("DROP TRIGGER status_allocations_count")
+    db.execute("ALTER TABLE status_lists DROP COLUMN allocated")
+    db.execute("PRAGMA user_version = 1")
+    db.close()
+    with Ledger.open(path, clock=lambda: T0) as upgraded:
+        assert [i.allocated for i in upgraded.status_lists()] == [3, 3]
+        add_passport(upgraded, "urn:uuid:d")
+        assert [i.allocated for i in upgraded.status_lists()] == [4, 4]
+        assert upgraded.integrity_check() == "ok"
+    db = raw(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    db.close()
+
+
+def test_count_passports_by_state_without_reading_passports(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in "abcde":
+        add_passport(ledger, f"urn:uuid:{name}")
+    change(ledger, "urn:uuid:a", StatusAction.REVOKE)
+    change(ledger, "urn:uuid:b", StatusAction.SUSPEND)
+    change(ledger, "urn:uuid:c", StatusAction.SUSPEND)
+    change(ledger, "urn:uuid:c", StatusAction.REVOKE)  # revoked while suspended: revoked
+
+    def unused(*args: object) -> None:
+        raise AssertionError("count_passports parsed the stored passports")
+
+    monkeypatch.setattr(ledger_module, "_passport_from_row", unused)
+    assert ledger.count_passports() == {
+        PassportState.ACTIVE: 2,
+        PassportState.SUSPENDED: 1,
+        PassportState.REVOKED: 2,
+    }
+
+
+def test_count_passports_of_an_empty_ledger(ledger: Ledger) -> None:
+    assert ledger.count_passports() == dict.fromkeys(PassportState, 0)
+
+
+# --- transactions, files ------------------------------------------------------------------
+
+
+class _RollbackFails:
+    """A connection whose ROLLBACK fails (the connection broke, say)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql.strip().upper() == "ROLLBACK":
+            self._db.execute(sql)
+            raise sqlite3.OperationalError("cannot rollback - no transaction is active")
+        return self._db.execute(sql, *args)
+
+
+class _Boom(Exception):
+    pass
+
+
+def test_a_failing_rollback_keeps_the_original_error(ledger: Ledger) -> None:
+    real = ledger._db
+
+    def failing() -> None:
+        with ledger.transaction() as tx:
+            tx.audit("issue", "urn:uuid:a", {})
+            raise _Boom
+
+    def violating() -> None:
+        with ledger.transaction() as tx:
+            tx.audit("x", "y", {})
+            real.execute("INSERT INTO audit SELECT * FROM audit")  # a constraint violation
+
+    ledger._db = _RollbackFails(real)  # type: ignore[assignment]
+    try:
+        with pytest.raises(_Boom):
+            failing()
+        with pytest.raises(LedgerError):
+            violating()
+    finally:
+        ledger._db = real
+    assert ledger.audit_entries() == ()
+
+
+def test_the_ledger_file_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    with Ledger.open(path, create=True) as opened:
+        add_passport(opened, "urn:uuid:a")
+        for file in tmp_path.glob("ledger.sqlite*"):
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+
+
+def test_transaction_sees_its_own_audit_entries(ledger: Ledger) -> None:
+    with ledger.transaction() as tx:
+        tx.audit("one", "s", {"n": 1})
+        assert [e.action for e in tx.audit_entries()] == ["one"]
+    assert ledger.verify_audit_chain() == 1

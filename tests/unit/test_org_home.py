@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import shutil
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,9 +18,16 @@ from innopass.errors import (
     MalformedInputError,
     PassphraseError,
 )
-from innopass.issuer import OrganisationHome
+from innopass.issuer import (
+    MIN_PASSPHRASE_LENGTH,
+    OrganisationHome,
+    default_status_base,
+    passphrase_bytes,
+)
 from innopass.keys import Ed25519PrivateKey, KeyType, P256PrivateKey
 from innopass.trust import OrganisationDescription
+
+pytestmark = pytest.mark.usefixtures("fast_kdf")  # see conftest.py
 
 T0 = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
 PASS = "correct horse battery staple"
@@ -173,7 +182,9 @@ def test_init_twice_keeps_the_first(tmp_path: Path) -> None:
     first = OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS)
     did = first.description().did
     with pytest.raises(ConfigurationError):
-        OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase="other")
+        OrganisationHome.init(
+            tmp_path / "h", ods_code="RF4", name="Org", passphrase="another passphrase"
+        )
     assert first.description().did == did
     first.load_key(first.current_key_id(), PASS)
 
@@ -258,3 +269,318 @@ def test_rotation_with_wrong_passphrase_changes_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in home.keys_dir.iterdir()) == ["key-1.pem"]
     with home.open_ledger() as ledger:
         assert [e.action for e in ledger.audit_entries()] == ["org-init"]
+
+
+# --- status-list bases and did:web hosts (I2) --------------------------------------------
+
+
+def test_did_web_host_is_normalised_once(tmp_path: Path) -> None:
+    home = OrganisationHome.init(
+        tmp_path / "h", ods_code="RF5", name="Org", passphrase=PASS, did_web=" rf5.example/ "
+    )
+    description = home.description()
+    assert description.did == "did:web:rf5.example"
+    assert description.status_list_base == "https://rf5.example/status/"
+
+
+@pytest.mark.parametrize(
+    ("url", "base"),
+    [
+        ("https://cdn.example", "https://cdn.example/"),
+        ("https://cdn.example:8443/a/b", "https://cdn.example:8443/a/b/"),
+        (" https://cdn.example/status/ ", "https://cdn.example/status/"),
+        ("https://[::1]/s", "https://[::1]/s/"),
+        ("https://cdn.example/a%20b/", "https://cdn.example/a%20b/"),
+        ("urn:innopass:status:RF4", "urn:innopass:status:RF4/"),
+        ("urn:example-nid:lists/", "urn:example-nid:lists/"),
+    ],
+)
+def test_valid_status_urls(tmp_path: Path, url: str, base: str) -> None:
+    home = OrganisationHome.init(
+        tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS, status_url=url
+    )
+    assert home.description().status_list_base == base
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "https://",
+        "https:///status/",
+        "https://user:pw@cdn.example/status/",
+        "https://cdn.example/status/?list=1",
+        "https://cdn.example/status/#frag",
+        "https://cdn.example:99999/status/",
+        "https://cdn.example:port/status/",
+        "https://cdn..example/status/",
+        "https://cdn.example/a b/",
+        "https://cdn.example/../status/",
+        "https://cdn.example/caf\u00e9/",
+        "https://cdn.example/%zz/",
+        "HTTPS://cdn.example/",
+        "urn:",
+        "urn:x:lists",
+        "urn:-bad:lists",
+        "urn:innopass",
+        "urn:innopass:",
+        "urn:innopass:status?x",
+        "mailto:someone@example.org",
+    ],
+)
+def test_more_invalid_status_urls(tmp_path: Path, url: str) -> None:
+    with pytest.raises(MalformedInputError):
+        OrganisationHome.init(
+            tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS, status_url=url
+        )
+    assert not (tmp_path / "h").exists()
+
+
+def test_default_status_base_normalises_the_host() -> None:
+    assert (
+        default_status_base(ods_code="RF5", did_web_host=" rf5.example ")
+        == "https://rf5.example/status/"
+    )
+
+
+# --- passphrases (M1) ----------------------------------------------------------------------
+
+
+def test_a_passphrase_that_is_not_utf8_is_a_passphrase_error(tmp_path: Path) -> None:
+    undecodable = "pass\udcffphrase"  # how Python decodes a non-UTF-8 environment variable
+    with pytest.raises(PassphraseError):
+        passphrase_bytes(undecodable)
+    with pytest.raises(PassphraseError):
+        OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=undecodable)
+    assert not (tmp_path / "h").exists()
+    home = OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS)
+    with pytest.raises(PassphraseError):
+        home.load_key(home.current_key_id(), undecodable)
+
+
+@pytest.mark.parametrize("short", ["a", "seven77", b"bytes7!"])
+def test_a_new_key_needs_a_passphrase_of_eight_characters(
+    tmp_path: Path, short: str | bytes
+) -> None:
+    with pytest.raises(PassphraseError):
+        OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=short)
+    assert not (tmp_path / "h").exists()
+    assert len(MIN_PASSPHRASE_LENGTH * "x") == 8
+    OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase="eight888")
+
+
+# --- org init: privacy, crash safety, concurrency (I6) ------------------------------------
+
+
+def staging_leftovers(directory: Path) -> list[str]:
+    return [p.name for p in directory.iterdir() if ".org-init-" in p.name]
+
+
+def test_home_and_ledger_are_private(tmp_path: Path) -> None:
+    home = OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS)
+    assert mode(home.path) == 0o700
+    assert mode(home.ledger_path) == 0o600
+    with home.open_ledger() as ledger:
+        ledger.verify_audit_chain()
+        for side in home.path.glob("ledger.sqlite-*"):
+            assert mode(side) == 0o600, side
+    assert mode(home.organisation_path) == 0o644
+    assert staging_leftovers(tmp_path) == []
+
+
+def test_a_failed_init_leaves_no_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(self: OrganisationHome, description: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(OrganisationHome, "_write_description", fail)
+    with pytest.raises(ConfigurationError):
+        OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS)
+    assert not (tmp_path / "h").exists()
+    assert staging_leftovers(tmp_path) == []
+
+
+def test_a_crash_before_the_rename_leaves_the_path_vacant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kill before the final rename: no cleanup runs, yet the path holds no partial home."""
+
+    def killed(self: OrganisationHome, staging: Path, *, into_existing: bool) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(OrganisationHome, "_install", killed)
+        patch.setattr(shutil, "rmtree", lambda *a, **k: None)  # a killed process cleans nothing
+        with pytest.raises(KeyboardInterrupt):
+            OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS)
+    assert not (tmp_path / "h").exists()
+    assert len(staging_leftovers(tmp_path)) == 1  # hidden, beside the home, harmless
+    home = OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS)
+    home.load_key(home.current_key_id(), PASS)
+
+
+@pytest.mark.parametrize("existing", [[], ["verifier"]], ids=["empty", "with-verifier-home"])
+def test_init_into_an_existing_directory(tmp_path: Path, existing: list[str]) -> None:
+    path = tmp_path / "h"
+    path.mkdir()
+    for name in existing:
+        (path / name).mkdir()
+        (path / name / "trust-list.json").write_text("{}")
+    home = OrganisationHome.init(path, ods_code="RF4", name="Org", passphrase=PASS)
+    home.load_key(home.current_key_id(), PASS)
+    for name in existing:
+        assert (path / name / "trust-list.json").read_text() == "{}"
+    assert staging_leftovers(path) == []
+    assert staging_leftovers(tmp_path) == []
+    with home.open_ledger() as ledger:
+        assert [e.action for e in ledger.audit_entries()] == ["org-init"]
+
+
+@pytest.mark.parametrize("leftover", ["keys", "ledger.sqlite", "ledger.sqlite-wal"])
+def test_an_incomplete_home_is_refused(tmp_path: Path, leftover: str) -> None:
+    home = tmp_path / "h"
+    home.mkdir()
+    (home / leftover).mkdir() if leftover == "keys" else (home / leftover).write_text("x")
+    with pytest.raises(ConfigurationError) as caught:
+        OrganisationHome.init(home, ods_code="RF4", name="Org", passphrase=PASS)
+    assert str(home / leftover) in str(caught.value)  # says what to remove
+    assert (home / leftover).exists()
+
+
+@pytest.mark.parametrize("where", ["file", "file/sub"])
+def test_init_on_a_file_is_refused(tmp_path: Path, where: str) -> None:
+    (tmp_path / "file").write_text("not a directory")
+    with pytest.raises(ConfigurationError):
+        OrganisationHome.init(tmp_path / where, ods_code="RF4", name="Org", passphrase=PASS)
+    assert (tmp_path / "file").read_text() == "not a directory"
+
+
+@pytest.mark.parametrize("existing", [None, "empty", "verifier"])
+def test_of_two_concurrent_inits_one_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: str | None
+) -> None:
+    path = tmp_path / "h"
+    if existing is not None:
+        path.mkdir()
+    if existing == "verifier":
+        (path / "verifier").mkdir()
+    real_install = OrganisationHome._install
+    winner: list[OrganisationHome] = []
+
+    def race(self: OrganisationHome, staging: Path, *, into_existing: bool) -> None:
+        if not winner:  # the other process finishes first, between our checks and our rename
+            winner.append(self)
+            OrganisationHome.init(path, ods_code="R1H", name="Winner", passphrase="winner-pass")
+        real_install(self, staging, into_existing=into_existing)
+
+    monkeypatch.setattr(OrganisationHome, "_install", race)
+    with pytest.raises(ConfigurationError):
+        OrganisationHome.init(path, ods_code="RF4", name="Loser", passphrase=PASS)
+    home = OrganisationHome.open(path)
+    assert home.description().ods_code == "R1H"
+    home.load_key(home.current_key_id(), "winner-pass")
+    assert sorted(p.name for p in home.keys_dir.iterdir()) == [
+        home.key_path(home.current_key_id()).name
+    ]
+    assert staging_leftovers(path) == []
+    assert staging_leftovers(tmp_path) == []
+    with home.open_ledger() as ledger:
+        assert ledger.verify_audit_chain() == 1
+
+
+# --- key rotation: crash safety and compromise (I7, I8) -----------------------------------
+
+
+def web_home(tmp_path: Path) -> OrganisationHome:
+    return OrganisationHome.init(
+        tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS, did_web="rf4.nhs.example"
+    )
+
+
+def rotate(home: OrganisationHome, **options: Any) -> str:
+    """Rotate with a whole-second clock (no wait for the next second)."""
+    return home.rotate_key(PASS, clock=clock, **options)
+
+
+def actions(home: OrganisationHome) -> list[str]:
+    with home.open_ledger() as ledger:
+        ledger.verify_audit_chain()
+        return [e.action for e in ledger.audit_entries()]
+
+
+def test_an_orphaned_key_file_does_not_block_rotation(tmp_path: Path) -> None:
+    home = web_home(tmp_path)
+    # a crash after writing key-2.pem and before the description named it
+    orphan = home.keys_dir / "key-2.pem"
+    orphan.write_bytes(home.key_path(home.current_key_id()).read_bytes())
+    (home.keys_dir / ".key-3.pem.abc.tmp").write_bytes(b"half")
+    new_id = rotate(home)
+    assert new_id == "did:web:rf4.nhs.example#key-3"  # past the orphan, which is removed
+    assert sorted(p.name for p in home.keys_dir.iterdir()) == ["key-1.pem", "key-3.pem"]
+    assert home.current_key_id() == new_id
+    home.load_key(new_id, PASS)
+    assert rotate(home) == "did:web:rf4.nhs.example#key-4"
+
+
+def test_a_rotation_that_fails_before_the_description_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = web_home(tmp_path)
+    before = home.organisation_path.read_bytes()
+
+    def fail(self: OrganisationHome, description: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(OrganisationHome, "_write_description", fail)
+        with pytest.raises(ConfigurationError):
+            rotate(home)
+    assert home.organisation_path.read_bytes() == before
+    assert sorted(p.name for p in home.keys_dir.iterdir()) == ["key-1.pem"]
+    assert actions(home) == ["org-init"]
+    assert rotate(home) == "did:web:rf4.nhs.example#key-2"
+    assert actions(home) == ["org-init", "rotate-key"]
+
+
+def test_a_crash_between_description_and_commit_is_audited_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = web_home(tmp_path)
+    real_write = OrganisationHome._write_description
+
+    def write_then_die(self: OrganisationHome, description: OrganisationDescription) -> None:
+        real_write(self, description)
+        raise KeyboardInterrupt  # killed before the ledger commits
+
+    with monkeypatch.context() as patch:
+        patch.setattr(OrganisationHome, "_write_description", write_then_die)
+        with pytest.raises(KeyboardInterrupt):
+            rotate(home)
+    # the rotation took effect (the description is the truth), its audit entry is missing
+    assert home.current_key_id() == "did:web:rf4.nhs.example#key-2"
+    home.load_key("did:web:rf4.nhs.example#key-2", PASS)
+    assert actions(home) == ["org-init"]
+    assert rotate(home) == "did:web:rf4.nhs.example#key-3"
+    with home.open_ledger() as ledger:
+        entries = ledger.audit_entries()
+    assert [(e.action, e.details.get("new"), e.details.get("recovered")) for e in entries] == [
+        ("org-init", None, None),
+        ("rotate-key", "did:web:rf4.nhs.example#key-2", True),
+        ("rotate-key", "did:web:rf4.nhs.example#key-3", None),
+    ]
+
+
+def test_rotation_can_mark_the_old_key_compromised(tmp_path: Path) -> None:
+    home = web_home(tmp_path)
+    later = datetime(2026, 6, 1, 12, 0, 0, tzinfo=UTC)
+    new_id = home.rotate_key(PASS, compromised=True, clock=lambda: later)
+    windows = {k.id: k for k in home.description().keys}
+    old = windows["did:web:rf4.nhs.example#key-1"]
+    assert old.compromised is True
+    assert old.valid_until == later
+    assert not old.covers(datetime(2026, 5, 1, tzinfo=UTC))  # nothing it signed stands
+    assert windows[new_id].compromised is False
+    assert home.current_key_id() == new_id
+    exported = home.export().to_json()
+    assert exported["keys"][0]["compromised"] is True  # type: ignore[index,call-overload]
+    with home.open_ledger() as ledger:
+        assert ledger.audit_entries()[-1].details["compromised"] is True

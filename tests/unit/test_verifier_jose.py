@@ -182,3 +182,35 @@ def test_expired_jwt_exp(org: Org) -> None:
     payload["exp"] = int(NOW.timestamp()) - 86400
     result = _verify(org, _token(header, payload, org.keys[0].private.sign))
     assert FailureCode.EXPIRED in result.codes
+
+
+_B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+@pytest.mark.parametrize("key_type", [KeyType.ED25519, KeyType.P256])
+def test_signature_with_non_canonical_base64url_is_not_accepted(key_type: KeyType) -> None:
+    """A 64-byte signature leaves 4 unused bits in its last base64url character.
+
+    Setting them gives another spelling of the same bytes: accepting it would make
+    every token malleable (two different strings, one signature).
+    """
+    org = Org.did_key(key_type=key_type)
+    token = jwt_passport(org)
+    head, _, signature = token.rpartition(".")
+    last = _B64_ALPHABET.index(signature[-1])
+    flipped = signature[:-1] + _B64_ALPHABET[last ^ 0b0001]
+    assert base64.urlsafe_b64decode(flipped + "==") == base64.urlsafe_b64decode(signature + "==")
+    assert _verify(org, token).verified
+    result = _verify(org, f"{head}.{flipped}")
+    assert result.verdict is Verdict.REJECTED
+    assert result.codes <= {FailureCode.MALFORMED, FailureCode.SIGNATURE_INVALID}
+    assert result.codes
+
+
+def test_non_ascii_or_padded_segments_are_malformed(org: Org) -> None:
+    token = jwt_passport(org)
+    head, payload, signature = token.split(".")
+    for bad in (f"{head}.{payload}.{signature}=", f"{head}.{payload}.{signature[:-1]}٣"):
+        result = _verify(org, bad)
+        assert result.verdict is Verdict.REJECTED
+        assert FailureCode.MALFORMED in result.codes

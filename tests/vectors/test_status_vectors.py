@@ -132,3 +132,21 @@ def test_malformed_status_index(index: object) -> None:
                 "statusListCredential": "https://example.org/1",
             }
         )
+
+
+@pytest.mark.parametrize("size", [True, 1.0, "1", 2, 0, None])
+def test_status_size_must_be_the_integer_1(size: object) -> None:
+    """``statusSize: true`` equals 1 in Python; it is still not the integer 1."""
+    from innopass.errors import MalformedInputError
+
+    entry: dict[str, Any] = {
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "5",
+        "statusListCredential": "https://example.org/1",
+    }
+    assert StatusEntry.from_json(dict(entry)).index == 5
+    assert StatusEntry.from_json({**entry, "statusSize": 1}).index == 5
+    with pytest.raises(MalformedInputError) as info:
+        StatusEntry.from_json({**entry, "statusSize": size})
+    assert info.value.path.endswith("/statusSize")

@@ -1,9 +1,10 @@
 """``innopass org``: create an organisation home, export its description, rotate its key.
 
 Exit codes: 0 success; 2 usage or input error, a refused operation (a home that
-already exists, rotating a did:key) or a wrong passphrase, with one line on stderr.
-The key passphrase comes from ``INNOPASS_PASSPHRASE`` or, when that is unset, a
-hidden prompt (confirmed when a new key is created).
+already exists or is incomplete, rotating a did:key, an output inside the home's
+keys or ledger) or a wrong passphrase, with one line on stderr. The key
+passphrase comes from ``INNOPASS_PASSPHRASE`` or, when that is unset, a hidden
+prompt (confirmed when a new key is created; at least 8 characters).
 """
 
 from __future__ import annotations
@@ -13,42 +14,64 @@ from pathlib import Path
 
 import click
 
-from innopass._home import atomic_write
 from innopass._json import dumps_pretty
 from innopass._time import format_datetime
 from innopass.cli._common import home_option, resolve_home_option
-from innopass.errors import MalformedInputError, PassphraseError
-from innopass.issuer import PASSPHRASE_ENV, OrganisationHome, PassportState
+from innopass.errors import PassphraseError
+from innopass.issuer import (
+    PASSPHRASE_ENV,
+    OrganisationHome,
+    PassportState,
+    new_passphrase_bytes,
+)
+from innopass.issuer.output import write_file
 from innopass.keys import KeyType
 from innopass.trust import valid_ods_code
 
-__all__ = ["org_group", "read_passphrase"]
+__all__ = ["org_group", "read_passphrase", "write_output"]
 
 _KEY_TYPES = {"ed25519": KeyType.ED25519, "p256": KeyType.P256}
 
 
+def _acceptable_new_passphrase(value: str) -> str:
+    try:
+        new_passphrase_bytes(value)
+    except PassphraseError as exc:
+        raise click.BadParameter(exc.diagnostics()) from None
+    return value
+
+
 def read_passphrase(*, confirm: bool = False) -> str:
-    """The key passphrase: ``INNOPASS_PASSPHRASE`` if set, else a hidden prompt."""
+    """The key passphrase: ``INNOPASS_PASSPHRASE`` if set, else a hidden prompt.
+
+    With ``confirm`` (a new key) the prompt asks twice and asks again for a
+    passphrase that is too short; a variable's value is checked where it is used.
+    """
     value = os.environ.get(PASSPHRASE_ENV)
     if value is not None:
         if not value:
             raise PassphraseError(f"{PASSPHRASE_ENV} is set but empty")
         return value
     entered: str = click.prompt(
-        "Key passphrase", hide_input=True, confirmation_prompt=confirm, err=True
+        "Key passphrase",
+        hide_input=True,
+        confirmation_prompt=confirm,
+        err=True,
+        value_proc=_acceptable_new_passphrase if confirm else None,
     )
     return entered
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Write ``text`` to ``output`` atomically, or to standard output when there is none."""
+def write_output(text: str, output: Path | None, *, committed: str | None = None) -> None:
+    """Write ``text`` to ``output`` atomically, or to standard output when there is none.
+
+    A failed write raises :class:`~innopass.issuer.OutputError` (exit 2);
+    ``committed`` says what the ledger already holds.
+    """
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        atomic_write(output, text.encode("utf-8"), mode=0o644)
-    except OSError as exc:
-        raise MalformedInputError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    write_file(output, text.encode("utf-8"), committed=committed)
 
 
 def _ods_code(value: str) -> str:
@@ -142,6 +165,8 @@ def export_command(output: Path | None, home: Path | None) -> None:
     the organisation serves at https://HOST/.well-known/did.json.
     """
     org = OrganisationHome.open(resolve_home_option(home))
+    if output is not None:
+        org.check_output_file(output)
     write_output(dumps_pretty(org.export().to_json()), output)
     if output is not None:
         click.echo(f"wrote the organisation description to {output}")
@@ -154,20 +179,31 @@ def export_command(output: Path | None, home: Path | None) -> None:
     default=None,
     help="Type of the new key (default: the same as the current key).",
 )
+@click.option(
+    "--compromised",
+    is_flag=True,
+    help="The current key is compromised: mark it so, and every passport it signed "
+    "fails verification once verifiers hold the new description or trust list.",
+)
 @home_option
-def rotate_key_command(key_type: str | None, home: Path | None) -> None:
+def rotate_key_command(key_type: str | None, compromised: bool, home: Path | None) -> None:
     """Add a new signing key and retire the current one (did:web organisations only).
 
     The retired key stays in the DID document so passports it signed keep
-    verifying; export the description again and republish the DID document.
+    verifying (unless --compromised); export the description again, republish
+    the DID document and give the description to the trust anchor.
     """
     org = OrganisationHome.open(resolve_home_option(home))
     old = org.current_key_id()
     new = org.rotate_key(
-        read_passphrase(), key_type=None if key_type is None else _KEY_TYPES[key_type]
+        read_passphrase(),
+        key_type=None if key_type is None else _KEY_TYPES[key_type],
+        compromised=compromised,
     )
-    click.echo(f"retired {old}")
+    click.echo(f"{'marked COMPROMISED and retired' if compromised else 'retired'} {old}")
     click.echo(f"new signing key {new}")
+    if compromised:
+        click.echo("every passport the old key signed will fail verification: reissue them")
     click.echo("export the description (innopass org export) and republish the DID document")
 
 

@@ -164,9 +164,12 @@ def verify_command(
     file is rejected, else 3 if any is indeterminate, else 0; 2 for input errors.
     """
     when = _at(at)
-    missing = [str(f) for f in files if not f.is_file()]
+    missing = [str(f) for f in files if not f.exists()]
     if missing:
         _fail(f"no such file: {', '.join(missing)}")
+    irregular = [str(f) for f in files if not f.is_file()]
+    if irregular:
+        _fail(f"not a regular file: {', '.join(irregular)}")
     directory, store = _load_store(home)
     run = store.copy()
     try:
@@ -187,10 +190,9 @@ def verify_command(
     results: list[VerificationResult] = []
     for path in files:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            _fail(f"cannot read {path}: {exc.strerror or exc}")
-        result = verifier.verify(data)
+            result = verifier.verify_file(path)
+        except MalformedInputError as exc:
+            _fail(exc.diagnostics())
         results.append(result)
         if as_json:
             line = {"file": str(path), **result.to_json()}

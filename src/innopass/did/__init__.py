@@ -25,10 +25,16 @@ from innopass.did.key import (
     public_key_from_did_key,
     verification_method_id,
 )
-from innopass.did.static import CompositeResolver, StaticResolver
+from innopass.did.static import (
+    COMPUTED_METHODS,
+    CompositeResolver,
+    StaticResolver,
+    computed_document,
+)
 from innopass.did.web import DidWebResolver, did_web_document, did_web_from_host, did_web_to_url
 
 __all__ = [
+    "COMPUTED_METHODS",
     "CompositeResolver",
     "DidDocument",
     "DidJwkResolver",
@@ -38,6 +44,7 @@ __all__ = [
     "StaticResolver",
     "UnusableMethod",
     "VerificationMethod",
+    "computed_document",
     "did_jwk_document",
     "did_jwk_from_public_key",
     "did_key_document",

@@ -19,18 +19,25 @@ import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final, Protocol
 
 from innopass._json import JSONObject, JSONValue
+from innopass._time import format_datetime, parse_datetime
 from innopass.errors import (
     ConfigurationError,
     KeyMaterialError,
     KeyNotAuthorisedError,
     KeyNotFoundError,
+    MalformedInputError,
     ResolutionError,
 )
-from innopass.keys import PublicKey, public_key_from_jwk, public_key_from_multibase
+from innopass.keys import (
+    _PRIVATE_JWK_MEMBERS,
+    PublicKey,
+    public_key_from_jwk,
+    public_key_from_multibase,
+)
 
 __all__ = [
     "MULTIBASE_METHOD_TYPES",
@@ -62,7 +69,6 @@ _SECRET_PROPERTIES: Final = (
     "secretKeyJwk",
     "privateKeyBase58",
 )
-_PRIVATE_JWK_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 
 # DID Core §3.1: did:<method-name>:<method-specific-id>, idchar = ALPHA / DIGIT / . - _ / pct
 _IDCHAR = r"(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})"
@@ -106,19 +112,10 @@ def _absolute(ref: str, base_did: str, *, what: str) -> str:
 def _parse_time(value: JSONValue, *, did: str, what: str) -> datetime | None:
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise ResolutionError(did, f"{what} is not an RFC 3339 date-time string")
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ResolutionError(did, f"{what} is not an RFC 3339 date-time: {value!r}") from exc
-    if parsed.tzinfo is None or "T" not in value:
-        raise ResolutionError(did, f"{what} must be a date-time with a time zone: {value!r}")
-    return parsed
-
-
-def _format_time(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return parse_datetime(value)
+    except MalformedInputError as exc:
+        raise ResolutionError(did, f"{what}: {exc.message}") from exc
 
 
 def _require_str(obj: Mapping[str, JSONValue], name: str, *, did: str, what: str) -> str:
@@ -157,9 +154,9 @@ class VerificationMethod:
         else:
             out["publicKeyMultibase"] = self.public_key.to_multibase()
         if self.expires is not None:
-            out["expires"] = _format_time(self.expires)
+            out["expires"] = format_datetime(self.expires)
         if self.revoked is not None:
-            out["revoked"] = _format_time(self.revoked)
+            out["revoked"] = format_datetime(self.revoked)
         return out
 
     @classmethod
@@ -320,6 +317,23 @@ class DidDocument:
     def authorises(self, vm_id: str, relationship: str = "assertionMethod") -> bool:
         """Whether ``vm_id`` is referenced (or embedded) under ``relationship``."""
         return vm_id in self.relationship(relationship)
+
+    def same_keys(self, other: DidDocument) -> bool:
+        """Whether ``other`` has the same id, methods (ids, controllers, keys) and assertionMethod.
+
+        Used to accept a copy of a computed document (``did:key``, ``did:jwk``) only
+        when it says exactly what the computation says.
+        """
+        return _key_material(self) == _key_material(other)
+
+
+def _key_material(document: DidDocument) -> tuple[object, ...]:
+    usable = frozenset(
+        (m.id, m.controller, tuple(sorted(m.public_key.to_jwk().items())))
+        for m in document.verification_methods
+    )
+    unusable = frozenset((m.id, m.type, m.controller) for m in document.unusable_methods)
+    return document.id, usable, unusable, frozenset(document.assertion_method)
 
 
 def _parse_method(entry: JSONValue, doc_id: str) -> VerificationMethod | UnusableMethod:

@@ -19,7 +19,7 @@ from typing import Final
 from innopass._json import JsonLimits, JSONObject, JSONValue, loads_strict
 from innopass.did.document import DidDocument
 from innopass.errors import KeyMaterialError, MalformedInputError, ResolutionError
-from innopass.keys import PublicKey, b64url_decode, b64url_encode
+from innopass.keys import _PRIVATE_JWK_MEMBERS, PublicKey, b64url_decode, b64url_encode
 
 __all__ = [
     "DID_JWK_CONTEXT",
@@ -35,7 +35,6 @@ DID_JWK_CONTEXT: Final = (
 )
 _PREFIX: Final = "did:jwk:"
 _MAX_JWK_BYTES: Final = 4096
-_PRIVATE_JWK_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 _SIGNING: Final = (
     "assertionMethod",
     "authentication",

@@ -1,14 +1,38 @@
-"""Resolvers that do no resolving of their own: pinned documents and dispatch by method."""
+"""Resolvers that do no resolving of their own: pinned documents, dispatch, computed documents."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
 from innopass.did.document import DidDocument, Resolver, did_method
+from innopass.did.jwk import did_jwk_document
+from innopass.did.key import did_key_document
 from innopass.errors import ConfigurationError, ResolutionError
 
-__all__ = ["CompositeResolver", "StaticResolver"]
+__all__ = ["COMPUTED_METHODS", "CompositeResolver", "StaticResolver", "computed_document"]
+
+#: DID methods whose document is computed from the DID itself, never taken from elsewhere.
+COMPUTED_METHODS = frozenset({"key", "jwk"})
+
+
+@functools.lru_cache(maxsize=256)
+def computed_document(did: str) -> DidDocument | None:
+    """The document of a ``did:key`` or ``did:jwk``, computed; ``None`` for other methods.
+
+    A computed DID's document is a function of the DID: a copy supplied by anyone
+    else (an organisation description, a trust list, a bundle) can only repeat it.
+    Recent results are kept (computing decodes the key), so the document returned
+    is shared: treat it, like every :class:`DidDocument`, as immutable.
+    Raises :class:`ResolutionError` for an invalid DID.
+    """
+    method = did_method(did)
+    if method == "key":
+        return did_key_document(did)
+    if method == "jwk":
+        return did_jwk_document(did)
+    return None
 
 
 class StaticResolver:

@@ -7,9 +7,10 @@ there is no path, and ``/did.json`` is appended.
 
 innopass is stricter than the spec's prose where that removes ambiguity: the
 host must be a lowercase DNS name (not an IP address), the port colon must be
-spelled ``%3A``, and path segments may contain only unreserved characters
-(letters, digits, ``.``, ``-``, ``_``), never ``.`` or ``..`` and never
-percent-encodings. So one URL has exactly one DID and no DID escapes its path.
+spelled ``%3A``, the port is 1 to 65535 without leading zeros, and path segments
+may contain only unreserved characters (letters, digits, ``.``, ``-``, ``_``),
+never ``.`` or ``..`` and never percent-encodings. So one URL has exactly one DID
+and no DID escapes its path.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ _PREFIX: Final = "did:web:"
 _MAX_DID: Final = 2048
 _LABEL: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _SEGMENT: Final = re.compile(r"[A-Za-z0-9._-]+")
-_PORT: Final = re.compile(r"[0-9]{1,5}")
+#: A port without leading zeros (so one URL has one DID); its range is checked separately.
+_PORT: Final = re.compile(r"[1-9][0-9]{0,4}")
 #: Default size cap for a fetched DID document (256 KiB).
 DEFAULT_MAX_DOCUMENT_BYTES: Final = 256 * 1024
 

@@ -13,11 +13,20 @@ An organisation home is created with :meth:`OrganisationHome.init` (or
 ``innopass org init``). This package never imports :mod:`innopass.verifier`.
 """
 
-from innopass.issuer.bundle import build_bundle, find_passport, passport_id_of
+from innopass.issuer.bundle import (
+    PassportReferenceError,
+    build_bundle,
+    check_passport_id,
+    find_passport,
+    passport_id_of,
+)
 from innopass.issuer.home import (
+    MIN_PASSPHRASE_LENGTH,
     PASSPHRASE_ENV,
+    HomeSnapshot,
     OrganisationHome,
     default_status_base,
+    new_passphrase_bytes,
     passphrase_bytes,
 )
 from innopass.issuer.issuer import IssuedPassport, Issuer, PassportFormat
@@ -34,6 +43,7 @@ from innopass.issuer.ledger import (
     StatusListInfo,
     TrustListVersion,
 )
+from innopass.issuer.output import OutputError
 from innopass.issuer.status_lists import (
     DEFAULT_STATUS_VALIDITY,
     PublishedStatusList,
@@ -53,18 +63,22 @@ __all__ = [
     "DEFAULT_SCOPES",
     "DEFAULT_STATUS_VALIDITY",
     "DEFAULT_TRUST_LIST_VALIDITY",
+    "MIN_PASSPHRASE_LENGTH",
     "PASSPHRASE_ENV",
     "PROFILES",
     "AuditChainError",
     "AuditEntry",
+    "HomeSnapshot",
     "IssuedPassport",
     "Issuer",
     "Ledger",
     "LedgerTransaction",
     "OrganisationHome",
+    "OutputError",
     "PassportEntry",
     "PassportFormat",
     "PassportNotFoundError",
+    "PassportReferenceError",
     "PassportState",
     "PublishedStatusList",
     "SignedTrustList",
@@ -74,8 +88,10 @@ __all__ = [
     "TrustListVersion",
     "build_bundle",
     "change_status",
+    "check_passport_id",
     "default_status_base",
     "find_passport",
+    "new_passphrase_bytes",
     "passphrase_bytes",
     "passport_id_of",
     "publish_status_lists",

@@ -8,6 +8,7 @@ trust list. Each part is signed on its own; the bundle itself is not.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -22,7 +23,35 @@ from innopass.trust import Bundle, TrustListContent
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass.issuer.issuer import Issuer
 
-__all__ = ["build_bundle", "find_passport", "passport_id_of"]
+__all__ = [
+    "PassportReferenceError",
+    "build_bundle",
+    "check_passport_id",
+    "find_passport",
+    "is_passport_id_like",
+    "passport_id_of",
+]
+
+_URI_CHARS = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})"
+_PASSPORT_ID = re.compile(rf"(?i:urn):[A-Za-z0-9][A-Za-z0-9-]{{0,30}}[A-Za-z0-9]:{_URI_CHARS}+")
+_MAX_ID = 1024
+
+
+class PassportReferenceError(MalformedInputError):
+    """A reference to a passport that is not a passport id (``urn:…``, RFC 8141)."""
+
+
+def check_passport_id(value: str) -> str:
+    """``value`` if it is a passport id (a URN), else :class:`PassportReferenceError`."""
+    if len(value) > _MAX_ID or not _PASSPORT_ID.fullmatch(value):
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        raise PassportReferenceError(f"{shown!r} is not a passport id (urn:uuid:...)")
+    return value
+
+
+def is_passport_id_like(value: str) -> bool:
+    """Whether ``value`` is meant as a passport id rather than a passport's text or a file."""
+    return value.strip()[:4].lower() == "urn:"
 
 
 def passport_id_of(text: str) -> str:
@@ -45,11 +74,13 @@ def find_passport(ledger: Ledger, passport: str) -> PassportEntry:
     """The ledger entry for ``passport``: a credential id (``urn:uuid:…``) or a passport's text.
 
     Text must be the passport as this organisation issued it (same JSON, or the
-    same compact JWS); otherwise :class:`~innopass.errors.LedgerError`.
+    same compact JWS); otherwise :class:`~innopass.errors.LedgerError`. A value
+    starting ``urn:`` is an id and must be a well-formed one
+    (:class:`PassportReferenceError`).
     """
     candidate = passport.strip()
-    if candidate.startswith("urn:") and not any(c.isspace() for c in candidate):
-        return ledger.passport(candidate)
+    if is_passport_id_like(candidate):
+        return ledger.passport(check_passport_id(candidate))
     entry = ledger.passport(passport_id_of(candidate))
     same = (
         candidate == entry.credential_text.strip()

@@ -4,8 +4,10 @@ Crash safety: a passport is built, signed and recorded in one ledger
 transaction (status indices, the passport with its signed text, the audit
 entry); only after that commit does anyone write the passport file
 (:meth:`IssuedPassport.write`, atomic). A crash can therefore leave a passport the
-ledger knows whose file is missing (it can be re-exported from the ledger), never
-a passport file the ledger does not know.
+ledger knows whose file is missing, never a passport file the ledger does not
+know; ``innopass passport export ID`` (or :meth:`Issuer.passport`'s
+``credential_text``) writes it again from the ledger. A write that fails raises
+:class:`~innopass.issuer.output.OutputError` naming the passport.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from typing import Any
 from innopass._home import atomic_write
 from innopass._json import JSONObject, JSONValue, dumps_pretty
 from innopass._time import format_datetime, utc_now
+from innopass.canonical import sha256_digest
 from innopass.contexts import PASSPORT_CONTEXT
 from innopass.credential import ISSUER_TYPE, PASSPORT_TYPE, SUBJECT_TYPE, VC_TYPE
 from innopass.errors import (
@@ -32,13 +35,14 @@ from innopass.errors import (
     SchemaProblem,
 )
 from innopass.issuer.bundle import build_bundle
-from innopass.issuer.home import OrganisationHome
+from innopass.issuer.home import HomeSnapshot, OrganisationHome
 from innopass.issuer.ledger import (
     Ledger,
     PassportEntry,
     StatusAction,
     StatusAllocation,
 )
+from innopass.issuer.output import OutputError
 from innopass.issuer.status_lists import (
     DEFAULT_STATUS_VALIDITY,
     PublishedStatusList,
@@ -97,8 +101,21 @@ class IssuedPassport:
         return f"{stem}.jwt" if self.format is PassportFormat.JWT else f"{stem}.json"
 
     def write(self, path: Path) -> None:
-        """Write the passport file atomically (never half a passport)."""
-        atomic_write(path, self.text().encode("utf-8"), mode=0o644)
+        """Write the passport file atomically (never half a passport).
+
+        Raises :class:`~innopass.issuer.output.OutputError` (with ``passport_id``)
+        if the file cannot be written; the passport stays in the ledger.
+        """
+        try:
+            atomic_write(path, self.text().encode("utf-8"), mode=0o644)
+        except OSError as exc:
+            raise OutputError(
+                f"passport {self.id} is recorded in the ledger, but {path} cannot be written "
+                f"({exc.strerror or exc}); write it again with "
+                f"`innopass passport export {self.id} -o FILE`",
+                path=path,
+                passport_id=self.id,
+            ) from exc
 
 
 class Issuer:
@@ -121,15 +138,17 @@ class Issuer:
         ledger: Ledger,
         clock: Callable[[], datetime] = utc_now,
         randbelow: Callable[[int], int] = secrets.randbelow,
+        snapshot: HomeSnapshot | None = None,
     ) -> None:
         self.home = home
         self._key = key
         self._ledger = ledger
         self._clock = clock
         self._randbelow = randbelow
-        self._description = home.description()
-        self._key_id = home.current_key_id()
-        self._stamp = self._organisation_stamp()
+        current = snapshot or home.snapshot()
+        self._description = current.description
+        self._key_id = current.current_key_id
+        self._stamp = current.stamp
         method = self._description.did_document.method(self._key_id)
         if method is None or method.public_key != key.public_key():
             raise KeyMaterialError(
@@ -149,12 +168,16 @@ class Issuer:
 
         Raises :class:`~innopass.errors.PassphraseError` for a wrong passphrase and
         :class:`~innopass.errors.ConfigurationError` when ``path`` holds no home.
+        ``organisation.json`` is read once.
         """
         home = OrganisationHome.open(Path(path))
-        key = home.load_key(home.current_key_id(), passphrase)
+        snapshot = home.snapshot()
+        key = home.load_key(snapshot.current_key_id, passphrase, description=snapshot.description)
         ledger = home.open_ledger(clock=clock)
         try:
-            return cls(home, key, ledger=ledger, clock=clock, randbelow=randbelow)
+            return cls(
+                home, key, ledger=ledger, clock=clock, randbelow=randbelow, snapshot=snapshot
+            )
         except BaseException:
             ledger.close()
             raise
@@ -197,25 +220,21 @@ class Issuer:
 
     # --- signing ----------------------------------------------------------------------
 
-    def _organisation_stamp(self) -> tuple[int, int, int]:
-        st = self.home.organisation_path.stat()
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
-
     def ensure_current_key(self) -> None:
         """Refuse to sign if another process rotated the key since this issuer loaded it.
 
         Call inside a ledger transaction (rotation holds the same lock).
         """
-        if self._organisation_stamp() == self._stamp:
+        if self.home.stamp() == self._stamp:
             return
-        description = self.home.description()
-        if self.home.current_key_id() != self._key_id:
+        current = self.home.snapshot()
+        if current.current_key_id != self._key_id:
             raise KeyMaterialError(
                 "the organisation's signing key was rotated while this process was running; "
                 "run the command again"
             )
-        self._description = description
-        self._stamp = self._organisation_stamp()
+        self._description = current.description
+        self._stamp = current.stamp
 
     def sign_document(self, document: Mapping[str, Any], *, created: datetime) -> JSONObject:
         """Add a Data Integrity proof made with the current key (``assertionMethod``)."""
@@ -232,7 +251,8 @@ class Issuer:
         """Validate ``record`` for this organisation; raise :class:`RecordInvalidError` if not.
 
         Beyond the schema, the record must name this organisation as
-        ``assessing_org`` and must not already have expired.
+        ``assessing_org``, must not already have expired, and its validity must
+        start before its mandatory evidence expires.
         """
         parsed = (
             record if isinstance(record, AssessmentRecord) else AssessmentRecord.from_json(record)
@@ -246,9 +266,17 @@ class Issuer:
                     f"({self._description.ods_code})",
                 )
             )
-        if parsed.effective_valid_until() <= self._clock():
+        valid_until = parsed.effective_valid_until()
+        if valid_until <= self._clock():
             problems.append(
                 SchemaProblem("/validity/valid_until", "the record's validity has ended")
+            )
+        elif valid_until <= _start_of_day(parsed.validity.valid_from):
+            problems.append(
+                SchemaProblem(
+                    "/validity/valid_from",
+                    "the record's mandatory evidence expires before its validity starts",
+                )
             )
         if problems:
             raise RecordInvalidError(problems)
@@ -309,8 +337,9 @@ class Issuer:
 
     def _issue(self, record: AssessmentRecord, fmt: PassportFormat) -> IssuedPassport:
         record_json = record.to_json()
-        digest = record.digest()
+        digest = sha256_digest(record_json)  # == record.digest(), without a second to_json()
         valid_until = record.effective_valid_until()
+        starts = _start_of_day(record.validity.valid_from)
         passport_id = f"urn:uuid:{uuid.uuid4()}"
         base = self._description.status_list_base
         with self._ledger.transaction() as tx:
@@ -334,7 +363,8 @@ class Issuer:
                     "name": self._description.name,
                     "odsCode": self._description.ods_code,
                 },
-                "validFrom": format_datetime(now),
+                # The passport holds from its issue, but never before the decision does.
+                "validFrom": format_datetime(max(now, starts)),
                 "validUntil": format_datetime(valid_until),
                 "credentialSubject": {
                     "id": record.record_id,
@@ -444,9 +474,23 @@ class Issuer:
         *,
         scopes: Sequence[AccreditedScope] = DEFAULT_SCOPES,
         valid_for: timedelta = DEFAULT_TRUST_LIST_VALIDITY,
+        withdrawn: Mapping[str, datetime | None] | None = None,
+        successors: Mapping[str, str] | None = None,
     ) -> SignedTrustList:
-        """As a trust anchor, sign the next version of a trust list naming ``issuers``."""
-        return sign_trust_list(self, issuers, scopes=scopes, valid_for=valid_for)
+        """As a trust anchor, sign the next version of a trust list naming ``issuers``.
+
+        ``withdrawn`` maps ODS codes to their withdrawal time (``None``: the
+        signing time); ``successors`` maps ODS codes to their successor's ODS
+        code (see :func:`~innopass.issuer.trust_list.sign_trust_list`).
+        """
+        return sign_trust_list(
+            self,
+            issuers,
+            scopes=scopes,
+            valid_for=valid_for,
+            withdrawn=withdrawn,
+            successors=successors,
+        )
 
 
 def _status_entry(base: str, allocation: StatusAllocation) -> StatusEntry:
@@ -457,6 +501,10 @@ def _status_entry(base: str, allocation: StatusAllocation) -> StatusEntry:
         list_id=identifier,
         entry_id=f"{identifier}#{allocation.index}",
     )
+
+
+def _start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _format(value: PassportFormat | str) -> PassportFormat:

@@ -19,8 +19,10 @@ that matters.)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -56,8 +58,13 @@ __all__ = [
     "TrustListVersion",
 ]
 
-SCHEMA_VERSION = 1
-"""``PRAGMA user_version`` of the ledger layout this code writes."""
+SCHEMA_VERSION = 2
+"""``PRAGMA user_version`` of the ledger layout this code writes.
+
+1: the first layout. 2: ``status_lists.allocated`` counts each list's
+allocations (kept by a trigger in the allocating transaction), so allocating
+never counts rows. A layout-1 ledger is upgraded when it is opened.
+"""
 
 BUSY_TIMEOUT_SECONDS = 30.0
 """How long a transaction waits for another process's write lock."""
@@ -89,6 +96,7 @@ CREATE TABLE status_lists (
     list_number INTEGER NOT NULL CHECK (list_number >= 1),
     size INTEGER NOT NULL CHECK (size >= 8 AND size % 8 = 0),
     created_at TEXT NOT NULL,
+    allocated INTEGER NOT NULL DEFAULT 0 CHECK (allocated >= 0),
     PRIMARY KEY (purpose, list_number)
 );
 CREATE TABLE status_allocations (
@@ -102,6 +110,11 @@ CREATE TABLE status_allocations (
     FOREIGN KEY (purpose, list_number) REFERENCES status_lists (purpose, list_number),
     FOREIGN KEY (passport_id) REFERENCES passports (id) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE TRIGGER status_allocations_count AFTER INSERT ON status_allocations
+BEGIN
+    UPDATE status_lists SET allocated = allocated + 1
+    WHERE purpose = NEW.purpose AND list_number = NEW.list_number;
+END;
 CREATE TABLE audit (
     seq INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -128,6 +141,23 @@ CREATE TABLE trust_list_versions (
     credential TEXT NOT NULL
 );
 """
+
+_UPGRADE_1_TO_2 = """
+ALTER TABLE status_lists ADD COLUMN allocated INTEGER NOT NULL DEFAULT 0 CHECK (allocated >= 0);
+UPDATE status_lists SET allocated = (
+    SELECT COUNT(*) FROM status_allocations AS a
+    WHERE a.purpose = status_lists.purpose AND a.list_number = status_lists.list_number
+);
+CREATE TRIGGER status_allocations_count AFTER INSERT ON status_allocations
+BEGIN
+    UPDATE status_lists SET allocated = allocated + 1
+    WHERE purpose = NEW.purpose AND list_number = NEW.list_number;
+END;
+"""
+
+_AUDIT_SELECT = (
+    "SELECT seq, at, action, subject, details_json, prev_hash, hash FROM audit ORDER BY seq"
+)
 
 
 class PassportNotFoundError(LedgerError):
@@ -267,6 +297,31 @@ def _stored_time(text: str, *, what: str) -> datetime:
         raise LedgerError(f"ledger holds a malformed {what} time: {text!r}") from exc
 
 
+def _audit_rows(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """Every audit row, oldest first (the columns of :data:`_AUDIT_SELECT`)."""
+    return [tuple(row) for row in db.execute(_AUDIT_SELECT).fetchall()]
+
+
+def _audit_entries(db: sqlite3.Connection) -> tuple[AuditEntry, ...]:
+    entries = []
+    for seq, at, action, subject, details_json, prev_hash, digest in _audit_rows(db):
+        details = _stored_json(str(details_json), what=f"audit entry {seq}")
+        if not isinstance(details, dict):
+            raise LedgerError(f"audit entry {seq} has details that are not an object")
+        entries.append(
+            AuditEntry(
+                seq=int(seq),
+                at=_stored_time(str(at), what=f"audit entry {seq}"),
+                action=str(action),
+                subject=str(subject),
+                details=details,
+                prev_hash=str(prev_hash),
+                hash=str(digest),
+            )
+        )
+    return tuple(entries)
+
+
 class LedgerTransaction:
     """The operations available inside one ledger transaction (see :meth:`Ledger.transaction`)."""
 
@@ -291,6 +346,10 @@ class LedgerTransaction:
         )
         return AuditEntry(seq, at, action, subject, body, prev_hash, digest)
 
+    def audit_entries(self) -> tuple[AuditEntry, ...]:
+        """The audit log as this transaction sees it, oldest first."""
+        return _audit_entries(self._db)
+
     # --- status allocation ------------------------------------------------------------
 
     def allocate_status(
@@ -305,13 +364,12 @@ class LedgerTransaction:
         Lists are tried in order; a list at :data:`FILL_THRESHOLD` or where
         :data:`MAX_DRAWS` draws all hit used indices is passed over, and a new
         list of :data:`~innopass.status.MIN_ENTRIES` entries is created when no
-        existing list can take the allocation.
+        existing list can take the allocation. Each list's fill comes from its
+        ``allocated`` counter, not from counting its allocations.
         """
         rows = self._db.execute(
-            "SELECT l.list_number, l.size, COUNT(a.idx) FROM status_lists AS l "
-            "LEFT JOIN status_allocations AS a "
-            "ON a.purpose = l.purpose AND a.list_number = l.list_number "
-            "WHERE l.purpose = ? GROUP BY l.list_number ORDER BY l.list_number",
+            "SELECT list_number, size, allocated FROM status_lists "
+            "WHERE purpose = ? ORDER BY list_number",
             (purpose.value,),
         ).fetchall()
         for number, size, used in rows:
@@ -496,6 +554,19 @@ def _load_passport(db: sqlite3.Connection, passport_id: str) -> PassportEntry:
     return _passport_from_row(db, tuple(row))
 
 
+_COUNT_BY_STATE = """
+SELECT state, COUNT(*) FROM (
+    SELECT CASE
+        WHEN MAX(a.purpose = 'revocation' AND a.is_set = 1) = 1 THEN 'revoked'
+        WHEN MAX(a.purpose = 'suspension' AND a.is_set = 1) = 1 THEN 'suspended'
+        ELSE 'active'
+    END AS state
+    FROM passports AS p LEFT JOIN status_allocations AS a ON a.passport_id = p.id
+    GROUP BY p.id
+) GROUP BY state
+"""
+
+
 class Ledger:
     """An organisation's ledger (one SQLite file). Open with :meth:`open`; close when done.
 
@@ -521,6 +592,8 @@ class Ledger:
         """
         if not create and not path.is_file():
             raise LedgerError(f"no ledger at {path} (run `innopass org init` first)")
+        if create:
+            _create_private_file(path)
         try:
             connection = sqlite3.connect(
                 path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=True
@@ -553,15 +626,23 @@ class Ledger:
                 )
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                # Another process may have created the tables while this one waited.
+                # Another process may have created or upgraded the tables meanwhile.
                 version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
                 if version == 0:
-                    for statement in _split_statements(_SCHEMA):
+                    script = _SCHEMA
+                elif version == 1:
+                    script = _UPGRADE_1_TO_2
+                elif version == SCHEMA_VERSION:
+                    script = ""
+                else:
+                    raise LedgerError(f"the ledger at {self.path} has unknown layout {version}")
+                if script:
+                    for statement in _split_statements(script):
                         self._db.execute(statement)
                     self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                _rollback(self._db)
                 raise
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path} is not a usable ledger: {exc}") from exc
@@ -591,15 +672,15 @@ class Ledger:
         try:
             yield LedgerTransaction(self._db, self._clock)
         except sqlite3.Error as exc:
-            self._db.execute("ROLLBACK")
+            _rollback(self._db)
             raise LedgerError(f"ledger transaction failed: {exc}") from exc
         except BaseException:
-            self._db.execute("ROLLBACK")
+            _rollback(self._db)
             raise
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
-            self._db.execute("ROLLBACK")
+            _rollback(self._db)
             raise LedgerError(f"cannot commit to the ledger: {exc}") from exc
 
     # --- reads ------------------------------------------------------------------------
@@ -617,19 +698,17 @@ class Ledger:
             yield _passport_from_row(self._db, tuple(row))
 
     def count_passports(self) -> dict[PassportState, int]:
-        """How many passports are active, suspended and revoked."""
+        """How many passports are active, suspended and revoked (one SQL query)."""
         counts = dict.fromkeys(PassportState, 0)
-        for entry in self.passports():
-            counts[entry.state] += 1
+        for state, count in self._db.execute(_COUNT_BY_STATE).fetchall():
+            counts[PassportState(state)] += int(count)
         return counts
 
     def status_lists(self) -> tuple[StatusListInfo, ...]:
         """Every status list allocated from, by purpose and number."""
         rows = self._db.execute(
-            "SELECT l.purpose, l.list_number, l.size, COUNT(a.idx) FROM status_lists AS l "
-            "LEFT JOIN status_allocations AS a "
-            "ON a.purpose = l.purpose AND a.list_number = l.list_number "
-            "GROUP BY l.purpose, l.list_number ORDER BY l.purpose, l.list_number"
+            "SELECT purpose, list_number, size, allocated FROM status_lists "
+            "ORDER BY purpose, list_number"
         ).fetchall()
         try:
             return tuple(
@@ -670,26 +749,7 @@ class Ledger:
 
     def audit_entries(self) -> tuple[AuditEntry, ...]:
         """The audit log, oldest first."""
-        rows = self._db.execute(
-            "SELECT seq, at, action, subject, details_json, prev_hash, hash FROM audit ORDER BY seq"
-        ).fetchall()
-        entries = []
-        for seq, at, action, subject, details_json, prev_hash, digest in rows:
-            details = _stored_json(str(details_json), what=f"audit entry {seq}")
-            if not isinstance(details, dict):
-                raise LedgerError(f"audit entry {seq} has details that are not an object")
-            entries.append(
-                AuditEntry(
-                    seq=int(seq),
-                    at=_stored_time(str(at), what=f"audit entry {seq}"),
-                    action=str(action),
-                    subject=str(subject),
-                    details=details,
-                    prev_hash=str(prev_hash),
-                    hash=str(digest),
-                )
-            )
-        return tuple(entries)
+        return _audit_entries(self._db)
 
     def verify_audit_chain(self) -> int:
         """Recompute the audit hash chain; return the number of entries checked.
@@ -697,9 +757,7 @@ class Ledger:
         Raises :class:`AuditChainError` naming the first entry whose sequence
         number, ``prev_hash`` or ``hash`` does not match.
         """
-        rows = self._db.execute(
-            "SELECT seq, at, action, subject, details_json, prev_hash, hash FROM audit ORDER BY seq"
-        ).fetchall()
+        rows = _audit_rows(self._db)
         expected_prev = GENESIS_HASH
         for position, (seq, at, action, subject, details_json, prev_hash, digest) in enumerate(
             rows, start=1
@@ -745,6 +803,28 @@ class Ledger:
         """SQLite's ``PRAGMA integrity_check`` result (``"ok"`` when the file is sound)."""
         row = self._db.execute("PRAGMA integrity_check").fetchone()
         return "" if row is None else str(row[0])
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back, keeping the exception that caused it if the rollback fails too.
+
+    A failed ROLLBACK (the connection is gone, or SQLite already rolled back)
+    must not replace the error the caller needs to see; SQLite discards an
+    uncommitted transaction when the connection closes in any case.
+    """
+    with contextlib.suppress(sqlite3.Error):
+        db.execute("ROLLBACK")
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the ledger file empty with mode 0600 (its WAL files inherit the mode)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise LedgerError(f"cannot create the ledger at {path}: {exc.strerror or exc}") from exc
+    os.close(fd)
 
 
 def _split_statements(script: str) -> Iterator[str]:

@@ -14,11 +14,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from innopass._home import atomic_write
 from innopass._json import JSONObject, dumps_pretty
 from innopass._time import format_datetime
 from innopass.errors import ConfigurationError
 from innopass.issuer.ledger import Ledger, PassportEntry, StatusAction
+from innopass.issuer.output import check_output_file, write_file
 from innopass.status import StatusPurpose, build_status_list_credential, list_id
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -126,14 +126,31 @@ def sign_status_lists(
     return signed
 
 
+def _list_path(directory: Path, purpose: StatusPurpose, number: int) -> Path:
+    return directory / purpose.value / str(number)
+
+
 def publish_status_lists(
     issuer: Issuer, directory: Path, *, valid_for: timedelta = DEFAULT_STATUS_VALIDITY
 ) -> list[PublishedStatusList]:
-    """Sign every status list and write each, atomically, to ``directory/<purpose>/<n>``."""
+    """Sign every status list and write each, atomically, to ``directory/<purpose>/<n>``.
+
+    ``directory`` and every list file in it are checked before anything is
+    signed (:class:`~innopass.issuer.output.OutputError` if one cannot be
+    written, or lies inside the organisation home's keys or ledger); a write
+    that fails afterwards raises the same error.
+    """
+    issuer.home.check_output_dir(directory)
+    for info in issuer.ledger.status_lists():
+        check_output_file(_list_path(directory, info.purpose, info.list_number))
     written = []
     for item in sign_status_lists(issuer, valid_for=valid_for, action="status-publish"):
-        path = directory / item.purpose.value / str(item.list_number)
-        atomic_write(path, dumps_pretty(item.credential).encode("utf-8"), mode=0o644)
+        path = _list_path(directory, item.purpose, item.list_number)
+        write_file(
+            path,
+            dumps_pretty(item.credential).encode("utf-8"),
+            committed=f"status list {item.id} was signed",
+        )
         written.append(
             PublishedStatusList(item.purpose, item.list_number, item.id, item.credential, path)
         )

@@ -8,21 +8,23 @@ refuse a rollback to an older version).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from innopass._json import JSONObject, dumps_pretty
 from innopass._time import format_datetime
-from innopass.errors import ConfigurationError, TrustError
+from innopass.errors import ConfigurationError, MalformedInputError, TrustError
 from innopass.issuer.ledger import TrustListVersion
 from innopass.trust import (
+    ALL_PROFILES,
     AccreditedScope,
     OrganisationDescription,
     TrustedIssuer,
     TrustListContent,
     build_trust_list_credential,
+    valid_ods_code,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -39,10 +41,10 @@ __all__ = [
 DEFAULT_TRUST_LIST_VALIDITY = timedelta(days=30)
 """How long a trust list is valid by default."""
 
-PROFILES = ("device", "digital", "diagnostic")
-"""The record profiles an issuer can be accredited for."""
+PROFILES: tuple[str, ...] = ALL_PROFILES.profiles
+"""The record profiles an issuer can be accredited for (:data:`innopass.trust.ALL_PROFILES`)."""
 
-DEFAULT_SCOPES: tuple[AccreditedScope, ...] = (AccreditedScope(profiles=PROFILES),)
+DEFAULT_SCOPES: tuple[AccreditedScope, ...] = (ALL_PROFILES,)
 """Accredited for every profile and every domain."""
 
 
@@ -64,12 +66,21 @@ def sign_trust_list(
     *,
     scopes: Sequence[AccreditedScope] = DEFAULT_SCOPES,
     valid_for: timedelta = DEFAULT_TRUST_LIST_VALIDITY,
+    withdrawn: Mapping[str, datetime | None] | None = None,
+    successors: Mapping[str, str] | None = None,
 ) -> SignedTrustList:
     """Sign the next version of this anchor's trust list, naming ``organisations``.
 
-    Each organisation becomes an ``active`` trusted issuer with its DID document,
-    key windows and status-list base, accredited for ``scopes``. Two descriptions
-    with the same DID or ODS code raise :class:`~innopass.errors.TrustError`.
+    Each organisation becomes a trusted issuer with its DID document, key
+    windows (including any ``compromised`` flag) and status-list base,
+    accredited for ``scopes``. It is ``active`` unless its ODS code is in
+    ``withdrawn``: then ``withdrawn`` from the time given (``None``: the signing
+    time), and verifiers refuse its passports signed after that. ``successors``
+    maps an ODS code to the ODS code of the organisation that took it over
+    (after a merger). Two descriptions with the same DID or ODS code, or a
+    withdrawal or successor for an organisation not named, raise
+    :class:`~innopass.errors.TrustError`; a successor that is not an ODS code
+    raises :class:`~innopass.errors.MalformedInputError`.
     """
     if valid_for <= timedelta(0):
         raise ConfigurationError("a trust list's validity must be positive")
@@ -78,12 +89,28 @@ def sign_trust_list(
         duplicates = sorted({v for v in values if values.count(v) > 1})
         if duplicates:
             raise TrustError(f"the same organisation is named twice: {', '.join(duplicates)}")
+    withdrawals = dict(withdrawn or {})
+    successor_of = dict(successors or {})
+    codes = {o.ods_code for o in organisations}
+    unknown = sorted((set(withdrawals) | set(successor_of)) - codes)
+    if unknown:
+        raise TrustError(
+            f"a withdrawal or successor names {', '.join(unknown)}, "
+            "which is not among the issuers of this trust list"
+        )
+    for code, successor in successor_of.items():
+        if not valid_ods_code(successor):
+            raise MalformedInputError(f"successor {successor!r} of {code} is not an ODS code")
+        if successor == code:
+            raise TrustError(f"{code} cannot be its own successor")
     anchor = issuer.description
-    trusted = tuple(TrustedIssuer.from_organisation(o, scopes=scopes) for o in organisations)
     credential_id = f"urn:uuid:{uuid.uuid4()}"
     with issuer.ledger.transaction() as tx:
         issuer.ensure_current_key()
         now = issuer.now()
+        trusted = tuple(
+            _trusted_issuer(o, scopes, withdrawals, successor_of, now) for o in organisations
+        )
         version = tx.next_trust_list_version()
         unsigned = build_trust_list_credential(
             credential_id=credential_id,
@@ -110,9 +137,33 @@ def sign_trust_list(
             credential_id,
             {
                 "version": version,
-                "issuers": [{"odsCode": o.ods_code, "did": o.did} for o in organisations],
+                "issuers": [
+                    {"odsCode": t.ods_code, "did": t.did, "status": t.status} for t in trusted
+                ],
+                "withdrawn": {
+                    t.ods_code: format_datetime(t.withdrawn_at)
+                    for t in trusted
+                    if t.withdrawn_at is not None
+                },
+                "successors": dict(successor_of),
                 "scopes": [s.to_json() for s in scopes],
                 "validUntil": format_datetime(now + valid_for),
             },
         )
     return signed
+
+
+def _trusted_issuer(
+    organisation: OrganisationDescription,
+    scopes: Sequence[AccreditedScope],
+    withdrawals: Mapping[str, datetime | None],
+    successors: Mapping[str, str],
+    now: datetime,
+) -> TrustedIssuer:
+    entry = TrustedIssuer.from_organisation(organisation, scopes=scopes)
+    code = organisation.ods_code
+    if code in withdrawals:
+        entry = replace(entry, status="withdrawn", withdrawn_at=withdrawals[code] or now)
+    if code in successors:
+        entry = replace(entry, successor=successors[code])
+    return entry

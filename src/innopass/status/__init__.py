@@ -95,7 +95,7 @@ class StatusEntry:
                 "statusListCredential missing", path=f"{path}/statusListCredential"
             )
         size = obj.get("statusSize", 1)
-        if size != 1:
+        if isinstance(size, bool) or not isinstance(size, int) or size != 1:
             raise MalformedInputError("only statusSize 1 is supported", path=f"{path}/statusSize")
         entry_id = obj.get("id")
         return cls(

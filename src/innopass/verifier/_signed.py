@@ -101,14 +101,26 @@ def verify_data_integrity(
     issuer: str,
     resolver: Resolver,
     suites: Mapping[str, Cryptosuite],
+    proof: DataIntegrityProof | None = None,
+    known: SignedBy | None = None,
 ) -> SignedBy:
-    """Verify ``document``'s proof as made by ``issuer``; raise :class:`CheckFailed`."""
-    try:
-        proof = parse_proof(document)
-    except ProofError as exc:
-        raise CheckFailed(FailureCode.MALFORMED, str(exc), exc.path) from exc
-    except UnsupportedSuiteError as exc:
-        raise CheckFailed(FailureCode.UNSUPPORTED_SUITE, str(exc), "/proof/type") from exc
+    """Verify ``document``'s proof as made by ``issuer``; raise :class:`CheckFailed`.
+
+    ``proof`` is the document's proof when the caller has already parsed it.
+    ``known`` is an earlier successful check of this exact document (the same
+    canonical bytes, see :mod:`innopass.verifier._cache`): the suite, purpose and
+    key are still checked now, the key resolved through ``resolver``; only when it
+    is the very key the signature was checked with is the signature not checked again.
+    """
+    if known is not None:
+        proof = known.proof
+    if proof is None:
+        try:
+            proof = parse_proof(document)
+        except ProofError as exc:
+            raise CheckFailed(FailureCode.MALFORMED, str(exc), exc.path) from exc
+        except UnsupportedSuiteError as exc:
+            raise CheckFailed(FailureCode.UNSUPPORTED_SUITE, str(exc), "/proof/type") from exc
     suite = suites.get(proof.cryptosuite)
     if suite is None:
         raise CheckFailed(
@@ -125,6 +137,8 @@ def verify_data_integrity(
     method, did_document = resolve_key(
         resolver, proof.verification_method, issuer=issuer, path="/proof/verificationMethod"
     )
+    if known is not None and _same_key(method, known.method):
+        return SignedBy(proof=proof, method=method, document=did_document)
     try:
         data = hash_data(document, proof, suite)
     except ProofError as exc:
@@ -138,6 +152,11 @@ def verify_data_integrity(
             FailureCode.SIGNATURE_INVALID, f"signature does not verify: {exc}", "/proof/proofValue"
         ) from exc
     return SignedBy(proof=proof, method=method, document=did_document)
+
+
+def _same_key(method: VerificationMethod, other: VerificationMethod) -> bool:
+    a, b = method.public_key, other.public_key
+    return method.id == other.id and a.key_type is b.key_type and a.raw_bytes() == b.raw_bytes()
 
 
 def check_key_window(window: KeyWindow | None, *, vm_id: str, created: datetime, path: str) -> None:

@@ -34,7 +34,13 @@ from innopass.status import (
     parse_status_list_credential,
 )
 from innopass.suites import Cryptosuite
-from innopass.verifier._signed import CheckFailed, check_key_window, verify_data_integrity
+from innopass.verifier._cache import VerifiedCache, content_key
+from innopass.verifier._signed import (
+    CheckFailed,
+    SignedBy,
+    check_key_window,
+    verify_data_integrity,
+)
 from innopass.verifier.result import FailureCode, FailureFamily
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -42,11 +48,13 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = [
     "CachedStatusList",
+    "CheckedStatusList",
     "OnlineStatusLists",
     "StatusCandidate",
     "StatusSources",
     "VerifiedStatusList",
     "check_entry",
+    "status_list_cache",
     "verify_status_list",
 ]
 
@@ -115,6 +123,23 @@ def _time(credential: Mapping[str, JSONValue], name: str) -> datetime | None:
     return None if value is None else parse_datetime(value, path=f"/{name}")
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedStatusList:
+    """What checking a status list's encoding and signature established (no time, no trust)."""
+
+    list: StatusList
+    signed: SignedBy
+
+
+def status_list_cache(
+    *, max_entries: int = 64, max_bytes: int = 64 * 1024 * 1024
+) -> VerifiedCache[CheckedStatusList]:
+    """A cache of checked status lists, bounded in count and in decoded bytes held."""
+    return VerifiedCache(
+        max_entries=max_entries, max_weight=max_bytes, weigh=lambda c: len(c.list.bits)
+    )
+
+
 def verify_status_list(
     credential: Mapping[str, JSONValue],
     *,
@@ -124,6 +149,7 @@ def verify_status_list(
     suites: Mapping[str, Cryptosuite],
     max_bytes: int = DEFAULT_MAX_LIST_BYTES,
     fetched_at: datetime | None = None,
+    cache: VerifiedCache[CheckedStatusList] | None = None,
 ) -> VerifiedStatusList:
     """Check a status-list credential issued by ``issuer``; raise :class:`CheckFailed`.
 
@@ -132,21 +158,39 @@ def verify_status_list(
     the issuer. A list that is wrong is ``status-list-invalid``; one that cannot be
     checked here (suite not allowed, key not resolvable offline) is
     ``status-unavailable``.
+
+    With a ``cache``, a list with the same id and canonical bytes as one checked
+    before is not decoded or signature-checked again; its issuer, its key (resolved
+    now, through ``resolver``) and the key's window are checked every time, and the
+    time rules are the caller's (:func:`check_entry`).
     """
 
     def invalid(message: str, path: str = "") -> CheckFailed:
         return CheckFailed(FailureCode.STATUS_LIST_INVALID, message, path)
 
-    try:
-        decoded = parse_status_list_credential(credential, max_bytes=max_bytes)
-    except (StatusListError, MalformedInputError) as exc:
-        raise invalid(f"status list unusable: {exc}") from exc
+    key = None if cache is None else content_key(credential)
+    hit = None if cache is None else cache.get(key)
+    if hit is not None:
+        decoded = hit.list
+    else:
+        try:
+            decoded = parse_status_list_credential(credential, max_bytes=max_bytes)
+        except (StatusListError, MalformedInputError) as exc:
+            raise invalid(f"status list unusable: {exc}") from exc
     if issuer_id(credential) != issuer:
         raise invalid(
             f"status list {decoded.id} is issued by {decoded.issuer}, not by {issuer}", "/issuer"
         )
     try:
-        signed = verify_data_integrity(credential, issuer=issuer, resolver=resolver, suites=suites)
+        signed = verify_data_integrity(
+            credential,
+            issuer=issuer,
+            resolver=resolver,
+            suites=suites,
+            known=None if hit is None else hit.signed,
+        )
+        if cache is not None and hit is None:
+            cache.put(key, CheckedStatusList(list=decoded, signed=signed))
         if trust is not None:
             created = signed.proof.created
             if created is None:

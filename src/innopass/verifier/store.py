@@ -36,10 +36,10 @@ from innopass._time import format_datetime, parse_datetime
 from innopass.canonical import canonicalize
 from innopass.credential import issuer_id
 from innopass.did import (
+    COMPUTED_METHODS,
     DidDocument,
     DidWebResolver,
-    did_jwk_document,
-    did_key_document,
+    computed_document,
     did_method,
 )
 from innopass.errors import (
@@ -58,8 +58,15 @@ from innopass.trust import (
     KeyWindow,
     OrganisationDescription,
     TrustListContent,
+    find_key_window,
 )
-from innopass.verifier._signed import CheckFailed, check_key_window, verify_data_integrity
+from innopass.verifier._cache import VerifiedCache, content_key
+from innopass.verifier._signed import (
+    CheckFailed,
+    SignedBy,
+    check_key_window,
+    verify_data_integrity,
+)
 from innopass.verifier.result import FailureCode
 from innopass.verifier.status import CachedStatusList, VerifiedStatusList, verify_status_list
 
@@ -68,18 +75,19 @@ __all__ = [
     "BundleImport",
     "CachedDidDocument",
     "CachedStatusList",
+    "CheckedTrustList",
     "IssuerTrust",
     "PinnedParty",
     "TrustImportError",
     "TrustResolver",
     "TrustSource",
     "TrustStore",
+    "trust_list_cache",
     "verify_trust_list",
 ]
 
 VERIFIER_DIR: Final = "verifier"
 _T = TypeVar("_T")
-_COMPUTED_METHODS: Final = frozenset({"key", "jwk"})
 
 
 class TrustImportError(TrustError):
@@ -103,12 +111,7 @@ def _sha(value: str) -> str:
 
 def _computed_document(did: str) -> DidDocument | None:
     """The document of a ``did:key``/``did:jwk`` (computed), ``None`` for other methods."""
-    method = did_method(did)
-    if method == "key":
-        return did_key_document(did)
-    if method == "jwk":
-        return did_jwk_document(did)
-    return None
+    return computed_document(did)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +143,18 @@ class PinnedParty:
         return cls(did=source)
 
     def document(self) -> DidDocument | None:
-        """The pinned or computed DID document, if there is one."""
-        if self.organisation is not None:
-            return self.organisation.did_document
-        return _computed_document(self.did)
+        """The DID document, if there is one.
+
+        Computed for a ``did:key``/``did:jwk`` (whatever a description says), else
+        the pinned description's.
+        """
+        try:
+            computed = _computed_document(self.did)
+        except ResolutionError:
+            return None
+        if computed is not None:
+            return computed
+        return None if self.organisation is None else self.organisation.did_document
 
     def key_window(self, vm_id: str) -> KeyWindow | None:
         """The key's window: from the description, unbounded for a party pinned by DID alone."""
@@ -218,7 +229,7 @@ class IssuerTrust:
         """The window the trust source gives the key, ``None`` if it gives none."""
         if self.party is not None:
             return self.party.key_window(vm_id)
-        return next((k for k in self.keys if k.id == vm_id), None)
+        return find_key_window(self.keys, vm_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,16 +271,35 @@ class BundleImport:
     trust_list: AcceptedTrustList | None
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedTrustList:
+    """What checking a trust list's structure and signature established (no time, no rollback)."""
+
+    content: TrustListContent
+    signed: SignedBy
+    credential: JSONObject = field(repr=False)
+    """A private copy of the credential (shared by the lists accepted from this entry)."""
+
+
+def trust_list_cache(*, max_entries: int = 16) -> VerifiedCache[CheckedTrustList]:
+    """A cache of checked trust lists for :func:`verify_trust_list`."""
+    return VerifiedCache(max_entries=max_entries)
+
+
 def verify_trust_list(
     credential: Mapping[str, JSONValue],
     *,
     anchors: Mapping[str, PinnedParty],
     suites: Mapping[str, Cryptosuite] = SUITES,
+    cache: VerifiedCache[CheckedTrustList] | None = None,
 ) -> AcceptedTrustList:
     """Check a trust list's shape and its signature by a pinned anchor.
 
     Raises :class:`TrustImportError` with ``trust-list-invalid``. Expiry and
     rollback are the caller's business (they depend on time and on what is held).
+    With a ``cache``, a list with the same id and canonical bytes as one checked
+    before is not parsed or signature-checked again; the anchor must still be
+    pinned with the same key, and the key's window is checked every time.
     """
 
     def invalid(message: str, path: str = "") -> TrustImportError:
@@ -291,9 +321,15 @@ def verify_trust_list(
         raise invalid(
             f"no DID document for the anchor {anchor_did}: pin its description", "/issuer"
         )
+    key = None if cache is None else content_key(credential)
+    hit = None if cache is None else cache.get(key)
     try:
         signed = verify_data_integrity(
-            credential, issuer=anchor_did, resolver=_FixedResolver(document), suites=suites
+            credential,
+            issuer=anchor_did,
+            resolver=_FixedResolver(document),
+            suites=suites,
+            known=None if hit is None else hit.signed,
         )
         created = signed.proof.created
         if created is None:
@@ -304,7 +340,13 @@ def verify_trust_list(
             created=created,
             path="/proof",
         )
-        content = TrustListContent.from_credential(credential)
+        if hit is not None:
+            content, held = hit.content, hit.credential
+        else:
+            content = TrustListContent.from_credential(credential)
+            held = copy.deepcopy(dict(credential))
+            if cache is not None:
+                cache.put(key, CheckedTrustList(content=content, signed=signed, credential=held))
         valid_from = _optional_time(credential, "validFrom")
         valid_until = _optional_time(credential, "validUntil")
     except CheckFailed as exc:
@@ -312,7 +354,7 @@ def verify_trust_list(
     except MalformedInputError as exc:
         raise invalid(exc.message, exc.path) from exc
     return AcceptedTrustList(
-        credential=copy.deepcopy(dict(credential)),
+        credential=held,
         anchor=anchor_did,
         content=content,
         valid_from=valid_from,
@@ -696,14 +738,16 @@ def _write(path: Path, value: JSONValue) -> None:
 
 
 class TrustResolver:
-    """Resolves DIDs from the trust store only, in this order.
+    """Resolves DIDs from the trust store only.
 
-    1. pinned issuers' and anchors' descriptions, 2. the trust list in force,
-    3. ``did:key``/``did:jwk`` by computation, 4. ``extra_documents`` (a bundle's
-    issuer description: key material only, never trust), 5. did:web documents
-    cached by earlier online runs, 6. with a fetcher only, did:web over HTTPS
-    (cached in the store with the fetch time). Anything else is a
-    :class:`ResolutionError`: the network is never used without a fetcher.
+    A ``did:key``/``did:jwk`` is resolved only by computation: no document held or
+    supplied (a pinned description, a trust list, a bundle) is ever used for it.
+    Any other DID, in this order: 1. pinned issuers' and anchors' descriptions,
+    2. the trust list in force, 3. ``extra_documents`` (a bundle's issuer
+    description: key material only, never trust), 4. did:web documents cached by
+    earlier online runs, 5. with a fetcher only, did:web over HTTPS (cached in the
+    store with the fetch time). Anything else is a :class:`ResolutionError`: the
+    network is never used without a fetcher.
     """
 
     __slots__ = ("_extra", "_fetcher", "_now", "_store", "_trust_list")
@@ -726,17 +770,17 @@ class TrustResolver:
         self._now = now
 
     def resolve(self, did: str) -> DidDocument:
+        method = did_method(did)
+        if method in COMPUTED_METHODS:  # the DID is the key: nobody else's copy counts
+            document = _computed_document(did)
+            assert document is not None
+            return document
         for party in (self._store._issuers.get(did), self._store._anchors.get(did)):
             if party is not None and party.organisation is not None:
                 return party.organisation.did_document
         entry = None if self._trust_list is None else self._trust_list.content.issuer(did)
         if entry is not None:
             return entry.did_document
-        method = did_method(did)
-        if method in _COMPUTED_METHODS:
-            document = _computed_document(did)
-            assert document is not None
-            return document
         if did in self._extra:
             return self._extra[did]
         cached = self._store._did_documents.get(did)

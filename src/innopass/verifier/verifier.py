@@ -30,6 +30,7 @@ cannot be fixed by fetching anything, so it is not ``status-unavailable``).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -37,7 +38,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-from innopass._json import DEFAULT_LIMITS, JsonLimits, JSONObject, JSONValue, loads_strict, pointer
+from innopass._json import (
+    DEFAULT_LIMITS,
+    JsonLimits,
+    JSONObject,
+    JSONValue,
+    loads_strict,
+    pointer,
+    read_file_limited,
+)
 from innopass._time import parse_datetime, utc_now
 from innopass.canonical import sha256_digest
 from innopass.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
@@ -46,6 +55,7 @@ from innopass.did import DidDocument
 from innopass.errors import (
     ConfigurationError,
     InvalidSignatureError,
+    LimitExceededError,
     MalformedInputError,
     ProofError,
     RecordInvalidError,
@@ -86,6 +96,7 @@ from innopass.verifier.status import (
     StatusSources,
     VerifiedStatusList,
     check_entry,
+    status_list_cache,
     verify_status_list,
 )
 from innopass.verifier.store import (
@@ -96,6 +107,7 @@ from innopass.verifier.store import (
     TrustSource,
     TrustStore,
     rollback_problem,
+    trust_list_cache,
     verify_trust_list,
 )
 
@@ -115,6 +127,8 @@ JWT_FORMAT: Final = "vc+jwt"
 _MAX_SCHEMA_FAILURES: Final = 50
 _RECORD_PATH: Final = "/credentialSubject/assessmentRecord"
 _REVOCATION: Final = "revocation"
+#: Decoded status-list bytes the cache may hold per entry, on average (1 MiB).
+_CACHED_LIST_BYTES: Final = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +181,13 @@ class Verifier:
     All options are keyword-only and checked here: unknown suites or algorithms,
     a negative skew or an empty trust store (unless ``trust_no_one=True``, or
     :meth:`trusting_no_one`) raise :class:`ConfigurationError` at once.
+
+    A verifier remembers up to ``cache_size`` status lists (and a few trust lists)
+    whose signatures it has checked, keyed by their id and the SHA-256 of their
+    canonical bytes, so a batch of passports sharing a list checks its signature
+    once. Only the signature check and decoding are skipped: trust, key windows
+    and every time rule are applied on each :meth:`verify`. ``cache_size=0``
+    turns this off.
     """
 
     __slots__ = (
@@ -176,9 +197,11 @@ class Verifier:
         "_limits",
         "_max_list_bytes",
         "_skew",
+        "_status_cache",
         "_status_max_age",
         "_store",
         "_suites",
+        "_trust_list_cache",
     )
 
     def __init__(
@@ -194,6 +217,7 @@ class Verifier:
         limits: JsonLimits = DEFAULT_LIMITS,
         max_status_list_bytes: int = DEFAULT_MAX_LIST_BYTES,
         trust_no_one: bool = False,
+        cache_size: int = 64,
     ) -> None:
         if not isinstance(trust, TrustStore):
             raise ConfigurationError("trust must be a TrustStore")
@@ -217,9 +241,10 @@ class Verifier:
             max_clock_skew < timedelta(0)
             or status_max_age <= timedelta(0)
             or max_status_list_bytes <= 0
+            or cache_size < 0
         ):
             raise ConfigurationError(
-                "clock skew must be ≥ 0; status age and list size limits must be > 0"
+                "clock skew and cache size must be ≥ 0; status age and list size limits must be > 0"
             )
         self._store = trust
         self._suites: Mapping[str, Cryptosuite] = {name: SUITES[name] for name in suites}
@@ -230,6 +255,10 @@ class Verifier:
         self._fetcher = fetcher
         self._limits = limits
         self._max_list_bytes = max_status_list_bytes
+        self._status_cache = status_list_cache(
+            max_entries=cache_size, max_bytes=cache_size * _CACHED_LIST_BYTES
+        )
+        self._trust_list_cache = trust_list_cache(max_entries=min(cache_size, 16))
 
     @classmethod
     def trusting_no_one(cls, trust: TrustStore | None = None, **options: Any) -> Verifier:
@@ -269,6 +298,25 @@ class Verifier:
             return VerificationResult.build(
                 failures=run.failures, skipped=set(CheckName) - {CheckName.PARSE}
             )
+
+    def verify_file(self, path: str | Path) -> VerificationResult:
+        """Read the file at ``path`` (within the size limit) and :meth:`verify` it.
+
+        A file over the size limit is a ``rejected`` result (``malformed``), like any
+        over-size input. A file that cannot be read or is not a regular file (a
+        device such as ``/dev/zero``, a FIFO, a directory) raises
+        :class:`MalformedInputError`: that is an input error, not a passport.
+        """
+        try:
+            data = read_file_limited(path, max_bytes=self._limits.max_bytes)
+        except LimitExceededError as exc:
+            failure = Failure(
+                code=FailureCode.MALFORMED, message=exc.message, path="", check=CheckName.PARSE
+            )
+            return VerificationResult.build(
+                failures=[failure], skipped=set(CheckName) - {CheckName.PARSE}
+            )
+        return self.verify(data)
 
     def _verify(
         self, passport: str | bytes | Mapping[str, object], run: _Run
@@ -381,7 +429,12 @@ class Verifier:
                 continue  # a bundle's trust list from an anchor we do not pin cannot help
             prefix = "" if explicit else "/trustList"
             try:
-                accepted = verify_trust_list(candidate, anchors=store.anchors, suites=self._suites)
+                accepted = verify_trust_list(
+                    candidate,
+                    anchors=store.anchors,
+                    suites=self._suites,
+                    cache=self._trust_list_cache,
+                )
             except TrustImportError as exc:
                 problems.append(
                     CheckFailed(exc.code, f"trust list refused: {exc.message}", prefix + exc.path)
@@ -428,7 +481,11 @@ class Verifier:
             proof = None  # reported by verify_data_integrity below
         try:
             verify_data_integrity(
-                credential, issuer=issuer, resolver=context.resolver, suites=self._suites
+                credential,
+                issuer=issuer,
+                resolver=context.resolver,
+                suites=self._suites,
+                proof=proof,
             )
         except CheckFailed as exc:
             run.failed(CheckName.PROOF, exc)
@@ -726,16 +783,35 @@ class Verifier:
         )
         policy = StatusPolicy(now=run.now, skew=self._skew, max_age=self._status_max_age)
 
+        # Each candidate is checked at most once per verification (two entries often
+        # share a list), and through the verifier's cache across verifications.
+        checked: dict[
+            tuple[int, datetime | None], tuple[JSONObject, VerifiedStatusList | CheckFailed]
+        ] = {}
+
         def verify(candidate: JSONObject, fetched_at: datetime | None) -> VerifiedStatusList:
-            return verify_status_list(
-                candidate,
-                issuer=issuer,
-                resolver=context.resolver,
-                trust=trust,
-                suites=self._suites,
-                max_bytes=self._max_list_bytes,
-                fetched_at=fetched_at,
-            )
+            memo = (id(candidate), fetched_at)
+            held = checked.get(memo)
+            # (the candidate is kept with its outcome, so its id cannot be reused meanwhile)
+            outcome = held[1] if held is not None and held[0] is candidate else None
+            if outcome is None:
+                try:
+                    outcome = verify_status_list(
+                        candidate,
+                        issuer=issuer,
+                        resolver=context.resolver,
+                        trust=trust,
+                        suites=self._suites,
+                        max_bytes=self._max_list_bytes,
+                        fetched_at=fetched_at,
+                        cache=self._status_cache,
+                    )
+                except CheckFailed as exc:
+                    outcome = exc
+                checked[memo] = (candidate, outcome)
+            if isinstance(outcome, CheckFailed):
+                raise outcome
+            return outcome
 
         for index, entry in enumerate(entries):
             problem = check_entry(
@@ -827,7 +903,7 @@ class Verifier:
                 f"credentialSchema id is not {RECORD_SCHEMA_ID}",
                 "/credentialSchema/id",
             )
-        elif reference.get("digestSRI") != schema_digest_sri(RECORD_SCHEMA):
+        elif reference.get("digestSRI") != _record_schema_sri():
             invalid(
                 FailureCode.DIGEST_MISMATCH,
                 "credentialSchema digestSRI does not match the bundled record schema",
@@ -836,6 +912,12 @@ class Verifier:
 
 
 # --- helpers -----------------------------------------------------------------------
+
+
+@functools.cache
+def _record_schema_sri() -> str:
+    """The bundled record schema's ``digestSRI`` (its bytes do not change while running)."""
+    return schema_digest_sri(RECORD_SCHEMA)
 
 
 def _string(value: JSONValue) -> str | None:

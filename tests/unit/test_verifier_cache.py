@@ -1,0 +1,246 @@
+"""The verifier remembers checked status and trust lists across verify() calls, safely.
+
+A batch of passports sharing a list checks the list's signature once. The memory
+is keyed by the list's id and the SHA-256 of its canonical bytes, is bounded, and
+never skips a time rule, the trust in force or the key's window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from innopass.status import MIN_ENTRIES, build_status_list_credential, new_bitstring
+from innopass.suites import JcsCryptosuite
+from innopass.trust import KeyWindow
+from innopass.verifier import FailureCode, TrustStore, Verdict, Verifier
+from innopass.verifier._cache import VerifiedCache, content_key
+from verifier_factory import (
+    NOW,
+    REVOCATION_INDEX,
+    Org,
+    make_verifier,
+    no_fetching,  # noqa: F401 - autouse: any network attempt fails the test
+    passport,
+    trust_list,
+    unsigned_passport,
+)
+
+
+@pytest.fixture
+def signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts Data Integrity signature checks (passports, status and trust lists)."""
+    calls: list[int] = []
+    real = JcsCryptosuite.verify
+
+    def counting(self: JcsCryptosuite, hash_data: bytes, signature: bytes, key: Any) -> None:
+        calls.append(1)
+        real(self, hash_data, signature, key)
+
+    monkeypatch.setattr(JcsCryptosuite, "verify", counting)
+    return calls
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def test_a_batch_checks_each_shared_list_once(signature_checks: list[int]) -> None:
+    anchor = Org.did_key(ods="X26", name="NHS ENGLAND")
+    org = Org.did_web(windows=[(NOW - timedelta(days=365), None)])
+    tl = trust_list(anchor, [org.trusted_issuer()])
+    verifier = make_verifier(
+        anchors=[anchor.did], trust_lists=[tl], status_lists=org.status_lists()
+    )
+    passports = [passport(org) for _ in range(5)]
+    assert verifier.verify(passports[0]).verified
+    assert len(signature_checks) == 4  # passport, trust list, two status lists
+    for credential in passports[1:]:
+        assert verifier.verify(credential).verified
+    assert len(signature_checks) == 4 + 4  # one per further passport
+    # the same lists given again as new objects (a bundle, a re-read file) are still known
+    for status_list in org.status_lists():
+        verifier.trust.add_status_list(status_list)
+    assert verifier.verify(passport(org)).verified
+    assert len(signature_checks) == 4 + 4 + 1
+
+
+def test_no_cache_checks_every_time(signature_checks: list[int]) -> None:
+    org = Org.did_key()
+    verifier = make_verifier(issuers=[org.did], status_lists=org.status_lists(), cache_size=0)
+    assert verifier.verify(passport(org)).verified
+    assert verifier.verify(passport(org)).verified
+    assert len(signature_checks) == 6
+
+
+def test_two_entries_on_one_list_check_it_once_per_verification(
+    signature_checks: list[int],
+) -> None:
+    org = Org.did_key()
+    start = NOW - timedelta(hours=1)
+    unsigned: Any = build_status_list_credential(
+        list_id=org.list_id("status"),
+        issuer_did=org.did,
+        purpose="revocation",
+        bits=new_bitstring(MIN_ENTRIES),
+        valid_from=start,
+        valid_until=start + timedelta(days=7),
+    )
+    unsigned["credentialSubject"]["statusPurpose"] = ["revocation", "suspension"]
+    both = org.sign(unsigned, created=start)
+    credential: Any = unsigned_passport(org)
+    for entry in credential["credentialStatus"]:
+        entry["statusListCredential"] = both["id"]
+    verifier = make_verifier(issuers=[org.did], status_lists=[both], cache_size=0)
+    assert verifier.verify(org.sign(credential)).verified
+    assert len(signature_checks) == 2  # the passport and the one list
+
+
+def test_time_rules_apply_to_a_remembered_list() -> None:
+    org = Org.did_key()
+    clock = Clock(NOW)
+    store = TrustStore()
+    store.pin_issuer(org.did)
+    for status_list in org.status_lists():  # valid for 7 days from an hour before NOW
+        store.add_status_list(status_list)
+    verifier = Verifier(store, clock=clock)
+    credential: Any = passport(org)
+    assert verifier.verify(credential).verified
+    clock.at = NOW + timedelta(days=8)
+    result = verifier.verify(credential)
+    assert result.codes == {FailureCode.STATUS_STALE}
+    assert result.verdict is Verdict.INDETERMINATE
+    clock.at = NOW - timedelta(hours=2)  # before the lists' validFrom
+    assert FailureCode.STATUS_UNAVAILABLE in verifier.verify(credential).codes
+
+
+def test_key_window_applies_to_a_remembered_list() -> None:
+    org = Org.did_web(windows=[(NOW - timedelta(days=365), None)])
+    store = TrustStore()
+    store.pin_issuer(org.organisation())
+    for status_list in org.status_lists():
+        store.add_status_list(status_list)
+    verifier = Verifier(store, clock=Clock(NOW))
+    credential: Any = passport(org)
+    assert verifier.verify(credential).verified
+    compromised = replace(
+        org.organisation(), keys=(replace(org.keys[0].window(), compromised=True),)
+    )
+    store.pin_issuer(compromised)
+    result = verifier.verify(credential)
+    assert FailureCode.KEY_COMPROMISED in result.codes
+    assert not result.verified
+
+
+def test_a_remembered_list_is_checked_again_under_another_key() -> None:
+    """If the trust in force now gives the method another key, the signature is checked anew."""
+    org = Org.did_web(windows=[(NOW - timedelta(days=365), None)])
+    store = TrustStore()
+    store.pin_issuer(org.organisation())
+    lists = org.status_lists()
+    for status_list in lists:
+        store.add_status_list(status_list)
+    verifier = Verifier(store, clock=Clock(NOW))
+    assert verifier.verify(passport(org)).verified
+    # the same DID and method id, but another key (a new pin replaces the old one)
+    other = Org.did_web(windows=[(NOW - timedelta(days=365), None)])
+    store.pin_issuer(other.organisation())
+    result = verifier.verify(passport(other))
+    assert FailureCode.STATUS_LIST_INVALID in result.codes
+    assert not result.verified
+
+
+def test_a_list_changed_in_place_is_checked_again() -> None:
+    org = Org.did_key()
+    lists = org.status_lists()
+    verifier = make_verifier(issuers=[org.did], status_lists=lists)
+    credential: Any = passport(org)
+    assert verifier.verify(credential).verified
+    org.set_bit("revocation", REVOCATION_INDEX)
+    forged_bits: Any = org.status_list("revocation")["credentialSubject"]
+    lists[0]["credentialSubject"] = forged_bits  # the signature no longer covers this
+    result = verifier.verify(credential)
+    assert FailureCode.STATUS_LIST_INVALID in result.codes
+    assert not result.verified
+
+
+def test_trust_list_rules_apply_to_a_remembered_trust_list() -> None:
+    anchor = Org.did_key(ods="X26", name="NHS ENGLAND")
+    org = Org.did_web(windows=[(NOW - timedelta(days=365), None)])
+    tl = trust_list(anchor, [org.trusted_issuer()])  # valid for 30 days from NOW - 1 day
+    clock = Clock(NOW)
+    store = TrustStore()
+    store.pin_anchor(anchor.did)
+    store.add_trust_list(tl)
+    for status_list in org.status_lists():
+        store.add_status_list(status_list)
+    verifier = Verifier(store, clock=clock)
+    credential: Any = passport(org)
+    assert verifier.verify(credential).verified
+    clock.at = NOW + timedelta(days=31)
+    assert FailureCode.TRUST_LIST_EXPIRED in verifier.verify(credential).codes
+    # the anchor pinned anew with a key window that starts after the list was signed
+    clock.at = NOW
+    late = KeyWindow(anchor.keys[0].vm_id, valid_from=NOW)
+    store.pin_anchor(replace(anchor.organisation(), keys=(late,)))
+    result = verifier.verify(credential)
+    assert FailureCode.TRUST_LIST_INVALID in result.codes
+    assert not result.verified
+
+
+# --- the cache itself -------------------------------------------------------------------
+
+
+def test_cache_is_bounded_in_entries_and_weight() -> None:
+    cache: VerifiedCache[bytes] = VerifiedCache(max_entries=3, max_weight=10, weigh=len)
+    for i in range(5):
+        cache.put((f"id{i}", b"x"), b"12")
+    assert len(cache) == 3
+    assert cache.get(("id0", b"x")) is None
+    assert cache.get(("id4", b"x")) == b"12"
+    cache.put(("big", b"x"), b"0123456789")  # fills the weight alone
+    assert len(cache) == 1
+    cache.put(("huge", b"x"), b"01234567890")  # heavier than the bound: never held
+    assert cache.get(("huge", b"x")) is None
+    assert cache.get(None) is None
+    empty: VerifiedCache[bytes] = VerifiedCache(max_entries=0)
+    empty.put(("a", b"x"), b"1")
+    assert len(empty) == 0
+
+
+def test_least_recently_used_is_evicted_first() -> None:
+    cache: VerifiedCache[int] = VerifiedCache(max_entries=2)
+    cache.put(("a", b""), 1)
+    cache.put(("b", b""), 2)
+    assert cache.get(("a", b"")) == 1
+    cache.put(("c", b""), 3)
+    assert cache.get(("b", b"")) is None
+    assert cache.get(("a", b"")) == 1
+
+
+def test_content_key_is_exact() -> None:
+    org = Org.did_key()
+    first = org.status_list("revocation")
+    key = content_key(first)
+    assert key is not None
+    assert key[0] == first["id"]
+    assert content_key(org.status_list("revocation")) == key  # deterministic signature
+    assert content_key(dict(reversed(list(first.items())))) == key  # key order is not content
+    later = org.status_list("revocation", created=NOW - timedelta(minutes=30))
+    assert content_key(later) != key  # same id, another proof
+    assert content_key({"type": "x"}) is None
+    assert content_key({"id": "x", "v": float("nan")}) is None
+
+
+def test_negative_cache_size_is_a_configuration_error() -> None:
+    from innopass.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError):
+        Verifier.trusting_no_one(cache_size=-1)
