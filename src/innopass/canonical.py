@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import rfc8785
 
 from innopass.errors import MalformedInputError
 
-__all__ = ["canonicalize", "sha256_digest"]
+__all__ = ["canonicalize", "sha256_digest", "shared_canonical_forms"]
 
 _MAX_SAFE_INTEGER = 2**53 - 1
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -38,20 +41,47 @@ def _utf16_key(key: str) -> bytes:
     return key.encode("utf-16-be", "surrogatepass")
 
 
-def _sorted_copy(value: Any) -> Any:
+#: id(object) → (object, its sorted copy), while :func:`shared_canonical_forms` is active.
+_SHARED: ContextVar[dict[int, tuple[Any, Any]] | None] = ContextVar("innopass_jcs", default=None)
+
+
+@contextmanager
+def shared_canonical_forms() -> Iterator[None]:
+    """Within this block, an object canonicalised before (alone or inside another) is
+    not sorted again: a verifier canonicalises a passport for its proof and then its
+    record for the digest, and the second costs only the final encoding.
+
+    The objects must not change inside the block (each entry keeps its object alive,
+    so an ``id`` cannot be reused).
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _sorted_copy(value: Any, shared: dict[int, tuple[Any, Any]] | None) -> Any:
     """A copy with every object's keys in JCS order; refuses what JCS refuses."""
     if isinstance(value, str) or value is None or value is True or value is False:
         return value
     if isinstance(value, dict):
+        if shared is not None:
+            seen = shared.get(id(value))
+            if seen is not None and seen[0] is value:
+                return seen[1]
         try:
             ascii_keys = "".join(value).isascii()
         except TypeError:
             raise MalformedInputError("object keys must be strings") from None
         # for ASCII keys code-point order is UTF-16 order, and plain sorting is faster
         keys = sorted(value) if ascii_keys else sorted(value, key=_utf16_key)
-        return {key: _sorted_copy(value[key]) for key in keys}
+        ordered = {key: _sorted_copy(value[key], shared) for key in keys}
+        if shared is not None:
+            shared[id(value)] = (value, ordered)
+        return ordered
     if isinstance(value, list | tuple):
-        return [_sorted_copy(item) for item in value]
+        return [_sorted_copy(item, shared) for item in value]
     if isinstance(value, int):
         if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
             return value
@@ -77,7 +107,7 @@ def _rfc8785(value: Any) -> bytes:
 def canonicalize(value: Any) -> bytes:
     """Return the RFC 8785 canonical UTF-8 bytes of a JSON value."""
     try:
-        ordered = _sorted_copy(value)
+        ordered = _sorted_copy(value, _SHARED.get())
     except _HasFloat:
         return _rfc8785(value)
     except RecursionError as exc:

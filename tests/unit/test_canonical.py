@@ -47,3 +47,19 @@ def test_digest_is_stable_across_key_order() -> None:
     assert sha256_digest({"b": [1, {"d": 1, "c": 2}], "a": None}) == sha256_digest(
         {"a": None, "b": [1, {"c": 2, "d": 1}]}
     )
+
+
+def test_shared_forms_give_the_same_bytes_and_reuse_sorted_members() -> None:
+    from innopass import record
+    from innopass.canonical import _SHARED, shared_canonical_forms
+
+    inner = record.example("device")
+    outer = {"z": 1, "credentialSubject": {"assessmentRecord": inner}, "a": [inner]}
+    expected_outer, expected_inner = canonicalize(outer), canonicalize(inner)
+    with shared_canonical_forms():
+        assert canonicalize(outer) == expected_outer
+        shared = _SHARED.get()
+        assert shared is not None
+        assert id(inner) in shared
+        assert canonicalize(inner) == expected_inner
+    assert _SHARED.get() is None

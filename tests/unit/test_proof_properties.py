@@ -88,3 +88,34 @@ def test_any_single_character_change_is_rejected(
     assert isinstance(received, dict)  # one character cannot turn the object into another type
     with pytest.raises(InnopassError):
         verify_proof(received, suites=SUITES, key=KEYS[key_type].public_key())
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=100))
+def test_fast_base58_matches_multiformats(data: bytes) -> None:
+    from multiformats import multibase
+
+    from innopass.proof import base58btc_decode
+
+    encoded = multibase.encode(data, "base58btc")
+    assert base58btc_decode(encoded[1:]) == data
+    assert bytes(multibase.decode(encoded)) == data
+
+
+@pytest.mark.parametrize("bad", ["z0", "zI", "zO", "zl", "z+", "z\u00e9"])
+def test_invalid_base58_signature_is_a_proof_error(bad: str) -> None:
+    from innopass.errors import ProofError
+    from innopass.proof import parse_proof
+
+    with pytest.raises(ProofError):
+        parse_proof(
+            {
+                "proof": {
+                    "type": "DataIntegrityProof",
+                    "cryptosuite": "eddsa-jcs-2022",
+                    "verificationMethod": "did:example:a#1",
+                    "proofPurpose": "assertionMethod",
+                    "proofValue": bad,
+                }
+            }
+        )

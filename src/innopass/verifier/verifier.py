@@ -48,7 +48,7 @@ from innopass._json import (
     read_file_limited,
 )
 from innopass._time import parse_datetime, utc_now
-from innopass.canonical import sha256_digest
+from innopass.canonical import sha256_digest, shared_canonical_forms
 from innopass.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
 from innopass.credential import PASSPORT_TYPE, SUBJECT_TYPE, VC_TYPE, credential_types, issuer_id
 from innopass.did import DidDocument
@@ -288,7 +288,8 @@ class Verifier:
             raise ConfigurationError("the verifier's clock returned a naive datetime")
         run = _Run(now=now.astimezone(UTC))
         try:
-            return self._verify(passport, run)
+            with shared_canonical_forms():
+                return self._verify(passport, run)
         except Exception as exc:
             run.fail(
                 CheckName.PARSE,
