@@ -79,7 +79,7 @@ def resolve_key(
     except ResolutionError as exc:
         raise CheckFailed(
             FailureCode.KEY_UNRESOLVABLE,
-            f"no DID document for {did} available offline: {exc}",
+            f"cannot resolve the issuer's DID document: {exc}",
             path,
         ) from exc
     try:
