@@ -7,11 +7,11 @@ because the value is parsed, not only matched.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from innopass.errors import MalformedInputError
 
-__all__ = ["format_datetime", "parse_datetime", "utc_now"]
+__all__ = ["beyond", "format_datetime", "parse_datetime", "utc_now"]
 
 _DATETIME = re.compile(
     r"-?(?:[1-9][0-9]{3,}|0[0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
@@ -33,17 +33,32 @@ def parse_datetime(value: object, *, path: str = "") -> datetime:
         assert digits is not None
         text = head + "." + digits.group()[:6].ljust(6, "0") + rest[digits.end() :]
     try:
-        parsed = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text).astimezone(UTC)
     except ValueError as exc:
         raise MalformedInputError(f"impossible date-time: {value!r}", path=path) from exc
-    return parsed.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 9999-12-31T23:59:59-01:00 is past year 9999 in UTC
+        raise MalformedInputError(f"date-time out of range: {value!r}", path=path) from exc
+
+
+def beyond(later: datetime, earlier: datetime, margin: timedelta) -> bool:
+    """True when ``later`` is more than ``margin`` after ``earlier``.
+
+    Computed as a difference, so it never overflows near ``datetime.min``/``max``
+    (``now > end + skew`` would, for an ``end`` of 9999-12-31T23:59:59Z).
+    """
+    return later - earlier > margin
 
 
 def format_datetime(value: datetime) -> str:
     """Format an aware datetime as UTC ``YYYY-MM-DDThh:mm:ssZ`` (whole seconds)."""
     if value.tzinfo is None:
         raise ValueError("naive datetime: innopass timestamps are always aware")
-    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = value.astimezone(UTC)
+    # (not strftime: its %Y drops the leading zeros of years before 1000 on glibc)
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+        f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
+    )
 
 
 def utc_now() -> datetime:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from innopass._json import JSONObject, JSONValue, pointer
 from innopass._time import format_datetime, parse_datetime
@@ -23,6 +23,7 @@ __all__ = [
     "ALL_PROFILES",
     "BUNDLE_TYPE",
     "FORMAT_VERSION",
+    "MAX_BUNDLE_STATUS_LISTS",
     "ORGANISATION_TYPE",
     "TRUST_LIST_SUBJECT_TYPE",
     "TRUST_LIST_TYPE",
@@ -45,6 +46,8 @@ TRUST_LIST_SUBJECT_TYPE = "InnopassTrustedIssuers"
 ORG_ISSUER_TYPE = "NhsOrganisation"
 #: The ``formatVersion`` of organisation descriptions and bundles (FORMATS.md §4, §6).
 FORMAT_VERSION = 1
+#: The most status lists a bundle may carry (FORMATS.md §6).
+MAX_BUNDLE_STATUS_LISTS: Final = 64
 
 _ODS = re.compile(r"[A-Z0-9]{1,9}")
 
@@ -467,6 +470,11 @@ class Bundle:
             )
         issuer = o.get("issuer")
         lists = _list(o.get("statusLists", []), "/statusLists", "statusLists")
+        if len(lists) > MAX_BUNDLE_STATUS_LISTS:
+            raise MalformedInputError(
+                f"statusLists has {len(lists)} lists, over the limit of {MAX_BUNDLE_STATUS_LISTS}",
+                path="/statusLists",
+            )
         trust_list = o.get("trustList")
         return cls(
             passport=passport,

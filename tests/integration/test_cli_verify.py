@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -271,3 +271,107 @@ def test_import_bundle_and_non_trust_file(
     assert run("trust", "import", b, "--home", home, *AT).code == 0
     assert run("verify", files["passport"], *AT, "--home", home).code == 0
     assert run("trust", "import", files["passport"], "--home", home).code == 2
+
+
+# --- hardening: did:web by DID alone, claimed identity, --at limits, batch input errors ---
+
+
+def test_trust_issuer_did_web_by_did_alone_is_refused(
+    run: Any, tmp_path: Path, org: Org, files: dict[str, Path]
+) -> None:
+    result = run(
+        "verify",
+        files["passport"],
+        "--trust-issuer", org.did,
+        "--status-list", files["revocation"],
+        "--status-list", files["suspension"],
+        *AT, "--home", tmp_path,
+    )  # fmt: skip
+    assert result.code == 2, result
+    assert result.out == ""
+    assert len(result.err.strip().splitlines()) == 1
+    assert "description" in result.err
+    assert org.did in result.err
+
+
+def test_trust_issuer_did_key_by_did_marks_claims(run: Any, tmp_path: Path) -> None:
+    key_org = Org.did_key()
+    p = write(tmp_path / "p.json", passport(key_org))
+    lists = [
+        write(tmp_path / f"{purpose}.json", key_org.status_list(purpose))
+        for purpose in ("revocation", "suspension")
+    ]
+    common = ["--trust-issuer", key_org.did, "--status-list", lists[0], "--status-list", lists[1]]
+    text = run("verify", p, *common, *AT, "--home", tmp_path / "h")
+    assert text.code == 0, text
+    assert "claimed, not verified" in text.out
+    as_json = run("verify", p, *common, "--json", *AT, "--home", tmp_path / "h")
+    assert as_json.code == 0, as_json
+    line = json.loads(as_json.out)
+    assert line["issuer"]["claimed"] is True
+    assert line["issuer"]["ods_code"] == key_org.ods
+    assert not list(Draft202012Validator(SCHEMA).iter_errors(line))
+
+
+def test_described_issuer_is_not_marked_claimed(
+    run: Any, tmp_path: Path, files: dict[str, Path]
+) -> None:
+    text = run("verify", files["passport"], *trusting(files), "--home", tmp_path / "h")
+    assert text.code == 0, text
+    assert "claimed" not in text.out
+    as_json = run("verify", files["passport"], *trusting(files), "--json", "--home", tmp_path)
+    assert json.loads(as_json.out)["issuer"]["claimed"] is False
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        "9999-12-31T23:58:00Z",
+        "9999-12-31T23:59:59Z",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59-01:00",
+        "0001-01-01T00:00:00+01:00",
+    ],
+)
+def test_at_out_of_range_exits_2(run: Any, tmp_path: Path, files: dict[str, Path], at: str) -> None:
+    result = run("verify", files["passport"], "--at", at, "--home", tmp_path)
+    assert result.code == 2, result
+    assert result.out == ""
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_valid_until_9999_verifies(
+    run: Any, tmp_path: Path, org: Org, files: dict[str, Path]
+) -> None:
+    p = write(
+        tmp_path / "far.json",
+        passport(org, valid_until=datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+    )
+    result = run("verify", p, *trusting(files), "--json", "--home", tmp_path)
+    assert result.code == 0, result
+    assert json.loads(result.out)["passport"]["valid_until"] == "9999-12-31T23:59:59Z"
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_unreadable_file_in_a_batch_does_not_abort_it(
+    run: Any, tmp_path: Path, files: dict[str, Path], as_json: bool
+) -> None:
+    missing = tmp_path / "missing.json"
+    directory = tmp_path / "a-directory"
+    directory.mkdir()
+    result = run(
+        "verify", files["passport"], missing, directory, files["jwt"],
+        *trusting(files), *(["--json"] if as_json else []), "--home", tmp_path / "h",
+    )  # fmt: skip
+    assert result.code == 2, result
+    errors = result.err.strip().splitlines()
+    assert len(errors) == 2
+    assert str(missing) in errors[0]
+    assert str(directory) in errors[1]
+    if as_json:
+        lines = [json.loads(line) for line in result.out.splitlines()]
+        assert [line["file"] for line in lines] == [str(files["passport"]), str(files["jwt"])]
+        assert [line["verdict"] for line in lines] == ["verified", "verified"]
+    else:
+        assert result.out.count("✔ VERIFIED") == 2
+        assert str(files["jwt"]) in result.out

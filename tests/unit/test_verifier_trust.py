@@ -242,7 +242,10 @@ def test_home_round_trip(tmp_path: Path, anchor: Org, rf4: Org) -> None:
     assert set(loaded.issuers) == {other.did}
     assert loaded.trust_list is not None
     assert loaded.trust_list.version == 5
-    assert set(loaded.status_lists) == {rf4.list_id("revocation"), rf4.list_id("suspension")}
+    assert set(loaded.status_lists) == {
+        (rf4.did, rf4.list_id("revocation")),
+        (rf4.did, rf4.list_id("suspension")),
+    }
     assert loaded.candidate_trust_lists == ()
     verifier = Verifier.from_home(str(tmp_path), clock=lambda: NOW)
     assert verifier.verify(passport(rf4)).verified

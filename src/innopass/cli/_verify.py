@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -43,6 +43,11 @@ EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_INDETERMINATE = 3
+
+#: ``--at`` must leave room for clock skew and list ages either side of what a
+#: ``datetime`` can hold (years 1 to 9999).
+_EARLIEST_AT = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST_AT = datetime(9999, 12, 30, 23, 59, 59, tzinfo=UTC)
 
 _HEADLINES = {
     Verdict.VERIFIED: "✔ VERIFIED",
@@ -87,9 +92,23 @@ def _at(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return parse_datetime(value)
+        when = parse_datetime(value)
     except MalformedInputError:
         _fail(f"--at {value!r} is not an RFC 3339 time with a zone (e.g. 2026-05-01T09:30:00Z)")
+    if not _EARLIEST_AT <= when <= _LATEST_AT:
+        _fail(f"--at {value!r} is out of range (0001-01-02 to 9999-12-30)")
+    return when
+
+
+def _trust_issuer(value: str) -> str | OrganisationDescription:
+    """A ``--trust-issuer``: a did:key/did:jwk, or a description file (required for did:web)."""
+    if value.startswith("did:") and not value.startswith(("did:key:", "did:jwk:")):
+        method = ":".join(value.split(":", 2)[:2])
+        _fail(
+            f"--trust-issuer {value[:80]}: a {method} issuer needs its exported organisation "
+            "description file (innopass org export), not its DID alone"
+        )
+    return _party(value, "--trust-issuer")
 
 
 def _load_store(home: Path | None) -> tuple[Path, TrustStore]:
@@ -164,19 +183,13 @@ def verify_command(
     file is rejected, else 3 if any is indeterminate, else 0; 2 for input errors.
     """
     when = _at(at)
-    missing = [str(f) for f in files if not f.exists()]
-    if missing:
-        _fail(f"no such file: {', '.join(missing)}")
-    irregular = [str(f) for f in files if not f.is_file()]
-    if irregular:
-        _fail(f"not a regular file: {', '.join(irregular)}")
     directory, store = _load_store(home)
     run = store.copy()
     try:
         for value in anchors:
             run.pin_anchor(_party(value, "--anchor"))
         for value in trust_issuers:
-            run.pin_issuer(_party(value, "--trust-issuer"), require_document=False)
+            run.pin_issuer(_trust_issuer(value), require_document=False)
     except InnopassError as exc:
         _fail(exc.diagnostics())
     for path in trust_lists:
@@ -188,11 +201,20 @@ def verify_command(
         run, clock=clock, fetcher=RequestsFetcher() if online else None, trust_no_one=True
     )
     results: list[VerificationResult] = []
+    unreadable = False
     for path in files:
+        # A file that cannot be read is an input error, but the batch goes on: the
+        # lines already printed stay meaningful and every readable file gets its result.
         try:
+            if not path.exists():
+                raise MalformedInputError(f"no such file: {path}")
+            if not path.is_file():
+                raise MalformedInputError(f"not a regular file: {path}")
             result = verifier.verify_file(path)
         except MalformedInputError as exc:
-            _fail(exc.diagnostics())
+            click.echo(f"innopass: error: {exc.diagnostics()}", err=True)
+            unreadable = True
+            continue
         results.append(result)
         if as_json:
             line = {"file": str(path), **result.to_json()}
@@ -201,7 +223,7 @@ def verify_command(
             click.echo(render_text(result, str(path)))
     if online:
         run.save_fetched(directory)
-    raise click.exceptions.Exit(exit_code(results))
+    raise click.exceptions.Exit(EXIT_USAGE if unreadable else exit_code(results))
 
 
 def exit_code(results: Sequence[VerificationResult]) -> int:
@@ -229,6 +251,8 @@ def render_text(result: VerificationResult, name: str) -> str:
     issuer = result.issuer
     if issuer.id:
         who = ", ".join(x for x in (issuer.ods_code, issuer.name) if x)
+        if who and issuer.claimed:
+            who += "; claimed, not verified"
         lines.append(f"  Issuer:         {issuer.id}" + (f" ({who})" if who else ""))
     facts = result.passport
     if facts is not None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Final
 
 from innopass._json import JSONObject, JSONValue, pointer
 from innopass._time import format_datetime
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_MAX_LIST_BYTES",
     "ENTRY_TYPE",
     "LIST_CREDENTIAL_TYPE",
+    "MAX_STATUS_ENTRIES",
     "MIN_ENTRIES",
     "StatusEntry",
     "StatusList",
@@ -115,6 +117,10 @@ class StatusEntry:
         }
 
 
+#: The most ``credentialStatus`` entries a credential may carry (a passport has two).
+MAX_STATUS_ENTRIES: Final = 16
+
+
 def status_entries(credential: Mapping[str, JSONValue]) -> tuple[StatusEntry, ...]:
     """Every status entry of ``credential`` (``credentialStatus`` may be an object or a list)."""
     value = credential.get("credentialStatus")
@@ -125,6 +131,11 @@ def status_entries(credential: Mapping[str, JSONValue]) -> tuple[StatusEntry, ..
     if not isinstance(value, list):
         raise MalformedInputError(
             "credentialStatus is not an object or list", path="/credentialStatus"
+        )
+    if len(value) > MAX_STATUS_ENTRIES:
+        raise MalformedInputError(
+            f"credentialStatus has {len(value)} entries, over the limit of {MAX_STATUS_ENTRIES}",
+            path="/credentialStatus",
         )
     return tuple(
         StatusEntry.from_json(item, path=pointer("credentialStatus", i))

@@ -154,14 +154,24 @@ class CheckResult:
 
 @dataclass(frozen=True, slots=True)
 class IssuerInfo:
-    """Who signed: the issuer DID and, where known, its ODS code and name."""
+    """Who signed: the issuer DID and, where known, its ODS code and name.
+
+    ``claimed`` is true when the ODS code and name are only what the credential
+    says about its own issuer (the trust source gives none): not verified.
+    """
 
     id: str | None = None
     ods_code: str | None = None
     name: str | None = None
+    claimed: bool = False
 
     def to_json(self) -> JSONObject:
-        return {"id": self.id, "ods_code": self.ods_code, "name": self.name}
+        return {
+            "id": self.id,
+            "ods_code": self.ods_code,
+            "name": self.name,
+            "claimed": self.claimed,
+        }
 
 
 @dataclass(frozen=True, slots=True)

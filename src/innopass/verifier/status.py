@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from innopass._json import JsonLimits, JSONObject, JSONValue, loads_strict
-from innopass._time import format_datetime, parse_datetime
+from innopass._time import beyond, format_datetime, parse_datetime
 from innopass.credential import issuer_id
 from innopass.did import Resolver
 from innopass.errors import MalformedInputError, NetworkError, StatusListError
@@ -55,6 +55,7 @@ __all__ = [
     "VerifiedStatusList",
     "check_entry",
     "status_list_cache",
+    "status_list_under",
     "verify_status_list",
 ]
 
@@ -87,6 +88,11 @@ class CachedStatusList:
     fetched_at: datetime
     credential: JSONObject = field(repr=False)
 
+    @property
+    def issuer(self) -> str:
+        """The DID that issued the list (``""`` when it names none)."""
+        return issuer_id(self.credential) or ""
+
     def to_json(self) -> JSONObject:
         return {
             "id": self.id,
@@ -116,6 +122,13 @@ class StatusCandidate:
 
     credential: JSONObject
     fetched_at: datetime | None = None
+
+
+def status_list_under(list_id: str, base: str) -> bool:
+    """Whether ``list_id`` is ``base`` or a path below it."""
+    if list_id == base:
+        return True
+    return list_id.startswith(base if base.endswith(("/", "#", "?")) else base + "/")
 
 
 def _time(credential: Mapping[str, JSONValue], name: str) -> datetime | None:
@@ -180,6 +193,12 @@ def verify_status_list(
     if issuer_id(credential) != issuer:
         raise invalid(
             f"status list {decoded.id} is issued by {decoded.issuer}, not by {issuer}", "/issuer"
+        )
+    bases = () if trust is None else trust.status_list_bases
+    outside = next((b for b in bases if not status_list_under(decoded.id, b)), None)
+    if outside is not None:
+        raise invalid(
+            f"status list {decoded.id} is not under {issuer}'s statusListBase {outside}", "/id"
         )
     try:
         signed = verify_data_integrity(
@@ -249,13 +268,26 @@ class StatusSources:
     candidates: Sequence[StatusCandidate]
     online: OnlineStatusLists | None = None
     on_fetched: Callable[[CachedStatusList], None] | None = None
+    _by_id: Mapping[str, tuple[StatusCandidate, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id: dict[str, list[StatusCandidate]] = {}
+        for candidate in self.candidates:
+            list_id = candidate.credential.get("id")
+            if isinstance(list_id, str):
+                by_id.setdefault(list_id, []).append(candidate)
+        object.__setattr__(self, "_by_id", {k: tuple(v) for k, v in by_id.items()})
+
+    def for_id(self, list_id: str) -> tuple[StatusCandidate, ...]:
+        """The candidates whose ``id`` is ``list_id`` (an index: no scan per entry)."""
+        return self._by_id.get(list_id, ())
 
     @classmethod
     def of(
         cls,
         *,
         supplied: Sequence[JSONObject],
-        cached: Mapping[str, CachedStatusList],
+        cached: Mapping[tuple[str, str], CachedStatusList] | Mapping[str, CachedStatusList],
         online: OnlineStatusLists | None = None,
         on_fetched: Callable[[CachedStatusList], None] | None = None,
     ) -> StatusSources:
@@ -290,9 +322,7 @@ def check_entry(
     """
     lists: list[VerifiedStatusList] = []
     invalid: CheckFailed | None = None
-    for candidate in sources.candidates:
-        if candidate.credential.get("id") != entry.list_id:
-            continue
+    for candidate in sources.for_id(entry.list_id):
         try:
             lists.append(verify(candidate.credential, candidate.fetched_at))
         except CheckFailed as exc:
@@ -344,7 +374,11 @@ def _freshest(
     the list with the latest ``validFrom``, and on a tie the one with the bit set
     (the cautious reading).
     """
-    usable = [s for s in lists if s.valid_from is None or s.valid_from <= policy.now + policy.skew]
+    usable = [
+        s
+        for s in lists
+        if s.valid_from is None or not beyond(s.valid_from, policy.now, policy.skew)
+    ]
     if not usable:
         return None
 
@@ -361,7 +395,7 @@ def _freshest(
 
 
 def _stale(chosen: VerifiedStatusList, policy: StatusPolicy, path: str) -> CheckFailed | None:
-    if chosen.valid_until is not None and policy.now > chosen.valid_until + policy.skew:
+    if chosen.valid_until is not None and beyond(policy.now, chosen.valid_until, policy.skew):
         return CheckFailed(
             FailureCode.STATUS_STALE,
             f"status list {chosen.id} expired at {chosen.valid_until.isoformat()}",

@@ -5,17 +5,27 @@ A :class:`TrustStore` is what a verifier trusts (PRODUCT.md §4):
 - anchors and issuers pinned deliberately, by DID (``did:key``/``did:jwk``, whose
   document is computed) or by an organisation description (FORMATS.md §4), whose
   ``keys`` give each key's validity window;
-- the newest trust list it accepted: signed by a pinned anchor, never older than
-  the one held (:meth:`TrustStore.import_trust_list` refuses a rollback);
-- status-list credentials and (with ``--online`` only) did:web documents, each
-  cached with the time it was fetched.
+- per pinned anchor, the newest trust list it accepted from that anchor: its
+  version is the anchor's high-water mark, and no list of that anchor with a lower
+  version is ever used again (:meth:`TrustStore.import_trust_list` refuses the
+  rollback, and run-only lists are ignored by :meth:`TrustStore.trust_lists_in_force`);
+  an issuer named by several anchors' lists gets the most restrictive reading;
+- status-list credentials, held per (issuer DID, list id), and (with ``--online``
+  only) did:web documents, each cached with the time it was fetched. A held
+  revocation is final: no list replacing it may clear a set bit.
+
+A bundle's issuer description is unsigned: it never makes an issuer trusted and
+never supplies the keys a passport or a status list is checked with
+(:class:`TrustResolver`).
 
 It also carries *run-only* candidates (:meth:`add_trust_list`,
 :meth:`add_status_list`): trust and status lists given for one verification run,
 checked by the verifier at verification time and never persisted.
 
-On disk it is the verifier home of FORMATS.md §7; every file is written
-atomically. The home is trusted local state: a trust list held there was
+On disk it is the verifier home of FORMATS.md §7 (``anchors/``, ``issuers/``,
+``trust-lists/<sha256(anchor DID)>.json``, ``status/<sha256(issuer DID + " " + list
+id)>.json``, ``did-cache/``; a ``trust-list.json`` of older homes is still read);
+every file is written atomically. The home is trusted local state: a trust list held there was
 verified when it was imported and is not re-verified on load.
 """
 
@@ -23,10 +33,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
+from datetime import UTC, datetime
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Final, TypeVar
 
@@ -47,9 +57,16 @@ from innopass.errors import (
     InnopassError,
     MalformedInputError,
     ResolutionError,
+    StatusListError,
     TrustError,
 )
 from innopass.net import Fetcher
+from innopass.status import (
+    DEFAULT_MAX_LIST_BYTES,
+    StatusList,
+    StatusPurpose,
+    parse_status_list_credential,
+)
 from innopass.suites import SUITES, Cryptosuite
 from innopass.trust import (
     TRUST_LIST_TYPE,
@@ -71,17 +88,21 @@ from innopass.verifier.result import FailureCode
 from innopass.verifier.status import CachedStatusList, VerifiedStatusList, verify_status_list
 
 __all__ = [
+    "HELD",
     "AcceptedTrustList",
     "BundleImport",
     "CachedDidDocument",
     "CachedStatusList",
     "CheckedTrustList",
+    "Held",
     "IssuerTrust",
     "PinnedParty",
     "TrustImportError",
+    "TrustListsGiven",
     "TrustResolver",
     "TrustSource",
     "TrustStore",
+    "rollback_problem",
     "trust_list_cache",
     "verify_trust_list",
 ]
@@ -224,12 +245,60 @@ class IssuerTrust:
     status: str = "active"
     withdrawn_at: datetime | None = None
     keys: tuple[KeyWindow, ...] = ()
+    listed_keys: tuple[tuple[KeyWindow, ...], ...] = ()
+    """The key windows of every accepted trust list naming the issuer (all must allow a key)."""
+    status_list_bases: tuple[str, ...] = ()
+    """Where the trust sources say the issuer's status lists live (each list must be under all)."""
 
     def key_window(self, vm_id: str) -> KeyWindow | None:
-        """The window the trust source gives the key, ``None`` if it gives none."""
+        """The window all trust sources give the key (intersected); ``None`` if one gives none.
+
+        A key compromised in any source is compromised; a key one source does not
+        list is not usable.
+        """
+        windows: list[KeyWindow | None] = []
         if self.party is not None:
-            return self.party.key_window(vm_id)
-        return find_key_window(self.keys, vm_id)
+            windows.append(self.party.key_window(vm_id))
+        elif not self.listed_keys:
+            windows.append(find_key_window(self.keys, vm_id))
+        windows += [find_key_window(keys, vm_id) for keys in self.listed_keys]
+        return _intersect_windows(vm_id, windows)
+
+
+def _intersect_windows(vm_id: str, windows: Sequence[KeyWindow | None]) -> KeyWindow | None:
+    present = [w for w in windows if w is not None]
+    if not present or len(present) != len(windows):
+        return None
+    if len(present) == 1:
+        return present[0]
+    starts = [w.valid_from for w in present if w.valid_from is not None]
+    ends = [w.valid_until for w in present if w.valid_until is not None]
+    return KeyWindow(
+        id=vm_id,
+        valid_from=max(starts) if starts else None,
+        valid_until=min(ends) if ends else None,
+        compromised=any(w.compromised for w in present),
+    )
+
+
+def _intersect_scopes(
+    first: tuple[AccreditedScope, ...], second: tuple[AccreditedScope, ...]
+) -> tuple[AccreditedScope, ...]:
+    """The scopes covered by both ``first`` and ``second`` (empty tuples inside mean "all")."""
+
+    def meet(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...] | None:
+        if not a or not b:
+            return a or b
+        both = tuple(x for x in a if x in b)
+        return both or None  # nothing in common: the pair covers nothing
+
+    out: list[AccreditedScope] = []
+    for a in first:
+        for b in second:
+            profiles, domains = meet(a.profiles, b.profiles), meet(a.domains, b.domains)
+            if profiles is not None and domains is not None:
+                out.append(AccreditedScope(profiles=profiles, domains=domains))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,18 +450,36 @@ class _FixedResolver:
         return self._document
 
 
+class Held(Enum):
+    """The default of ``trust_list`` arguments: the lists the store holds, one per anchor."""
+
+    HELD = "held"
+
+
+HELD: Final = Held.HELD
+
+#: The trust lists for one check (see :meth:`TrustStore.trust_lists_in_force`).
+TrustListsGiven = AcceptedTrustList | Iterable[AcceptedTrustList] | Held | None
+
+
 class TrustStore:
-    """Pinned anchors and issuers, the accepted trust list, and cached status lists.
+    """Pinned anchors and issuers, the accepted trust lists, and cached status lists.
 
     Build empty and pin, or load a verifier home with :meth:`load`. Mutating
     methods change only this object; :meth:`save` writes it to a home.
+
+    One accepted trust list is held *per anchor*; its version is that anchor's
+    high-water mark: no list of that anchor with a lower version is ever used
+    again, whether imported or given for a run. Status lists are held per
+    (issuer DID, list id), so one trusted issuer cannot replace another's.
     """
 
     def __init__(self) -> None:
         self._anchors: dict[str, PinnedParty] = {}
         self._issuers: dict[str, PinnedParty] = {}
-        self._trust_list: AcceptedTrustList | None = None
-        self._status_lists: dict[str, CachedStatusList] = {}
+        self._trust_lists: dict[str, AcceptedTrustList] = {}
+        self._last_anchor: str | None = None
+        self._status_lists: dict[tuple[str, str], CachedStatusList] = {}
         self._did_documents: dict[str, CachedDidDocument] = {}
         self._candidate_trust_lists: list[JSONObject] = []
         self._candidate_status_lists: list[JSONObject] = []
@@ -409,11 +496,24 @@ class TrustStore:
         return dict(self._issuers)
 
     @property
-    def trust_list(self) -> AcceptedTrustList | None:
-        return self._trust_list
+    def trust_lists(self) -> Mapping[str, AcceptedTrustList]:
+        """The accepted trust list of each anchor (its version is the anchor's high-water mark)."""
+        return dict(self._trust_lists)
 
     @property
-    def status_lists(self) -> Mapping[str, CachedStatusList]:
+    def trust_list(self) -> AcceptedTrustList | None:
+        """The most recently accepted trust list (one of :attr:`trust_lists`), or ``None``.
+
+        Kept for callers that know one anchor; with several anchors use
+        :attr:`trust_lists` and :meth:`trust_lists_in_force`.
+        """
+        if self._last_anchor is not None and self._last_anchor in self._trust_lists:
+            return self._trust_lists[self._last_anchor]
+        return next(iter(self._trust_lists.values()), None)
+
+    @property
+    def status_lists(self) -> Mapping[tuple[str, str], CachedStatusList]:
+        """Cached status lists by (issuer DID, list id)."""
         return dict(self._status_lists)
 
     @property
@@ -438,12 +538,74 @@ class TrustStore:
     def is_empty(self) -> bool:
         """True when nothing here could make any issuer trusted."""
         return not (
-            self._anchors or self._issuers or self._trust_list or self._candidate_trust_lists
+            self._anchors or self._issuers or self._trust_lists or self._candidate_trust_lists
         )
 
-    def issuer_trust(self, did: str, trust_list: AcceptedTrustList | None) -> IssuerTrust | None:
-        """Why ``did`` is trusted (pinned first, then ``trust_list``), or ``None``."""
+    def rollback_problem(self, new: AcceptedTrustList) -> str | None:
+        """Why ``new`` may not be used (not newer than its anchor's held list), or ``None``.
+
+        Re-offering exactly the held list is not a problem.
+        """
+        held = self._trust_lists.get(new.anchor)
+        if _same(new, held):
+            return None
+        return rollback_problem(new, held)
+
+    def trust_lists_in_force(self, given: TrustListsGiven = HELD) -> tuple[AcceptedTrustList, ...]:
+        """The trust lists in force, at most one per pinned anchor (the newest).
+
+        ``HELD`` (the default): the lists held. ``None``: none. One list: the held
+        lists of the other anchors and that list (the verifier's single "list in
+        force"). Several lists: exactly those (the caller has dropped any that are
+        not in force, e.g. not yet valid), newest per anchor.
+        Whatever is given, a list older than (or as old as, but different from) its
+        anchor's held list is a rollback and is never used: the held list is used
+        instead. Lists from anchors no longer pinned are ignored.
+        """
+        held = {a: tl for a, tl in self._trust_lists.items() if a in self._anchors}
+        if isinstance(given, Held):
+            return tuple(held[a] for a in sorted(held))
+        if given is None:
+            return ()
+        single = isinstance(given, AcceptedTrustList)
+        chosen = dict(held) if single else {}
+        for accepted in (given,) if isinstance(given, AcceptedTrustList) else tuple(given):
+            if accepted.anchor not in self._anchors:
+                continue
+            if self.rollback_problem(accepted) is not None:
+                accepted = held[accepted.anchor]
+            current = chosen.get(accepted.anchor)
+            if current is None or accepted.version > current.version:
+                chosen[accepted.anchor] = accepted
+        return tuple(chosen[a] for a in sorted(chosen))
+
+    def issuer_trust(self, did: str, trust_list: TrustListsGiven = HELD) -> IssuerTrust | None:
+        """Why ``did`` is trusted, or ``None``.
+
+        Trusted when pinned, or named in a trust list in force
+        (:meth:`trust_lists_in_force` of ``trust_list``). Every source applies, the most
+        restrictive winning: withdrawn in any list is withdrawn (even when pinned), a
+        key must be allowed by every source's window and compromised in none; for an
+        issuer not pinned, the scopes are those every naming list grants.
+        """
+        lists = self.trust_lists_in_force(trust_list)
+        named = [(tl, entry) for tl in lists if (entry := tl.content.issuer(did)) is not None]
         party = self._issuers.get(did)
+        if party is None and not named:
+            return None
+        withdrawn = [entry for _, entry in named if entry.status == "withdrawn"]
+        withdrawn_at: datetime | None = None
+        if withdrawn:
+            times = [e.withdrawn_at for e in withdrawn]
+            withdrawn_at = None if None in times else min(t for t in times if t is not None)
+        bases = tuple(e.status_list_base for _, e in named if e.status_list_base)
+        listed_keys = tuple(entry.keys for _, entry in named)
+        expiring = [tl for tl, _ in named]
+        earliest = (
+            min(expiring, key=lambda tl: (tl.valid_until is None, tl.valid_until or _MAX))
+            if expiring
+            else None
+        )
         if party is not None:
             org = party.organisation
             return IssuerTrust(
@@ -452,26 +614,34 @@ class TrustStore:
                 ods_code=None if org is None else org.ods_code,
                 name=None if org is None else org.name,
                 party=party,
+                trust_list=earliest,
+                status="withdrawn" if withdrawn else "active",
+                withdrawn_at=withdrawn_at,
+                listed_keys=listed_keys,
+                status_list_bases=((org.status_list_base,) if org is not None else ()) + bases,
             )
-        entry = None if trust_list is None else trust_list.content.issuer(did)
-        if entry is None:
-            return None
+        first = named[0][1]
+        scopes = first.scopes
+        for _, entry in named[1:]:
+            scopes = _intersect_scopes(scopes, entry.scopes)
         return IssuerTrust(
             did=did,
             source=TrustSource.TRUST_LIST,
-            ods_code=entry.ods_code,
-            name=entry.name,
-            trust_list=trust_list,
-            scopes=entry.scopes,
-            status=entry.status,
-            withdrawn_at=entry.withdrawn_at,
-            keys=entry.keys,
+            ods_code=first.ods_code,
+            name=first.name,
+            trust_list=earliest,
+            scopes=scopes,
+            status="withdrawn" if withdrawn else "active",
+            withdrawn_at=withdrawn_at,
+            keys=first.keys,
+            listed_keys=listed_keys,
+            status_list_bases=bases,
         )
 
     def resolver(
         self,
         *,
-        trust_list: AcceptedTrustList | None,
+        trust_list: TrustListsGiven = HELD,
         extra_documents: Mapping[str, DidDocument] | None = None,
         fetcher: Fetcher | None = None,
         now: datetime | None = None,
@@ -492,7 +662,8 @@ class TrustStore:
         other = TrustStore()
         other._anchors = dict(self._anchors)
         other._issuers = dict(self._issuers)
-        other._trust_list = self._trust_list
+        other._trust_lists = dict(self._trust_lists)
+        other._last_anchor = self._last_anchor
         other._status_lists = dict(self._status_lists)
         other._did_documents = dict(self._did_documents)
         other._candidate_trust_lists = list(self._candidate_trust_lists)
@@ -511,7 +682,8 @@ class TrustStore:
         """Trust an issuer directly.
 
         A ``did:web`` pinned by DID alone (``require_document=False``) still needs its
-        DID document from a trust list, a bundle or (online) the web.
+        DID document from a trusted source: a trust list in force, or (online) the
+        web. A bundle's description never supplies it.
         """
         party = PinnedParty.from_source(source, require_document=require_document)
         self._issuers[party.did] = party
@@ -528,25 +700,31 @@ class TrustStore:
     def import_trust_list(
         self, credential: JSONObject, *, suites: Mapping[str, Cryptosuite] = SUITES
     ) -> AcceptedTrustList:
-        """Verify a trust list against the pinned anchors and hold it.
+        """Verify a trust list against the pinned anchors and hold it (one per anchor).
 
         Refused with :class:`TrustImportError`: ``trust-list-invalid`` (bad shape or
         signature, not a pinned anchor) or ``trust-list-rollback`` (not newer than the
-        list held from the same anchor; re-importing the identical list is a no-op).
+        list held from the same anchor, whatever other anchors' lists were imported
+        since; re-importing the identical list is a no-op).
         An expired list is accepted (it is newer information); passports relying on
         it are then indeterminate.
         """
         accepted = verify_trust_list(credential, anchors=self._anchors, suites=suites)
-        problem = rollback_problem(accepted, self._trust_list)
+        held = self._trust_lists.get(accepted.anchor)
+        if _same(accepted, held):
+            assert held is not None
+            return held
+        problem = rollback_problem(accepted, held)
         if problem is not None:
-            if _same(accepted, self._trust_list):
-                assert self._trust_list is not None
-                return self._trust_list
             raise TrustImportError(
                 FailureCode.TRUST_LIST_ROLLBACK, problem, path="/credentialSubject/trustListVersion"
             )
-        self._trust_list = accepted
+        self._hold_trust_list(accepted)
         return accepted
+
+    def _hold_trust_list(self, accepted: AcceptedTrustList) -> None:
+        self._trust_lists[accepted.anchor] = accepted
+        self._last_anchor = accepted.anchor
 
     def import_status_list(
         self,
@@ -558,13 +736,16 @@ class TrustStore:
     ) -> CachedStatusList:
         """Verify a status list against its trusted issuer; cache it with ``fetchedAt`` = ``now``.
 
-        Refused with :class:`TrustImportError` (``status-list-invalid``,
-        ``issuer-untrusted``, or ``status-stale`` when it is older than the list held).
+        Refused with :class:`TrustImportError`: ``status-list-invalid`` (bad list or
+        signature, an id outside the issuer's ``statusListBase``, or a revocation list
+        that would clear a revocation bit set in the list held: revocation is final),
+        ``issuer-untrusted``, or ``status-stale`` when it is older than the list held.
+        ``extra_documents`` is accepted for compatibility and never supplies a key.
         """
-        verified = self._verify_status_list(
-            credential, suites=suites, extra_documents=extra_documents
-        )
-        held = self._status_lists.get(verified.id)
+        del extra_documents  # a bundle's description is never key material (see TrustResolver)
+        verified = self._verify_status_list(credential, suites=suites)
+        key = (verified.list.issuer, verified.id)
+        held = self._status_lists.get(key)
         if held is not None:
             held_from = _optional_time(held.credential, "validFrom")
             if (
@@ -577,45 +758,47 @@ class TrustStore:
                     f"older than the status list held for {verified.id}",
                     path="/validFrom",
                 )
+            problem = _clears_revocation(held, verified.list)
+            if problem is not None:
+                raise TrustImportError(
+                    FailureCode.STATUS_LIST_INVALID, problem, path="/credentialSubject/encodedList"
+                )
         entry = CachedStatusList(
             id=verified.id, fetched_at=now, credential=copy.deepcopy(credential)
         )
-        self._status_lists[entry.id] = entry
+        self._status_lists[key] = entry
         return entry
 
     def import_bundle(
         self, bundle: Bundle, *, now: datetime, suites: Mapping[str, Cryptosuite] = SUITES
     ) -> BundleImport:
-        """Import a bundle's trust list (if newer) and its status lists.
+        """Import a bundle's trust list (if newer than its anchor's) and its status lists.
 
-        The bundle's organisation description is used only as key material for
-        its status lists; it does not make the issuer trusted.
+        The bundle's organisation description is not used at all: it is unsigned, so
+        it neither makes the issuer trusted nor supplies the keys its lists are
+        checked with.
         """
         trust_list = None
         if bundle.trust_list is not None:
             accepted = verify_trust_list(bundle.trust_list, anchors=self._anchors, suites=suites)
-            if rollback_problem(accepted, self._trust_list) is None:
-                self._trust_list = trust_list = accepted
-        extra = {} if bundle.issuer is None else {bundle.issuer.did: bundle.issuer.did_document}
+            held = self._trust_lists.get(accepted.anchor)
+            if rollback_problem(accepted, held) is None:
+                self._hold_trust_list(accepted)
+                trust_list = accepted
         lists = tuple(
-            self.import_status_list(c, now=now, suites=suites, extra_documents=extra)
-            for c in bundle.status_lists
+            self.import_status_list(c, now=now, suites=suites) for c in bundle.status_lists
         )
         return BundleImport(status_lists=lists, trust_list=trust_list)
 
     def _verify_status_list(
-        self,
-        credential: JSONObject,
-        *,
-        suites: Mapping[str, Cryptosuite],
-        extra_documents: Mapping[str, DidDocument] | None,
+        self, credential: JSONObject, *, suites: Mapping[str, Cryptosuite]
     ) -> VerifiedStatusList:
         list_issuer = issuer_id(credential)
         if list_issuer is None:
             raise TrustImportError(
                 FailureCode.STATUS_LIST_INVALID, "status list has no issuer", path="/issuer"
             )
-        trust = self.issuer_trust(list_issuer, self._trust_list)
+        trust = self.issuer_trust(list_issuer)
         if trust is None:
             raise TrustImportError(
                 FailureCode.ISSUER_UNTRUSTED,
@@ -626,9 +809,7 @@ class TrustStore:
             return verify_status_list(
                 credential,
                 issuer=list_issuer,
-                resolver=self.resolver(
-                    trust_list=self._trust_list, extra_documents=extra_documents
-                ),
+                resolver=self.resolver(),
                 trust=trust,
                 suites=suites,
             )
@@ -636,8 +817,16 @@ class TrustStore:
             raise TrustImportError(exc.code, exc.message, path=exc.path) from exc
 
     def cache_status_list(self, entry: CachedStatusList) -> None:
-        """Hold a status list fetched online (already verified by the caller)."""
-        self._status_lists[entry.id] = entry
+        """Hold a status list fetched online (already verified by the caller).
+
+        Not held when it would replace a newer list, or clear a revocation bit of the
+        list held, for the same issuer and id.
+        """
+        key = (entry.issuer, entry.id)
+        held = self._status_lists.get(key)
+        if held is not None and not _may_replace(held, entry):
+            return
+        self._status_lists[key] = entry
         self._fetched.append(entry)
 
     def cache_did_document(self, entry: CachedDidDocument) -> None:
@@ -651,6 +840,8 @@ class TrustStore:
     def load(cls, home: str | Path) -> TrustStore:
         """Load ``<home>/verifier/``; a missing directory is an empty store.
 
+        Trust lists are read from ``trust-lists/`` (one per anchor) and from the
+        single ``trust-list.json`` of older homes; per anchor the highest version wins.
         Raises :class:`ConfigurationError` naming the file when the home is corrupt.
         """
         base = Path(home) / VERIFIER_DIR
@@ -659,11 +850,20 @@ class TrustStore:
             store._anchors[party.did] = party
         for party in _read_dir(base / "issuers", PinnedParty.from_json):
             store._issuers[party.did] = party
-        trust_path = base / "trust-list.json"
-        if trust_path.exists():
-            store._trust_list = _load(trust_path, _held_trust_list)
+        held: list[AcceptedTrustList] = []
+        legacy = base / LEGACY_TRUST_LIST
+        if legacy.exists():
+            held.append(_load(legacy, _held_trust_list))
+        held += _read_dir(base / TRUST_LISTS_DIR, _held_trust_list)
+        for accepted in held:
+            current = store._trust_lists.get(accepted.anchor)
+            if current is None or accepted.version > current.version:
+                store._hold_trust_list(accepted)
         for entry in _read_dir(base / "status", CachedStatusList.from_json):
-            store._status_lists[entry.id] = entry
+            key = (entry.issuer, entry.id)
+            current_list = store._status_lists.get(key)
+            if current_list is None or _may_replace(current_list, entry):
+                store._status_lists[key] = entry
         for cached in _read_dir(base / "did-cache", CachedDidDocument.from_json):
             store._did_documents[cached.did] = cached
         return store
@@ -675,10 +875,10 @@ class TrustStore:
             _write(base / "anchors" / f"{_sha(party.did)}.json", party.to_json())
         for party in self._issuers.values():
             _write(base / "issuers" / f"{_sha(party.did)}.json", party.to_json())
-        if self._trust_list is not None:
-            _write(base / "trust-list.json", self._trust_list.credential)
+        for anchor, accepted in self._trust_lists.items():
+            _write(base / TRUST_LISTS_DIR / f"{_sha(anchor)}.json", accepted.credential)
         for entry in self._status_lists.values():
-            _write(base / "status" / f"{_sha(entry.id)}.json", entry.to_json())
+            _write(base / "status" / _status_file(entry), entry.to_json())
         for cached in self._did_documents.values():
             _write(base / "did-cache" / f"{_sha(cached.did)}.json", cached.to_json())
 
@@ -687,9 +887,63 @@ class TrustStore:
         base = Path(home) / VERIFIER_DIR
         for item in self._fetched:
             if isinstance(item, CachedStatusList):
-                _write(base / "status" / f"{_sha(item.id)}.json", item.to_json())
+                _write(base / "status" / _status_file(item), item.to_json())
             else:
                 _write(base / "did-cache" / f"{_sha(item.did)}.json", item.to_json())
+
+
+TRUST_LISTS_DIR: Final = "trust-lists"
+LEGACY_TRUST_LIST: Final = "trust-list.json"
+_MAX: Final = datetime.max.replace(tzinfo=UTC)
+
+
+def _status_file(entry: CachedStatusList) -> str:
+    """``status/<sha256(issuer DID + " " + list id)>.json``."""
+    return f"{_sha(entry.issuer + ' ' + entry.id)}.json"
+
+
+def _set_bits_cleared(held: bytes, new: bytes) -> int:
+    """How many bits set in ``held`` are clear in ``new`` (a shorter ``new`` clears the rest)."""
+    old = int.from_bytes(held, "big")
+    padded = new[: len(held)] + bytes(max(0, len(held) - len(new)))
+    return (old & ~int.from_bytes(padded, "big")).bit_count()
+
+
+def _clears_revocation(held: CachedStatusList, new: StatusList) -> str | None:
+    """Why ``new`` may not replace ``held``: it clears a revocation bit (revocation is final)."""
+    try:
+        old = parse_status_list_credential(held.credential, max_bytes=DEFAULT_MAX_LIST_BYTES)
+    except (StatusListError, MalformedInputError):
+        return None  # an unusable held list protects nothing: replace it
+    if StatusPurpose.REVOCATION not in old.purposes:
+        return None
+    if StatusPurpose.REVOCATION not in new.purposes:
+        if any(old.bits):
+            return (
+                f"the status list held for {new.id} records revocations; a list for "
+                f"{', '.join(new.purposes)} may not replace it"
+            )
+        return None
+    cleared = _set_bits_cleared(old.bits, new.bits)
+    if cleared:
+        return (
+            f"the status list would clear {cleared} revocation bit(s) set in the list held "
+            f"for {new.id}: revocation is final, so it is refused"
+        )
+    return None
+
+
+def _may_replace(held: CachedStatusList, new: CachedStatusList) -> bool:
+    """Whether ``new`` may replace ``held`` in the cache (not older, clears no revocation)."""
+    held_from = _optional_time(held.credential, "validFrom")
+    new_from = _optional_time(new.credential, "validFrom")
+    if held_from is not None and new_from is not None and new_from < held_from:
+        return False
+    try:
+        decoded = parse_status_list_credential(new.credential, max_bytes=DEFAULT_MAX_LIST_BYTES)
+    except (StatusListError, MalformedInputError):
+        return False
+    return _clears_revocation(held, decoded) is None
 
 
 def rollback_problem(new: AcceptedTrustList, held: AcceptedTrustList | None) -> str | None:
@@ -738,25 +992,29 @@ def _write(path: Path, value: JSONValue) -> None:
 
 
 class TrustResolver:
-    """Resolves DIDs from the trust store only.
+    """Resolves DIDs from trusted sources only.
 
     A ``did:key``/``did:jwk`` is resolved only by computation: no document held or
     supplied (a pinned description, a trust list, a bundle) is ever used for it.
-    Any other DID, in this order: 1. pinned issuers' and anchors' descriptions,
-    2. the trust list in force, 3. ``extra_documents`` (a bundle's issuer
-    description: key material only, never trust), 4. did:web documents cached by
-    earlier online runs, 5. with a fetcher only, did:web over HTTPS (cached in the
-    store with the fetch time). Anything else is a :class:`ResolutionError`: the
-    network is never used without a fetcher.
+    Any other DID, from the first trusted source that has it: 1. pinned issuers' and
+    anchors' descriptions, 2. the trust lists in force (per anchor, never one older
+    than the list held), 3. did:web documents cached by earlier online runs, 4. with
+    a fetcher only, did:web over HTTPS (cached in the store with the fetch time).
+    Anything else is a :class:`ResolutionError` (``key-unresolvable``): the network
+    is never used without a fetcher.
+
+    ``extra_documents`` (a bundle's issuer description) are unsigned and are never
+    a source of keys: such a document is only ever answered with the trusted
+    document it agrees with (:meth:`DidDocument.same_keys`).
     """
 
-    __slots__ = ("_extra", "_fetcher", "_now", "_store", "_trust_list")
+    __slots__ = ("_extra", "_fetcher", "_lists", "_now", "_store")
 
     def __init__(
         self,
         store: TrustStore,
         *,
-        trust_list: AcceptedTrustList | None,
+        trust_list: TrustListsGiven,
         extra_documents: Mapping[str, DidDocument],
         fetcher: Fetcher | None,
         now: datetime | None,
@@ -764,7 +1022,7 @@ class TrustResolver:
         if fetcher is not None and now is None:
             raise ConfigurationError("a fetching resolver needs the current time")
         self._store = store
-        self._trust_list = trust_list
+        self._lists = store.trust_lists_in_force(trust_list)
         self._extra = extra_documents
         self._fetcher = fetcher
         self._now = now
@@ -775,22 +1033,32 @@ class TrustResolver:
             document = _computed_document(did)
             assert document is not None
             return document
+        trusted = self._trusted_document(did)
+        if trusted is None:
+            hint = " (a bundle's issuer description is not trusted key material)"
+            raise ResolutionError(
+                did,
+                f"no trusted DID document for {did} is held offline"
+                + (hint if did in self._extra else ""),
+            )
+        return trusted
+
+    def _trusted_document(self, did: str) -> DidDocument | None:
         for party in (self._store._issuers.get(did), self._store._anchors.get(did)):
             if party is not None and party.organisation is not None:
                 return party.organisation.did_document
-        entry = None if self._trust_list is None else self._trust_list.content.issuer(did)
-        if entry is not None:
-            return entry.did_document
-        if did in self._extra:
-            return self._extra[did]
+        for accepted in self._lists:
+            entry = accepted.content.issuer(did)
+            if entry is not None:
+                return entry.did_document
         cached = self._store._did_documents.get(did)
         if cached is not None:
             return cached.document
-        if self._fetcher is not None and method == "web":
+        if self._fetcher is not None and did_method(did) == "web":
             assert self._now is not None
             document = DidWebResolver(self._fetcher).resolve(did)
             self._store.cache_did_document(
                 CachedDidDocument(did=did, fetched_at=self._now, document=document)
             )
             return document
-        raise ResolutionError(did, f"no DID document for {did} is held offline")
+        return None

@@ -47,7 +47,7 @@ from innopass._json import (
     pointer,
     read_file_limited,
 )
-from innopass._time import parse_datetime, utc_now
+from innopass._time import beyond, parse_datetime, utc_now
 from innopass.canonical import sha256_digest, shared_canonical_forms
 from innopass.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
 from innopass.credential import PASSPORT_TYPE, SUBJECT_TYPE, VC_TYPE, credential_types, issuer_id
@@ -124,6 +124,8 @@ DEFAULT_JOSE_ALGORITHMS: Final = ("EdDSA", "ES256")
 #: The JOSE algorithms innopass can verify at all (a verifier allows a subset).
 SUPPORTED_JOSE_ALGORITHMS: Final = frozenset(DEFAULT_JOSE_ALGORITHMS)
 JWT_FORMAT: Final = "vc+jwt"
+#: The largest NumericDate a ``datetime`` can hold (9999-12-31T23:59:59Z).
+_MAX_NUMERIC_DATE: Final = 253402300799
 _MAX_SCHEMA_FAILURES: Final = 50
 _RECORD_PATH: Final = "/credentialSubject/assessmentRecord"
 _REVOCATION: Final = "revocation"
@@ -422,6 +424,8 @@ class Verifier:
         held = store.trust_list
         current = held
         problems: list[CheckFailed] = []
+        if held is not None and self._not_yet_valid(held, run, "", problems):
+            current = None
         offered: list[tuple[JSONObject, bool]] = [(c, True) for c in store.candidate_trust_lists]
         if bundle is not None and bundle.trust_list is not None:
             offered.append((bundle.trust_list, False))
@@ -440,6 +444,8 @@ class Verifier:
                 problems.append(
                     CheckFailed(exc.code, f"trust list refused: {exc.message}", prefix + exc.path)
                 )
+                continue
+            if self._not_yet_valid(accepted, run, prefix, problems):
                 continue
             rollback = rollback_problem(accepted, held)
             if rollback is not None:
@@ -467,6 +473,22 @@ class Verifier:
             supplied_status_lists=tuple(supplied),
             trust_failures=tuple(problems),
         )
+
+    def _not_yet_valid(
+        self, listed: AcceptedTrustList, run: _Run, prefix: str, problems: list[CheckFailed]
+    ) -> bool:
+        """A trust list whose ``validFrom`` is still ahead (beyond the skew) is not used."""
+        if listed.valid_from is None or not beyond(listed.valid_from, run.now, self._skew):
+            return False
+        problems.append(
+            CheckFailed(
+                FailureCode.TRUST_LIST_INVALID,
+                f"trust list version {listed.version} is not valid before "
+                f"{listed.valid_from.isoformat()}",
+                prefix + "/validFrom",
+            )
+        )
+        return True
 
     # --- 2. proof ------------------------------------------------------------------
 
@@ -510,6 +532,13 @@ class Verifier:
                     f"JWS alg {alg!r} carries no issuer signature (unsigned or a shared MAC)",
                     "/header/alg",
                 )
+            if "b64" in jws.header:
+                # RFC 7797 unencoded payloads: a vc+jwt signs the encoded payload only.
+                raise CheckFailed(
+                    FailureCode.MALFORMED,
+                    "a vc+jwt must not use the JWS b64 header (unencoded payload)",
+                    "/header/b64",
+                )
             check_vc_jwt_header(jws, algorithms=self._jose_algorithms)
             assert kid is not None  # checked by check_vc_jwt_header
             method, _ = resolve_key(context.resolver, kid, issuer=issuer, path="/header/kid")
@@ -527,6 +556,13 @@ class Verifier:
                 f"signature does not verify: {exc}",
                 "",
             )
+        if "proof" in jws.payload:
+            run.fail(
+                CheckName.PROOF,
+                FailureCode.MALFORMED,
+                "a vc+jwt payload must not carry a Data Integrity proof",
+                "/proof",
+            )
         created = self._jwt_claims(jws.payload, run)
         return _Signature(vm_id=kid, created=created, path="/iat", format=JWT_FORMAT)
 
@@ -537,11 +573,15 @@ class Verifier:
             value = payload.get(claim)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**40:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 0 <= value <= _MAX_NUMERIC_DATE
+            ):
                 run.fail(
                     CheckName.PROOF,
                     FailureCode.MALFORMED,
-                    f"{claim} must be a NumericDate",
+                    f"{claim} must be a NumericDate (whole seconds, 0 to {_MAX_NUMERIC_DATE})",
                     f"/{claim}",
                 )
                 continue
@@ -560,7 +600,7 @@ class Verifier:
                 "jti does not equal the credential id",
                 "/jti",
             )
-        if "nbf" in times and run.now < times["nbf"] - self._skew:
+        if "nbf" in times and beyond(times["nbf"], run.now, self._skew):
             run.fail(
                 CheckName.PROOF, FailureCode.NOT_YET_VALID, "the JWT is not valid yet (nbf)", "/nbf"
             )
@@ -572,14 +612,14 @@ class Verifier:
     ) -> None:
         """A proof made in the future or past its own expiry is not accepted."""
         created_name, expires_name = ("created", "expires") if base else ("iat", "exp")
-        if created is not None and created > run.now + self._skew:
+        if created is not None and beyond(created, run.now, self._skew):
             run.fail(
                 CheckName.PROOF,
                 FailureCode.NOT_YET_VALID,
                 f"the proof was made in the future ({created.isoformat()})",
                 f"{base}/{created_name}",
             )
-        if expires is not None and run.now > expires + self._skew:
+        if expires is not None and beyond(run.now, expires, self._skew):
             run.fail(
                 CheckName.PROOF,
                 FailureCode.EXPIRED,
@@ -613,7 +653,8 @@ class Verifier:
         if (
             trust.source is TrustSource.TRUST_LIST
             and listed is not None
-            and listed.expired_at(run.now - self._skew)
+            and listed.valid_until is not None
+            and beyond(run.now, listed.valid_until, self._skew)
         ):
             run.fail(
                 CheckName.ISSUER,
@@ -718,14 +759,14 @@ class Verifier:
             except MalformedInputError as exc:
                 run.fail(CheckName.VALIDITY, FailureCode.MALFORMED, exc.message, exc.path)
         start, end = times.get("validFrom"), times.get("validUntil")
-        if start is not None and run.now < start - self._skew:
+        if start is not None and beyond(start, run.now, self._skew):
             run.fail(
                 CheckName.VALIDITY,
                 FailureCode.NOT_YET_VALID,
                 f"not valid before {start.isoformat()}",
                 "/validFrom",
             )
-        if end is not None and run.now > end + self._skew:
+        if end is not None and beyond(run.now, end, self._skew):
             run.fail(
                 CheckName.VALIDITY,
                 FailureCode.EXPIRED,
@@ -960,14 +1001,18 @@ def _entry_path(credential: JSONObject, index: int) -> str:
 def _issuer_info(
     credential: JSONObject, issuer: str | None, trust: IssuerTrust | None
 ) -> IssuerInfo:
-    """Trusted ODS code and name when the issuer is trusted, else what the credential claims."""
-    if trust is not None and trust.ods_code is not None:
+    """The issuer's ODS code and name from the trust source; else the claims, marked ``claimed``.
+
+    A credential's own ``issuer.odsCode``/``name`` are never shown as fact: a
+    pinned ``did:key`` can claim to be anyone.
+    """
+    if trust is not None and (trust.ods_code is not None or trust.name is not None):
         return IssuerInfo(id=issuer, ods_code=trust.ods_code, name=trust.name)
     claimed = credential.get("issuer")
     if isinstance(claimed, dict):
-        return IssuerInfo(
-            id=issuer, ods_code=_string(claimed.get("odsCode")), name=_string(claimed.get("name"))
-        )
+        ods_code, name = _string(claimed.get("odsCode")), _string(claimed.get("name"))
+        if ods_code is not None or name is not None:
+            return IssuerInfo(id=issuer, ods_code=ods_code, name=name, claimed=True)
     return IssuerInfo(id=issuer)
 
 
