@@ -450,3 +450,25 @@ def test_pinned_and_listed_key_windows_intersect(anchor: Org, rf4: Org) -> None:
         store.add_status_list(credential)
     result = _verify(store).verify(passport(rf4, created=NOW - timedelta(hours=1)))
     assert FailureCode.KEY_NOT_VALID_AT_TIME in result.codes
+
+
+@pytest.mark.parametrize("order", ["A2,B1,A1", "A1,B1,A2", "B1,A1,A2"])
+def test_run_only_trust_lists_use_the_newest_of_each_anchor(
+    anchor: Org, anchor_b: Org, rf4: Org, evil: Org, order: str
+) -> None:
+    """Regression (adversarial review I1): with nothing held, lists given for one run
+    from two anchors must not let an anchor's older list win."""
+    withdrawn = rf4.trusted_issuer(status="withdrawn", withdrawn_at=NOW - timedelta(days=10))
+    lists = {
+        "A2": trust_list(anchor, [withdrawn], version=2),
+        "A1": trust_list(anchor, [rf4.trusted_issuer()], version=1),
+        "B1": trust_list(anchor_b, [evil.trusted_issuer()], version=1),
+    }
+    store = _two_anchor_store(anchor, anchor_b)
+    for name in order.split(","):
+        store.add_trust_list(lists[name])
+    for credential in rf4.status_lists():
+        store.add_status_list(credential)
+    result = _verify(store).verify(passport(rf4, created=NOW - timedelta(days=1)))
+    assert not result.verified
+    assert FailureCode.ISSUER_WITHDRAWN in result.codes

@@ -51,7 +51,6 @@ from innopass._time import beyond, parse_datetime, utc_now
 from innopass.canonical import sha256_digest, shared_canonical_forms
 from innopass.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
 from innopass.credential import PASSPORT_TYPE, SUBJECT_TYPE, VC_TYPE, credential_types, issuer_id
-from innopass.did import DidDocument
 from innopass.errors import (
     ConfigurationError,
     InvalidSignatureError,
@@ -106,7 +105,6 @@ from innopass.verifier.store import (
     TrustResolver,
     TrustSource,
     TrustStore,
-    rollback_problem,
     trust_list_cache,
     verify_trust_list,
 )
@@ -171,7 +169,8 @@ class _Run:
 class _Context:
     """Trust material in force for one verification."""
 
-    trust_list: AcceptedTrustList | None
+    trust_list: tuple[AcceptedTrustList, ...]
+    """The trust lists in force, at most one per anchor, none rolled back."""
     resolver: TrustResolver
     supplied_status_lists: tuple[JSONObject, ...]
     trust_failures: tuple[CheckFailed, ...]
@@ -419,13 +418,14 @@ class Verifier:
     # --- trust in force ------------------------------------------------------------
 
     def _context(self, bundle: Bundle | None, run: _Run) -> _Context:
-        """The trust list in force, the resolver and the supplied status lists for this run."""
+        """The trust lists in force (one per anchor), the resolver and the supplied status lists."""
         store = self._store
-        held = store.trust_list
-        current = held
         problems: list[CheckFailed] = []
-        if held is not None and self._not_yet_valid(held, run, "", problems):
-            current = None
+        chosen: dict[str, AcceptedTrustList] = {
+            held.anchor: held
+            for held in store.trust_lists_in_force()
+            if not self._not_yet_valid(held, run, "", problems)
+        }
         offered: list[tuple[JSONObject, bool]] = [(c, True) for c in store.candidate_trust_lists]
         if bundle is not None and bundle.trust_list is not None:
             offered.append((bundle.trust_list, False))
@@ -447,28 +447,21 @@ class Verifier:
                 continue
             if self._not_yet_valid(accepted, run, prefix, problems):
                 continue
-            rollback = rollback_problem(accepted, held)
+            rollback = store.rollback_problem(accepted)  # older than its anchor's held list
             if rollback is not None:
-                if explicit and accepted.credential != (held.credential if held else None):
+                if explicit:
                     problems.append(CheckFailed(FailureCode.TRUST_LIST_ROLLBACK, rollback, prefix))
                 continue
-            if (
-                current is None
-                or current.anchor != accepted.anchor
-                or accepted.version > current.version
-            ):
-                current = accepted
-        extra: dict[str, DidDocument] = {}
+            current = chosen.get(accepted.anchor)
+            if current is None or accepted.version > current.version:
+                chosen[accepted.anchor] = accepted  # per run, the newest of each anchor wins
+        in_force = tuple(chosen[anchor] for anchor in sorted(chosen))
         supplied = list(store.candidate_status_lists)
         if bundle is not None:
-            if bundle.issuer is not None:
-                extra[bundle.issuer.did] = bundle.issuer.did_document
             supplied += bundle.status_lists
-        resolver = store.resolver(
-            trust_list=current, extra_documents=extra, fetcher=self._fetcher, now=run.now
-        )
+        resolver = store.resolver(trust_list=in_force, fetcher=self._fetcher, now=run.now)
         return _Context(
-            trust_list=current,
+            trust_list=in_force,
             resolver=resolver,
             supplied_status_lists=tuple(supplied),
             trust_failures=tuple(problems),
