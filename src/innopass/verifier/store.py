@@ -642,18 +642,11 @@ class TrustStore:
         self,
         *,
         trust_list: TrustListsGiven = HELD,
-        extra_documents: Mapping[str, DidDocument] | None = None,
         fetcher: Fetcher | None = None,
         now: datetime | None = None,
     ) -> TrustResolver:
         """A DID resolver over this store (see :class:`TrustResolver`)."""
-        return TrustResolver(
-            self,
-            trust_list=trust_list,
-            extra_documents=extra_documents or {},
-            fetcher=fetcher,
-            now=now,
-        )
+        return TrustResolver(self, trust_list=trust_list, fetcher=fetcher, now=now)
 
     # --- changing ------------------------------------------------------------------
 
@@ -732,7 +725,6 @@ class TrustStore:
         *,
         now: datetime,
         suites: Mapping[str, Cryptosuite] = SUITES,
-        extra_documents: Mapping[str, DidDocument] | None = None,
     ) -> CachedStatusList:
         """Verify a status list against its trusted issuer; cache it with ``fetchedAt`` = ``now``.
 
@@ -740,9 +732,7 @@ class TrustStore:
         signature, an id outside the issuer's ``statusListBase``, or a revocation list
         that would clear a revocation bit set in the list held: revocation is final),
         ``issuer-untrusted``, or ``status-stale`` when it is older than the list held.
-        ``extra_documents`` is accepted for compatibility and never supplies a key.
         """
-        del extra_documents  # a bundle's description is never key material (see TrustResolver)
         verified = self._verify_status_list(credential, suites=suites)
         key = (verified.list.issuer, verified.id)
         held = self._status_lists.get(key)
@@ -1003,19 +993,16 @@ class TrustResolver:
     Anything else is a :class:`ResolutionError` (``key-unresolvable``): the network
     is never used without a fetcher.
 
-    ``extra_documents`` (a bundle's issuer description) are unsigned and are never
-    a source of keys: such a document is only ever answered with the trusted
-    document it agrees with (:meth:`DidDocument.same_keys`).
+    A bundle's issuer description is unsigned and is never a source of keys.
     """
 
-    __slots__ = ("_extra", "_fetcher", "_lists", "_now", "_store")
+    __slots__ = ("_fetcher", "_lists", "_now", "_store")
 
     def __init__(
         self,
         store: TrustStore,
         *,
         trust_list: TrustListsGiven,
-        extra_documents: Mapping[str, DidDocument],
         fetcher: Fetcher | None,
         now: datetime | None,
     ) -> None:
@@ -1023,7 +1010,6 @@ class TrustResolver:
             raise ConfigurationError("a fetching resolver needs the current time")
         self._store = store
         self._lists = store.trust_lists_in_force(trust_list)
-        self._extra = extra_documents
         self._fetcher = fetcher
         self._now = now
 
@@ -1035,11 +1021,10 @@ class TrustResolver:
             return document
         trusted = self._trusted_document(did)
         if trusted is None:
-            hint = " (a bundle's issuer description is not trusted key material)"
             raise ResolutionError(
                 did,
-                f"no trusted DID document for {did} is held offline"
-                + (hint if did in self._extra else ""),
+                f"no trusted DID document for {did} is held offline "
+                "(a bundle's issuer description is not trusted key material)",
             )
         return trusted
 
