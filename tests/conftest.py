@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +70,29 @@ def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
         return encrypt_pkcs8_pem(der, passphrase, iterations=1_000)
 
     monkeypatch.setattr("innopass.keys.encrypt_pkcs8_pem", weak)
+
+
+@dataclass
+class Run:
+    """What one in-process ``innopass`` command did."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """Run ``innopass`` in-process through ``main`` (exit codes and streams as a user sees
+    them); no traceback may ever reach stderr."""
+    from innopass.cli import main
+
+    def invoke(*args: str | Path) -> Run:
+        with pytest.raises(SystemExit) as exited:
+            main([str(a) for a in args])
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err
+        code = exited.value.code
+        return Run(code if isinstance(code, int) else 0, captured.out, captured.err)
+
+    return invoke

@@ -8,15 +8,15 @@ import errno
 import json
 import stat
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import Run
 from innopass._json import JSONObject, dumps_pretty, loads_strict
-from innopass.cli import cli, main
+from innopass.cli import cli
 from innopass.errors import ConfigurationError
 from innopass.issuer import Ledger, OrganisationHome, PassportState
 from innopass.issuer import issuer as issuer_module
@@ -31,29 +31,10 @@ pytestmark = pytest.mark.usefixtures("fast_kdf")  # see conftest.py
 PASS = "cli test passphrase"
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture(autouse=True)
 def _passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INNOPASS_PASSPHRASE", PASS)
     monkeypatch.delenv("INNOPASS_HOME", raising=False)
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Any:
-    def invoke(*args: str | Path) -> Run:
-        with pytest.raises(SystemExit) as exited:
-            main([str(a) for a in args])
-        captured = capsys.readouterr()
-        code = exited.value.code
-        return Run(code if isinstance(code, int) else 0, captured.out, captured.err)
-
-    return invoke
 
 
 def assert_one_line_error(result: Run, code: int = 2) -> None:

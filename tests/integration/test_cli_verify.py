@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from innopass._json import dumps_pretty
-from innopass.cli import main
 from verifier_factory import (
     NOW,
     REVOCATION_INDEX,
@@ -31,29 +29,9 @@ SCHEMA = json.loads(
 )
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture(autouse=True)
 def _no_env_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INNOPASS_HOME", raising=False)
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Any:
-    def invoke(*args: str | Path) -> Run:
-        with pytest.raises(SystemExit) as exited:
-            main([str(a) for a in args])
-        captured = capsys.readouterr()
-        code = exited.value.code
-        assert "Traceback" not in captured.err
-        return Run(code if isinstance(code, int) else 0, captured.out, captured.err)
-
-    return invoke
 
 
 def write(path: Path, value: Any) -> Path:

@@ -10,7 +10,7 @@ import click
 
 from innopass._home import resolve_home
 
-__all__ = ["home_option", "resolve_home_option"]
+__all__ = ["home_option", "output_file_option", "resolve_home_option"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +28,20 @@ def home_option(func: F) -> F:
         help="Organisation or verifier home "
         "(default: $INNOPASS_HOME or the platform data directory).",
     )(func)
+
+
+def output_file_option(
+    help: str, *, metavar: str = "FILE", required: bool = False
+) -> Callable[[F], F]:
+    """``-o/--output FILE``: where a command writes its one output file."""
+    return click.option(
+        "-o",
+        "--output",
+        required=required,
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar=metavar,
+        help=help,
+    )
 
 
 def resolve_home_option(home: Path | None) -> Path:

@@ -22,15 +22,11 @@ from innopass._json import load_file_strict
 
 __all__ = ["demo_command"]
 
-# (ODS code, name as ODS publishes it, name for the narrative, did:web host)
-ANCHOR = ("X24", "NHS ENGLAND", "The national operator", "trust.nhs.example")
-RF4 = (
-    "RF4",
-    "BARKING, HAVERING AND REDBRIDGE UNIVERSITY HOSPITALS NHS TRUST",
-    "Barking, Havering and Redbridge University Hospitals NHS Trust",
-    "rf4.nhs.example",
-)
-R1H = ("R1H", "BARTS HEALTH NHS TRUST", "Barts Health NHS Trust", "r1h.nhs.example")
+# The organisations of the story: ODS code, name as ODS publishes it, did:web host.
+ANCHOR = ("X24", "NHS ENGLAND", "trust.nhs.example")
+RF4 = ("RF4", "BARKING, HAVERING AND REDBRIDGE UNIVERSITY HOSPITALS NHS TRUST", "rf4.nhs.example")
+RF4_DISPLAY = "Barking, Havering and Redbridge University Hospitals NHS Trust"
+R1H, R1H_DISPLAY = "R1H", "Barts Health NHS Trust"
 
 
 class DemoFailed(click.ClickException):
@@ -89,9 +85,9 @@ def _passport_id(path: Path) -> str:
 
 
 def _tell(story: _Story) -> None:
-    anchor_ods, anchor_name, _, anchor_host = ANCHOR
-    rf4_ods, rf4_name, rf4_display, rf4_host = RF4
-    r1h_ods, _, r1h_display, _ = R1H
+    anchor_ods, anchor_name, anchor_host = ANCHOR
+    rf4_ods, rf4_name, rf4_host = RF4
+    rf4_display, r1h_ods, r1h_display = RF4_DISPLAY, R1H, R1H_DISPLAY
 
     story.step(
         "The national trust anchor sets up",

@@ -32,7 +32,7 @@ from innopass._json import (
     require_object,
 )
 from innopass._time import parse_datetime
-from innopass.cli._common import home_option, resolve_home_option
+from innopass.cli._common import home_option, output_file_option, resolve_home_option
 from innopass.cli._org import read_passphrase, write_output
 from innopass.errors import (
     LedgerError,
@@ -285,13 +285,7 @@ def publish_command(output: Path, valid_days: int, home: Path | None) -> None:
 
 @click.command("bundle")
 @click.argument("passport", metavar="ID|FILE")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="OUT",
-    help="Write the bundle to OUT (default: standard output).",
-)
+@output_file_option("Write the bundle to OUT (default: standard output).", metavar="OUT")
 @click.option(
     "--trust-list",
     "trust_list",
@@ -340,13 +334,7 @@ def passport_group() -> None:
 
 @passport_group.command("export")
 @click.argument("passport", metavar="ID|FILE")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Write the passport to FILE (default: standard output).",
-)
+@output_file_option("Write the passport to FILE (default: standard output).", metavar="FILE")
 @home_option
 def passport_export_command(passport: str, output: Path | None, home: Path | None) -> None:
     """Write a passport exactly as it was issued, from the ledger (no passphrase needed).
@@ -456,14 +444,7 @@ def _unique(pairs: Sequence[tuple[str, _T]], option: str) -> dict[str, _T]:
     metavar="ODS=SUCCESSOR",
     help="Record SUCCESSOR as the ODS code that took over ODS (after a merger). May be repeated.",
 )
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Where to write the signed trust list.",
-)
+@output_file_option("Where to write the signed trust list.", metavar="FILE", required=True)
 @home_option
 def sign_trust_list_command(
     issuers: tuple[Path, ...],
@@ -520,13 +501,7 @@ def sign_trust_list_command(
     default=None,
     help="The version to write (default: the newest).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Write the trust list to FILE (default: standard output).",
-)
+@output_file_option("Write the trust list to FILE (default: standard output).", metavar="FILE")
 @home_option
 def export_trust_list_command(version: int | None, output: Path | None, home: Path | None) -> None:
     """Write a trust list this anchor signed, exactly as signed, from its ledger."""

@@ -16,7 +16,7 @@ import click
 
 from innopass._json import dumps_pretty
 from innopass._time import format_datetime
-from innopass.cli._common import home_option, resolve_home_option
+from innopass.cli._common import home_option, output_file_option, resolve_home_option
 from innopass.errors import PassphraseError
 from innopass.issuer import (
     PASSPHRASE_ENV,
@@ -150,13 +150,7 @@ def init_command(
 
 
 @org_group.command("export")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Write to FILE instead of standard output.",
-)
+@output_file_option("Write to FILE instead of standard output.", metavar="FILE")
 @home_option
 def export_command(output: Path | None, home: Path | None) -> None:
     """Write the organisation's public description (ODS code, name, DID, DID document, keys).

@@ -295,18 +295,24 @@ def trust_group() -> None:
     """A verifier's trust store: pin anchors and issuers; import trust and status lists."""
 
 
+def _pin(home: Path | None, source: str, role: str) -> None:
+    """Pin an anchor or an issuer in the home's trust store, and save it."""
+    directory, store = _load_store(home)
+    pin = store.pin_anchor if role == "anchor" else store.pin_issuer
+    try:
+        party = pin(_party(source, role))
+    except InnopassError as exc:
+        _fail(exc.diagnostics())
+    store.save(directory)
+    click.echo(f"pinned {role} {party.did}")
+
+
 @trust_group.command("pin-anchor")
 @click.argument("source", metavar="FILE|DID")
 @home_option
 def pin_anchor_command(source: str, home: Path | None) -> None:
     """Pin a trust anchor: its organisation description, or a did:key/did:jwk."""
-    directory, store = _load_store(home)
-    try:
-        party = store.pin_anchor(_party(source, "anchor"))
-    except InnopassError as exc:
-        _fail(exc.diagnostics())
-    store.save(directory)
-    click.echo(f"pinned anchor {party.did}")
+    _pin(home, source, "anchor")
 
 
 @trust_group.command("pin-issuer")
@@ -318,13 +324,7 @@ def pin_issuer_command(source: str, home: Path | None) -> None:
     A did:web issuer needs its description (innopass org export), which carries
     its DID document and key validity windows.
     """
-    directory, store = _load_store(home)
-    try:
-        party = store.pin_issuer(_party(source, "issuer"))
-    except InnopassError as exc:
-        _fail(exc.diagnostics())
-    store.save(directory)
-    click.echo(f"pinned issuer {party.did}")
+    _pin(home, source, "issuer")
 
 
 @trust_group.command("import")

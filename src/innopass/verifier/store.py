@@ -518,6 +518,7 @@ class TrustStore:
 
     @property
     def did_documents(self) -> Mapping[str, CachedDidDocument]:
+        """did:web documents cached by online runs, by DID."""
         return dict(self._did_documents)
 
     @property
