@@ -16,6 +16,7 @@ from typing import Any, Final
 from innopass._json import JSONObject, JSONValue, pointer
 from innopass._time import format_datetime, parse_datetime
 from innopass.contexts import PASSPORT_CONTEXT
+from innopass.credential import ISSUER_TYPE, VC_TYPE
 from innopass.did import DidDocument, computed_document
 from innopass.errors import MalformedInputError, ResolutionError
 
@@ -43,7 +44,6 @@ ORGANISATION_TYPE = "InnopassOrganisation"
 BUNDLE_TYPE = "InnopassBundle"
 TRUST_LIST_TYPE = "InnopassTrustList"
 TRUST_LIST_SUBJECT_TYPE = "InnopassTrustedIssuers"
-ORG_ISSUER_TYPE = "NhsOrganisation"
 #: The ``formatVersion`` of organisation descriptions and bundles (FORMATS.md §4, §6).
 FORMAT_VERSION = 1
 #: The most status lists a bundle may carry (FORMATS.md §6).
@@ -425,10 +425,10 @@ def build_trust_list_credential(
     return {
         "@context": list(PASSPORT_CONTEXT),
         "id": credential_id,
-        "type": ["VerifiableCredential", TRUST_LIST_TYPE],
+        "type": [VC_TYPE, TRUST_LIST_TYPE],
         "issuer": {
             "id": anchor_did,
-            "type": ORG_ISSUER_TYPE,
+            "type": ISSUER_TYPE,
             "name": anchor_name,
             "odsCode": anchor_ods_code,
         },

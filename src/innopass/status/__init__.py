@@ -16,6 +16,7 @@ from typing import Final
 from innopass._json import JSONObject, JSONValue, pointer
 from innopass._time import format_datetime
 from innopass.contexts import CREDENTIALS_V2
+from innopass.credential import VC_TYPE
 from innopass.errors import MalformedInputError, StatusListError
 from innopass.status.bitstring import (
     DEFAULT_MAX_LIST_BYTES,
@@ -203,7 +204,7 @@ def build_status_list_credential(
     return {
         "@context": [CREDENTIALS_V2],
         "id": list_id,
-        "type": ["VerifiableCredential", LIST_CREDENTIAL_TYPE],
+        "type": [VC_TYPE, LIST_CREDENTIAL_TYPE],
         "issuer": issuer_did,
         "validFrom": format_datetime(valid_from),
         "validUntil": format_datetime(valid_until),

@@ -61,6 +61,7 @@ from innopass.errors import (
     UnsupportedSuiteError,
 )
 from innopass.jose import (
+    JWT_TYPE,
     ParsedJws,
     check_vc_jwt_header,
     looks_like_compact_jws,
@@ -121,7 +122,7 @@ DEFAULT_SUITES: Final = ("eddsa-jcs-2022", "ecdsa-jcs-2019")
 DEFAULT_JOSE_ALGORITHMS: Final = ("EdDSA", "ES256")
 #: The JOSE algorithms innopass can verify at all (a verifier allows a subset).
 SUPPORTED_JOSE_ALGORITHMS: Final = frozenset(DEFAULT_JOSE_ALGORITHMS)
-JWT_FORMAT: Final = "vc+jwt"
+JWT_FORMAT: Final = JWT_TYPE
 #: The largest NumericDate a ``datetime`` can hold (9999-12-31T23:59:59Z).
 _MAX_NUMERIC_DATE: Final = 253402300799
 _MAX_SCHEMA_FAILURES: Final = 50
