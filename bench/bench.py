@@ -18,12 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from innopass import AssessmentRecord, Issuer, OrganisationHome, TrustStore, Verifier, record
-from innopass._json import loads_strict
-from innopass.canonical import canonicalize
+from innopass._internal.canonical import canonicalize
+from innopass._internal.jsonio import loads_strict
+from innopass._internal.proof import verify_proof
+from innopass._internal.schema import is_valid
+from innopass._internal.suites import SUITES
 from innopass.keys import KeyType, generate_private_key
-from innopass.proof import verify_proof
-from innopass.schema import is_valid
-from innopass.suites import SUITES
 
 PASSPHRASE = "bench passphrase"  # noqa: S105 - a throw-away home in a temporary directory
 

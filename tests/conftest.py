@@ -64,7 +64,7 @@ def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     (which ``tests/unit/test_keys.py`` checks at the real setting). Subprocesses
     started by a test still use the real setting.
     """
-    from innopass._pkcs8 import encrypt_pkcs8_pem
+    from innopass._internal.pkcs8 import encrypt_pkcs8_pem
 
     def weak(der: bytes, passphrase: bytes, *, iterations: int) -> bytes:
         return encrypt_pkcs8_pem(der, passphrase, iterations=1_000)

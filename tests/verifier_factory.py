@@ -18,10 +18,15 @@ from typing import Any
 
 import pytest
 
-from innopass._json import JSONObject
-from innopass._time import format_datetime
-from innopass.canonical import sha256_digest
-from innopass.contexts import PASSPORT_CONTEXT
+from innopass._internal.canonical import sha256_digest
+from innopass._internal.contexts import PASSPORT_CONTEXT
+from innopass._internal.jose import sign_vc_jwt
+from innopass._internal.jsonio import JSONObject
+from innopass._internal.net import RequestsFetcher
+from innopass._internal.proof import ProofOptions, add_proof
+from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
+from innopass._internal.suites import suite_for_key
+from innopass._internal.timestamps import format_datetime
 from innopass.did import (
     DidDocument,
     DidWebResolver,
@@ -33,12 +38,8 @@ from innopass.did import (
     verification_method_id,
 )
 from innopass.errors import NetworkError
-from innopass.jose import sign_vc_jwt
 from innopass.keys import KeyType, PrivateKey, generate_private_key
-from innopass.net import RequestsFetcher
-from innopass.proof import ProofOptions, add_proof
 from innopass.record import example
-from innopass.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
 from innopass.status import (
     MIN_ENTRIES,
     StatusEntry,
@@ -47,7 +48,6 @@ from innopass.status import (
     new_bitstring,
     with_bit,
 )
-from innopass.suites import suite_for_key
 from innopass.trust import (
     ALL_PROFILES,
     AccreditedScope,

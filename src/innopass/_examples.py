@@ -9,8 +9,8 @@ from __future__ import annotations
 import copy
 import hashlib
 
-from innopass import schema
-from innopass._json import JSONObject, JSONValue
+from innopass._internal import schema
+from innopass._internal.jsonio import JSONObject, JSONValue
 from innopass.record import SCHEMA_VERSION
 
 _PDF = "application/pdf"

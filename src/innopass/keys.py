@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from multiformats import multibase, varint
 
-from innopass._pkcs8 import DEFAULT_KDF_ITERATIONS, encrypt_pkcs8_pem
+from innopass._internal.pkcs8 import DEFAULT_KDF_ITERATIONS, encrypt_pkcs8_pem
 from innopass.errors import InvalidSignatureError, KeyMaterialError, PassphraseError
 
 __all__ = [

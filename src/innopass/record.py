@@ -29,9 +29,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from innopass import schema
-from innopass._json import JSONObject, dumps_pretty, load_file_strict, require_object
-from innopass.canonical import sha256_digest
+from innopass._internal import schema
+from innopass._internal.canonical import sha256_digest
+from innopass._internal.jsonio import JSONObject, dumps_pretty, load_file_strict, require_object
 
 __all__ = [
     "BEFORE_GO_LIVE",

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from innopass._json import JSONObject, JSONValue, pointer
-from innopass._time import format_datetime, parse_datetime
-from innopass.contexts import PASSPORT_CONTEXT
-from innopass.credential import ISSUER_TYPE, VC_TYPE
+from innopass._internal.contexts import PASSPORT_CONTEXT
+from innopass._internal.credential import ISSUER_TYPE, VC_TYPE
+from innopass._internal.jsonio import JSONObject, JSONValue, pointer
+from innopass._internal.timestamps import format_datetime, parse_datetime
 from innopass.did import DidDocument, computed_document
 from innopass.errors import MalformedInputError, ResolutionError
 

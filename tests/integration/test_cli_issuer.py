@@ -15,15 +15,15 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import Run
-from innopass._json import JSONObject, dumps_pretty, loads_strict
+from innopass._internal.jsonio import JSONObject, dumps_pretty, loads_strict
+from innopass._internal.proof import verify_proof
+from innopass._internal.suites import SUITES
 from innopass.cli import cli
 from innopass.errors import ConfigurationError
 from innopass.issuer import Ledger, OrganisationHome, PassportState
 from innopass.issuer import issuer as issuer_module
-from innopass.proof import verify_proof
 from innopass.record import example
 from innopass.status import bit_at, decode_bitstring, status_entries
-from innopass.suites import SUITES
 from innopass.trust import Bundle, OrganisationDescription, TrustListContent
 
 pytestmark = pytest.mark.usefixtures("fast_kdf")  # see conftest.py

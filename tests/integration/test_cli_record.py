@@ -10,8 +10,8 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from innopass import schema
-from innopass._json import dumps_pretty
+from innopass._internal import schema
+from innopass._internal.jsonio import dumps_pretty
 from innopass.cli._record import record_group
 from innopass.record import example
 

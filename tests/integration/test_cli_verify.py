@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from innopass._json import dumps_pretty
+from innopass._internal.jsonio import dumps_pretty
 from verifier_factory import (
     NOW,
     REVOCATION_INDEX,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from innopass._json import JSONObject
+from innopass._internal.jsonio import JSONObject
 from innopass.issuer import Issuer, OrganisationHome
 from innopass.record import example
 from innopass.verifier import TrustStore, Verifier

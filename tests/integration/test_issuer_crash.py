@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 
 import innopass
-from innopass._json import dumps_pretty, loads_strict
+from innopass._internal.jsonio import dumps_pretty, loads_strict
+from innopass._internal.proof import verify_proof
+from innopass._internal.suites import SUITES
 from innopass.issuer import Ledger, OrganisationHome
-from innopass.proof import verify_proof
 from innopass.record import example
-from innopass.suites import SUITES
 
 PASS = "crash test passphrase"
 SRC = str(Path(innopass.__file__).resolve().parents[1])

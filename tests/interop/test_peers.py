@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from innopass._json import loads_strict
+from innopass._internal.jose import parse_compact_jws, sign_vc_jwt, verify_vc_jwt
+from innopass._internal.jsonio import loads_strict
+from innopass._internal.proof import ProofOptions, add_proof, parse_proof, verify_proof
+from innopass._internal.suites import SUITES, suite_for_key
 from innopass.did import DidKeyResolver, did_key_from_public_key, resolve_verification_method
-from innopass.jose import parse_compact_jws, sign_vc_jwt, verify_vc_jwt
 from innopass.keys import KeyType, PrivateKey, generate_private_key
-from innopass.proof import ProofOptions, add_proof, parse_proof, verify_proof
-from innopass.suites import SUITES, suite_for_key
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from innopass.canonical import canonicalize, sha256_digest
+from innopass._internal.canonical import canonicalize, sha256_digest
 from innopass.errors import MalformedInputError
 
 
@@ -51,7 +51,7 @@ def test_digest_is_stable_across_key_order() -> None:
 
 def test_shared_forms_give_the_same_bytes_and_reuse_sorted_members() -> None:
     from innopass import record
-    from innopass.canonical import _SHARED, shared_canonical_forms
+    from innopass._internal.canonical import _SHARED, shared_canonical_forms
 
     inner = record.example("device")
     outer = {"z": 1, "credentialSubject": {"assessmentRecord": inner}, "a": [inner]}

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from innopass._json import JSONObject
+from innopass._internal.jsonio import JSONObject
+from innopass._internal.net import OfflineFetcher
 from innopass.did import (
     CompositeResolver,
     DidDocument,
@@ -41,7 +42,6 @@ from innopass.errors import (
     ResolutionError,
 )
 from innopass.keys import Ed25519PrivateKey, P256PrivateKey, PublicKey
-from innopass.net import OfflineFetcher
 
 DID = "did:web:nhs.example:orgs:RF4"
 

@@ -1,7 +1,7 @@
 """Issuing passports, status lists, bundles and trust lists with real keys.
 
 Every signature is checked with the same code the official vectors test
-(``innopass.proof.verify_proof``; PyJWT and ``innopass.jose`` for ``vc+jwt``).
+(``innopass._internal.proof.verify_proof``; PyJWT and ``innopass._internal.jose`` for ``vc+jwt``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,13 @@ from typing import Any
 import jwt
 import pytest
 
-from innopass._json import JSONObject, dumps_pretty, loads_strict
-from innopass.canonical import sha256_digest
-from innopass.contexts import PASSPORT_CONTEXT
+from innopass._internal.canonical import sha256_digest
+from innopass._internal.contexts import PASSPORT_CONTEXT
+from innopass._internal.jose import parse_compact_jws, verify_vc_jwt
+from innopass._internal.jsonio import JSONObject, dumps_pretty, loads_strict
+from innopass._internal.proof import verify_proof
+from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
+from innopass._internal.suites import SUITES
 from innopass.errors import (
     InnopassError,
     InvalidSignatureError,
@@ -43,11 +47,8 @@ from innopass.issuer import (
     check_passport_id,
 )
 from innopass.issuer import output as output_module
-from innopass.jose import parse_compact_jws, verify_vc_jwt
 from innopass.keys import KeyType, PublicKey
-from innopass.proof import verify_proof
 from innopass.record import AssessmentRecord, example
-from innopass.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
 from innopass.status import (
     MIN_ENTRIES,
     bit_at,
@@ -55,7 +56,6 @@ from innopass.status import (
     parse_status_list_credential,
     status_entries,
 )
-from innopass.suites import SUITES
 from innopass.trust import (
     AccreditedScope,
     Bundle,

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from innopass._json import JsonLimits, load_file_strict, loads_strict, pointer, read_file_limited
+from innopass._internal.jsonio import (
+    JsonLimits,
+    load_file_strict,
+    loads_strict,
+    pointer,
+    read_file_limited,
+)
 from innopass.errors import LimitExceededError, MalformedInputError
 
 

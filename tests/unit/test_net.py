@@ -18,10 +18,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from innopass._internal.net import OfflineFetcher, RequestsFetcher
 from innopass.did import DidWebResolver, VerificationMethod, did_web_document
 from innopass.errors import ConfigurationError, NetworkError, ResolutionError
 from innopass.keys import Ed25519PrivateKey
-from innopass.net import OfflineFetcher, RequestsFetcher
 
 # path -> (status, headers, body); a callable body gets the server port.
 Route = tuple[int, dict[str, str], bytes]

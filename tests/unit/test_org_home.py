@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from innopass._json import load_file_strict
+from innopass._internal.jsonio import load_file_strict
 from innopass.errors import (
     ConfigurationError,
     KeyMaterialError,

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from innopass._json import loads_strict
-from innopass.canonical import canonicalize
+from innopass._internal.canonical import canonicalize
+from innopass._internal.jsonio import loads_strict
+from innopass._internal.proof import ProofOptions, add_proof, verify_proof
+from innopass._internal.suites import SUITES, suite_for_key
 from innopass.errors import InnopassError
 from innopass.keys import KeyType, PrivateKey, generate_private_key
-from innopass.proof import ProofOptions, add_proof, verify_proof
-from innopass.suites import SUITES, suite_for_key
 
 KEYS: dict[KeyType, PrivateKey] = {t: generate_private_key(t) for t in KeyType}
 CREATED = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
@@ -95,7 +95,7 @@ def test_any_single_character_change_is_rejected(
 def test_fast_base58_matches_multiformats(data: bytes) -> None:
     from multiformats import multibase
 
-    from innopass.proof import base58btc_decode
+    from innopass._internal.proof import base58btc_decode
 
     encoded = multibase.encode(data, "base58btc")
     assert base58btc_decode(encoded[1:]) == data
@@ -104,8 +104,8 @@ def test_fast_base58_matches_multiformats(data: bytes) -> None:
 
 @pytest.mark.parametrize("bad", ["z0", "zI", "zO", "zl", "z+", "z\u00e9"])
 def test_invalid_base58_signature_is_a_proof_error(bad: str) -> None:
+    from innopass._internal.proof import parse_proof
     from innopass.errors import ProofError
-    from innopass.proof import parse_proof
 
     with pytest.raises(ProofError):
         parse_proof(

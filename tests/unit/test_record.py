@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from innopass import record as rec
-from innopass import schema
-from innopass._json import dumps_pretty
-from innopass.canonical import sha256_digest
+from innopass._internal import schema
+from innopass._internal.canonical import sha256_digest
+from innopass._internal.jsonio import dumps_pretty
 from innopass.errors import MalformedInputError, RecordInvalidError
 from innopass.record import (
     AssessmentRecord,

@@ -1,4 +1,4 @@
-"""The record schema and the validation helpers in ``innopass.schema``."""
+"""The record schema and the validation helpers in ``innopass._internal.schema``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from innopass import schema
+from innopass._internal import schema
 from innopass.errors import ConfigurationError, RecordInvalidError
 from innopass.record import MANDATORY_DOMAINS, Profile, example
 

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from innopass import record, schema
+from innopass import record
+from innopass._internal import schema
 
 PROFILES = ("device", "digital", "diagnostic")
 

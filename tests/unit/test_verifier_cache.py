@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from innopass._internal.suites import JcsCryptosuite
 from innopass.status import MIN_ENTRIES, build_status_list_credential, new_bitstring
-from innopass.suites import JcsCryptosuite
 from innopass.trust import KeyWindow
 from innopass.verifier import FailureCode, TrustStore, Verdict, Verifier
 from innopass.verifier._cache import VerifiedCache, content_key

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from innopass import _time
-from innopass._time import format_datetime, parse_datetime
+from innopass._internal import timestamps as _time
+from innopass._internal.timestamps import format_datetime, parse_datetime
 from innopass.errors import MalformedInputError
 from innopass.verifier import FailureCode, TrustStore, Verdict, Verifier
 from verifier_factory import (

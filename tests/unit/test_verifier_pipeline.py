@@ -307,7 +307,7 @@ def test_garbage_is_rejected_malformed_never_raises(data: bytes | str) -> None:
 
 
 def test_oversized_input_is_malformed(org: Org) -> None:
-    from innopass._json import JsonLimits
+    from innopass._internal.jsonio import JsonLimits
 
     verifier = _pinned(org, limits=JsonLimits(max_bytes=1000))
     assert FailureCode.MALFORMED in verifier.verify(passport(org)).codes
@@ -381,6 +381,6 @@ def test_every_failure_is_collected(org: Org) -> None:
 
 
 def _digest(record: object) -> str:
-    from innopass.canonical import sha256_digest
+    from innopass._internal.canonical import sha256_digest
 
     return sha256_digest(copy.deepcopy(record))

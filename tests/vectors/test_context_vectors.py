@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from conftest import vectors_dir
-from innopass import contexts
+from innopass._internal import contexts
 from innopass.errors import MalformedInputError
 
 # SHA-256 digests as published in the specifications (VC DM 2.0, DI 1.0, BSL 1.0 RECs),

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from conftest import vectors_dir
-from innopass._json import loads_strict
-from innopass._time import parse_datetime
+from innopass._internal.jsonio import loads_strict
+from innopass._internal.proof import ProofOptions, add_proof, hash_data, parse_proof, verify_proof
+from innopass._internal.suites import ECDSA_JCS_2019, EDDSA_JCS_2022, SUITES, Cryptosuite
+from innopass._internal.timestamps import parse_datetime
 from innopass.errors import InvalidSignatureError, KeyMaterialError, ProofError
 from innopass.keys import private_key_from_multibase, public_key_from_multibase
-from innopass.proof import ProofOptions, add_proof, hash_data, parse_proof, verify_proof
-from innopass.suites import ECDSA_JCS_2019, EDDSA_JCS_2022, SUITES, Cryptosuite
 
 # (folder, file suffix, key-pair file, suite)
 SUITE_CASES = [

@@ -9,7 +9,7 @@ import pytest
 from multiformats import multibase
 
 from conftest import VECTORS, vectors_dir
-from innopass._json import load_file_strict
+from innopass._internal.jsonio import load_file_strict
 from innopass.did import (
     DidJwkResolver,
     DidKeyResolver,

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import vectors_dir
-from innopass._json import loads_strict
-from innopass.canonical import canonicalize
+from innopass._internal.canonical import canonicalize
+from innopass._internal.jsonio import loads_strict
 from innopass.errors import MalformedInputError
 
 CASES = ["arrays", "french", "structures", "unicode", "values", "weird"]

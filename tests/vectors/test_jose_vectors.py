@@ -1,9 +1,9 @@
-"""W3C vc-jose-cose test-suite inputs run through ``innopass.jose``, with reasoned skips.
+"""W3C vc-jose-cose test-suite inputs run through ``innopass._internal.jose``, with reasoned skips.
 
 The suite's keys are bare JWKs (``vm-*.json``), not DIDs, so these cases exercise
 the JOSE layer (strict parsing, header checks, algorithm allow-list, signature),
 not the verifier's DID-based key resolution. Note the suite's credential JWTs
-carry ``iat`` as an RFC 3339 string; ``innopass.jose`` does not interpret ``iat``
+carry ``iat`` as an RFC 3339 string; ``innopass._internal.jose`` does not interpret ``iat``
 (the verifier does, and rejects a non-numeric one for innopass passports).
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import vectors_dir
+from innopass._internal.jose import parse_compact_jws, verify_vc_jwt
 from innopass.errors import InvalidSignatureError, ProofError, UnsupportedSuiteError
-from innopass.jose import parse_compact_jws, verify_vc_jwt
 from innopass.keys import PublicKey, public_key_from_jwk
 from innopass.verifier import DEFAULT_JOSE_ALGORITHMS
 

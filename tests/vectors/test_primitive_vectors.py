@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import VECTORS, vectors_dir
-from innopass._json import load_file_strict
+from innopass._internal.jsonio import load_file_strict
 from innopass.errors import InvalidSignatureError, KeyMaterialError
 from innopass.keys import (
     Ed25519PrivateKey,

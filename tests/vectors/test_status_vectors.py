@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conftest import vectors_dir
-from innopass._json import load_file_strict
+from innopass._internal.jsonio import load_file_strict
 from innopass.errors import StatusListError
 from innopass.status import (
     MIN_ENTRIES,

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from innopass._home import resolve_home
+from innopass._internal.files import resolve_home
 
 __all__ = ["home_option", "output_file_option", "resolve_home_option"]
 

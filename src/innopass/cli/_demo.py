@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from innopass._json import load_file_strict
+from innopass._internal.jsonio import load_file_strict
 
 __all__ = ["demo_command"]
 

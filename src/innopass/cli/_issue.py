@@ -23,7 +23,7 @@ from typing import TypeVar
 
 import click
 
-from innopass._json import (
+from innopass._internal.jsonio import (
     DEFAULT_LIMITS,
     JSONObject,
     dumps_pretty,
@@ -31,7 +31,7 @@ from innopass._json import (
     read_file_limited,
     require_object,
 )
-from innopass._time import parse_datetime
+from innopass._internal.timestamps import parse_datetime
 from innopass.cli._common import home_option, output_file_option, resolve_home_option
 from innopass.cli._org import read_passphrase, write_output
 from innopass.errors import (

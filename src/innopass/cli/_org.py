@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
-from innopass._json import dumps_pretty
-from innopass._time import format_datetime
+from innopass._internal.jsonio import dumps_pretty
+from innopass._internal.timestamps import format_datetime
 from innopass.cli._common import home_option, output_file_option, resolve_home_option
 from innopass.errors import PassphraseError
 from innopass.issuer import (

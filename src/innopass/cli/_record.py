@@ -12,8 +12,8 @@ from typing import NoReturn
 
 import click
 
-from innopass import schema
-from innopass._json import JSONValue, dumps_pretty, load_file_strict
+from innopass._internal import schema
+from innopass._internal.jsonio import JSONValue, dumps_pretty, load_file_strict
 from innopass.errors import MalformedInputError
 from innopass.record import Profile, example, template
 

@@ -19,11 +19,11 @@ from typing import NoReturn
 
 import click
 
-from innopass._json import JSONObject, load_file_strict
-from innopass._time import parse_datetime, utc_now
+from innopass._internal.jsonio import JSONObject, load_file_strict
+from innopass._internal.net import RequestsFetcher
+from innopass._internal.timestamps import parse_datetime, utc_now
 from innopass.cli._common import home_option, resolve_home_option
 from innopass.errors import InnopassError, MalformedInputError
-from innopass.net import RequestsFetcher
 from innopass.status import LIST_CREDENTIAL_TYPE
 from innopass.trust import TRUST_LIST_TYPE, Bundle, OrganisationDescription, is_bundle
 from innopass.verifier import (

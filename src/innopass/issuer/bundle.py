@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from innopass._json import JSONValue, loads_strict
+from innopass._internal.jose import looks_like_compact_jws, parse_compact_jws
+from innopass._internal.jsonio import JSONValue, loads_strict
 from innopass.errors import LedgerError, MalformedInputError
 from innopass.issuer.ledger import Ledger, PassportEntry
 from innopass.issuer.status_lists import DEFAULT_STATUS_VALIDITY, sign_status_lists
-from innopass.jose import looks_like_compact_jws, parse_compact_jws
 from innopass.trust import Bundle, TrustListContent
 
 if TYPE_CHECKING:  # pragma: no cover - typing only

@@ -8,7 +8,7 @@ Layout::
     <home>/ledger.sqlite          passports, status allocations, audit log, mode 0600
 
 Private keys are only ever written encrypted (``BestAvailableEncryption``), through
-:func:`~innopass._home.atomic_write` with mode 0600 from the first byte, in a
+:func:`~innopass._internal.files.atomic_write` with mode 0600 from the first byte, in a
 ``keys`` directory of mode 0700. An empty passphrase is refused, and a new key
 needs one of at least :data:`MIN_PASSPHRASE_LENGTH` characters. Output files
 (passports, bundles, status lists, trust lists, exports) are never written
@@ -35,9 +35,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from innopass._home import atomic_write
-from innopass._json import dumps_pretty, load_file_strict, read_file_limited
-from innopass._time import utc_now
+from innopass._internal.files import atomic_write
+from innopass._internal.jsonio import dumps_pretty, load_file_strict, read_file_limited
+from innopass._internal.timestamps import utc_now
 from innopass.did import (
     DidDocument,
     VerificationMethod,

@@ -22,12 +22,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from innopass._home import atomic_write
-from innopass._json import JSONObject, JSONValue, dumps_pretty
-from innopass._time import format_datetime, utc_now
-from innopass.canonical import sha256_digest
-from innopass.contexts import PASSPORT_CONTEXT
-from innopass.credential import ISSUER_TYPE, PASSPORT_TYPE, SUBJECT_TYPE, VC_TYPE
+from innopass._internal.canonical import sha256_digest
+from innopass._internal.contexts import PASSPORT_CONTEXT
+from innopass._internal.credential import ISSUER_TYPE, PASSPORT_TYPE, SUBJECT_TYPE, VC_TYPE
+from innopass._internal.files import atomic_write
+from innopass._internal.jose import sign_vc_jwt
+from innopass._internal.jsonio import JSONObject, JSONValue, dumps_pretty
+from innopass._internal.proof import ProofOptions, add_proof
+from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
+from innopass._internal.suites import suite_for_key
+from innopass._internal.timestamps import format_datetime, utc_now
 from innopass.errors import (
     ConfigurationError,
     KeyMaterialError,
@@ -56,13 +60,9 @@ from innopass.issuer.trust_list import (
     SignedTrustList,
     sign_trust_list,
 )
-from innopass.jose import sign_vc_jwt
 from innopass.keys import PrivateKey
-from innopass.proof import ProofOptions, add_proof
 from innopass.record import AssessmentRecord
-from innopass.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
 from innopass.status import StatusEntry, StatusPurpose, list_id
-from innopass.suites import suite_for_key
 from innopass.trust import AccreditedScope, Bundle, OrganisationDescription
 
 __all__ = ["IssuedPassport", "Issuer", "PassportFormat"]

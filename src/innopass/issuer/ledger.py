@@ -33,9 +33,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from innopass._json import JSONObject, JSONValue, loads_strict
-from innopass._time import format_datetime, parse_datetime, utc_now
-from innopass.canonical import canonicalize
+from innopass._internal.canonical import canonicalize
+from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict
+from innopass._internal.timestamps import format_datetime, parse_datetime, utc_now
 from innopass.errors import LedgerError, MalformedInputError, StatusListError
 from innopass.status import MIN_ENTRIES, StatusPurpose, new_bitstring
 

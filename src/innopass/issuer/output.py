@@ -15,7 +15,7 @@ import os
 import stat
 from pathlib import Path
 
-from innopass._home import atomic_write
+from innopass._internal.files import atomic_write
 from innopass.errors import InnopassError
 
 __all__ = ["OutputError", "check_output_dir", "check_output_file", "write_file"]
@@ -82,7 +82,7 @@ def check_output_dir(path: Path) -> None:
 
 
 def write_file(path: Path, data: bytes, *, mode: int = 0o644, committed: str | None = None) -> None:
-    """:func:`~innopass._home.atomic_write`; an :class:`OSError` becomes :class:`OutputError`.
+    """:func:`~innopass._internal.files.atomic_write`; an :class:`OSError` becomes :class:`OutputError`.
 
     ``committed`` says what the ledger already holds (e.g. "passport urn:uuid:…
     is recorded in the ledger"), so the message tells the user nothing was lost.

@@ -14,8 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from innopass._json import JSONObject, dumps_pretty
-from innopass._time import format_datetime
+from innopass._internal.jsonio import JSONObject, dumps_pretty
+from innopass._internal.timestamps import format_datetime
 from innopass.errors import ConfigurationError
 from innopass.issuer.ledger import Ledger, PassportEntry, StatusAction
 from innopass.issuer.output import check_output_file, write_file

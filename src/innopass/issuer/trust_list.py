@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from innopass._json import JSONObject, dumps_pretty
-from innopass._time import format_datetime
+from innopass._internal.jsonio import JSONObject, dumps_pretty
+from innopass._internal.timestamps import format_datetime
 from innopass.errors import ConfigurationError, MalformedInputError, TrustError
 from innopass.issuer.ledger import TrustListVersion
 from innopass.trust import (

@@ -1,6 +1,6 @@
 """Bitstring Status List 1.0: entries in a credential and status-list credentials.
 
-The pure codec is in :mod:`innopass.status.bitstring`. This module reads and
+The pure codec is in :mod:`innopass._internal.bitstring`. This module reads and
 builds the JSON shapes (FORMATS.md §1, §3); signing belongs to the issuer and
 checking signatures to the verifier.
 """
@@ -13,12 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from innopass._json import JSONObject, JSONValue, pointer
-from innopass._time import format_datetime
-from innopass.contexts import CREDENTIALS_V2
-from innopass.credential import VC_TYPE
-from innopass.errors import MalformedInputError, StatusListError
-from innopass.status.bitstring import (
+from innopass._internal.bitstring import (
     DEFAULT_MAX_LIST_BYTES,
     MIN_ENTRIES,
     bit_at,
@@ -27,6 +22,11 @@ from innopass.status.bitstring import (
     new_bitstring,
     with_bit,
 )
+from innopass._internal.contexts import CREDENTIALS_V2
+from innopass._internal.credential import VC_TYPE
+from innopass._internal.jsonio import JSONObject, JSONValue, pointer
+from innopass._internal.timestamps import format_datetime
+from innopass.errors import MalformedInputError, StatusListError
 
 __all__ = [
     "DEFAULT_MAX_LIST_BYTES",

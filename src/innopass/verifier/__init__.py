@@ -10,7 +10,7 @@ PinnedParty(...)
 ``Verifier.verify()`` never raises on bad input; it returns a
 :class:`VerificationResult` whose ``verdict`` is ``verified``, ``rejected`` or
 ``indeterminate``. The verifier never imports the issuer and makes no network
-call unless it was given a :class:`~innopass.net.Fetcher`.
+call unless it was given a :class:`~innopass._internal.net.Fetcher`.
 """
 
 from innopass.verifier.result import (

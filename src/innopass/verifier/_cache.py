@@ -18,8 +18,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
-from innopass._json import JSONValue
-from innopass.canonical import canonicalize
+from innopass._internal.canonical import canonicalize
+from innopass._internal.jsonio import JSONValue
 from innopass.errors import MalformedInputError
 
 __all__ = ["ContentKey", "VerifiedCache", "content_key"]

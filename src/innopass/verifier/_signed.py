@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from innopass._json import JSONValue
+from innopass._internal.jsonio import JSONValue
+from innopass._internal.proof import DataIntegrityProof, hash_data, parse_proof
+from innopass._internal.suites import Cryptosuite
 from innopass.did import (
     DidDocument,
     Resolver,
@@ -31,8 +33,6 @@ from innopass.errors import (
     ResolutionError,
     UnsupportedSuiteError,
 )
-from innopass.proof import DataIntegrityProof, hash_data, parse_proof
-from innopass.suites import Cryptosuite
 from innopass.trust import KeyWindow
 from innopass.verifier.result import FailureCode
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from innopass._json import JSONObject, JSONValue
+from innopass._internal.jsonio import JSONObject, JSONValue
 from innopass.errors import VerificationFailed
 
 __all__ = [

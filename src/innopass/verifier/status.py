@@ -3,7 +3,7 @@
 Where lists come from (:class:`StatusSources`): the run's ``--status-list`` files
 and a bundle's lists (checked now), lists cached in the trust store (checked
 again now, so a key compromised since then is noticed), and, only when a
-:class:`~innopass.net.Fetcher` was given, the list's HTTPS URL
+:class:`~innopass._internal.net.Fetcher` was given, the list's HTTPS URL
 (:class:`OnlineStatusLists`), cached in the store with its fetch time.
 
 Each list must be a ``BitstringStatusListCredential`` signed by the *passport's*
@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from innopass._json import JsonLimits, JSONObject, JSONValue, loads_strict
-from innopass._time import beyond, format_datetime, parse_datetime
-from innopass.credential import issuer_id
+from innopass._internal.credential import issuer_id
+from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, loads_strict
+from innopass._internal.net import Fetcher
+from innopass._internal.suites import Cryptosuite
+from innopass._internal.timestamps import beyond, format_datetime, parse_datetime
 from innopass.did import Resolver
 from innopass.errors import MalformedInputError, NetworkError, StatusListError
-from innopass.net import Fetcher
 from innopass.status import (
     DEFAULT_MAX_LIST_BYTES,
     StatusEntry,
@@ -33,7 +34,6 @@ from innopass.status import (
     StatusPurpose,
     parse_status_list_credential,
 )
-from innopass.suites import Cryptosuite
 from innopass.verifier._cache import VerifiedCache, content_key
 from innopass.verifier._signed import (
     CheckFailed,

@@ -40,11 +40,13 @@ from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Final, TypeVar
 
-from innopass._home import atomic_write
-from innopass._json import JSONObject, JSONValue, dumps_pretty, load_file_strict
-from innopass._time import format_datetime, parse_datetime
-from innopass.canonical import canonicalize
-from innopass.credential import issuer_id
+from innopass._internal.canonical import canonicalize
+from innopass._internal.credential import issuer_id
+from innopass._internal.files import atomic_write
+from innopass._internal.jsonio import JSONObject, JSONValue, dumps_pretty, load_file_strict
+from innopass._internal.net import Fetcher
+from innopass._internal.suites import SUITES, Cryptosuite
+from innopass._internal.timestamps import format_datetime, parse_datetime
 from innopass.did import (
     COMPUTED_METHODS,
     DidDocument,
@@ -60,14 +62,12 @@ from innopass.errors import (
     StatusListError,
     TrustError,
 )
-from innopass.net import Fetcher
 from innopass.status import (
     DEFAULT_MAX_LIST_BYTES,
     StatusList,
     StatusPurpose,
     parse_status_list_credential,
 )
-from innopass.suites import SUITES, Cryptosuite
 from innopass.trust import (
     TRUST_LIST_TYPE,
     AccreditedScope,

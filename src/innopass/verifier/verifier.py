@@ -38,7 +38,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-from innopass._json import (
+from innopass._internal.canonical import sha256_digest, shared_canonical_forms
+from innopass._internal.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
+from innopass._internal.credential import (
+    PASSPORT_TYPE,
+    SUBJECT_TYPE,
+    VC_TYPE,
+    credential_types,
+    issuer_id,
+)
+from innopass._internal.jose import (
+    JWT_TYPE,
+    ParsedJws,
+    check_vc_jwt_header,
+    looks_like_compact_jws,
+    parse_compact_jws,
+    verify_vc_jwt,
+)
+from innopass._internal.jsonio import (
     DEFAULT_LIMITS,
     JsonLimits,
     JSONObject,
@@ -47,10 +64,11 @@ from innopass._json import (
     pointer,
     read_file_limited,
 )
-from innopass._time import beyond, parse_datetime, utc_now
-from innopass.canonical import sha256_digest, shared_canonical_forms
-from innopass.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
-from innopass.credential import PASSPORT_TYPE, SUBJECT_TYPE, VC_TYPE, credential_types, issuer_id
+from innopass._internal.net import Fetcher
+from innopass._internal.proof import DataIntegrityProof, parse_proof
+from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
+from innopass._internal.suites import SUITES, Cryptosuite
+from innopass._internal.timestamps import beyond, parse_datetime, utc_now
 from innopass.errors import (
     ConfigurationError,
     InvalidSignatureError,
@@ -60,20 +78,8 @@ from innopass.errors import (
     RecordInvalidError,
     UnsupportedSuiteError,
 )
-from innopass.jose import (
-    JWT_TYPE,
-    ParsedJws,
-    check_vc_jwt_header,
-    looks_like_compact_jws,
-    parse_compact_jws,
-    verify_vc_jwt,
-)
-from innopass.net import Fetcher
-from innopass.proof import DataIntegrityProof, parse_proof
 from innopass.record import AssessmentRecord
-from innopass.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
 from innopass.status import DEFAULT_MAX_LIST_BYTES, status_entries
-from innopass.suites import SUITES, Cryptosuite
 from innopass.trust import Bundle, is_bundle
 from innopass.verifier._signed import (
     CheckFailed,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from innopass.canonical import canonicalize
+from innopass._internal.canonical import canonicalize
 from innopass.errors import InvalidSignatureError, UnsupportedSuiteError
 from innopass.keys import KeyType, PrivateKey, PublicKey
 

@@ -38,7 +38,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
 
-from innopass._json import JSONObject, loads_strict, pointer
+from innopass._internal.jsonio import JSONObject, loads_strict, pointer
 from innopass.errors import (
     ConfigurationError,
     MalformedInputError,
@@ -67,7 +67,7 @@ SCHEMA_ID_BASE = "https://w3id.org/innopass/schemas/"
 RECORD_SCHEMA_ID = SCHEMA_ID_BASE + "assessment-record/v1"
 """``$id`` of the assessment-record schema."""
 
-_REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+_REPO_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.schema\.json")
 _ID = re.compile(re.escape(SCHEMA_ID_BASE) + r"([a-z0-9][a-z0-9-]*)/v[0-9]+")
 _MAX_REPR = 80

@@ -20,11 +20,11 @@ from typing import Any
 
 from multiformats import multibase
 
-from innopass._json import JSONObject, JSONValue
-from innopass._time import format_datetime, parse_datetime
+from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass._internal.suites import Cryptosuite
+from innopass._internal.timestamps import format_datetime, parse_datetime
 from innopass.errors import MalformedInputError, ProofError, UnsupportedSuiteError
 from innopass.keys import PrivateKey, PublicKey
-from innopass.suites import Cryptosuite
 
 __all__ = [
     "DataIntegrityProof",

@@ -18,7 +18,7 @@ from typing import Any
 
 import jwt
 
-from innopass._json import DEFAULT_LIMITS, JsonLimits, JSONObject, loads_strict
+from innopass._internal.jsonio import DEFAULT_LIMITS, JsonLimits, JSONObject, loads_strict
 from innopass.errors import (
     InvalidSignatureError,
     KeyMaterialError,

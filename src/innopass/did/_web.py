@@ -20,12 +20,12 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from innopass._json import JsonLimits, JSONObject, JSONValue, loads_strict
-from innopass.did.document import DidDocument, VerificationMethod
+from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, loads_strict
+from innopass.did._document import DidDocument, VerificationMethod
 from innopass.errors import MalformedInputError, NetworkError, ResolutionError
 
 if TYPE_CHECKING:  # the resolver only calls the injected fetcher; requests is never imported here
-    from innopass.net import Fetcher
+    from innopass._internal.net import Fetcher
 
 __all__ = [
     "DEFAULT_MAX_DOCUMENT_BYTES",

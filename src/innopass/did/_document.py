@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Protocol
 
-from innopass._json import JSONObject, JSONValue
-from innopass._time import format_datetime, parse_datetime
+from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass._internal.timestamps import format_datetime, parse_datetime
 from innopass.errors import (
     ConfigurationError,
     KeyMaterialError,

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from innopass._json import JSONObject
-from innopass.did.document import DidDocument
+from innopass._internal.jsonio import JSONObject
+from innopass.did._document import DidDocument
 from innopass.errors import KeyMaterialError, ResolutionError
 from innopass.keys import (
     Ed25519PublicKey,

@@ -6,9 +6,9 @@ import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from innopass.did.document import DidDocument, Resolver, did_method
-from innopass.did.jwk import did_jwk_document
-from innopass.did.key import did_key_document
+from innopass.did._document import DidDocument, Resolver, did_method
+from innopass.did._jwk import did_jwk_document
+from innopass.did._key import did_key_document
 from innopass.errors import ConfigurationError, ResolutionError
 
 __all__ = ["COMPUTED_METHODS", "CompositeResolver", "StaticResolver", "computed_document"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from innopass._json import JSONValue
+from innopass._internal.jsonio import JSONValue
 
 __all__ = [
     "ISSUER_TYPE",
