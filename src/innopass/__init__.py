@@ -5,69 +5,105 @@ verified by any other trust from files it holds::
 
     import innopass
 
-    with innopass.Issuer.from_home("rf4", passphrase=...) as issuer:
+    with innopass.Issuer.from_home("rf4", passphrase=secret) as issuer:
         passport = issuer.issue(innopass.AssessmentRecord.load("record.json"))
+    trust = innopass.TrustStore().with_issuer(issuer.description)
     result = innopass.Verifier(trust).verify(passport.text())
 
-Public modules: :mod:`innopass.issuer`, :mod:`innopass.verifier`,
-:mod:`innopass.errors`, :mod:`innopass.did`, :mod:`innopass.status`,
-:mod:`innopass.trust`, :mod:`innopass.record`, :mod:`innopass.keys`.
+The names here are the whole public API a user needs; the public packages
+(:mod:`innopass.issuer`, :mod:`innopass.verifier`, :mod:`innopass.record`,
+:mod:`innopass.keys`, :mod:`innopass.trust`, :mod:`innopass.errors`,
+:mod:`innopass.did`, :mod:`innopass.status`) hold a few more. Everything under
+``innopass._internal`` (and every underscored module) is private.
+
+Names are imported on first use, so that ``import innopass`` (and the command
+line) stays fast.
 """
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from innopass import record
-from innopass.errors import InnopassError, VerificationFailed
-from innopass.issuer import IssuedPassport, Issuer, OrganisationHome
-from innopass.keys import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-    KeyType,
-    P256PrivateKey,
-    P256PublicKey,
-    PrivateKey,
-    PublicKey,
-)
-from innopass.record import AssessmentRecord
-from innopass.trust import Bundle, OrganisationDescription
-from innopass.verifier import (
-    Failure,
-    FailureCode,
-    TrustStore,
-    Verdict,
-    VerificationResult,
-    Verifier,
-)
+if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checkers
+    from innopass.errors import InnopassError, VerificationFailed
+    from innopass.issuer import (
+        IssuedPassport,
+        Issuer,
+        OrganisationHome,
+        PassportFormat,
+        TrustAnchor,
+    )
+    from innopass.keys import (
+        Ed25519PrivateKey,
+        KeyType,
+        P256PrivateKey,
+        PrivateKey,
+        PublicKey,
+    )
+    from innopass.record import AssessmentRecord
+    from innopass.trust import Bundle, OrganisationDescription
+    from innopass.verifier import (
+        CheckName,
+        Failure,
+        FailureCode,
+        Fetcher,
+        Limits,
+        RequestsFetcher,
+        TrustStore,
+        Verdict,
+        VerificationResult,
+        Verifier,
+        VerifierHome,
+    )
+
+#: Public name → the module it lives in.
+_LAZY: dict[str, str] = {
+    "AssessmentRecord": "innopass.record",
+    "Bundle": "innopass.trust",
+    "CheckName": "innopass.verifier",
+    "Ed25519PrivateKey": "innopass.keys",
+    "Failure": "innopass.verifier",
+    "FailureCode": "innopass.verifier",
+    "Fetcher": "innopass.verifier",
+    "InnopassError": "innopass.errors",
+    "IssuedPassport": "innopass.issuer",
+    "Issuer": "innopass.issuer",
+    "KeyType": "innopass.keys",
+    "Limits": "innopass.verifier",
+    "OrganisationDescription": "innopass.trust",
+    "OrganisationHome": "innopass.issuer",
+    "P256PrivateKey": "innopass.keys",
+    "PassportFormat": "innopass.issuer",
+    "PrivateKey": "innopass.keys",
+    "PublicKey": "innopass.keys",
+    "RequestsFetcher": "innopass.verifier",
+    "TrustAnchor": "innopass.issuer",
+    "TrustStore": "innopass.verifier",
+    "Verdict": "innopass.verifier",
+    "VerificationFailed": "innopass.errors",
+    "VerificationResult": "innopass.verifier",
+    "Verifier": "innopass.verifier",
+    "VerifierHome": "innopass.verifier",
+}
 
 try:
     __version__ = version("innopass")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = [
-    "AssessmentRecord",
-    "Bundle",
-    "Ed25519PrivateKey",
-    "Ed25519PublicKey",
-    "Failure",
-    "FailureCode",
-    "InnopassError",
-    "IssuedPassport",
-    "Issuer",
-    "KeyType",
-    "OrganisationDescription",
-    "OrganisationHome",
-    "P256PrivateKey",
-    "P256PublicKey",
-    "PrivateKey",
-    "PublicKey",
-    "TrustStore",
-    "Verdict",
-    "VerificationFailed",
-    "VerificationResult",
-    "Verifier",
-    "__version__",
-    "record",
-]
+__all__ = [*sorted(_LAZY), "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'innopass' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

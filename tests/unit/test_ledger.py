@@ -14,8 +14,8 @@ import pytest
 
 from innopass.errors import LedgerError, StatusListError
 from innopass.issuer import ledger as ledger_module
-from innopass.issuer.ledger import (
-    SCHEMA_VERSION,
+from innopass.issuer._ledger import (
+    LEDGER_LAYOUT_VERSION,
     AuditChainError,
     Ledger,
     PassportEntry,
@@ -72,7 +72,7 @@ def test_new_ledger_is_wal_versioned_and_reopens(tmp_path: Path) -> None:
     Ledger.open(path, create=True).close()
     db = raw(path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LEDGER_LAYOUT_VERSION
     db.close()
     with Ledger.open(path) as again:
         assert again.integrity_check() == "ok"
@@ -89,7 +89,7 @@ def test_newer_layout_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite"
     Ledger.open(path, create=True).close()
     db = raw(path)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.execute(f"PRAGMA user_version = {LEDGER_LAYOUT_VERSION + 1}")
     db.close()
     with pytest.raises(LedgerError, match="layout"):
         Ledger.open(path)
@@ -353,7 +353,7 @@ def test_a_layout_1_ledger_is_upgraded(tmp_path: Path) -> None:
         assert [i.allocated for i in upgraded.status_lists()] == [4, 4]
         assert upgraded.integrity_check() == "ok"
     db = raw(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LEDGER_LAYOUT_VERSION == 2
     db.close()
 
 

@@ -1,4 +1,4 @@
-"""Where an organisation or verifier home lives, and atomic file writes inside it."""
+"""Where an organisation or verifier home lives; atomic writes, removals and locks inside it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_write", "default_home", "resolve_home"]
+__all__ = ["atomic_write", "default_home", "exclusive_lock", "remove_file", "resolve_home"]
 
 HOME_ENV = "INNOPASS_HOME"
 
@@ -52,6 +53,42 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``path`` (created if missing) for the block.
+
+    Every process that changes a home takes this lock first, so two changes never
+    interleave; readers need none (each file is replaced atomically).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def remove_file(path: Path) -> None:
+    """Remove ``path`` if it exists, and make the removal durable (the directory is fsynced)."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -1,11 +1,13 @@
-"""VC-JOSE-COSE: a credential secured as a compact JWS with ``typ: vc+jwt``.
+"""VC-JOSE-COSE: a credential secured as a compact JWS with ``typ: vc+jwt``. Every JOSE rule.
 
 Signing uses PyJWT with an explicit header (PyJWT's default ``typ: JWT`` is
 replaced). Verification never lets the token choose: the header and payload are
-parsed with the strict JSON reader, ``typ``, ``crit`` and key-bearing headers are
-checked, ``alg`` must be in the caller's allow-list *and* match the key the
-caller resolved from ``kid`` through its trust store, and the signature is checked
-with innopass's own key objects (the same primitives the Wycheproof vectors test).
+parsed with the strict JSON reader; ``alg: none``, HMAC, ``b64``, ``crit`` and
+key-bearing headers are refused; ``alg`` must be in the verifier's allow-list
+*and* match the key the verifier resolved from ``kid`` through its trust store;
+and the signature is checked with innopass's own key objects (the same
+primitives the Wycheproof vectors test). :func:`verify_vc_jwt` is the one
+function that checks a JWS; :func:`jwt_claims` reads the registered claims.
 """
 
 from __future__ import annotations
@@ -13,35 +15,52 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
 import jwt
 
-from innopass._internal.jsonio import DEFAULT_LIMITS, JsonLimits, JSONObject, loads_strict
+from innopass._internal.jsonio import (
+    DEFAULT_LIMITS,
+    JsonLimits,
+    JSONObject,
+    JSONValue,
+    loads_strict,
+)
+from innopass._internal.proof import ASSERTION, resolve_key
+from innopass._internal.timestamps import beyond, parse_datetime
+from innopass.did import Resolver, VerificationMethod
 from innopass.errors import (
+    CheckFailed,
+    FailureCode,
     InvalidSignatureError,
     KeyMaterialError,
     MalformedInputError,
     ProofError,
-    UnsupportedSuiteError,
 )
-from innopass.keys import PrivateKey, PublicKey, b64url_decode
+from innopass.keys import PrivateKey, b64url_decode
 
 __all__ = [
     "JWT_TYPE",
     "KEY_BEARING_HEADERS",
+    "JwtClaims",
     "ParsedJws",
-    "check_vc_jwt_header",
+    "jwt_claims",
     "looks_like_compact_jws",
     "parse_compact_jws",
     "sign_vc_jwt",
     "verify_vc_jwt",
 ]
 
-JWT_TYPE = "vc+jwt"
+JWT_TYPE: Final = "vc+jwt"
+#: ``typ`` values that mean ``application/vc+jwt`` (RFC 7515 §4.1.9 allows the short form).
+_TYPES: Final = frozenset({"vc+jwt", "application/vc+jwt"})
 #: Header parameters that would let a token carry or point at its own key.
-KEY_BEARING_HEADERS = ("jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256")
+KEY_BEARING_HEADERS: Final = ("jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256")
+#: The largest NumericDate a ``datetime`` can hold (9999-12-31T23:59:59Z).
+MAX_NUMERIC_DATE: Final = 253402300799
+_PAYLOAD: Final = ""  # JSON pointers into a JWT point into its payload
+_HEADER: Final = "/header"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,52 +132,167 @@ def sign_vc_jwt(
     )
 
 
-def check_vc_jwt_header(parsed: ParsedJws, *, algorithms: Collection[str]) -> str:
-    """Check the protected header; return ``alg``.
+def _malformed(message: str, path: str) -> CheckFailed:
+    return CheckFailed(FailureCode.MALFORMED, message, path)
 
-    ``alg: none`` and the HMAC algorithms are refused outright (a credential is
-    never secured with a shared secret): :class:`ProofError`. Any other algorithm
-    outside ``algorithms`` is :class:`UnsupportedSuiteError`.
-    """
-    header = parsed.header
-    if header.get("typ") != JWT_TYPE:
-        raise ProofError(f"JWS typ must be {JWT_TYPE!r}", path="/header/typ")
+
+def _check_header(header: Mapping[str, JSONValue], algorithms: Collection[str]) -> tuple[str, str]:
+    """The protected header's ``alg`` and ``kid``, or :class:`CheckFailed`."""
     alg = header.get("alg")
-    if not isinstance(alg, str):
-        raise ProofError("JWS alg missing", path="/header/alg")
-    if alg.lower() == "none" or alg.upper().startswith("HS"):
-        raise ProofError(f"JWS alg {alg!r} provides no issuer signature", path="/header/alg")
-    if alg not in algorithms:
-        raise UnsupportedSuiteError(alg)
+    if not isinstance(alg, str) or alg.lower() == "none" or alg.upper().startswith("HS"):
+        raise CheckFailed(
+            FailureCode.SIGNATURE_INVALID,
+            f"JWS alg {str(alg)[:20]!r} carries no issuer signature (unsigned or a shared MAC)",
+            f"{_HEADER}/alg",
+        )
+    typ = header.get("typ")
+    if not isinstance(typ, str) or typ.lower() not in _TYPES:
+        raise _malformed(f"JWS typ must be {JWT_TYPE!r}", f"{_HEADER}/typ")
+    if "b64" in header:  # RFC 7797 unencoded payloads: a vc+jwt signs the encoded payload
+        raise _malformed("a vc+jwt must not use the JWS b64 header", f"{_HEADER}/b64")
     if "crit" in header:
-        raise ProofError("JWS crit extensions are not understood", path="/header/crit")
+        raise _malformed("JWS crit extensions are not understood", f"{_HEADER}/crit")
     for name in KEY_BEARING_HEADERS:
         if name in header:
-            raise ProofError(
+            raise _malformed(
                 f"JWS header {name!r} is refused: keys come from the trust store",
-                path=f"/header/{name}",
+                f"{_HEADER}/{name}",
             )
+    if alg not in algorithms:
+        raise CheckFailed(
+            FailureCode.UNSUPPORTED_SUITE,
+            f"JWS alg {alg[:20]!r} is not accepted by this verifier",
+            f"{_HEADER}/alg",
+        )
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
-        raise ProofError("JWS kid missing", path="/header/kid")
-    return alg
+        raise _malformed("JWS kid missing", f"{_HEADER}/kid")
+    return alg, kid
 
 
-def verify_vc_jwt(parsed: ParsedJws, key: PublicKey, *, algorithms: Collection[str]) -> None:
-    """Verify a parsed ``vc+jwt`` with ``key`` (resolved by the caller from ``kid``).
+def verify_vc_jwt(
+    parsed: ParsedJws, *, issuer: str, resolver: Resolver, algorithms: Collection[str]
+) -> VerificationMethod:
+    """Verify a parsed ``vc+jwt`` as made by ``issuer``; return the key it was signed with.
 
-    Raises :class:`ProofError` (format), :class:`UnsupportedSuiteError` (algorithm
-    not allowed) or :class:`InvalidSignatureError`.
+    The key is the ``kid`` DID URL of ``issuer``, resolved through ``resolver``
+    (the verifier's trust store) under ``assertionMethod``. Raises
+    :class:`~innopass.errors.CheckFailed`: ``signature-invalid`` for ``alg: none``,
+    HMAC, an ``alg`` that is not the key's, or a bad signature;
+    ``unsupported-suite`` for an ``alg`` outside ``algorithms``; ``malformed`` for
+    a wrong ``typ``, ``b64``, ``crit``, a key-bearing header, a missing ``kid``, a
+    ``vc``/``vp``/``proof`` member in the payload or an ``iss`` that is not the
+    issuer; and the key failures of :func:`~innopass._internal.proof.resolve_key`.
     """
-    alg = check_vc_jwt_header(parsed, algorithms=algorithms)
-    if alg != key.jose_alg:
-        raise InvalidSignatureError(f"JWS alg {alg!r} does not match the {key.key_type} key")
+    alg, kid = _check_header(parsed.header, algorithms)
     payload = parsed.payload
     for claim in ("vc", "vp"):
         if claim in payload:
-            raise ProofError(f"vc+jwt payload must not carry a {claim!r} claim", path=f"/{claim}")
-    issuer = payload.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if "iss" in payload and payload["iss"] != issuer_id:
-        raise ProofError("JWT iss does not equal the credential issuer", path="/iss")
-    key.verify(parsed.signature, parsed.signing_input)
+            raise _malformed(f"a vc+jwt payload must not carry a {claim!r} claim", f"/{claim}")
+    if "proof" in payload:
+        raise _malformed("a vc+jwt payload must not carry a Data Integrity proof", "/proof")
+    if "iss" in payload and payload["iss"] != issuer:
+        raise _malformed("JWT iss does not equal the credential issuer", "/iss")
+    method, _ = resolve_key(
+        resolver, kid, issuer=issuer, path=f"{_HEADER}/kid", relationship=ASSERTION
+    )
+    key = method.public_key
+    if alg != key.jose_alg:
+        raise CheckFailed(
+            FailureCode.SIGNATURE_INVALID,
+            f"JWS alg {alg!r} does not match the {key.key_type} key {kid[:120]}",
+            f"{_HEADER}/alg",
+        )
+    try:
+        key.verify(parsed.signature, parsed.signing_input)
+    except InvalidSignatureError as exc:
+        raise CheckFailed(
+            FailureCode.SIGNATURE_INVALID, f"signature does not verify: {exc}", _PAYLOAD
+        ) from exc
+    return method
+
+
+@dataclass(frozen=True, slots=True)
+class JwtClaims:
+    """The registered time claims of a ``vc+jwt`` payload, read strictly."""
+
+    iat: datetime | None
+    nbf: datetime | None
+    exp: datetime | None
+    valid_from: datetime | None
+    """The credential's own ``validFrom`` (for a JWT without ``iat`` and ``nbf``)."""
+
+    @property
+    def signing_time(self) -> datetime | None:
+        """When the JWT was signed: ``iat``, else ``nbf``, else the credential's ``validFrom``.
+
+        ``iat`` is optional in VC-JOSE-COSE (the jose reference omits it).
+        """
+        return self.iat or self.nbf or self.valid_from
+
+    @property
+    def signing_time_path(self) -> str:
+        """The JSON pointer of the claim :attr:`signing_time` came from."""
+        if self.iat is not None:
+            return "/iat"
+        return "/nbf" if self.nbf is not None else "/validFrom"
+
+
+def jwt_claims(
+    payload: Mapping[str, JSONValue], *, now: datetime, skew: timedelta
+) -> tuple[JwtClaims, list[CheckFailed]]:
+    """Read ``iat``/``nbf``/``exp``/``jti`` and check them at ``now``: the claims and the problems.
+
+    Problems: ``malformed`` for a claim that is not a NumericDate or a ``jti`` that
+    is not the credential ``id``; ``not-yet-valid`` for an ``nbf`` or an ``iat``
+    in the future; ``expired`` past ``exp`` (each beyond ``skew``).
+    """
+    problems: list[CheckFailed] = []
+    times: dict[str, datetime] = {}
+    for claim in ("iat", "nbf", "exp"):
+        value = payload.get(claim)
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 0 <= value <= MAX_NUMERIC_DATE
+        ):
+            problems.append(
+                _malformed(
+                    f"{claim} must be a NumericDate (whole seconds, 0 to {MAX_NUMERIC_DATE})",
+                    f"/{claim}",
+                )
+            )
+            continue
+        times[claim] = datetime.fromtimestamp(value, UTC)
+    if "jti" in payload and payload["jti"] != payload.get("id"):
+        problems.append(_malformed("jti does not equal the credential id", "/jti"))
+    if "nbf" in times and beyond(times["nbf"], now, skew):
+        problems.append(
+            CheckFailed(FailureCode.NOT_YET_VALID, "the JWT is not valid yet (nbf)", "/nbf")
+        )
+    if "iat" in times and beyond(times["iat"], now, skew):
+        problems.append(
+            CheckFailed(
+                FailureCode.NOT_YET_VALID,
+                f"the JWT was issued in the future ({times['iat'].isoformat()})",
+                "/iat",
+            )
+        )
+    if "exp" in times and beyond(now, times["exp"], skew):
+        problems.append(
+            CheckFailed(
+                FailureCode.EXPIRED, f"the JWT expired at {times['exp'].isoformat()}", "/exp"
+            )
+        )
+    valid_from: datetime | None = None
+    if "iat" not in times and "nbf" not in times:
+        try:
+            valid_from = parse_datetime(payload.get("validFrom"), path="/validFrom")
+        except MalformedInputError:
+            valid_from = None  # reported by the validity check
+    claims = JwtClaims(
+        iat=times.get("iat"), nbf=times.get("nbf"), exp=times.get("exp"), valid_from=valid_from
+    )
+    return claims, problems

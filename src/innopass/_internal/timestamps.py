@@ -7,11 +7,12 @@ because the value is parsed, not only matched.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from innopass.errors import MalformedInputError
+from innopass.errors import ConfigurationError, MalformedInputError
 
-__all__ = ["beyond", "format_datetime", "parse_datetime", "utc_now"]
+__all__ = ["beyond", "format_datetime", "optional_time", "parse_datetime", "utc_now"]
 
 _DATETIME = re.compile(
     r"-?(?:[1-9][0-9]{3,}|0[0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
@@ -40,6 +41,15 @@ def parse_datetime(value: object, *, path: str = "") -> datetime:
         raise MalformedInputError(f"date-time out of range: {value!r}", path=path) from exc
 
 
+def optional_time(obj: Mapping[str, object], name: str, *, base: str = "") -> datetime | None:
+    """``obj[name]`` parsed as a dateTimeStamp, ``None`` when absent (``null`` counts as absent).
+
+    Raises :class:`MalformedInputError` with the pointer ``<base>/<name>``.
+    """
+    value = obj.get(name)
+    return None if value is None else parse_datetime(value, path=f"{base}/{name}")
+
+
 def beyond(later: datetime, earlier: datetime, margin: timedelta) -> bool:
     """True when ``later`` is more than ``margin`` after ``earlier``.
 
@@ -52,7 +62,7 @@ def beyond(later: datetime, earlier: datetime, margin: timedelta) -> bool:
 def format_datetime(value: datetime) -> str:
     """Format an aware datetime as UTC ``YYYY-MM-DDThh:mm:ssZ`` (whole seconds)."""
     if value.tzinfo is None:
-        raise ValueError("naive datetime: innopass timestamps are always aware")
+        raise ConfigurationError("naive datetime: innopass timestamps are always aware")
     utc = value.astimezone(UTC)
     # (not strftime: its %Y drops the leading zeros of years before 1000 on glibc)
     return (

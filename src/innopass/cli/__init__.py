@@ -14,14 +14,10 @@ from collections.abc import Sequence
 
 import click
 
+from innopass.cli._exit import ExitCode
 from innopass.errors import InnopassError
 
 __all__ = ["cli", "main"]
-
-EXIT_OK = 0
-EXIT_REJECTED = 1
-EXIT_USAGE = 2
-EXIT_INDETERMINATE = 3
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -36,15 +32,24 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from innopass.cli._anchor import trust_list_group
     from innopass.cli._demo import demo_command
     from innopass.cli._issue import ISSUER_COMMANDS
     from innopass.cli._org import org_group
     from innopass.cli._record import record_group
-    from innopass.cli._verify import trust_group, verify_command
+    from innopass.cli._trust import trust_group
+    from innopass.cli._verify import verify_command
 
-    for command in (org_group, record_group, *ISSUER_COMMANDS, verify_command, trust_group):
+    for command in (
+        org_group,
+        record_group,
+        *ISSUER_COMMANDS,
+        trust_list_group,
+        verify_command,
+        trust_group,
+        demo_command,
+    ):
         cli.add_command(command)
-    cli.add_command(demo_command)
 
 
 _register()
@@ -56,16 +61,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("innopass: aborted", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(ExitCode.USAGE)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(EXIT_USAGE if exc.exit_code == 1 else exc.exit_code)
+        sys.exit(ExitCode.USAGE if exc.exit_code == 1 else exc.exit_code)
     except InnopassError as exc:
         click.echo(f"innopass: error: {exc.diagnostics()}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(ExitCode.USAGE)
     except KeyboardInterrupt:
         click.echo("innopass: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     except Exception as exc:  # the last line of defence: never a traceback
         if os.environ.get("INNOPASS_DEBUG") == "1":
             raise
@@ -74,5 +79,5 @@ def main(argv: Sequence[str] | None = None) -> None:
             "(set INNOPASS_DEBUG=1 for details)",
             err=True,
         )
-        sys.exit(EXIT_USAGE)
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+        sys.exit(ExitCode.USAGE)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)

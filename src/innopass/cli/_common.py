@@ -1,18 +1,36 @@
-"""Options and helpers shared by the command modules."""
+"""Options and helpers the command modules share: the home, the passphrase, output files."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from innopass._internal.files import resolve_home
+from innopass._internal.passphrase import PASSPHRASE_ENV
+from innopass.cli._exit import ExitCode
 
-__all__ = ["home_option", "output_file_option", "resolve_home_option"]
+__all__ = [
+    "PASSPHRASE_ENV",
+    "fail",
+    "home_option",
+    "output_file_option",
+    "read_passphrase",
+    "resolve_home",
+    "valid_days_option",
+    "write_output",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
+    """Print ``innopass: error: message`` on stderr and exit with ``code``."""
+    click.echo(f"innopass: error: {message}", err=True)
+    raise click.exceptions.Exit(int(code))
 
 
 def home_option(func: F) -> F:
@@ -30,6 +48,13 @@ def home_option(func: F) -> F:
     )(func)
 
 
+def resolve_home(home: Path | None) -> Path:
+    """The home directory a command works in (``--home``, ``INNOPASS_HOME``, the default)."""
+    from innopass._internal.files import resolve_home as resolve
+
+    return resolve(home)
+
+
 def output_file_option(
     help: str, *, metavar: str = "FILE", required: bool = False
 ) -> Callable[[F], F]:
@@ -44,6 +69,65 @@ def output_file_option(
     )
 
 
-def resolve_home_option(home: Path | None) -> Path:
-    """The home directory a command works in."""
-    return resolve_home(home)
+def valid_days_option(*, default: int, maximum: int, what: str) -> Callable[[F], F]:
+    """``--valid-days N``: how long what is signed stays valid."""
+    return click.option(
+        "--valid-days",
+        type=click.IntRange(1, maximum),
+        default=default,
+        show_default=True,
+        help=f"How long {what} valid, in days.",
+    )
+
+
+def _acceptable_new_passphrase(value: str) -> str:
+    from innopass._internal.passphrase import new_passphrase_bytes
+    from innopass.errors import PassphraseError
+
+    try:
+        new_passphrase_bytes(value)
+    except PassphraseError as exc:
+        raise click.BadParameter(exc.diagnostics()) from None
+    return value
+
+
+def read_passphrase(*, confirm: bool = False) -> str:
+    """The key passphrase: ``INNOPASS_PASSPHRASE`` if set, else a hidden prompt.
+
+    With ``confirm`` (a new key) the prompt asks twice and asks again for a
+    passphrase that is too short; a variable's value is checked where it is used.
+    Without a terminal and without the variable, it is an error naming the variable.
+    """
+    from innopass.errors import PassphraseError
+
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value is not None:
+        if not value:
+            raise PassphraseError(f"{PASSPHRASE_ENV} is set but empty")
+        return value
+    if not sys.stdin.isatty():
+        raise PassphraseError(
+            f"no key passphrase: set {PASSPHRASE_ENV}, or run the command at a terminal"
+        )
+    entered: str = click.prompt(
+        "Key passphrase",
+        hide_input=True,
+        confirmation_prompt=confirm,
+        err=True,
+        value_proc=_acceptable_new_passphrase if confirm else None,
+    )
+    return entered
+
+
+def write_output(text: str, output: Path | None, *, committed: str | None = None) -> None:
+    """Write ``text`` to ``output`` atomically, or to standard output when there is none.
+
+    A failed write raises :class:`~innopass.errors.OutputError` (exit 2);
+    ``committed`` says what the ledger already holds.
+    """
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from innopass._internal.output import write_file
+
+    write_file(output, text.encode("utf-8"), committed=committed)

@@ -1,5 +1,5 @@
 """Issuer commands: ``issue``, ``revoke``/``suspend``/``reinstate``, ``status publish``,
-``bundle``, ``passport export`` and ``trust-list sign``/``export``.
+``bundle`` and ``passport export``.
 
 Exit codes: 0 success; 1 one or more records are invalid (every problem is listed,
 and nothing is issued); 2 usage or input error, wrong passphrase, unknown passport
@@ -9,85 +9,48 @@ be written (or lies inside the home's keys or ledger), with one line on stderr.
 
 Output locations are checked before anything is signed, so nothing is committed
 to the ledger that cannot be written; if a write still fails afterwards, the
-error names what the ledger holds and ``passport export`` / ``trust-list
-export`` write it again.
+error names what the ledger holds and ``passport export`` writes it again.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
-from innopass._internal.jsonio import (
-    DEFAULT_LIMITS,
-    JSONObject,
-    dumps_pretty,
-    load_file_strict,
-    read_file_limited,
-    require_object,
+from innopass.cli._common import (
+    home_option,
+    output_file_option,
+    read_passphrase,
+    resolve_home,
+    valid_days_option,
+    write_output,
 )
-from innopass._internal.timestamps import parse_datetime
-from innopass.cli._common import home_option, output_file_option, resolve_home_option
-from innopass.cli._org import read_passphrase, write_output
-from innopass.errors import (
-    LedgerError,
-    MalformedInputError,
-    RecordInvalidError,
-    SchemaProblem,
-)
-from innopass.issuer import (
-    DEFAULT_SCOPES,
-    PROFILES,
-    IssuedPassport,
-    Issuer,
-    OrganisationHome,
-    OutputError,
-    PassportReferenceError,
-    StatusAction,
-    change_status,
-    check_passport_id,
-    find_passport,
-)
-from innopass.issuer.bundle import is_passport_id_like
-from innopass.record import AssessmentRecord, Domain
-from innopass.trust import AccreditedScope, OrganisationDescription, valid_ods_code
+from innopass.cli._exit import ExitCode
+from innopass.cli._types import JSON_OBJECT_FILE
 
-__all__ = [
-    "ISSUER_COMMANDS",
-    "bundle_command",
-    "issue_command",
-    "passport_group",
-    "reinstate_command",
-    "revoke_command",
-    "status_group",
-    "suspend_command",
-    "trust_list_group",
-]
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from innopass._internal.jsonio import JSONObject
+    from innopass.issuer import IssuedPassport, StatusAction
+    from innopass.record import AssessmentRecord
 
-_INVALID = 1
-_USAGE = 2
-_T = TypeVar("_T")
-
-
-def _read_text(path: Path, what: str) -> str:
-    data = read_file_limited(path, max_bytes=DEFAULT_LIMITS.max_bytes)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MalformedInputError(f"cannot read {what} {path}: not UTF-8") from exc
+__all__ = ["ISSUER_COMMANDS", "passport_reference"]
 
 
 def passport_reference(value: str) -> str:
     """An ``ID|FILE`` argument: a passport id (``urn:...``), or the text of a passport FILE.
 
-    Raises :class:`~innopass.issuer.PassportReferenceError` (exit 2) for an id
-    that is not a well-formed URN, or a value that is neither an id nor a file.
+    Raises :class:`~innopass.errors.PassportReferenceError` (exit 2) for an id that
+    is not a well-formed URN, or a value that is neither an id nor a file.
     """
+    from innopass._internal.jsonio import DEFAULT_LIMITS, read_file_limited
+    from innopass.errors import MalformedInputError, PassportReferenceError
+    from innopass.issuer._bundle import check_passport_id, is_passport_id_like
+
     if is_passport_id_like(value):
         return check_passport_id(value.strip())
     path = Path(value)
@@ -95,16 +58,18 @@ def passport_reference(value: str) -> str:
         raise PassportReferenceError(
             f"{value!r} is neither a passport id (urn:uuid:...) nor a passport file"
         )
-    return _read_text(path, "passport")
-
-
-def _report_problems(label: str, problems: Sequence[SchemaProblem]) -> None:
-    for problem in problems:
-        click.echo(f"{label}: {problem}", err=True)
+    data = read_file_limited(path, max_bytes=DEFAULT_LIMITS.max_bytes)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedInputError(f"cannot read passport {path}: not UTF-8") from exc
 
 
 def _load_records(paths: Sequence[Path]) -> list[AssessmentRecord]:
     """Parse and schema-check every record; list all problems and exit 1 if any is invalid."""
+    from innopass.errors import MalformedInputError, RecordInvalidError
+    from innopass.record import AssessmentRecord
+
     records: list[AssessmentRecord] = []
     invalid = 0
     for path in paths:
@@ -112,7 +77,8 @@ def _load_records(paths: Sequence[Path]) -> list[AssessmentRecord]:
             records.append(AssessmentRecord.load(path))
         except RecordInvalidError as exc:
             invalid += 1
-            _report_problems(str(path), exc.problems)
+            for problem in exc.problems:
+                click.echo(f"{path}: {problem}", err=True)
         except MalformedInputError as exc:
             message = exc.diagnostics()
             raise MalformedInputError(
@@ -120,22 +86,8 @@ def _load_records(paths: Sequence[Path]) -> list[AssessmentRecord]:
             ) from exc
     if invalid:
         click.echo(f"innopass: {invalid} invalid record(s); nothing was issued", err=True)
-        raise SystemExit(_INVALID)
+        raise click.exceptions.Exit(int(ExitCode.REJECTED))
     return records
-
-
-def _prepare(issuer: Issuer, paths: Sequence[Path], records: list[AssessmentRecord]) -> None:
-    """Check the records against this organisation (issuer, expiry); exit 1 listing problems."""
-    invalid = 0
-    for path, record in zip(paths, records, strict=True):
-        try:
-            issuer.prepare(record)
-        except RecordInvalidError as exc:
-            invalid += 1
-            _report_problems(str(path), exc.problems)
-    if invalid:
-        click.echo(f"innopass: {invalid} record(s) cannot be issued; nothing was issued", err=True)
-        raise SystemExit(_INVALID)
 
 
 @click.command("issue")
@@ -168,11 +120,14 @@ def issue_command(
     passport is committed to the ledger before its file is written, and
     `innopass passport export ID -o FILE` writes it again if that write fails.
     """
+    from innopass.errors import OutputError, RecordInvalidError
+    from innopass.issuer import Issuer, OrganisationHome
+
     several = len(records) > 1
     if several and output is None:
         raise click.UsageError("with several records, -o must name a directory")
     to_directory = output is not None and (several or output.is_dir())
-    org = OrganisationHome.open(resolve_home_option(home))
+    org = OrganisationHome.open(resolve_home(home))
     if output is not None:  # before the passphrase, and before anything is signed
         if to_directory:
             org.check_output_dir(output)
@@ -180,7 +135,17 @@ def issue_command(
             org.check_output_file(output)
     parsed = _load_records(records)
     with Issuer.from_home(org.path, passphrase=read_passphrase()) as issuer:
-        _prepare(issuer, records, parsed)
+        try:
+            prepared = issuer.prepare_batch(parsed)
+        except RecordInvalidError as exc:
+            for problem in exc.problems:
+                position, _, rest = problem.path.lstrip("/").partition("/")
+                click.echo(f"{records[int(position)]}: /{rest}: {problem.message}", err=True)
+            failed = len({p.path.lstrip("/").partition("/")[0] for p in exc.problems})
+            click.echo(
+                f"innopass: {failed} record(s) cannot be issued; nothing was issued", err=True
+            )
+            raise click.exceptions.Exit(int(ExitCode.REJECTED)) from exc
         if to_directory and output is not None:
             try:
                 output.mkdir(parents=True, exist_ok=True)
@@ -199,16 +164,20 @@ def issue_command(
             click.echo(f"issued {passport.id} -> {target}")
 
         if several and sys.stderr.isatty():
-            with click.progressbar(parsed, label="Issuing", file=sys.stderr) as bar:
+            with click.progressbar(prepared, label="Issuing", file=sys.stderr) as bar:
                 for record in bar:
                     deliver(issuer.issue(record, format=fmt))
         else:
-            for record in parsed:
+            for record in prepared:
                 deliver(issuer.issue(record, format=fmt))
 
 
 def _change(action: StatusAction, passport: str, home: Path | None) -> None:
-    org = OrganisationHome.open(resolve_home_option(home))
+    from innopass.issuer import OrganisationHome
+    from innopass.issuer._bundle import find_passport
+    from innopass.issuer._status_lists import change_status
+
+    org = OrganisationHome.open(resolve_home(home))
     reference = passport_reference(passport)
     with org.open_ledger() as ledger:
         passport_id = find_passport(ledger, reference).id
@@ -228,6 +197,8 @@ def revoke_command(passport: str, home: Path | None) -> None:
 
     ID is the passport id (urn:uuid:...), or give the passport FILE.
     """
+    from innopass.issuer import StatusAction
+
     _change(StatusAction.REVOKE, passport, home)
 
 
@@ -236,6 +207,8 @@ def revoke_command(passport: str, home: Path | None) -> None:
 @home_option
 def suspend_command(passport: str, home: Path | None) -> None:
     """Suspend a passport (reversible with `innopass reinstate`)."""
+    from innopass.issuer import StatusAction
+
     _change(StatusAction.SUSPEND, passport, home)
 
 
@@ -244,6 +217,8 @@ def suspend_command(passport: str, home: Path | None) -> None:
 @home_option
 def reinstate_command(passport: str, home: Path | None) -> None:
     """Lift a passport's suspension (a revoked passport cannot be reinstated)."""
+    from innopass.issuer import StatusAction
+
     _change(StatusAction.REINSTATE, passport, home)
 
 
@@ -261,17 +236,13 @@ def status_group() -> None:
     metavar="DIR",
     help="Directory to write <purpose>/<n> files to (serve it at the status-list base).",
 )
-@click.option(
-    "--valid-days",
-    type=click.IntRange(1, 366),
-    default=7,
-    show_default=True,
-    help="How long the signed lists are valid.",
-)
+@valid_days_option(default=7, maximum=366, what="the signed lists are")
 @home_option
 def publish_command(output: Path, valid_days: int, home: Path | None) -> None:
     """Sign every status list with the current key and write it to DIR/<purpose>/<n>."""
-    org = OrganisationHome.open(resolve_home_option(home))
+    from innopass.issuer import Issuer, OrganisationHome
+
+    org = OrganisationHome.open(resolve_home(home))
     org.check_output_dir(output)  # before the passphrase; checked again before signing
     with Issuer.from_home(org.path, passphrase=read_passphrase()) as issuer:
         written = issuer.publish_status_lists(output, valid_for=timedelta(days=valid_days))
@@ -289,22 +260,15 @@ def publish_command(output: Path, valid_days: int, home: Path | None) -> None:
 @click.option(
     "--trust-list",
     "trust_list",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
+    type=JSON_OBJECT_FILE,
     help="Include this signed trust list.",
 )
-@click.option(
-    "--valid-days",
-    type=click.IntRange(1, 366),
-    default=7,
-    show_default=True,
-    help="Validity of the status lists signed into the bundle.",
-)
+@valid_days_option(default=7, maximum=366, what="the status lists signed into the bundle are")
 @home_option
 def bundle_command(
     passport: str,
     output: Path | None,
-    trust_list: Path | None,
+    trust_list: JSONObject | None,
     valid_days: int,
     home: Path | None,
 ) -> None:
@@ -313,15 +277,17 @@ def bundle_command(
     ID is the passport id (urn:uuid:...); or give a passport FILE this
     organisation issued. The status lists are signed now, with the current key.
     """
-    org = OrganisationHome.open(resolve_home_option(home))
+    from innopass._internal.jsonio import dumps_pretty
+    from innopass.issuer import Issuer, OrganisationHome
+
+    org = OrganisationHome.open(resolve_home(home))
     reference = passport_reference(passport)
     if output is not None:
         org.check_output_file(output)
-    trust: JSONObject | None = None
-    if trust_list is not None:
-        trust = require_object(load_file_strict(trust_list), what=f"trust list {trust_list}")
     with Issuer.from_home(org.path, passphrase=read_passphrase()) as issuer:
-        bundle = issuer.bundle(reference, trust_list=trust, valid_for=timedelta(days=valid_days))
+        bundle = issuer.bundle(
+            reference, trust_list=trust_list, valid_for=timedelta(days=valid_days)
+        )
     write_output(dumps_pretty(bundle.to_json()), output)
     if output is not None:
         click.echo(f"wrote the bundle to {output}")
@@ -342,7 +308,10 @@ def passport_export_command(passport: str, output: Path | None, home: Path | Non
     Use it when a passport file was lost or could not be written: every
     passport is committed to the ledger before its file is written.
     """
-    org = OrganisationHome.open(resolve_home_option(home))
+    from innopass.issuer import OrganisationHome
+    from innopass.issuer._bundle import find_passport
+
+    org = OrganisationHome.open(resolve_home(home))
     reference = passport_reference(passport)
     if output is not None:
         org.check_output_file(output)
@@ -353,172 +322,6 @@ def passport_export_command(passport: str, output: Path | None, home: Path | Non
         click.echo(f"wrote passport {entry.id} to {output}")
 
 
-def _scope(spec: str) -> AccreditedScope:
-    profiles_text, _, domains_text = spec.partition(":")
-    profiles = tuple(p for p in profiles_text.split(",") if p)
-    domains = tuple(d for d in domains_text.split(",") if d)
-    if profiles in ((), ("all",)):
-        profiles = tuple(PROFILES)
-    unknown = [p for p in profiles if p not in PROFILES]
-    unknown += [d for d in domains if d not in {x.value for x in Domain}]
-    if unknown:
-        raise click.BadParameter(f"unknown profile or domain {unknown[0]!r} in scope {spec!r}")
-    return AccreditedScope(profiles=profiles, domains=domains)
-
-
-@click.group("trust-list")
-def trust_list_group() -> None:
-    """Sign trust lists (run by a trust anchor, in its own organisation home)."""
-
-
-def _withdrawal(spec: str) -> tuple[str, datetime | None]:
-    code, at, when = spec.partition("@")
-    if not valid_ods_code(code):
-        raise click.BadParameter(f"{spec!r}: {code!r} is not an ODS code", param_hint="--withdraw")
-    if not at:
-        return code, None
-    try:
-        return code, parse_datetime(when)
-    except MalformedInputError:
-        raise click.BadParameter(
-            f"{spec!r}: {when!r} is not an RFC 3339 time (e.g. 2026-06-01T00:00:00Z)",
-            param_hint="--withdraw",
-        ) from None
-
-
-def _successor(spec: str) -> tuple[str, str]:
-    code, eq, successor = spec.partition("=")
-    if not eq or not valid_ods_code(code) or not valid_ods_code(successor):
-        raise click.BadParameter(
-            f"{spec!r} is not ODS=SUCCESSOR (two ODS codes)", param_hint="--successor"
-        )
-    return code, successor
-
-
-def _unique(pairs: Sequence[tuple[str, _T]], option: str) -> dict[str, _T]:
-    out: dict[str, _T] = {}
-    for code, value in pairs:
-        if code in out:
-            raise click.BadParameter(f"{code} is given twice", param_hint=option)
-        out[code] = value
-    return out
-
-
-@trust_list_group.command("sign")
-@click.option(
-    "--issuer",
-    "issuers",
-    multiple=True,
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="An organisation description (innopass org export); give one per issuer.",
-)
-@click.option(
-    "--scope",
-    "scopes",
-    multiple=True,
-    metavar="PROFILES[:DOMAINS]",
-    help="Accredited scope for the issuers, e.g. device,digital or all:clinical_safety "
-    "(default: every profile and domain). May be repeated.",
-)
-@click.option(
-    "--valid-days",
-    type=click.IntRange(1, 3660),
-    default=30,
-    show_default=True,
-    help="How long the trust list is valid.",
-)
-@click.option(
-    "--withdraw",
-    "withdrawals",
-    multiple=True,
-    metavar="ODS[@TIME]",
-    help="List this issuer as withdrawn from TIME (RFC 3339; default: now): its passports "
-    "signed after that are refused. May be repeated.",
-)
-@click.option(
-    "--successor",
-    "successors",
-    multiple=True,
-    metavar="ODS=SUCCESSOR",
-    help="Record SUCCESSOR as the ODS code that took over ODS (after a merger). May be repeated.",
-)
-@output_file_option("Where to write the signed trust list.", metavar="FILE", required=True)
-@home_option
-def sign_trust_list_command(
-    issuers: tuple[Path, ...],
-    scopes: tuple[str, ...],
-    valid_days: int,
-    withdrawals: tuple[str, ...],
-    successors: tuple[str, ...],
-    output: Path,
-    home: Path | None,
-) -> None:
-    """Sign a new version of this anchor's trust list naming each --issuer.
-
-    The version is one higher than the last this anchor signed (its ledger
-    remembers), so verifiers can refuse a rollback. Key windows and compromised
-    keys are taken from each issuer's description.
-    """
-    parsed_scopes = tuple(_scope(s) for s in scopes)
-    withdrawn = _unique([_withdrawal(s) for s in withdrawals], "--withdraw")
-    successor_of = _unique([_successor(s) for s in successors], "--successor")
-    descriptions: list[OrganisationDescription] = []
-    for path in issuers:
-        try:
-            descriptions.append(OrganisationDescription.from_json(load_file_strict(path)))
-        except MalformedInputError as exc:
-            raise MalformedInputError(f"{path}: {exc.diagnostics()}") from exc
-    org = OrganisationHome.open(resolve_home_option(home))
-    org.check_output_file(output)  # before a version number is used
-    with Issuer.from_home(org.path, passphrase=read_passphrase()) as anchor:
-        signed = anchor.sign_trust_list(
-            descriptions,
-            scopes=parsed_scopes or DEFAULT_SCOPES,
-            valid_for=timedelta(days=valid_days),
-            withdrawn=withdrawn,
-            successors=successor_of,
-        )
-    write_output(
-        signed.text(),
-        output,
-        committed=f"trust list version {signed.version} is recorded in the ledger "
-        f"(write it again with `innopass trust-list export --version {signed.version}`)",
-    )
-    until = signed.credential.get("validUntil")
-    names = ", ".join(d.ods_code for d in descriptions)
-    click.echo(
-        f"wrote trust list version {signed.version} ({names}) to {output}, valid until {until}"
-    )
-
-
-@trust_list_group.command("export")
-@click.option(
-    "--version",
-    "version",
-    type=click.IntRange(min=1),
-    default=None,
-    help="The version to write (default: the newest).",
-)
-@output_file_option("Write the trust list to FILE (default: standard output).", metavar="FILE")
-@home_option
-def export_trust_list_command(version: int | None, output: Path | None, home: Path | None) -> None:
-    """Write a trust list this anchor signed, exactly as signed, from its ledger."""
-    org = OrganisationHome.open(resolve_home_option(home))
-    if output is not None:
-        org.check_output_file(output)
-    with org.open_ledger() as ledger:
-        versions = ledger.trust_list_versions()
-    chosen = [v for v in versions if version is None or v.version == version]
-    if not chosen:
-        wanted = "any trust list" if version is None else f"trust list version {version}"
-        raise LedgerError(f"this organisation has not signed {wanted}")
-    write_output(chosen[-1].credential_text, output)
-    if output is not None:
-        click.echo(f"wrote trust list version {chosen[-1].version} to {output}")
-
-
 ISSUER_COMMANDS: tuple[click.Command, ...] = (
     issue_command,
     revoke_command,
@@ -527,6 +330,5 @@ ISSUER_COMMANDS: tuple[click.Command, ...] = (
     status_group,
     bundle_command,
     passport_group,
-    trust_list_group,
 )
 """Every command this module adds to ``innopass``."""

@@ -9,82 +9,32 @@ prompt (confirmed when a new key is created; at least 8 characters).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from innopass._internal.jsonio import dumps_pretty
-from innopass._internal.timestamps import format_datetime
-from innopass.cli._common import home_option, output_file_option, resolve_home_option
-from innopass.errors import PassphraseError
-from innopass.issuer import (
-    PASSPHRASE_ENV,
-    OrganisationHome,
-    PassportState,
-    new_passphrase_bytes,
+from innopass.cli._common import (
+    home_option,
+    output_file_option,
+    read_passphrase,
+    resolve_home,
+    write_output,
 )
-from innopass.issuer.output import write_file
-from innopass.keys import KeyType
-from innopass.trust import valid_ods_code
+from innopass.cli._types import ODS_CODE
 
-__all__ = ["org_group", "read_passphrase", "write_output"]
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from innopass.keys import KeyType
 
-_KEY_TYPES = {"ed25519": KeyType.ED25519, "p256": KeyType.P256}
+__all__ = ["org_group"]
 
-
-def _acceptable_new_passphrase(value: str) -> str:
-    try:
-        new_passphrase_bytes(value)
-    except PassphraseError as exc:
-        raise click.BadParameter(exc.diagnostics()) from None
-    return value
+_KEY_TYPES = ("ed25519", "p256")
 
 
-def read_passphrase(*, confirm: bool = False) -> str:
-    """The key passphrase: ``INNOPASS_PASSPHRASE`` if set, else a hidden prompt.
+def _key_type(name: str) -> KeyType:
+    from innopass.keys import KeyType
 
-    With ``confirm`` (a new key) the prompt asks twice and asks again for a
-    passphrase that is too short; a variable's value is checked where it is used.
-    """
-    value = os.environ.get(PASSPHRASE_ENV)
-    if value is not None:
-        if not value:
-            raise PassphraseError(f"{PASSPHRASE_ENV} is set but empty")
-        return value
-    entered: str = click.prompt(
-        "Key passphrase",
-        hide_input=True,
-        confirmation_prompt=confirm,
-        err=True,
-        value_proc=_acceptable_new_passphrase if confirm else None,
-    )
-    return entered
-
-
-def write_output(text: str, output: Path | None, *, committed: str | None = None) -> None:
-    """Write ``text`` to ``output`` atomically, or to standard output when there is none.
-
-    A failed write raises :class:`~innopass.issuer.OutputError` (exit 2);
-    ``committed`` says what the ledger already holds.
-    """
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    write_file(output, text.encode("utf-8"), committed=committed)
-
-
-def _ods_code(value: str) -> str:
-    if valid_ods_code(value):
-        return value
-    hint = (
-        f"; ODS codes are upper case: did you mean {value.upper()}?"
-        if valid_ods_code(value.upper())
-        else ""
-    )
-    raise click.BadParameter(
-        f"{value!r} is not an ODS code (1-9 upper-case letters or digits){hint}"
-    )
+    return KeyType.ED25519 if name == "ed25519" else KeyType.P256
 
 
 @click.group("org")
@@ -93,9 +43,7 @@ def org_group() -> None:
 
 
 @org_group.command("init")
-@click.option(
-    "--ods", "ods", required=True, metavar="CODE", help="ODS code, e.g. RF4 (upper case)."
-)
+@click.option("--ods", "ods", required=True, type=ODS_CODE, help="ODS code, e.g. RF4 (upper case).")
 @click.option("--name", required=True, help="The organisation's name, as in ODS.")
 @click.option(
     "--did-web",
@@ -104,7 +52,7 @@ def org_group() -> None:
 )
 @click.option(
     "--key-type",
-    type=click.Choice(sorted(_KEY_TYPES)),
+    type=click.Choice(_KEY_TYPES),
     default="ed25519",
     show_default=True,
     help="ed25519 signs with eddsa-jcs-2022 / EdDSA; p256 with ecdsa-jcs-2019 / ES256.",
@@ -128,24 +76,25 @@ def init_command(
 
     Refuses to overwrite an existing home. ODS codes must be given in upper case.
     """
-    code = _ods_code(ods)
-    path = resolve_home_option(home)
+    from innopass.issuer import OrganisationHome
+
+    path = resolve_home(home)
     OrganisationHome(path).ensure_vacant()  # before asking for a passphrase
     passphrase = read_passphrase(confirm=True)
     org = OrganisationHome.init(
         path,
-        ods_code=code,
+        ods_code=ods,
         name=name,
         passphrase=passphrase,
         did_web=did_web,
-        key_type=_KEY_TYPES[key_type],
+        key_type=_key_type(key_type),
         status_url=status_url,
     )
     description = org.description()
     click.echo(f"created organisation home {path}")
     click.echo(f"  organisation  {description.ods_code}  {description.name}")
     click.echo(f"  DID           {description.did}")
-    click.echo(f"  signing key   {org.current_key_id()} ({_KEY_TYPES[key_type].value})")
+    click.echo(f"  signing key   {org.current_key_id()} ({_key_type(key_type).value})")
     click.echo(f"  status lists  {description.status_list_base}")
 
 
@@ -158,7 +107,10 @@ def export_command(output: Path | None, home: Path | None) -> None:
     Give it to a trust anchor or to verifiers. For did:web, its didDocument is what
     the organisation serves at https://HOST/.well-known/did.json.
     """
-    org = OrganisationHome.open(resolve_home_option(home))
+    from innopass._internal.jsonio import dumps_pretty
+    from innopass.issuer import OrganisationHome
+
+    org = OrganisationHome.open(resolve_home(home))
     if output is not None:
         org.check_output_file(output)
     write_output(dumps_pretty(org.export().to_json()), output)
@@ -169,7 +121,7 @@ def export_command(output: Path | None, home: Path | None) -> None:
 @org_group.command("rotate-key")
 @click.option(
     "--key-type",
-    type=click.Choice(sorted(_KEY_TYPES)),
+    type=click.Choice(_KEY_TYPES),
     default=None,
     help="Type of the new key (default: the same as the current key).",
 )
@@ -187,11 +139,13 @@ def rotate_key_command(key_type: str | None, compromised: bool, home: Path | Non
     verifying (unless --compromised); export the description again, republish
     the DID document and give the description to the trust anchor.
     """
-    org = OrganisationHome.open(resolve_home_option(home))
+    from innopass.issuer import OrganisationHome
+
+    org = OrganisationHome.open(resolve_home(home))
     old = org.current_key_id()
     new = org.rotate_key(
         read_passphrase(),
-        key_type=None if key_type is None else _KEY_TYPES[key_type],
+        key_type=None if key_type is None else _key_type(key_type),
         compromised=compromised,
     )
     click.echo(f"{'marked COMPROMISED and retired' if compromised else 'retired'} {old}")
@@ -205,7 +159,10 @@ def rotate_key_command(key_type: str | None, compromised: bool, home: Path | Non
 @home_option
 def show_command(home: Path | None) -> None:
     """Show the organisation home: identity, keys, status lists, passports, audit log."""
-    path = resolve_home_option(home)
+    from innopass._internal.timestamps import format_datetime
+    from innopass.issuer import OrganisationHome, PassportState
+
+    path = resolve_home(home)
     org = OrganisationHome.open(path)
     description = org.description()
     click.echo(f"home          {path}")

@@ -8,24 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
-from innopass._internal import schema
-from innopass._internal.jsonio import JSONValue, dumps_pretty, load_file_strict
-from innopass.errors import MalformedInputError
-from innopass.record import Profile, example, template
+from innopass.cli._common import fail
+from innopass.cli._exit import ExitCode
 
 __all__ = ["record_group"]
 
-_INVALID = 1
-_INPUT_ERROR = 2
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"innopass: error: {message}", err=True)
-    raise click.exceptions.Exit(_INPUT_ERROR)
+_PROFILES = ("device", "digital", "diagnostic")
 
 
 def _write(text: str, output: Path | None, what: str) -> None:
@@ -35,7 +26,7 @@ def _write(text: str, output: Path | None, what: str) -> None:
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        fail(f"cannot write {output}: {exc.strerror or exc}")
     click.echo(f"wrote {what} to {output}")
 
 
@@ -60,14 +51,17 @@ def template_command(output: Path | None) -> None:
 
     It is not valid until filled in: `innopass record validate` lists what is left.
     """
+    from innopass._internal.jsonio import dumps_pretty
+    from innopass.record import template
+
     _write(dumps_pretty(template()), output, "a blank record")
 
 
 @record_group.command("example")
 @click.option(
     "--profile",
-    type=click.Choice([p.value for p in Profile]),
-    default=Profile.DEVICE.value,
+    type=click.Choice(_PROFILES),
+    default="device",
     show_default=True,
     help="device: an antimicrobial wound dressing; digital: a virtual ward app; "
     "diagnostic: a rapid influenza test.",
@@ -75,6 +69,9 @@ def template_command(output: Path | None) -> None:
 @_OUTPUT
 def example_command(profile: str, output: Path | None) -> None:
     """Write a complete, valid example record for a profile."""
+    from innopass._internal.jsonio import dumps_pretty
+    from innopass.record import example
+
     _write(dumps_pretty(example(profile)), output, f"the {profile} example record")
 
 
@@ -88,11 +85,15 @@ def validate_command(file: Path, as_json: bool) -> None:
     when the record is valid, 1 when it is not, 2 when FILE cannot be read or is not
     JSON.
     """
+    from innopass._internal import schema
+    from innopass._internal.jsonio import JSONValue, load_file_strict
+    from innopass.errors import MalformedInputError
+
     try:
         document = load_file_strict(file)
     except MalformedInputError as exc:
         message = exc.diagnostics()
-        _fail(message if str(file) in message else f"{file}: {message}")
+        fail(message if str(file) in message else f"{file}: {message}")
     problems = list(schema.iter_problems(document))
     if as_json:
         report: JSONValue = {
@@ -109,4 +110,4 @@ def validate_command(file: Path, as_json: bool) -> None:
     elif isinstance(document, dict):  # a valid record is always an object
         click.echo(f"{file}: valid (profile {document['profile']}, record {document['record_id']})")
     if problems:
-        raise click.exceptions.Exit(_INVALID)
+        raise click.exceptions.Exit(int(ExitCode.REJECTED))

@@ -28,6 +28,7 @@ from innopass.did._key import (
 from innopass.did._static import (
     COMPUTED_METHODS,
     CompositeResolver,
+    FirstResolver,
     StaticResolver,
     computed_document,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "DidJwkResolver",
     "DidKeyResolver",
     "DidWebResolver",
+    "FirstResolver",
     "Resolver",
     "StaticResolver",
     "UnusableMethod",

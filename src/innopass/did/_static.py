@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from innopass.did._document import DidDocument, Resolver, did_method
@@ -11,7 +11,13 @@ from innopass.did._jwk import did_jwk_document
 from innopass.did._key import did_key_document
 from innopass.errors import ConfigurationError, ResolutionError
 
-__all__ = ["COMPUTED_METHODS", "CompositeResolver", "StaticResolver", "computed_document"]
+__all__ = [
+    "COMPUTED_METHODS",
+    "CompositeResolver",
+    "FirstResolver",
+    "StaticResolver",
+    "computed_document",
+]
 
 #: DID methods whose document is computed from the DID itself, never taken from elsewhere.
 COMPUTED_METHODS = frozenset({"key", "jwk"})
@@ -71,3 +77,31 @@ class CompositeResolver:
         if resolver is None:
             raise ResolutionError(did, f"DID method {method!r} is not supported here")
         return resolver.resolve(did)
+
+
+class FirstResolver:
+    """Asks each resolver in turn and returns the first document found.
+
+    A resolver that holds nothing for the DID raises :class:`ResolutionError` and
+    the next is asked; when none has it, the last error is raised. Used to compose
+    the trust store's sources (pinned descriptions, trust lists, cached and fetched
+    documents) in order of precedence.
+    """
+
+    __slots__ = ("_resolvers",)
+
+    def __init__(self, resolvers: Sequence[Resolver]) -> None:
+        if not resolvers:
+            raise ConfigurationError("FirstResolver needs at least one resolver")
+        self._resolvers = tuple(resolvers)
+
+    def resolve(self, did: str) -> DidDocument:
+        """The first resolver's document for ``did``; the last :class:`ResolutionError` if none."""
+        error: ResolutionError | None = None
+        for resolver in self._resolvers:
+            try:
+                return resolver.resolve(did)
+            except ResolutionError as exc:
+                error = exc
+        assert error is not None
+        raise error

@@ -1,63 +1,49 @@
-"""Verifying innovator passports offline: the verifier, its results and its trust store.
+"""Verifying innovator passports offline: the verifier, its results, its trust store and home.
 
 >>> from innopass.verifier import TrustStore, Verifier
->>> store = TrustStore()
->>> did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
->>> store.pin_issuer(did)  # doctest: +ELLIPSIS
-PinnedParty(...)
+>>> store = TrustStore().with_issuer("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
 >>> verifier = Verifier(store)
 
 ``Verifier.verify()`` never raises on bad input; it returns a
 :class:`VerificationResult` whose ``verdict`` is ``verified``, ``rejected`` or
-``indeterminate``. The verifier never imports the issuer and makes no network
-call unless it was given a :class:`~innopass._internal.net.Fetcher`.
+``indeterminate``. A :class:`TrustStore` is an immutable value; a
+:class:`VerifierHome` keeps one on disk and changes it only under a lock. The
+verifier never imports the issuer and makes no network call unless it was given a
+fetcher.
 """
 
-from innopass.verifier.result import (
-    CHECK_NAMES,
+from innopass._internal.limits import Limits
+from innopass._internal.net import Fetcher, OfflineFetcher, RequestsFetcher
+from innopass.errors import FailureCode, FailureFamily
+from innopass.verifier._home import VerifierHome
+from innopass.verifier._online import FetchedMaterial
+from innopass.verifier._parties import IssuerTrust, PinnedParty, TrustSource
+from innopass.verifier._result import (
     CheckName,
     CheckResult,
     CheckStatus,
     Condition,
     Failure,
-    FailureCode,
-    FailureFamily,
     IssuerInfo,
     PassportFacts,
     Verdict,
     VerificationResult,
 )
-from innopass.verifier.status import CachedStatusList, OnlineStatusLists, VerifiedStatusList
-from innopass.verifier.store import (
-    AcceptedTrustList,
-    BundleImport,
-    CachedDidDocument,
-    IssuerTrust,
-    PinnedParty,
-    TrustImportError,
-    TrustResolver,
-    TrustSource,
-    TrustStore,
-    verify_trust_list,
-)
-from innopass.verifier.verifier import (
+from innopass.verifier._status_lists import HeldStatusList
+from innopass.verifier._trust_lists import AcceptedTrustList
+from innopass.verifier._trust_store import HeldDidDocument, TrustStore, TrustView
+from innopass.verifier._verifier import (
     DEFAULT_JOSE_ALGORITHMS,
     DEFAULT_SUITES,
-    JWT_FORMAT,
     SUPPORTED_JOSE_ALGORITHMS,
     Verifier,
 )
 
 __all__ = [
-    "CHECK_NAMES",
     "DEFAULT_JOSE_ALGORITHMS",
     "DEFAULT_SUITES",
-    "JWT_FORMAT",
     "SUPPORTED_JOSE_ALGORITHMS",
     "AcceptedTrustList",
-    "BundleImport",
-    "CachedDidDocument",
-    "CachedStatusList",
     "CheckName",
     "CheckResult",
     "CheckStatus",
@@ -65,18 +51,22 @@ __all__ = [
     "Failure",
     "FailureCode",
     "FailureFamily",
+    "FetchedMaterial",
+    "Fetcher",
+    "HeldDidDocument",
+    "HeldStatusList",
     "IssuerInfo",
     "IssuerTrust",
-    "OnlineStatusLists",
+    "Limits",
+    "OfflineFetcher",
     "PassportFacts",
     "PinnedParty",
-    "TrustImportError",
-    "TrustResolver",
+    "RequestsFetcher",
     "TrustSource",
     "TrustStore",
+    "TrustView",
     "Verdict",
     "VerificationResult",
-    "VerifiedStatusList",
     "Verifier",
-    "verify_trust_list",
+    "VerifierHome",
 ]

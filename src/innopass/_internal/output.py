@@ -16,22 +16,9 @@ import stat
 from pathlib import Path
 
 from innopass._internal.files import atomic_write
-from innopass.errors import InnopassError
+from innopass.errors import OutputError
 
-__all__ = ["OutputError", "check_output_dir", "check_output_file", "write_file"]
-
-
-class OutputError(InnopassError):
-    """An output file or directory that cannot (or must not) be written.
-
-    ``path`` is the file or directory; ``passport_id`` names the passport that
-    is already recorded in the ledger when its file could not be written.
-    """
-
-    def __init__(self, message: str, *, path: Path, passport_id: str | None = None) -> None:
-        super().__init__(message)
-        self.path = path
-        self.passport_id = passport_id
+__all__ = ["check_output_dir", "check_output_file", "write_file"]
 
 
 def _reason(exc: OSError) -> str:
@@ -82,7 +69,7 @@ def check_output_dir(path: Path) -> None:
 
 
 def write_file(path: Path, data: bytes, *, mode: int = 0o644, committed: str | None = None) -> None:
-    """:func:`~innopass._internal.files.atomic_write`; an :class:`OSError` becomes :class:`OutputError`.
+    """:func:`~innopass._internal.files.atomic_write`, with an :class:`OutputError` for an OSError.
 
     ``committed`` says what the ledger already holds (e.g. "passport urn:uuid:…
     is recorded in the ledger"), so the message tells the user nothing was lost.

@@ -36,21 +36,25 @@ from typing import Any
 from innopass._internal.canonical import canonicalize
 from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict
 from innopass._internal.timestamps import format_datetime, parse_datetime, utc_now
-from innopass.errors import LedgerError, MalformedInputError, StatusListError
+from innopass.errors import (
+    AuditChainError,
+    LedgerError,
+    MalformedInputError,
+    PassportNotFoundError,
+    StatusChangeError,
+)
 from innopass.status import MIN_ENTRIES, StatusPurpose, new_bitstring
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "FILL_THRESHOLD",
     "GENESIS_HASH",
+    "LEDGER_LAYOUT_VERSION",
     "MAX_DRAWS",
-    "SCHEMA_VERSION",
-    "AuditChainError",
     "AuditEntry",
     "Ledger",
     "LedgerTransaction",
     "PassportEntry",
-    "PassportNotFoundError",
     "PassportState",
     "StatusAction",
     "StatusAllocation",
@@ -58,7 +62,7 @@ __all__ = [
     "TrustListVersion",
 ]
 
-SCHEMA_VERSION = 2
+LEDGER_LAYOUT_VERSION = 2
 """``PRAGMA user_version`` of the ledger layout this code writes.
 
 1: the first layout. 2: ``status_lists.allocated`` counts each list's
@@ -158,22 +162,6 @@ END;
 _AUDIT_SELECT = (
     "SELECT seq, at, action, subject, details_json, prev_hash, hash FROM audit ORDER BY seq"
 )
-
-
-class PassportNotFoundError(LedgerError):
-    """The ledger holds no passport with this id."""
-
-    def __init__(self, passport_id: str) -> None:
-        super().__init__(f"no passport {passport_id!r} in this organisation's ledger")
-        self.passport_id = passport_id
-
-
-class AuditChainError(LedgerError):
-    """The audit log's hash chain is broken at entry ``seq``."""
-
-    def __init__(self, seq: int, message: str) -> None:
-        super().__init__(f"audit log entry {seq}: {message}")
-        self.seq = seq
 
 
 class PassportState(StrEnum):
@@ -447,21 +435,21 @@ class LedgerTransaction:
 
         A revoked passport cannot be suspended, reinstated or revoked again; only
         a suspended passport can be reinstated, and a suspended one cannot be
-        suspended again. Refusals raise :class:`~innopass.errors.StatusListError`.
+        suspended again. Refusals raise :class:`~innopass.errors.StatusChangeError`.
         """
         entry = self.passport(passport_id)
         state = entry.state
         if state is PassportState.REVOKED:
-            raise StatusListError(f"passport {passport_id} is revoked; revocation is final")
+            raise StatusChangeError(f"passport {passport_id} is revoked; revocation is final")
         if action is StatusAction.REVOKE:
             purpose, value = StatusPurpose.REVOCATION, True
         elif action is StatusAction.SUSPEND:
             if state is PassportState.SUSPENDED:
-                raise StatusListError(f"passport {passport_id} is already suspended")
+                raise StatusChangeError(f"passport {passport_id} is already suspended")
             purpose, value = StatusPurpose.SUSPENSION, True
         else:
             if state is not PassportState.SUSPENDED:
-                raise StatusListError(f"passport {passport_id} is not suspended")
+                raise StatusChangeError(f"passport {passport_id} is not suspended")
             purpose, value = StatusPurpose.SUSPENSION, False
         allocation = entry.allocation(purpose)
         self._db.execute(
@@ -617,12 +605,12 @@ class Ledger:
             self._db.execute("PRAGMA synchronous = FULL")
             self._db.execute("PRAGMA foreign_keys = ON")
             version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            if version == SCHEMA_VERSION:
+            if version == LEDGER_LAYOUT_VERSION:
                 return
-            if version > SCHEMA_VERSION:
+            if version > LEDGER_LAYOUT_VERSION:
                 raise LedgerError(
                     f"the ledger at {self.path} has layout {version}; "
-                    f"this innopass knows only {SCHEMA_VERSION}"
+                    f"this innopass knows only {LEDGER_LAYOUT_VERSION}"
                 )
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -632,14 +620,14 @@ class Ledger:
                     script = _SCHEMA
                 elif version == 1:
                     script = _UPGRADE_1_TO_2
-                elif version == SCHEMA_VERSION:
+                elif version == LEDGER_LAYOUT_VERSION:
                     script = ""
                 else:
                     raise LedgerError(f"the ledger at {self.path} has unknown layout {version}")
                 if script:
                     for statement in _split_statements(script):
                         self._db.execute(statement)
-                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    self._db.execute(f"PRAGMA user_version = {LEDGER_LAYOUT_VERSION}")
                 self._db.execute("COMMIT")
             except BaseException:
                 _rollback(self._db)

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Final
 
 from innopass._internal.jsonio import JSONObject, JSONValue
-from innopass.errors import VerificationFailed
+from innopass.errors import FailureCode, FailureFamily, VerificationFailed
 
 __all__ = [
     "CHECK_NAMES",
@@ -39,58 +39,6 @@ class Verdict(StrEnum):
     VERIFIED = "verified"
     REJECTED = "rejected"
     INDETERMINATE = "indeterminate"
-
-
-class FailureFamily(StrEnum):
-    """``invalid`` failures reject; ``unverifiable`` ones make the result indeterminate."""
-
-    INVALID = "invalid"
-    UNVERIFIABLE = "unverifiable"
-
-
-class FailureCode(StrEnum):
-    """Why a check did not pass (PRODUCT.md §6, plus a few more precise codes)."""
-
-    MALFORMED = "malformed"
-    UNSUPPORTED_SUITE = "unsupported-suite"
-    KEY_NOT_FOUND = "key-not-found"
-    KEY_NOT_AUTHORISED = "key-not-authorised"
-    KEY_UNRESOLVABLE = "key-unresolvable"
-    SIGNATURE_INVALID = "signature-invalid"
-    ISSUER_UNTRUSTED = "issuer-untrusted"
-    KEY_NOT_VALID_AT_TIME = "key-not-valid-at-time"
-    KEY_COMPROMISED = "key-compromised"
-    ISSUER_WITHDRAWN = "issuer-withdrawn"
-    NOT_YET_VALID = "not-yet-valid"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    SUSPENDED = "suspended"
-    STATUS_UNAVAILABLE = "status-unavailable"
-    STATUS_STALE = "status-stale"
-    STATUS_LIST_INVALID = "status-list-invalid"
-    SCHEMA_INVALID = "schema-invalid"
-    DIGEST_MISMATCH = "digest-mismatch"
-    TRUST_LIST_INVALID = "trust-list-invalid"
-    TRUST_LIST_EXPIRED = "trust-list-expired"
-    TRUST_LIST_ROLLBACK = "trust-list-rollback"
-    NOT_A_PASSPORT = "not-a-passport"
-    INTERNAL_ERROR = "internal-error"
-
-    @property
-    def family(self) -> FailureFamily:
-        """The family this code belongs to."""
-        return FailureFamily.UNVERIFIABLE if self in _UNVERIFIABLE else FailureFamily.INVALID
-
-
-_UNVERIFIABLE: Final = frozenset(
-    {
-        FailureCode.UNSUPPORTED_SUITE,
-        FailureCode.KEY_UNRESOLVABLE,
-        FailureCode.STATUS_UNAVAILABLE,
-        FailureCode.STATUS_STALE,
-        FailureCode.TRUST_LIST_EXPIRED,
-    }
-)
 
 
 class CheckName(StrEnum):

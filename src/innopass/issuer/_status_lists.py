@@ -8,21 +8,18 @@ directory can be served as-is under the organisation's status-list base.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from innopass._internal.jsonio import JSONObject, dumps_pretty
+from innopass._internal.output import check_output_file, write_file
 from innopass._internal.timestamps import format_datetime
 from innopass.errors import ConfigurationError
-from innopass.issuer.ledger import Ledger, PassportEntry, StatusAction
-from innopass.issuer.output import check_output_file, write_file
+from innopass.issuer._ledger import Ledger, PassportEntry, StatusAction
+from innopass.issuer._signer import Signer
 from innopass.status import StatusPurpose, build_status_list_credential, list_id
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from innopass.issuer.issuer import Issuer
 
 __all__ = [
     "DEFAULT_STATUS_VALIDITY",
@@ -69,9 +66,11 @@ def change_status(ledger: Ledger, passport_id: str, action: StatusAction | str) 
 
 
 def sign_status_lists(
-    issuer: Issuer,
-    lists: Sequence[tuple[StatusPurpose, int]] | None = None,
+    signer: Signer,
+    ledger: Ledger,
     *,
+    clock: Callable[[], datetime],
+    lists: Sequence[tuple[StatusPurpose, int]] | None = None,
     valid_for: timedelta = DEFAULT_STATUS_VALIDITY,
     action: str = "status-sign",
     subject: str | None = None,
@@ -79,28 +78,26 @@ def sign_status_lists(
     """Sign the current bits of ``lists`` (default: every list the ledger holds).
 
     ``action`` and ``subject`` (default: the organisation's DID) name the audit entry.
-
     The snapshot is taken and audited inside one ledger transaction, so it
     reflects every status change committed before it and none half-made.
     """
     if valid_for <= timedelta(0):
         raise ConfigurationError("a status list's validity must be positive")
-    ledger = issuer.ledger
-    base = issuer.description.status_list_base
     signed: list[PublishedStatusList] = []
     with ledger.transaction() as tx:
-        issuer.ensure_current_key()
-        now = issuer.now()
+        signer.check_current()
+        organisation = signer.description
+        now = clock()
         chosen = (
             list(lists)
             if lists is not None
             else [(info.purpose, info.list_number) for info in ledger.status_lists()]
         )
         for purpose, number in chosen:
-            identifier = list_id(base, purpose.value, number)
+            identifier = list_id(organisation.status_list_base, purpose.value, number)
             unsigned = build_status_list_credential(
                 list_id=identifier,
-                issuer_did=issuer.did,
+                issuer_did=organisation.did,
                 purpose=purpose.value,
                 bits=ledger.status_bits(purpose, number),
                 valid_from=now,
@@ -111,16 +108,16 @@ def sign_status_lists(
                     purpose=purpose,
                     list_number=number,
                     id=identifier,
-                    credential=issuer.sign_document(unsigned, created=now),
+                    credential=signer.sign(unsigned, created=now),
                 )
             )
         tx.audit(
             action,
-            subject or issuer.did,
+            subject or organisation.did,
             {
                 "lists": [s.id for s in signed],
                 "validUntil": format_datetime(now + valid_for),
-                "verificationMethod": issuer.key_id,
+                "verificationMethod": signer.key_id,
             },
         )
     return signed
@@ -131,20 +128,26 @@ def _list_path(directory: Path, purpose: StatusPurpose, number: int) -> Path:
 
 
 def publish_status_lists(
-    issuer: Issuer, directory: Path, *, valid_for: timedelta = DEFAULT_STATUS_VALIDITY
+    signer: Signer,
+    ledger: Ledger,
+    directory: Path,
+    *,
+    clock: Callable[[], datetime],
+    valid_for: timedelta = DEFAULT_STATUS_VALIDITY,
 ) -> list[PublishedStatusList]:
     """Sign every status list and write each, atomically, to ``directory/<purpose>/<n>``.
 
-    ``directory`` and every list file in it are checked before anything is
-    signed (:class:`~innopass.issuer.output.OutputError` if one cannot be
-    written, or lies inside the organisation home's keys or ledger); a write
-    that fails afterwards raises the same error.
+    Every list file in ``directory`` is checked before anything is signed
+    (:class:`~innopass.errors.OutputError` if one cannot be written); a write that
+    fails afterwards raises the same error. (The caller checks that ``directory``
+    is outside the organisation home's private files.)
     """
-    issuer.home.check_output_dir(directory)
-    for info in issuer.ledger.status_lists():
+    for info in ledger.status_lists():
         check_output_file(_list_path(directory, info.purpose, info.list_number))
     written = []
-    for item in sign_status_lists(issuer, valid_for=valid_for, action="status-publish"):
+    for item in sign_status_lists(
+        signer, ledger, clock=clock, valid_for=valid_for, action="status-publish"
+    ):
         path = _list_path(directory, item.purpose, item.list_number)
         write_file(
             path,

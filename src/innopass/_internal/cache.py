@@ -5,9 +5,9 @@ of a batch. :class:`VerifiedCache` remembers, for a document identified by its
 ``id`` and the SHA-256 of its canonical bytes (:func:`content_key`), what checking
 its proof established: the proof, the method it verified with, and the decoded
 content. It never remembers a decision that depends on time or on trust: callers
-resolve the key again through the trust in force (:func:`~innopass.verifier._signed.
-verify_data_integrity` with ``known=``) and apply the key window and every time rule
-on each use.
+resolve the key again through the trust in force
+(:func:`~innopass._internal.proof.verify_data_integrity` with ``known=``) and apply
+the key window and every time rule on each use.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 
 from innopass._internal.canonical import canonicalize
 from innopass._internal.jsonio import JSONValue
-from innopass.errors import MalformedInputError
+from innopass.errors import ConfigurationError, MalformedInputError
 
 __all__ = ["ContentKey", "VerifiedCache", "content_key"]
 
@@ -56,7 +56,7 @@ class VerifiedCache(Generic[_V]):
         weigh: Callable[[_V], int] | None = None,
     ) -> None:
         if max_entries < 0 or (max_weight is not None and max_weight < 0):
-            raise ValueError("cache bounds must be ≥ 0")
+            raise ConfigurationError("cache bounds must be ≥ 0")
         self._entries: OrderedDict[ContentKey, tuple[_V, int]] = OrderedDict()
         self._lock = threading.Lock()
         self._max_entries = max_entries

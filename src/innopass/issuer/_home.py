@@ -37,6 +37,11 @@ from urllib.parse import urlsplit
 
 from innopass._internal.files import atomic_write
 from innopass._internal.jsonio import dumps_pretty, load_file_strict, read_file_limited
+from innopass._internal.output import check_output_dir, check_output_file
+from innopass._internal.passphrase import (
+    new_passphrase_bytes,
+    passphrase_bytes,
+)
 from innopass._internal.timestamps import utc_now
 from innopass.did import (
     DidDocument,
@@ -52,36 +57,25 @@ from innopass.errors import (
     ConfigurationError,
     KeyMaterialError,
     MalformedInputError,
-    PassphraseError,
+    OutputError,
     ResolutionError,
 )
-from innopass.issuer.ledger import Ledger, LedgerTransaction
-from innopass.issuer.output import OutputError, check_output_dir, check_output_file
+from innopass.issuer._ledger import Ledger, LedgerTransaction
 from innopass.keys import KeyType, PrivateKey, generate_private_key, private_key_from_pem
 from innopass.trust import KeyWindow, OrganisationDescription, valid_ods_code
 
 __all__ = [
     "KEYS_DIR",
     "LEDGER_FILE",
-    "MIN_PASSPHRASE_LENGTH",
     "ORGANISATION_FILE",
-    "PASSPHRASE_ENV",
     "HomeSnapshot",
     "OrganisationHome",
     "default_status_base",
-    "new_passphrase_bytes",
-    "passphrase_bytes",
 ]
 
 ORGANISATION_FILE = "organisation.json"
 KEYS_DIR = "keys"
 LEDGER_FILE = "ledger.sqlite"
-PASSPHRASE_ENV = "INNOPASS_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
-"""Environment variable the command line reads the key passphrase from."""
-
-MIN_PASSPHRASE_LENGTH = 8
-"""The shortest passphrase :meth:`OrganisationHome.init` accepts for a new key (characters)."""
-
 _FRAGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
 _KEY_FILE = re.compile(r"key-([0-9]{1,9})\.pem")
 _MAX_NAME = 200
@@ -92,43 +86,6 @@ _URI_CHARS = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})"
 _URL_PATH = re.compile(rf"/{_URI_CHARS}*")
 _URN = re.compile(rf"(?i:urn):[A-Za-z0-9][A-Za-z0-9-]{{0,30}}[A-Za-z0-9]:{_URI_CHARS}+")
 _MAX_STATUS_BASE = 512
-
-
-def passphrase_bytes(passphrase: str | bytes) -> bytes:
-    """The passphrase as UTF-8 bytes.
-
-    An empty passphrase, or one that is not valid Unicode text (e.g. an
-    environment variable holding bytes that are not UTF-8, which Python decodes
-    with lone surrogates), raises :class:`PassphraseError`.
-    """
-    if isinstance(passphrase, str):
-        try:
-            data = passphrase.encode("utf-8")
-        except UnicodeEncodeError:
-            raise PassphraseError(
-                "the key passphrase is not valid UTF-8 text (check the terminal's "
-                f"or {PASSPHRASE_ENV}'s encoding)"
-            ) from None
-    else:
-        data = bytes(passphrase)
-    if not data:
-        raise PassphraseError("the key passphrase must not be empty")
-    return data
-
-
-def new_passphrase_bytes(passphrase: str | bytes) -> bytes:
-    """:func:`passphrase_bytes` for a passphrase that will protect a new key.
-
-    Also refuses (:class:`PassphraseError`) one shorter than
-    :data:`MIN_PASSPHRASE_LENGTH` characters.
-    """
-    data = passphrase_bytes(passphrase)
-    length = len(passphrase) if isinstance(passphrase, str) else len(data)
-    if length < MIN_PASSPHRASE_LENGTH:
-        raise PassphraseError(
-            f"the key passphrase must be at least {MIN_PASSPHRASE_LENGTH} characters long"
-        )
-    return data
 
 
 def _did_web_host(value: str) -> str:
@@ -504,7 +461,7 @@ class OrganisationHome:
     def check_output_file(self, output: Path) -> None:
         """Before signing: ``output`` can be written as a file and is not part of this home.
 
-        Raises :class:`~innopass.issuer.output.OutputError`.
+        Raises :class:`~innopass._internal.output.OutputError`.
         """
         self._refuse_inside(output)
         check_output_file(output)

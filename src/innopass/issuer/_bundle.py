@@ -9,22 +9,19 @@ trust list. Each part is signed on its own; the bundle itself is not.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from innopass._internal.jose import looks_like_compact_jws, parse_compact_jws
 from innopass._internal.jsonio import JSONValue, loads_strict
-from innopass.errors import LedgerError, MalformedInputError
-from innopass.issuer.ledger import Ledger, PassportEntry
-from innopass.issuer.status_lists import DEFAULT_STATUS_VALIDITY, sign_status_lists
+from innopass.errors import LedgerError, MalformedInputError, PassportReferenceError
+from innopass.issuer._ledger import Ledger, PassportEntry
+from innopass.issuer._signer import Signer
+from innopass.issuer._status_lists import DEFAULT_STATUS_VALIDITY, sign_status_lists
 from innopass.trust import Bundle, TrustListContent
 
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from innopass.issuer.issuer import Issuer
-
 __all__ = [
-    "PassportReferenceError",
     "build_bundle",
     "check_passport_id",
     "find_passport",
@@ -35,10 +32,6 @@ __all__ = [
 _URI_CHARS = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})"
 _PASSPORT_ID = re.compile(rf"(?i:urn):[A-Za-z0-9][A-Za-z0-9-]{{0,30}}[A-Za-z0-9]:{_URI_CHARS}+")
 _MAX_ID = 1024
-
-
-class PassportReferenceError(MalformedInputError):
-    """A reference to a passport that is not a passport id (``urn:…``, RFC 8141)."""
 
 
 def check_passport_id(value: str) -> str:
@@ -93,9 +86,11 @@ def find_passport(ledger: Ledger, passport: str) -> PassportEntry:
 
 
 def build_bundle(
-    issuer: Issuer,
+    signer: Signer,
+    ledger: Ledger,
     passport: str,
     *,
+    clock: Callable[[], datetime],
     trust_list: Mapping[str, JSONValue] | None = None,
     valid_for: timedelta = DEFAULT_STATUS_VALIDITY,
 ) -> Bundle:
@@ -104,12 +99,18 @@ def build_bundle(
     ``trust_list``, if given, must be an ``InnopassTrustList`` credential
     (checked for shape only; verifiers check its proof).
     """
-    entry = find_passport(issuer.ledger, passport)
+    entry = find_passport(ledger, passport)
     if trust_list is not None:
         TrustListContent.from_credential(trust_list)
     lists = sorted({(a.purpose, a.list_number) for a in entry.allocations})
     signed = sign_status_lists(
-        issuer, lists, valid_for=valid_for, action="bundle", subject=entry.id
+        signer,
+        ledger,
+        clock=clock,
+        lists=lists,
+        valid_for=valid_for,
+        action="bundle",
+        subject=entry.id,
     )
     document: JSONValue = (
         entry.credential_text.strip()
@@ -120,7 +121,7 @@ def build_bundle(
         raise LedgerError(f"ledger holds a malformed passport {entry.id}")
     return Bundle(
         passport=document,
-        issuer=issuer.home.export(clock=issuer.now),
+        issuer=replace(signer.description, exported_at=clock()),
         status_lists=tuple(s.credential for s in signed),
         trust_list=None if trust_list is None else dict(trust_list),
     )

@@ -1,0 +1,330 @@
+"""Issuing passports: validate the record, allocate status, build, sign, record.
+
+Crash safety: a passport is built, signed and recorded in one ledger
+transaction (status indices, the passport with its signed text, the audit
+entry); only after that commit does anyone write the passport file
+(:meth:`IssuedPassport.write`, atomic). A crash can therefore leave a passport the
+ledger knows whose file is missing, never a passport file the ledger does not
+know; ``innopass passport export ID`` (or :meth:`Issuer.passport`'s
+``credential_text``) writes it again from the ledger.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from innopass._internal.jsonio import JSONValue
+from innopass._internal.timestamps import format_datetime, utc_now
+from innopass.errors import RecordInvalidError, SchemaProblem
+from innopass.issuer._bundle import build_bundle
+from innopass.issuer._home import OrganisationHome
+from innopass.issuer._ledger import Ledger, PassportEntry, StatusAction, StatusAllocation
+from innopass.issuer._passport import (
+    IssuedPassport,
+    PassportFormat,
+    build_passport,
+    passport_format,
+    start_of_day,
+)
+from innopass.issuer._session import Session
+from innopass.issuer._signer import Signer
+from innopass.issuer._status_lists import (
+    DEFAULT_STATUS_VALIDITY,
+    PublishedStatusList,
+    change_status,
+    publish_status_lists,
+    sign_status_lists,
+)
+from innopass.record import AssessmentRecord
+from innopass.status import StatusEntry, StatusPurpose, list_id
+from innopass.trust import Bundle
+
+__all__ = ["Issuer"]
+
+
+def new_passport_id() -> str:
+    """A fresh passport id, ``urn:uuid:`` and a random (version 4) UUID."""
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
+class Issuer(Session):
+    """Signs passports and status lists for one organisation home.
+
+    Build with :meth:`from_home`; use as a context manager (or call :meth:`close`)
+    to close the ledger::
+
+        with Issuer.from_home(home, passphrase=secret) as issuer:
+            passport = issuer.issue(record)
+            passport.write(Path(passport.filename()))
+
+    ``clock``, ``new_id`` (passport ids) and ``randbelow`` (status indices) are
+    injected, so that tests and the benchmark can fix them.
+    """
+
+    def __init__(
+        self,
+        home: OrganisationHome,
+        signer: Signer,
+        *,
+        ledger: Ledger,
+        clock: Callable[[], datetime] = utc_now,
+        new_id: Callable[[], str] = new_passport_id,
+        randbelow: Callable[[int], int] = secrets.randbelow,
+    ) -> None:
+        super().__init__(home, signer, ledger=ledger, clock=clock)
+        self._new_id = new_id
+        self._randbelow = randbelow
+
+    @classmethod
+    def from_home(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        passphrase: str | bytes,
+        clock: Callable[[], datetime] = utc_now,
+        new_id: Callable[[], str] = new_passport_id,
+        randbelow: Callable[[int], int] = secrets.randbelow,
+    ) -> Issuer:
+        """Open the home at ``path`` and decrypt its current signing key.
+
+        Raises :class:`~innopass.errors.PassphraseError` for a wrong passphrase and
+        :class:`~innopass.errors.ConfigurationError` when ``path`` holds no home.
+        """
+        home, signer, ledger = cls._open(path, passphrase, clock)
+        return cls(home, signer, ledger=ledger, clock=clock, new_id=new_id, randbelow=randbelow)
+
+    # --- issuing ----------------------------------------------------------------------
+
+    def prepare(self, record: AssessmentRecord | Mapping[str, JSONValue]) -> AssessmentRecord:
+        """Validate ``record`` for this organisation; raise :class:`RecordInvalidError` if not.
+
+        Beyond the schema, the record must name this organisation as
+        ``assessing_org``, must not already have expired, and its validity must
+        start before its mandatory evidence expires.
+        """
+        parsed = (
+            record if isinstance(record, AssessmentRecord) else AssessmentRecord.from_json(record)
+        )
+        problems: list[SchemaProblem] = []
+        ods_code = self.description.ods_code
+        if parsed.assessing_org.ods_code != ods_code:
+            problems.append(
+                SchemaProblem(
+                    "/assessing_org/ods_code",
+                    f"{parsed.assessing_org.ods_code!r} is not this organisation ({ods_code})",
+                )
+            )
+        valid_until = parsed.effective_valid_until()
+        if valid_until <= self._clock():
+            problems.append(
+                SchemaProblem("/validity/valid_until", "the record's validity has ended")
+            )
+        elif valid_until <= start_of_day(parsed.validity.valid_from):
+            problems.append(
+                SchemaProblem(
+                    "/validity/valid_from",
+                    "the record's mandatory evidence expires before its validity starts",
+                )
+            )
+        if problems:
+            raise RecordInvalidError(problems)
+        return parsed
+
+    def prepare_batch(
+        self, records: Iterable[AssessmentRecord | Mapping[str, JSONValue]]
+    ) -> list[AssessmentRecord]:
+        """Validate every record; raise one :class:`RecordInvalidError` listing all problems,
+        each path prefixed with ``/<n>`` (the record's position)."""
+        prepared: list[AssessmentRecord] = []
+        problems: list[SchemaProblem] = []
+        for position, record in enumerate(records):
+            try:
+                prepared.append(self.prepare(record))
+            except RecordInvalidError as exc:
+                problems += [SchemaProblem(f"/{position}{p.path}", p.message) for p in exc.problems]
+        if problems:
+            raise RecordInvalidError(problems, what="batch")
+        return prepared
+
+    def issue(
+        self,
+        record: AssessmentRecord | Mapping[str, JSONValue],
+        *,
+        format: PassportFormat | str = PassportFormat.DI,
+    ) -> IssuedPassport:
+        """Issue one passport from ``record`` and record it in the ledger.
+
+        ``format`` is ``"di"`` (Data Integrity proof, the default) or ``"jwt"``
+        (``vc+jwt``). Raises :class:`~innopass.errors.RecordInvalidError` for an
+        invalid record; nothing is recorded then.
+        """
+        return self._issue(self.prepare(record), passport_format(format))
+
+    def issue_batch(
+        self,
+        records: Iterable[AssessmentRecord | Mapping[str, JSONValue]],
+        *,
+        format: PassportFormat | str = PassportFormat.DI,
+        on_issued: Callable[[IssuedPassport], None] | None = None,
+    ) -> list[IssuedPassport]:
+        """Issue a passport from each record, after checking them all.
+
+        If any record is invalid, nothing is issued (:meth:`prepare_batch`). Each
+        passport is its own transaction; ``on_issued`` is called after each commit
+        (the command line writes the file there).
+        """
+        fmt = passport_format(format)
+        issued = []
+        for record in self.prepare_batch(records):
+            passport = self._issue(record, fmt)
+            if on_issued is not None:
+                on_issued(passport)
+            issued.append(passport)
+        return issued
+
+    def _issue(self, record: AssessmentRecord, fmt: PassportFormat) -> IssuedPassport:
+        record_json = record.to_json()
+        passport_id = self._new_id()
+        signer = self._signer
+        with self._ledger.transaction() as tx:
+            signer.check_current()
+            organisation = signer.description
+            now = self._clock()
+            entries = tuple(
+                _status_entry(
+                    organisation.status_list_base,
+                    tx.allocate_status(purpose, passport_id, randbelow=self._randbelow),
+                )
+                for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+            )
+            credential = build_passport(
+                record,
+                organisation=organisation,
+                passport_id=passport_id,
+                now=now,
+                status=entries,
+                record_json=record_json,
+            )
+            token: str | None = None
+            if fmt is PassportFormat.JWT:
+                token = signer.sign_jwt(credential, issued_at=now)
+            else:
+                credential = signer.sign(credential, created=now)
+            passport = IssuedPassport(
+                id=passport_id,
+                format=fmt,
+                credential=credential,
+                token=token,
+                verification_method=signer.key_id,
+                status=entries,
+            )
+            subject = credential["credentialSubject"]
+            assert isinstance(subject, dict)
+            digest = str(subject["recordDigest"])
+            valid_until = record.effective_valid_until()
+            tx.add_passport(
+                PassportEntry(
+                    id=passport_id,
+                    record_id=record.record_id,
+                    record_digest=digest,
+                    format=fmt.value,
+                    issued_at=now,
+                    valid_until=valid_until,
+                    verification_method=signer.key_id,
+                    status=tuple(entry.to_json() for entry in entries),
+                    credential_text=passport.text(),
+                )
+            )
+            tx.audit(
+                "issue",
+                passport_id,
+                {
+                    "recordId": record.record_id,
+                    "recordDigest": digest,
+                    "format": fmt.value,
+                    "verificationMethod": signer.key_id,
+                    "validUntil": format_datetime(valid_until),
+                    "status": [
+                        {"purpose": e.purpose, "list": e.list_id, "index": e.index} for e in entries
+                    ],
+                },
+            )
+        return passport
+
+    # --- status and bundles -----------------------------------------------------------
+
+    def passport(self, passport_id: str) -> PassportEntry:
+        """The ledger's record of a passport; raises ``PassportNotFoundError``."""
+        return self._ledger.passport(passport_id)
+
+    def change_status(self, passport_id: str, action: StatusAction | str) -> PassportEntry:
+        """Revoke, suspend or reinstate a passport (see :meth:`LedgerTransaction.change_status`)."""
+        return change_status(self._ledger, passport_id, action)
+
+    def revoke(self, passport_id: str) -> PassportEntry:
+        """Revoke a passport (final)."""
+        return self.change_status(passport_id, StatusAction.REVOKE)
+
+    def suspend(self, passport_id: str) -> PassportEntry:
+        """Suspend a passport (reversible with :meth:`reinstate`)."""
+        return self.change_status(passport_id, StatusAction.SUSPEND)
+
+    def reinstate(self, passport_id: str) -> PassportEntry:
+        """Lift a suspension (a revoked passport cannot be reinstated)."""
+        return self.change_status(passport_id, StatusAction.REINSTATE)
+
+    def signed_status_lists(
+        self,
+        lists: Sequence[tuple[StatusPurpose, int]] | None = None,
+        *,
+        valid_for: timedelta = DEFAULT_STATUS_VALIDITY,
+    ) -> list[PublishedStatusList]:
+        """Sign the current state of ``lists`` (default: every list) and audit it."""
+        return sign_status_lists(
+            self._signer, self._ledger, clock=self._clock, lists=lists, valid_for=valid_for
+        )
+
+    def publish_status_lists(
+        self, directory: Path, *, valid_for: timedelta = DEFAULT_STATUS_VALIDITY
+    ) -> list[PublishedStatusList]:
+        """Sign every status list and write each to ``directory/<purpose>/<n>`` (FORMATS.md §3).
+
+        ``directory`` must be outside the home's keys and ledger
+        (:class:`~innopass.errors.OutputError`), checked before anything is signed.
+        """
+        self.home.check_output_dir(directory)
+        return publish_status_lists(
+            self._signer, self._ledger, directory, clock=self._clock, valid_for=valid_for
+        )
+
+    def bundle(
+        self,
+        passport: str,
+        *,
+        trust_list: Mapping[str, JSONValue] | None = None,
+        valid_for: timedelta = DEFAULT_STATUS_VALIDITY,
+    ) -> Bundle:
+        """A bundle for the passport ``passport`` (its id, or its text) (FORMATS.md §6)."""
+        return build_bundle(
+            self._signer,
+            self._ledger,
+            passport,
+            clock=self._clock,
+            trust_list=trust_list,
+            valid_for=valid_for,
+        )
+
+
+def _status_entry(base: str, allocation: StatusAllocation) -> StatusEntry:
+    identifier = list_id(base, allocation.purpose.value, allocation.list_number)
+    return StatusEntry(
+        purpose=allocation.purpose.value,
+        index=allocation.index,
+        list_id=identifier,
+        entry_id=f"{identifier}#{allocation.index}",
+    )

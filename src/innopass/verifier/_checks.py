@@ -1,0 +1,561 @@
+"""The five checks after ``parse``: each a function of the envelope and the verification context.
+
+Every check runs, whatever the others found, and reports its own failures
+(PRODUCT.md §5). Failure paths are JSON pointers into the credential (for a JWT,
+into its payload; ``/header/…`` points into the JWS protected header).
+
+- ``proof``: the suite (or JOSE ``alg``) is on the verifier's allow-list; the key
+  is a DID URL of the issuer, resolved through the trust store only, listed under
+  ``assertionMethod``; every signature verifies.
+- ``issuer``: the issuer is pinned or named by a trust list in force; its trust
+  sources agree; each proof's creation time falls inside the key's window and the
+  key is not compromised; the issuer was not withdrawn before signing; the ODS
+  codes agree; a trust-listed issuer is accredited for the record's profile and
+  domains.
+- ``validity``: ``validFrom``/``validUntil`` with the configured clock skew.
+- ``status``: every ``BitstringStatusListEntry`` against a verified, fresh list.
+- ``record``: an innovator passport (exact ``@context`` and type); the record
+  passes the schema; ``recordDigest`` and the schema's ``digestSRI`` match.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final
+
+from innopass._internal.cache import VerifiedCache
+from innopass._internal.canonical import sha256_digest
+from innopass._internal.contexts import PASSPORT_CONTEXT
+from innopass._internal.jose import jwt_claims, verify_vc_jwt
+from innopass._internal.jsonio import JSONObject, JSONValue, pointer
+from innopass._internal.proof import verify_data_integrity
+from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
+from innopass._internal.suites import Cryptosuite
+from innopass._internal.timestamps import beyond, parse_datetime
+from innopass.errors import (
+    CheckFailed,
+    FailureCode,
+    MalformedInputError,
+    NetworkError,
+    RecordInvalidError,
+)
+from innopass.record import AssessmentRecord
+from innopass.status import StatusEntry, StatusPurpose, status_entries
+from innopass.verifier._envelope import Envelope
+from innopass.verifier._online import Online
+from innopass.verifier._parties import IssuerTrust, key_window_problem
+from innopass.verifier._result import CheckName, Failure
+from innopass.verifier._status_lists import (
+    CheckedStatusList,
+    HeldStatusList,
+    StatusPolicy,
+    VerifiedStatusList,
+    check_entry,
+    verify_status_list,
+)
+from innopass.verifier._trust_store import TrustView
+
+__all__ = [
+    "Context",
+    "Found",
+    "Signing",
+    "check_issuer",
+    "check_proof",
+    "check_record",
+    "check_status",
+    "check_validity",
+]
+
+_MAX_SCHEMA_FAILURES: Final = 50
+_RECORD_PATH: Final = "/credentialSubject/assessmentRecord"
+_SUBJECT_TYPE: Final = "AssessedTechnology"
+_OFFLINE_HINT: Final = " (offline: give it with --status-list, a bundle or trust import)"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything a verification uses besides the envelope, fixed for the run."""
+
+    now: datetime
+    skew: timedelta
+    status_max_age: timedelta
+    suites: dict[str, Cryptosuite]
+    jose_algorithms: frozenset[str]
+    max_status_list_bytes: int
+    trust: TrustView
+    trust_failures: tuple[CheckFailed, ...] = ()
+    """Problems with the trust lists offered for this run (reported by the issuer check)."""
+    status_lists: tuple[JSONObject, ...] = ()
+    """Status lists offered for this run (the caller's and the bundle's)."""
+    status_cache: VerifiedCache[CheckedStatusList] | None = None
+    online: Online | None = None
+
+
+@dataclass(slots=True)
+class Found:
+    """The failures of one check, and whether it was skipped for lack of input."""
+
+    name: CheckName
+    failures: list[Failure] = field(default_factory=list)
+    skipped: bool = False
+
+    def fail(self, code: FailureCode, message: str, path: str = "") -> None:
+        self.failures.append(Failure(code=code, message=message, path=path, check=self.name))
+
+    def failed(self, exc: CheckFailed) -> None:
+        self.fail(exc.failure, exc.message, exc.path)
+
+
+@dataclass(frozen=True, slots=True)
+class ProofMade:
+    """One proof's key and creation time, whether or not its signature verified."""
+
+    vm_id: str
+    created: datetime | None
+    path: str
+    """Where the creation time is (``/proof/created``, ``/iat``, …)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signing:
+    """What the proof check learned."""
+
+    proofs: tuple[ProofMade, ...] = ()
+    verified: bool = False
+    """Every signature verified with a key the trust store supplied."""
+
+
+# --- proof -------------------------------------------------------------------------------
+
+
+def check_proof(env: Envelope, ctx: Context) -> tuple[Found, Signing]:
+    """The ``proof`` check (module docstring)."""
+    found = Found(CheckName.PROOF)
+    if env.issuer is None:
+        found.skipped = True
+        return found, Signing()
+    if env.jws is not None:
+        return _check_jws(env, ctx, found)
+    if env.proof_problem is not None:
+        found.failed(env.proof_problem)
+        return found, Signing()
+    verified = False
+    try:
+        verify_data_integrity(
+            env.credential,
+            issuer=env.issuer,
+            resolver=ctx.trust.resolver,
+            suites=ctx.suites,
+            proofs=env.proofs,
+        )
+        verified = True
+    except CheckFailed as exc:
+        found.failed(exc)
+    for proof in env.proofs:
+        _proof_times(found, proof.created, proof.expires, ctx, proof.path, ("created", "expires"))
+    made = tuple(
+        ProofMade(p.verification_method, p.created, f"{p.path}/created") for p in env.proofs
+    )
+    return found, Signing(proofs=made, verified=verified)
+
+
+def _check_jws(env: Envelope, ctx: Context, found: Found) -> tuple[Found, Signing]:
+    assert env.jws is not None
+    assert env.issuer is not None
+    verified = False
+    try:
+        verify_vc_jwt(
+            env.jws, issuer=env.issuer, resolver=ctx.trust.resolver, algorithms=ctx.jose_algorithms
+        )
+        verified = True
+    except CheckFailed as exc:
+        found.failed(exc)
+    claims, problems = jwt_claims(env.jws.payload, now=ctx.now, skew=ctx.skew)
+    for problem in problems:
+        found.failed(problem)
+    kid = env.jws.header.get("kid")
+    if not isinstance(kid, str):
+        return found, Signing()
+    made = ProofMade(kid, claims.signing_time, claims.signing_time_path)
+    return found, Signing(proofs=(made,), verified=verified and not problems)
+
+
+def _proof_times(
+    found: Found,
+    created: datetime | None,
+    expires: datetime | None,
+    ctx: Context,
+    base: str,
+    names: tuple[str, str],
+) -> None:
+    """A proof made in the future or past its own expiry is not accepted."""
+    if created is not None and beyond(created, ctx.now, ctx.skew):
+        found.fail(
+            FailureCode.NOT_YET_VALID,
+            f"the proof was made in the future ({created.isoformat()})",
+            f"{base}/{names[0]}",
+        )
+    if expires is not None and beyond(ctx.now, expires, ctx.skew):
+        found.fail(
+            FailureCode.EXPIRED, f"the proof expired at {expires.isoformat()}", f"{base}/{names[1]}"
+        )
+
+
+# --- issuer --------------------------------------------------------------------------------
+
+
+def check_issuer(
+    env: Envelope, ctx: Context, signing: Signing, record: AssessmentRecord | None
+) -> tuple[Found, IssuerTrust | None]:
+    """The ``issuer`` check (module docstring)."""
+    found = Found(CheckName.ISSUER)
+    if env.issuer is None:
+        found.skipped = True
+        return found, None
+    issuer = env.issuer
+    for problem in ctx.trust_failures:
+        found.failed(problem)
+    trust = ctx.trust.issuer_trust(issuer)
+    if trust is None:
+        found.fail(
+            FailureCode.ISSUER_UNTRUSTED,
+            f"{issuer[:120]} is not pinned and not in an accepted trust list",
+            "/issuer",
+        )
+        return found, None
+    listed = trust.trust_list
+    if (
+        listed is not None
+        and listed.valid_until is not None
+        and beyond(ctx.now, listed.valid_until, ctx.skew)
+    ):
+        found.fail(
+            FailureCode.TRUST_LIST_EXPIRED,
+            f"the trust list naming {issuer[:120]} (version {listed.version}) has expired: "
+            "import a newer one",
+            "/issuer",
+        )
+    for conflict in trust.conflicts():
+        found.fail(FailureCode.TRUST_CONFLICT, conflict, "/issuer")
+    _check_ods_codes(found, env.credential, trust, record)
+    scopes = trust.scopes
+    if record is not None and scopes is not None:
+        domains = [d.domain.value for d in record.domains]
+        if not any(scope.covers(record.profile.value, domains) for scope in scopes):
+            found.fail(
+                FailureCode.ISSUER_UNTRUSTED,
+                f"{trust.ods_code or issuer[:120]} is not accredited for {record.profile.value} "
+                "assessments of these domains",
+                f"{_RECORD_PATH}/profile",
+            )
+    if not signing.proofs:
+        found.skipped = True
+        return found, trust
+    for made in signing.proofs:
+        key_conflict = trust.key_conflict(made.vm_id)
+        if key_conflict is not None:
+            found.fail(FailureCode.TRUST_CONFLICT, key_conflict, made.path)
+        _check_signing_time(found, trust, made, issuer)
+    return found, trust
+
+
+def _check_signing_time(found: Found, trust: IssuerTrust, made: ProofMade, issuer: str) -> None:
+    """The key was valid, and the issuer not withdrawn, when the proof was made.
+
+    A proof may give no signing time (``created`` and ``iat`` are optional): it is
+    then decided only where the time cannot matter (see :func:`key_window_problem`);
+    a dated withdrawal makes it ``signing-time-unknown`` too.
+    """
+    problem = key_window_problem(
+        trust.key_window(made.vm_id), vm_id=made.vm_id, created=made.created, path=made.path
+    )
+    if problem is not None:
+        found.failed(problem)
+    if not trust.withdrawn:
+        return
+    successor = f" (successor: {trust.successor})" if trust.successor else ""
+    if made.created is None and trust.withdrawn_at is not None:
+        if problem is None:
+            found.fail(
+                FailureCode.SIGNING_TIME_UNKNOWN,
+                f"the proof gives no signing time, and {issuer[:120]} was withdrawn at "
+                f"{trust.withdrawn_at.isoformat()}{successor}",
+                made.path,
+            )
+    elif made.created is None or trust.withdrawn_at is None or made.created >= trust.withdrawn_at:
+        found.fail(
+            FailureCode.ISSUER_WITHDRAWN,
+            f"{issuer[:120]} was withdrawn before this was signed{successor}",
+            made.path,
+        )
+
+
+def _check_ods_codes(
+    found: Found, credential: JSONObject, trust: IssuerTrust, record: AssessmentRecord | None
+) -> None:
+    ods = trust.ods_code
+    if ods is None:
+        return
+    claimed = credential.get("issuer")
+    claimed_ods = claimed.get("odsCode") if isinstance(claimed, dict) else None
+    if claimed_ods is not None and claimed_ods != ods:
+        found.fail(
+            FailureCode.ISSUER_UNTRUSTED,
+            f"the credential claims ODS code {str(claimed_ods)[:20]!r}, but its issuer is {ods}",
+            "/issuer/odsCode",
+        )
+    if record is not None and record.assessing_org.ods_code != ods:
+        found.fail(
+            FailureCode.ISSUER_UNTRUSTED,
+            f"the record names {record.assessing_org.ods_code} as assessor, "
+            f"but it was signed by {ods}",
+            f"{_RECORD_PATH}/assessing_org/ods_code",
+        )
+
+
+# --- validity --------------------------------------------------------------------------------
+
+
+def check_validity(env: Envelope, ctx: Context) -> Found:
+    """The ``validity`` check (module docstring)."""
+    found = Found(CheckName.VALIDITY)
+    credential = env.credential
+    times: dict[str, datetime] = {}
+    for name in ("validFrom", "validUntil"):
+        value = credential.get(name)
+        if value is None:
+            if env.is_passport:
+                found.fail(FailureCode.MALFORMED, f"a passport must have {name}", f"/{name}")
+            continue
+        try:
+            times[name] = parse_datetime(value, path=f"/{name}")
+        except MalformedInputError as exc:
+            found.fail(FailureCode.MALFORMED, exc.message, exc.path)
+    start, end = times.get("validFrom"), times.get("validUntil")
+    if start is not None and beyond(start, ctx.now, ctx.skew):
+        found.fail(FailureCode.NOT_YET_VALID, f"not valid before {start.isoformat()}", "/validFrom")
+    if end is not None and beyond(ctx.now, end, ctx.skew):
+        found.fail(FailureCode.EXPIRED, f"expired at {end.isoformat()}", "/validUntil")
+    if start is not None and end is not None and end < start:
+        found.fail(FailureCode.MALFORMED, "validUntil is before validFrom", "/validUntil")
+    return found
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing: Signing) -> Found:
+    """The ``status`` check (module docstring)."""
+    found = Found(CheckName.STATUS)
+    if env.issuer is None:
+        found.skipped = True
+        return found
+    issuer = env.issuer
+    try:
+        entries = status_entries(env.credential)
+    except MalformedInputError as exc:
+        found.fail(FailureCode.MALFORMED, exc.message, exc.path)
+        return found
+    if not entries:
+        found.skipped = True
+        if env.is_passport:
+            found.fail(
+                FailureCode.MALFORMED,
+                "an innovator passport must carry credentialStatus (revocation and suspension)",
+                "/credentialStatus",
+            )
+        return found
+    if env.is_passport and not any(e.purpose == StatusPurpose.REVOCATION for e in entries):
+        found.fail(FailureCode.MALFORMED, "no revocation status entry", "/credentialStatus")
+    policy = StatusPolicy(now=ctx.now, skew=ctx.skew, max_age=ctx.status_max_age)
+    # A list is checked at most once per verification (two entries often share one).
+    checked: dict[int, tuple[JSONObject, VerifiedStatusList | CheckFailed]] = {}
+
+    def verify(candidate: JSONObject, fetched_at: datetime | None) -> VerifiedStatusList:
+        held = checked.get(id(candidate))
+        outcome = held[1] if held is not None and held[0] is candidate else None
+        if outcome is None:
+            try:
+                outcome = verify_status_list(
+                    candidate,
+                    issuer=issuer,
+                    resolver=ctx.trust.resolver,
+                    trust=trust,
+                    suites=ctx.suites,
+                    max_bytes=ctx.max_status_list_bytes,
+                    fetched_at=fetched_at,
+                    cache=ctx.status_cache,
+                )
+            except CheckFailed as exc:
+                outcome = exc
+            checked[id(candidate)] = (candidate, outcome)
+        if isinstance(outcome, CheckFailed):
+            raise outcome
+        return outcome
+
+    # Fetch only what can change the answer for a trusted issuer whose proof verified.
+    online = ctx.online if trust is not None and signing.verified else None
+    hint = "" if ctx.online is not None else _OFFLINE_HINT
+    for index, entry in enumerate(entries):
+        problem = check_entry(
+            entry,
+            path=_entry_path(env.credential, index),
+            candidates=_candidates(entry, issuer, ctx),
+            verify=verify,
+            policy=policy,
+            fetch=None
+            if online is None
+            else functools.partial(_fetch, online, issuer, verify, ctx.now),
+            offline_hint=hint,
+        )
+        if problem is not None:
+            found.failed(problem)
+    return found
+
+
+def _candidates(
+    entry: StatusEntry, issuer: str, ctx: Context
+) -> list[tuple[JSONObject, datetime | None]]:
+    """The copies of the entry's list: offered for the run, held, and fetched earlier."""
+    out: list[tuple[JSONObject, datetime | None]] = [
+        (c, None) for c in ctx.status_lists if c.get("id") == entry.list_id
+    ]
+    out += [
+        (h.credential, h.fetched_at) for h in ctx.trust.store.status_lists_with_id(entry.list_id)
+    ]
+    if ctx.online is not None:
+        fetched = ctx.online.fetched.status_list(issuer, entry.list_id)
+        if fetched is not None:
+            out.append((fetched.credential, fetched.fetched_at))
+    return out
+
+
+def _fetch(
+    online: Online,
+    issuer: str,
+    verify: Callable[[JSONObject, datetime | None], VerifiedStatusList],
+    now: datetime,
+    list_id: str,
+) -> VerifiedStatusList | CheckFailed | None:
+    """Fetch, check and keep a list online; ``None`` when it cannot be fetched."""
+    try:
+        credential, size = online.status_list(list_id)
+    except (NetworkError, MalformedInputError):
+        return None
+    try:
+        verified = verify(credential, now)
+    except CheckFailed as exc:
+        return exc
+    if verified.id != list_id:
+        return CheckFailed(
+            FailureCode.STATUS_LIST_INVALID, f"{list_id[:120]} served the list {verified.id[:120]}"
+        )
+    online.fetched.add_status_list(
+        HeldStatusList(id=verified.id, fetched_at=now, credential=credential), size=size
+    )
+    return verified
+
+
+def _entry_path(credential: JSONObject, index: int) -> str:
+    return (
+        pointer("credentialStatus", index)
+        if isinstance(credential.get("credentialStatus"), list)
+        else "/credentialStatus"
+    )
+
+
+# --- record ---------------------------------------------------------------------------------
+
+
+def check_record(env: Envelope) -> tuple[Found, AssessmentRecord | None]:
+    """The ``record`` check (module docstring)."""
+    found = Found(CheckName.RECORD)
+    credential = env.credential
+    if not env.is_passport:
+        wrong_context = credential.get("@context") != list(PASSPORT_CONTEXT)
+        found.fail(
+            FailureCode.NOT_A_PASSPORT,
+            "not an innovator passport: @context must be the VC 2.0 and innopass contexts, "
+            "and type must include InnovatorPassport",
+            "/@context" if wrong_context else "/type",
+        )
+        return found, None
+    subject = credential.get("credentialSubject")
+    if not isinstance(subject, dict) or subject.get("type") != _SUBJECT_TYPE:
+        found.fail(
+            FailureCode.SCHEMA_INVALID,
+            f"credentialSubject must be one {_SUBJECT_TYPE}",
+            "/credentialSubject",
+        )
+        return found, None
+    _check_schema_reference(found, credential.get("credentialSchema"))
+    raw = subject.get("assessmentRecord")
+    if not isinstance(raw, dict):
+        found.fail(FailureCode.SCHEMA_INVALID, "assessmentRecord must be an object", _RECORD_PATH)
+        return found, None
+    record: AssessmentRecord | None = None
+    try:
+        record = AssessmentRecord.from_json(raw)
+    except RecordInvalidError as exc:
+        for problem in exc.problems[:_MAX_SCHEMA_FAILURES]:
+            found.fail(FailureCode.SCHEMA_INVALID, problem.message, _RECORD_PATH + problem.path)
+        if len(exc.problems) > _MAX_SCHEMA_FAILURES:
+            found.fail(
+                FailureCode.SCHEMA_INVALID,
+                f"… and {len(exc.problems) - _MAX_SCHEMA_FAILURES} more schema problems",
+                _RECORD_PATH,
+            )
+    try:
+        digest = sha256_digest(raw)
+    except MalformedInputError as exc:
+        found.fail(FailureCode.SCHEMA_INVALID, exc.message, _RECORD_PATH + exc.path)
+    else:
+        if subject.get("recordDigest") != digest:
+            found.fail(
+                FailureCode.DIGEST_MISMATCH,
+                "recordDigest is not the SHA-256 of the canonical record",
+                "/credentialSubject/recordDigest",
+            )
+    if record is not None and subject.get("id") != record.record_id:
+        found.fail(
+            FailureCode.SCHEMA_INVALID,
+            "credentialSubject id is not the record_id",
+            "/credentialSubject/id",
+        )
+    return found, record
+
+
+@functools.cache
+def _record_schema_sri() -> str:
+    """The bundled record schema's ``digestSRI`` (its bytes do not change while running)."""
+    return schema_digest_sri(RECORD_SCHEMA)
+
+
+def _check_schema_reference(found: Found, reference: JSONValue) -> None:
+    if not isinstance(reference, dict) or reference.get("type") != "JsonSchema":
+        found.fail(
+            FailureCode.SCHEMA_INVALID,
+            "credentialSchema must be a JsonSchema reference",
+            "/credentialSchema",
+        )
+        return
+    if reference.get("id") != RECORD_SCHEMA_ID:
+        found.fail(
+            FailureCode.SCHEMA_INVALID,
+            f"credentialSchema id is not {RECORD_SCHEMA_ID}",
+            "/credentialSchema/id",
+        )
+    elif reference.get("digestSRI") != _record_schema_sri():
+        found.fail(
+            FailureCode.DIGEST_MISMATCH,
+            "credentialSchema digestSRI does not match the bundled record schema",
+            "/credentialSchema/digestSRI",
+        )
+
+
+def all_failures(found: Sequence[Found]) -> list[Failure]:
+    """Every failure of the checks, in check order."""
+    return [f for check in found for f in check.failures]

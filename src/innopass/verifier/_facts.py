@@ -1,0 +1,73 @@
+"""The facts a person acts on, taken from a checked passport: who issued it, what it says.
+
+The issuer's ODS code and name are shown as fact only when a trust source gives
+them; otherwise they are the credential's own claims, marked ``claimed``. The
+passport's content comes from the record as validated; for a record that fails
+its schema, only what is safe to show.
+"""
+
+from __future__ import annotations
+
+from innopass._internal.jsonio import JSONValue
+from innopass.record import AssessmentRecord
+from innopass.verifier._envelope import Envelope
+from innopass.verifier._parties import IssuerTrust
+from innopass.verifier._result import Condition, IssuerInfo, PassportFacts
+
+__all__ = ["issuer_info", "passport_facts"]
+
+
+def _string(value: JSONValue) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def issuer_info(envelope: Envelope, trust: IssuerTrust | None) -> IssuerInfo:
+    """The issuer's ODS code and name from the trust source; else the claims, marked ``claimed``.
+
+    A credential's own ``issuer.odsCode``/``name`` are never shown as fact: a
+    pinned ``did:key`` can claim to be anyone.
+    """
+    issuer = envelope.issuer
+    if trust is not None and (trust.ods_code is not None or trust.name is not None):
+        return IssuerInfo(id=issuer, ods_code=trust.ods_code, name=trust.name)
+    claimed = envelope.credential.get("issuer")
+    if isinstance(claimed, dict):
+        ods_code, name = _string(claimed.get("odsCode")), _string(claimed.get("name"))
+        if ods_code is not None or name is not None:
+            return IssuerInfo(id=issuer, ods_code=ods_code, name=name, claimed=True)
+    return IssuerInfo(id=issuer)
+
+
+def passport_facts(envelope: Envelope, record: AssessmentRecord | None) -> PassportFacts | None:
+    """The facts a person acts on; from the validated record, else only what is safe to show."""
+    credential = envelope.credential
+    valid_from = _string(credential.get("validFrom"))
+    valid_until = _string(credential.get("validUntil"))
+    if record is None:
+        if not envelope.is_passport:
+            return None
+        subject = credential.get("credentialSubject")
+        raw = subject.get("assessmentRecord") if isinstance(subject, dict) else None
+        product = raw.get("product") if isinstance(raw, dict) else None
+        name = _string(product.get("name")) if isinstance(product, dict) else None
+        return PassportFacts(product=name, valid_from=valid_from, valid_until=valid_until)
+    org = record.assessing_org
+    return PassportFacts(
+        product=record.product_name,
+        assessing_organisation=IssuerInfo(ods_code=org.ods_code, name=org.name_at_issue),
+        profile=record.profile.value,
+        outcome=record.outcome_decision.value,
+        conditions=tuple(
+            Condition(
+                id=c.condition_id,
+                text=c.text,
+                responsible_party=c.responsible_party.value,
+                blocking=c.blocking,
+                due=None if c.due is None else str(c.due),
+            )
+            for c in record.outcome.conditions
+        ),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        local_actions=record.local_actions(),
+    )

@@ -1,0 +1,362 @@
+"""The verifier: six checks over a passport, all run, every failure collected.
+
+:meth:`Verifier.verify` takes a Data Integrity passport, a compact ``vc+jwt`` JWS
+or a bundle (as text, bytes or parsed JSON) and returns a
+:class:`~innopass.verifier.VerificationResult`. It never raises on bad input. The
+input is read once into an envelope (:mod:`._envelope`); each check is a
+function of that envelope and the context of the run (:mod:`._checks`).
+
+A credential with no ``credentialStatus`` skips the status check; for an
+innovator passport, whose format requires status, that is also a ``malformed``
+failure (a missing entry cannot be fixed by fetching anything).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final, cast
+
+from innopass._internal.cache import VerifiedCache
+from innopass._internal.canonical import shared_canonical_forms
+from innopass._internal.credential import issuer_id
+from innopass._internal.jose import JWT_TYPE
+from innopass._internal.jsonio import JSONObject, read_file_limited
+from innopass._internal.limits import DEFAULT, Limits
+from innopass._internal.net import Fetcher
+from innopass._internal.suites import SUITES
+from innopass._internal.timestamps import beyond, utc_now
+from innopass.errors import (
+    CheckFailed,
+    ConfigurationError,
+    FailureCode,
+    LimitExceededError,
+    TrustImportError,
+)
+from innopass.verifier._checks import (
+    Context,
+    Found,
+    check_issuer,
+    check_proof,
+    check_record,
+    check_status,
+    check_validity,
+)
+from innopass.verifier._envelope import Envelope, open_envelope
+from innopass.verifier._facts import issuer_info, passport_facts
+from innopass.verifier._online import FetchedMaterial, Online
+from innopass.verifier._result import CheckName, Failure, VerificationResult
+from innopass.verifier._status_lists import CheckedStatusList, status_list_cache
+from innopass.verifier._trust_lists import (
+    AcceptedTrustList,
+    CheckedTrustList,
+    rollback_problem,
+    trust_list_cache,
+    verify_trust_list,
+)
+from innopass.verifier._trust_store import TrustStore
+
+__all__ = [
+    "DEFAULT_JOSE_ALGORITHMS",
+    "DEFAULT_SUITES",
+    "JWT_FORMAT",
+    "SUPPORTED_JOSE_ALGORITHMS",
+    "Verifier",
+]
+
+DEFAULT_SUITES: Final = ("eddsa-jcs-2022", "ecdsa-jcs-2019")
+DEFAULT_JOSE_ALGORITHMS: Final = ("EdDSA", "ES256")
+#: The JOSE algorithms innopass can verify at all (a verifier allows a subset).
+SUPPORTED_JOSE_ALGORITHMS: Final = frozenset(DEFAULT_JOSE_ALGORITHMS)
+JWT_FORMAT: Final = JWT_TYPE
+#: Decoded status-list bytes the cache may hold per entry, on average (1 MiB).
+_CACHED_LIST_BYTES: Final = 1024 * 1024
+_ALL_BUT_PARSE: Final = frozenset(CheckName) - {CheckName.PARSE}
+
+
+class Verifier:
+    """Verifies innovator passports against a :class:`TrustStore`, offline unless given a fetcher.
+
+    All options are keyword-only and checked here: unknown suites or algorithms,
+    or a store that trusts no one (unless ``trust_no_one=True`` says that is
+    meant) raise :class:`~innopass.errors.ConfigurationError` at once.
+
+    ``fetcher`` allows ``--online`` fetching (status lists of trusted issuers
+    whose proof verified; did:web documents of issuers pinned by DID alone);
+    what it fetched is kept in ``fetched`` (a bounded
+    :class:`~innopass.verifier.FetchedMaterial`, one of its own when not given).
+
+    A verifier remembers up to ``cache_size`` status lists (and a few trust lists)
+    whose signatures it has checked, keyed by their id and the SHA-256 of their
+    canonical bytes, so a batch sharing a list checks its signature once. Trust,
+    key windows and every time rule are applied on each :meth:`verify`.
+    """
+
+    __slots__ = (
+        "_base_view",
+        "_clock",
+        "_fetched",
+        "_fetcher",
+        "_jose_algorithms",
+        "_limits",
+        "_status_cache",
+        "_store",
+        "_suites",
+        "_trust_list_cache",
+    )
+
+    def __init__(
+        self,
+        trust: TrustStore,
+        *,
+        suites: Collection[str] = DEFAULT_SUITES,
+        jose_algorithms: Collection[str] = DEFAULT_JOSE_ALGORITHMS,
+        clock: Callable[[], datetime] = utc_now,
+        limits: Limits = DEFAULT,
+        fetcher: Fetcher | None = None,
+        fetched: FetchedMaterial | None = None,
+        cache_size: int = 64,
+        trust_no_one: bool = False,
+    ) -> None:
+        if not isinstance(trust, TrustStore):
+            raise ConfigurationError("trust must be a TrustStore")
+        if trust.is_empty() and not trust_no_one:
+            raise ConfigurationError(
+                "the trust store pins no anchor and no issuer: every issuer would be untrusted "
+                "(pass trust_no_one=True if that is what you mean)"
+            )
+        unknown = sorted(set(suites) - set(SUITES))
+        if unknown or not suites:
+            raise ConfigurationError(
+                f"unknown or no cryptosuites: {unknown}; innopass has {sorted(SUITES)}"
+            )
+        bad_algs = sorted(set(jose_algorithms) - SUPPORTED_JOSE_ALGORITHMS)
+        if bad_algs:
+            raise ConfigurationError(
+                f"JOSE algorithms {bad_algs} are not supported "
+                f"(only {sorted(SUPPORTED_JOSE_ALGORITHMS)})"
+            )
+        if cache_size < 0:
+            raise ConfigurationError("the cache size must be ≥ 0")
+        if fetched is not None and fetcher is None:
+            raise ConfigurationError("fetched material is kept only when a fetcher is given")
+        self._store = trust
+        self._suites = {name: SUITES[name] for name in suites}
+        self._jose_algorithms = frozenset(jose_algorithms)
+        self._clock = clock
+        self._limits = limits
+        self._fetcher = fetcher
+        self._fetched = fetched if fetched is not None or fetcher is None else FetchedMaterial()
+        self._status_cache: VerifiedCache[CheckedStatusList] = status_list_cache(
+            max_entries=cache_size, max_bytes=cache_size * _CACHED_LIST_BYTES
+        )
+        self._trust_list_cache: VerifiedCache[CheckedTrustList] = trust_list_cache(
+            max_entries=min(cache_size, 16)
+        )
+        self._base_view = trust.view() if fetcher is None else None
+
+    @property
+    def trust(self) -> TrustStore:
+        """The trust store this verifier consults (it never changes)."""
+        return self._store
+
+    @property
+    def fetched(self) -> FetchedMaterial | None:
+        """What ``--online`` verification fetched (``None`` when offline)."""
+        return self._fetched
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    # --- the pipeline --------------------------------------------------------------
+
+    def verify(
+        self,
+        passport: str | bytes | Mapping[str, object],
+        *,
+        trust_lists: Sequence[Mapping[str, object]] = (),
+        status_lists: Sequence[Mapping[str, object]] = (),
+    ) -> VerificationResult:
+        """Verify one passport, JWT passport or bundle. Never raises on bad input.
+
+        ``trust_lists`` and ``status_lists`` are offered for this verification only:
+        each is checked now (a trust list must be signed by a pinned anchor and be
+        no older than its anchor's held list; a status list must be the passport
+        issuer's) and nothing is kept. Raises
+        :class:`~innopass.errors.ConfigurationError` only when the injected clock
+        returns a naive datetime (a programming error).
+        """
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ConfigurationError("the verifier's clock returned a naive datetime")
+        now = now.astimezone(UTC)
+        try:
+            with shared_canonical_forms():
+                return self._verify(passport, now, trust_lists, status_lists)
+        except Exception as exc:  # a verifier bug must not become a crash on hostile input
+            failure = Failure(
+                code=FailureCode.INTERNAL_ERROR,
+                message=f"verifier error: {type(exc).__name__}: {exc}",
+                check=CheckName.PARSE,
+            )
+            return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
+
+    def verify_file(
+        self,
+        path: str | Path,
+        *,
+        trust_lists: Sequence[Mapping[str, object]] = (),
+        status_lists: Sequence[Mapping[str, object]] = (),
+    ) -> VerificationResult:
+        """Read the file at ``path`` (within the size limit) and :meth:`verify` it.
+
+        A file over the size limit is a ``rejected`` result (``malformed``), like any
+        over-size input. A file that cannot be read or is not a regular file (a
+        device such as ``/dev/zero``, a FIFO, a directory) raises
+        :class:`~innopass.errors.MalformedInputError`: an input error, not a passport.
+        """
+        try:
+            data = read_file_limited(path, max_bytes=self._limits.max_bytes)
+        except LimitExceededError as exc:
+            failure = Failure(
+                code=FailureCode.MALFORMED, message=exc.message, check=CheckName.PARSE
+            )
+            return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
+        return self.verify(data, trust_lists=trust_lists, status_lists=status_lists)
+
+    def _verify(
+        self,
+        passport: object,
+        now: datetime,
+        trust_lists: Sequence[Mapping[str, object]],
+        status_lists: Sequence[Mapping[str, object]],
+    ) -> VerificationResult:
+        envelope, parse_failures = open_envelope(
+            passport, limits=self._limits.json, max_proofs=self._limits.max_proofs
+        )
+        parse = Found(CheckName.PARSE)
+        for problem in parse_failures:
+            parse.failed(problem)
+        if envelope is None:
+            return VerificationResult.build(failures=parse.failures, skipped=_ALL_BUT_PARSE)
+        ctx = self._context(envelope, now, trust_lists, status_lists)
+        proof, signing = check_proof(envelope, ctx)
+        record, facts = check_record(envelope)
+        issuer, trust = check_issuer(envelope, ctx, signing, facts)
+        validity = check_validity(envelope, ctx)
+        status = check_status(envelope, ctx, trust, signing)
+        checks = (parse, proof, issuer, validity, status, record)
+        return VerificationResult.build(
+            failures=[f for check in checks for f in check.failures],
+            skipped=[check.name for check in checks if check.skipped],
+            format=envelope.format,
+            credential_id=envelope.id,
+            issuer=issuer_info(envelope, trust),
+            passport=passport_facts(envelope, facts),
+            credential=envelope.credential,
+            verification_method=signing.proofs[0].vm_id if signing.proofs else None,
+        )
+
+    # --- the trust in force for one run ----------------------------------------------
+
+    def _context(
+        self,
+        envelope: Envelope,
+        now: datetime,
+        trust_lists: Sequence[Mapping[str, object]],
+        status_lists: Sequence[Mapping[str, object]],
+    ) -> Context:
+        skew = self._limits.max_clock_skew
+
+        def started(listed: AcceptedTrustList) -> bool:
+            return listed.valid_from is None or not beyond(listed.valid_from, now, skew)
+
+        problems: list[CheckFailed] = []
+        offered = self._offered_trust_lists(envelope, trust_lists, started, problems)
+        waiting = [
+            held
+            for anchor, held in self._store.trust_lists.items()
+            if anchor in self._store.anchors and not started(held)
+        ]
+        problems += [_not_yet_valid(held, "") for held in waiting]
+        online = None
+        if self._fetcher is not None and self._fetched is not None:
+            online = Online(self._fetcher, self._fetched, limits=self._limits.json)
+        if self._base_view is not None and not offered and not waiting:
+            view = self._base_view
+        else:
+            view = self._store.view(
+                offered,
+                online=None if online is None else online.did_resolver(now),
+                usable=started,
+            )
+        return Context(
+            now=now,
+            skew=skew,
+            status_max_age=self._limits.status_max_age,
+            suites=self._suites,
+            jose_algorithms=self._jose_algorithms,
+            max_status_list_bytes=self._limits.max_status_list_bytes,
+            trust=view,
+            trust_failures=tuple(problems),
+            status_lists=(*_objects(status_lists), *envelope.bundle_status_lists),
+            status_cache=self._status_cache,
+            online=online,
+        )
+
+    def _offered_trust_lists(
+        self,
+        envelope: Envelope,
+        given: Sequence[Mapping[str, object]],
+        started: Callable[[AcceptedTrustList], bool],
+        problems: list[CheckFailed],
+    ) -> list[AcceptedTrustList]:
+        """The trust lists offered for this run that may be used (newer than the held ones)."""
+        store = self._store
+        offered: list[tuple[JSONObject, bool]] = [(c, True) for c in _objects(given)]
+        if envelope.bundle_trust_list is not None:
+            offered.append((envelope.bundle_trust_list, False))
+        accepted: list[AcceptedTrustList] = []
+        for candidate, explicit in offered:
+            if not explicit and issuer_id(candidate) not in store.anchors:
+                continue  # a bundle's trust list from an anchor we do not pin cannot help
+            prefix = "" if explicit else "/trustList"
+            try:
+                listed = verify_trust_list(
+                    candidate,
+                    anchors=store.anchors,
+                    suites=self._suites,
+                    cache=self._trust_list_cache,
+                )
+            except TrustImportError as exc:
+                problems.append(
+                    CheckFailed(
+                        exc.failure, f"trust list refused: {exc.message}", prefix + exc.path
+                    )
+                )
+                continue
+            if not started(listed):
+                problems.append(_not_yet_valid(listed, prefix))
+                continue
+            rollback = rollback_problem(listed, store.trust_lists.get(listed.anchor))
+            if rollback is not None:
+                if explicit:
+                    problems.append(CheckFailed(FailureCode.TRUST_LIST_ROLLBACK, rollback, prefix))
+                continue
+            accepted.append(listed)
+        return accepted
+
+
+def _not_yet_valid(listed: AcceptedTrustList, prefix: str) -> CheckFailed:
+    assert listed.valid_from is not None
+    return CheckFailed(
+        FailureCode.TRUST_LIST_INVALID,
+        f"trust list version {listed.version} is not valid before {listed.valid_from.isoformat()}",
+        prefix + "/validFrom",
+    )
+
+
+def _objects(items: Iterable[Mapping[str, object]]) -> list[JSONObject]:
+    return [cast(JSONObject, dict(item)) for item in items]
