@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from multiformats import multibase
 
-from conftest import VECTORS, vectors_dir
+from conftest import vectors_dir
 from innopass._json import load_file_strict
 from innopass.did import (
     DidJwkResolver,
@@ -40,11 +40,8 @@ def _load(*parts: str) -> Any:
 
 
 def _keyed_params(*parts: str) -> list[Any]:
-    """``(did, entry)`` params from a did-key vector file, or one placeholder when absent."""
-    path = VECTORS.joinpath(*parts)
-    if not path.exists():
-        return [pytest.param(None, None, id="vectors-missing")]
-    data: Any = load_file_strict(path)
+    """``(did, entry)`` params from a did-key vector file."""
+    data: Any = load_file_strict(vectors_dir(*parts))
     return [pytest.param(did, entry, id=did[8:20]) for did, entry in data.items()]
 
 
@@ -52,10 +49,7 @@ def _keyed_params(*parts: str) -> list[Any]:
 
 
 @pytest.mark.parametrize(("did", "entry"), _keyed_params("did-key", "ed25519-x25519.json"))
-def test_did_key_ed25519_seed_to_did(did: str | None, entry: dict[str, Any] | None) -> None:
-    if did is None or entry is None:
-        vectors_dir("did-key", "ed25519-x25519.json")
-        return
+def test_did_key_ed25519_seed_to_did(did: str, entry: dict[str, Any]) -> None:
     key = Ed25519PrivateKey.from_seed(bytes.fromhex(entry["seed"]))
     assert did_key_from_public_key(key.public_key()) == did
     assert public_key_from_did_key(did) == key.public_key()
@@ -77,16 +71,13 @@ def test_did_key_ed25519_seed_to_did(did: str | None, entry: dict[str, Any] | No
         )
 
 
-def _is_p256(entry: dict[str, Any] | None) -> bool:
-    method = (entry or {}).get("verificationMethod", {})
+def _is_p256(entry: dict[str, Any]) -> bool:
+    method = entry["verificationMethod"]
     return bool(method.get("publicKeyJwk", {}).get("crv", "P-256") == "P-256")
 
 
 @pytest.mark.parametrize(("did", "entry"), _keyed_params("did-key", "nist-curves.json"))
-def test_did_key_nist_curves(did: str | None, entry: dict[str, Any] | None) -> None:
-    if did is None or entry is None:
-        vectors_dir("did-key", "nist-curves.json")
-        return
+def test_did_key_nist_curves(did: str, entry: dict[str, Any]) -> None:
     method = entry["verificationMethod"]
     if not _is_p256(entry):
         # Not a skip of the check: the refusal itself is what innopass promises.
@@ -172,19 +163,13 @@ def test_did_jwk_x25519_is_key_agreement_only() -> None:
 
 
 def _web_params() -> list[Any]:
-    path = VECTORS / "did-web" / "url-mapping-examples.json"
-    if not path.exists():
-        return [pytest.param(None, None, id="vectors-missing")]
-    data: Any = load_file_strict(path)
+    data: Any = load_file_strict(vectors_dir("did-web", "url-mapping-examples.json"))
     pairs = data["examples"] + data["derived_not_in_spec"]
     return [pytest.param(p["did"], p["url"], id=p["did"]) for p in pairs]
 
 
 @pytest.mark.parametrize(("did", "url"), _web_params())
-def test_did_web_url_mapping(did: str | None, url: str | None) -> None:
-    if did is None or url is None:
-        vectors_dir("did-web", "url-mapping-examples.json")
-        return
+def test_did_web_url_mapping(did: str, url: str) -> None:
     assert did_web_to_url(did) == url
     # Inverse: strip https:// and the /.well-known/did.json or /did.json suffix.
     rest = url.removeprefix("https://").removesuffix("/did.json").removesuffix("/.well-known")
