@@ -1,8 +1,10 @@
 """Shared fixtures: the official vectors folder, a clock, and a network guard.
 
-The official vectors live in ``../shared/vectors`` beside the checkout (override
-with ``INNOPASS_VECTORS``). In a user's clone that folder is absent and vector
-tests skip with a reason; under ``CI=true`` its absence is a failure.
+The official vectors are part of the repository, in ``tests/vectors/data`` (a
+byte-for-byte copy of the steering repository's ``shared/vectors``; see its
+``PROVENANCE.md``), so they run from any clone. ``INNOPASS_VECTORS=DIR`` points the
+vector tests at another copy instead, e.g. a newer ``shared/vectors`` before it is
+copied in (``tests/vectors/test_vector_files.py`` always checks the repository's copy).
 """
 
 from __future__ import annotations
@@ -17,23 +19,26 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-VECTORS = Path(os.environ.get("INNOPASS_VECTORS", REPO.parent / "shared" / "vectors"))
+#: The repository's copy of the official vectors.
+VECTORS_IN_REPO = REPO / "tests" / "vectors" / "data"
+#: The copy the vector tests read: the repository's, unless ``INNOPASS_VECTORS`` names another.
+VECTORS = Path(os.environ.get("INNOPASS_VECTORS") or VECTORS_IN_REPO)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not VECTORS.is_dir():
+        raise pytest.UsageError(
+            f"INNOPASS_VECTORS={VECTORS} is not a folder of official vectors "
+            f"(unset it to use the repository's copy in {VECTORS_IN_REPO})"
+        )
 
 
 def vectors_dir(*parts: str) -> Path:
-    """Path to an official vector folder, or skip (fail under CI=true) when absent."""
+    """Path to an official vector file or folder (always present: the data is in the repo)."""
     path = VECTORS.joinpath(*parts)
     if not path.exists():
-        reason = f"official vectors not found at {path} (set INNOPASS_VECTORS)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
+        raise FileNotFoundError(f"official vector {path} not found in {VECTORS}")
     return path
-
-
-@pytest.fixture
-def vectors() -> Path:
-    return vectors_dir()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from innopass._internal import contexts
 from innopass.errors import MalformedInputError
 
 # SHA-256 digests as published in the specifications (VC DM 2.0, DI 1.0, BSL 1.0 RECs),
-# recorded in shared/vectors/README.md.
+# recorded in tests/vectors/data/README.md (the copy of shared/vectors).
 PUBLISHED = {
     "credentials-v2.jsonld": "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734",
     "data-integrity-v2.jsonld": "67f21e6e33a6c14e5ccfd2fc7865f7474fb71a04af7e94136cb399dfac8ae8f4",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import VECTORS, vectors_dir
+from conftest import vectors_dir
 from innopass._internal.jsonio import load_file_strict
 from innopass.errors import InvalidSignatureError, KeyMaterialError
 from innopass.keys import (
@@ -31,11 +31,8 @@ RFC8032 = ("ed25519-rfc8032", "rfc8032-section-7.1.json")
 
 
 def _cases(parts: tuple[str, ...]) -> list[Any]:
-    """One param per Wycheproof case (id = tcId), or a single placeholder if the file is absent."""
-    path = VECTORS.joinpath(*parts)
-    if not path.exists():
-        return [pytest.param(None, None, id="vectors-missing")]
-    data: Any = load_file_strict(path)
+    """One param per Wycheproof case (id = tcId)."""
+    data: Any = load_file_strict(vectors_dir(*parts))
     return [
         pytest.param(group, case, id=f"tc{case['tcId']}")
         for group in data["testGroups"]
@@ -55,20 +52,12 @@ def _check(key_loader: Any, case: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(("group", "case"), _cases(ED25519_WYCHEPROOF))
-def test_wycheproof_ed25519(group: dict[str, Any] | None, case: dict[str, Any] | None) -> None:
-    if group is None or case is None:
-        vectors_dir(*ED25519_WYCHEPROOF)
-        return
+def test_wycheproof_ed25519(group: dict[str, Any], case: dict[str, Any]) -> None:
     _check(lambda: Ed25519PublicKey.from_raw(bytes.fromhex(group["publicKey"]["pk"])), case)
 
 
 @pytest.mark.parametrize(("group", "case"), _cases(ECDSA_WYCHEPROOF))
-def test_wycheproof_ecdsa_p256_p1363(
-    group: dict[str, Any] | None, case: dict[str, Any] | None
-) -> None:
-    if group is None or case is None:
-        vectors_dir(*ECDSA_WYCHEPROOF)
-        return
+def test_wycheproof_ecdsa_p256_p1363(group: dict[str, Any], case: dict[str, Any]) -> None:
     _check(lambda: P256PublicKey.from_raw(bytes.fromhex(group["publicKey"]["uncompressed"])), case)
 
 
@@ -98,18 +87,12 @@ def test_ecdsa_wycheproof_counts() -> None:
 
 
 def _rfc8032() -> list[Any]:
-    path = VECTORS.joinpath(*RFC8032)
-    if not path.exists():
-        return [pytest.param(None, id="vectors-missing")]
-    data: Any = load_file_strict(path)
+    data: Any = load_file_strict(vectors_dir(*RFC8032))
     return [pytest.param(v, id=v["name"].replace(" ", "-")) for v in data["vectors"]]
 
 
 @pytest.mark.parametrize("vector", _rfc8032())
-def test_rfc8032_section_7_1(vector: dict[str, str] | None) -> None:
-    if vector is None:
-        vectors_dir(*RFC8032)
-        return
+def test_rfc8032_section_7_1(vector: dict[str, str]) -> None:
     key = Ed25519PrivateKey.from_seed(bytes.fromhex(vector["secretKey"]))
     message = bytes.fromhex(vector["message"])
     assert key.public_key().raw_bytes().hex() == vector["publicKey"]
