@@ -58,7 +58,7 @@ from innopass.trust import (
     TrustListContent,
     build_trust_list_credential,
 )
-from innopass.verifier import TrustStore, Verifier
+from innopass.verifier import TrustStore, VerificationResult, Verifier
 
 #: The fixed "now" of the verifier tests.
 NOW = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
@@ -343,6 +343,7 @@ __all__ = [
     "bundle",
     "clock",
     "jwt_passport",
+    "RunVerifier",
     "make_verifier",
     "no_fetching",
     "passport",
@@ -380,6 +381,31 @@ def no_fetching(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DidWebResolver, "resolve", refuse_resolve)
 
 
+class RunVerifier:
+    """A :class:`Verifier` with this run's trust and status lists offered to every call."""
+
+    def __init__(
+        self, verifier: Verifier, trust_lists: Sequence[JSONObject], status_lists: Sequence[JSONObject]
+    ) -> None:
+        self.verifier = verifier
+        self.trust_lists = tuple(trust_lists)
+        self.status_lists = tuple(status_lists)
+
+    @property
+    def trust(self) -> TrustStore:
+        return self.verifier.trust
+
+    def verify(self, passport: str | bytes | Mapping[str, object]) -> VerificationResult:
+        return self.verifier.verify(
+            passport, trust_lists=self.trust_lists, status_lists=self.status_lists
+        )
+
+    def verify_file(self, path: Any) -> VerificationResult:
+        return self.verifier.verify_file(
+            path, trust_lists=self.trust_lists, status_lists=self.status_lists
+        )
+
+
 def make_verifier(
     *,
     issuers: Sequence[str | OrganisationDescription] = (),
@@ -389,15 +415,12 @@ def make_verifier(
     at: datetime = NOW,
     store: TrustStore | None = None,
     **options: Any,
-) -> Verifier:
-    """A verifier over a fresh store with these pins and run-only lists, at ``at``."""
+) -> RunVerifier:
+    """A verifier over a fresh store with these pins, at ``at``; the lists are offered per run."""
     trust = store or TrustStore()
     for anchor in anchors:
-        trust.pin_anchor(anchor)
+        trust = trust.with_anchor(anchor)
     for issuer in issuers:
-        trust.pin_issuer(issuer, require_document=False)
-    for credential in trust_lists:
-        trust.add_trust_list(credential)
-    for credential in status_lists:
-        trust.add_status_list(credential)
-    return Verifier(trust, clock=clock(at), trust_no_one=True, **options)
+        trust = trust.with_issuer(issuer, require_document=False)
+    verifier = Verifier(trust, clock=clock(at), trust_no_one=True, **options)
+    return RunVerifier(verifier, trust_lists, status_lists)

@@ -19,8 +19,6 @@ SHA-256 in IEEE P1363 form (``r ‖ s``, 64 bytes), signed deterministically
 
 from __future__ import annotations
 
-import base64
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Protocol, runtime_checkable
@@ -34,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from multiformats import multibase, varint
 
+from innopass._internal.encoding import b64url_decode, b64url_encode
 from innopass._internal.pkcs8 import DEFAULT_KDF_ITERATIONS, encrypt_pkcs8_pem
 from innopass.errors import InvalidSignatureError, KeyMaterialError, PassphraseError
 
@@ -45,17 +44,13 @@ __all__ = [
     "P256PublicKey",
     "PrivateKey",
     "PublicKey",
-    "b64url_decode",
-    "b64url_encode",
     "generate_private_key",
     "private_key_from_jwk",
     "private_key_from_multibase",
     "private_key_from_pem",
-    "public_key_from_crypto",
     "public_key_from_jwk",
     "public_key_from_multibase",
     "public_key_from_pem",
-    "x25519_multikey_from_ed25519",
 ]
 
 
@@ -164,23 +159,6 @@ def x25519_multikey_from_ed25519(public_key: Ed25519PublicKey) -> str:
 
 
 # --- encodings ------------------------------------------------------------------------
-
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
-
-
-def b64url_decode(value: object, *, what: str) -> bytes:
-    """Strict base64url without padding (canonical, alphabet only); KeyMaterialError otherwise."""
-    if not isinstance(value, str) or not _B64URL.fullmatch(value) or len(value) % 4 == 1:
-        raise KeyMaterialError(f"{what} is not base64url without padding")
-    data = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    if b64url_encode(data) != value:
-        raise KeyMaterialError(f"{what} is not canonical base64url")
-    return data
-
-
-def b64url_encode(data: bytes) -> str:
-    """base64url without padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def _decode_multikey(value: object) -> tuple[int, bytes]:

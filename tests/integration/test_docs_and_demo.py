@@ -49,7 +49,8 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert key_files
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in key_files)
     # The verifier home R1H was left with: the kept bundle now reads as revoked.
-    from innopass.verifier import FailureCode, Verifier
+    from innopass.verifier import FailureCode, Verifier, VerifierHome
 
-    result = Verifier.from_home(kept / "r1h").verify((kept / "bundle.json").read_bytes())
+    store = VerifierHome(kept / "r1h").load()
+    result = Verifier(store).verify((kept / "bundle.json").read_bytes())
     assert result.codes == {FailureCode.REVOKED}

@@ -24,10 +24,11 @@ import pytest
 
 from innopass._internal.jose import parse_compact_jws, sign_vc_jwt, verify_vc_jwt
 from innopass._internal.jsonio import loads_strict
-from innopass._internal.proof import ProofOptions, add_proof, parse_proof, verify_proof
+from innopass._internal.proof import ProofOptions, add_proof, verify_data_integrity
 from innopass._internal.suites import SUITES, suite_for_key
-from innopass.did import DidKeyResolver, did_key_from_public_key, resolve_verification_method
+from innopass.did import DidKeyResolver, did_key_from_public_key
 from innopass.keys import KeyType, PrivateKey, generate_private_key
+from innopass.verifier import TrustStore, Verifier
 
 PREPARE = (
     "cp -r ../shared/peers /tmp/peers && chmod -R u+w /tmp/peers && "
@@ -137,16 +138,20 @@ def test_peer_credentials_verify_in_innopass(peers: Path, tmp_path: Path) -> Non
 
     credential = loads_strict((out / "unsigned.jcs.json").read_bytes())
     assert isinstance(credential, dict)
-    proof = parse_proof(credential)
-    method = resolve_verification_method(resolver, proof.verification_method)
-    verify_proof(credential, suites=SUITES, key=method.public_key)
+    issuer = credential["issuer"]
+    assert isinstance(issuer, str)  # --rebind-issuer: the signing key's did:key
+    verify_data_integrity(credential, issuer=issuer, resolver=resolver, suites=SUITES)
+    verifier = Verifier(TrustStore().with_issuer(issuer))
+    assert verifier.verify(credential).check("proof").status == "pass"
 
     for name in ("unsigned.eddsa.jwt", "unsigned.es256.jwt"):
-        parsed = parse_compact_jws((out / name).read_text())
-        kid = parsed.header["kid"]
-        assert isinstance(kid, str)
-        method = resolve_verification_method(resolver, kid)
-        verify_vc_jwt(parsed, method.public_key, algorithms=("EdDSA", "ES256"))
+        token = (out / name).read_text()
+        parsed = parse_compact_jws(token)
+        signer = parsed.payload["issuer"]
+        assert isinstance(signer, str)
+        verify_vc_jwt(parsed, issuer=signer, resolver=resolver, algorithms=("EdDSA", "ES256"))
+        jwt_verifier = Verifier(TrustStore().with_issuer(signer))
+        assert jwt_verifier.verify(token).check("proof").status == "pass"
 
 
 @pytest.mark.parametrize("key_type", list(KeyType))

@@ -1,7 +1,11 @@
 """Issuing passports, status lists, bundles and trust lists with real keys.
 
-Every signature is checked with the same code the official vectors test
-(``innopass._internal.proof.verify_proof``; PyJWT and ``innopass._internal.jose`` for ``vc+jwt``).
+Every signature is checked with the one proof engine the verifier and the official
+vectors use (``innopass._internal.proof.verify_data_integrity``, resolving the key
+from the organisation's own DID document; PyJWT and ``innopass._internal.jose`` for
+``vc+jwt``). The issuer's parts are tested on their own too: the pure passport
+builder, status lists and bundles signed through a fake :class:`Signer`, and the
+trust anchor's role.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import copy
 import errno
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,40 +21,59 @@ from typing import Any
 import jwt
 import pytest
 
+import innopass.issuer
+from innopass._internal import output as output_module
 from innopass._internal.canonical import sha256_digest
 from innopass._internal.contexts import PASSPORT_CONTEXT
-from innopass._internal.jose import parse_compact_jws, verify_vc_jwt
+from innopass._internal.jose import parse_compact_jws, sign_vc_jwt, verify_vc_jwt
 from innopass._internal.jsonio import JSONObject, dumps_pretty, loads_strict
-from innopass._internal.proof import verify_proof
+from innopass._internal.proof import ProofOptions, SignedBy, add_proof, verify_data_integrity
 from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
-from innopass._internal.suites import SUITES
+from innopass._internal.suites import SUITES, suite_for_key
+from innopass.did import (
+    StaticResolver,
+    did_key_document,
+    did_key_from_public_key,
+    verification_method_id,
+)
 from innopass.errors import (
+    CheckFailed,
+    ConfigurationError,
+    FailureCode,
     InnopassError,
-    InvalidSignatureError,
     KeyMaterialError,
     LedgerError,
     MalformedInputError,
+    OutputError,
     PassphraseError,
+    PassportNotFoundError,
+    PassportReferenceError,
     RecordInvalidError,
-    StatusListError,
+    StatusChangeError,
     TrustError,
 )
 from innopass.issuer import (
     IssuedPassport,
     Issuer,
+    Ledger,
     OrganisationHome,
-    OutputError,
+    PassportEntry,
     PassportFormat,
-    PassportNotFoundError,
-    PassportReferenceError,
     PassportState,
-    check_passport_id,
+    Signer,
+    StatusAction,
+    TrustAnchor,
 )
-from innopass.issuer import output as output_module
-from innopass.keys import KeyType, PublicKey
+from innopass.issuer._bundle import build_bundle, check_passport_id
+from innopass.issuer._passport import build_passport
+from innopass.issuer._signer import HomeSigner
+from innopass.issuer._status_lists import publish_status_lists, sign_status_lists
+from innopass.keys import KeyType, PrivateKey, PublicKey, generate_private_key
 from innopass.record import AssessmentRecord, example
 from innopass.status import (
     MIN_ENTRIES,
+    StatusEntry,
+    StatusPurpose,
     bit_at,
     decode_bitstring,
     parse_status_list_credential,
@@ -59,6 +82,7 @@ from innopass.status import (
 from innopass.trust import (
     AccreditedScope,
     Bundle,
+    KeyWindow,
     OrganisationDescription,
     TrustListContent,
 )
@@ -105,10 +129,27 @@ def record(**changes: Any) -> JSONObject:
     return value
 
 
-def public_key(issuer: Issuer, key_id: str) -> PublicKey:
+def public_key(issuer: Issuer | TrustAnchor, key_id: str) -> PublicKey:
     method = issuer.home.description().did_document.method(key_id)
     assert method is not None
     return method.public_key
+
+
+def verify_signed(
+    credential: Mapping[str, Any], signer: Issuer | TrustAnchor, key_id: str | None = None
+) -> SignedBy:
+    """Check ``credential``'s proof as the verifier does: made by the organisation's DID,
+    with the key ``key_id`` (default: its current key) resolved from its DID document."""
+    description = signer.home.description()
+    [signed] = verify_data_integrity(
+        credential,
+        issuer=description.did,
+        resolver=StaticResolver({description.did: description.did_document}),
+        suites=SUITES,
+    )
+    assert signed.method.id == (key_id or signer.key_id)
+    assert signed.method.public_key == public_key(signer, signed.method.id)
+    return signed
 
 
 def test_data_integrity_passport(issuer: Issuer, clock: Clock) -> None:
@@ -151,8 +192,8 @@ def test_data_integrity_passport(issuer: Issuer, clock: Clock) -> None:
     assert proof["proofPurpose"] == "assertionMethod"
     assert proof["created"] == "2026-06-01T10:00:00Z"
 
-    verified = verify_proof(credential, suites=SUITES, key=public_key(issuer, f"{DID_WEB}#key-1"))
-    assert verified.created == clock.now
+    verified = verify_signed(credential, issuer, f"{DID_WEB}#key-1")
+    assert verified.proof.created == clock.now
 
     assert loads_strict(passport.text()) == credential
     assert passport.filename() == passport.id.removeprefix("urn:uuid:") + ".json"
@@ -163,8 +204,11 @@ def test_tampered_passport_does_not_verify(issuer: Issuer) -> None:
     subject = credential["credentialSubject"]
     assert isinstance(subject, dict)
     subject["recordDigest"] = "00" * 32
-    with pytest.raises(InvalidSignatureError):
-        verify_proof(credential, suites=SUITES, key=public_key(issuer, issuer.key_id))
+    with pytest.raises(CheckFailed) as caught:
+        verify_signed(credential, issuer)
+    assert caught.value.failure is FailureCode.SIGNATURE_INVALID
+    assert caught.value.code == "signature-invalid"
+    assert caught.value.path == "/proof/proofValue"
 
 
 def test_status_entries(issuer: Issuer) -> None:
@@ -189,7 +233,7 @@ def test_p256_organisation_signs_with_ecdsa_jcs_2019(tmp_path: Path, clock: Cloc
         assert issuer.did.startswith("did:key:zDn")
         passport = issuer.issue(record())
         assert passport.credential["proof"]["cryptosuite"] == "ecdsa-jcs-2019"  # type: ignore[index,call-overload]
-        verify_proof(passport.credential, suites=SUITES, key=public_key(issuer, issuer.key_id))
+        verify_signed(passport.credential, issuer)
         token = issuer.issue(record(), format="jwt").token
         assert token is not None
         assert jwt.get_unverified_header(token)["alg"] == "ES256"
@@ -217,7 +261,15 @@ def test_jwt_passport(issuer: Issuer, clock: Clock) -> None:
         passport.credential
     )
     parsed = parse_compact_jws(token)
-    verify_vc_jwt(parsed, key, algorithms=["EdDSA"])
+    description = issuer.home.description()
+    method = verify_vc_jwt(
+        parsed,
+        issuer=DID_WEB,
+        resolver=StaticResolver({DID_WEB: description.did_document}),
+        algorithms=["EdDSA"],
+    )
+    assert method.id == f"{DID_WEB}#key-1"
+    assert method.public_key == key
 
 
 def test_invalid_record_is_refused_and_nothing_recorded(issuer: Issuer) -> None:
@@ -247,9 +299,13 @@ def test_expired_record_is_refused(issuer: Issuer, clock: Clock) -> None:
 
 
 def test_bad_format_is_a_configuration_error(issuer: Issuer) -> None:
-    with pytest.raises(Exception, match="format") as caught:
+    with pytest.raises(ConfigurationError) as caught:
         issuer.issue(record(), format="xml")
     assert caught.type.__module__ == "innopass.errors"
+    assert caught.value.code == "configuration"
+    with pytest.raises(ConfigurationError):
+        issuer.issue_batch([record()], format="xml")
+    assert list(issuer.ledger.passports()) == []
 
 
 def test_batch_is_all_or_nothing(issuer: Issuer) -> None:
@@ -316,7 +372,7 @@ def test_revoke_suspend_publish_reinstate(issuer: Issuer, tmp_path: Path, clock:
     assert sum(bin(b).count("1") for b in revocation + suspension) == 2
 
     for item in written:
-        verify_proof(item.credential, suites=SUITES, key=public_key(issuer, issuer.key_id))
+        verify_signed(item.credential, issuer)
         parsed = parse_status_list_credential(item.credential)
         assert parsed.issuer == DID_WEB
         assert item.credential["validFrom"] == "2026-06-01T10:00:00Z"
@@ -324,14 +380,18 @@ def test_revoke_suspend_publish_reinstate(issuer: Issuer, tmp_path: Path, clock:
         assert item.credential["id"] == f"https://rf4.nhs.example/status/{item.relative_path}"
 
     assert issuer.reinstate(suspended.id).state is PassportState.ACTIVE
-    with pytest.raises(StatusListError):
+    with pytest.raises(StatusChangeError) as refused:
         issuer.reinstate(revoked.id)
+    assert refused.value.code == "status-change-refused"
+    assert issuer.passport(revoked.id).state is PassportState.REVOKED
     clock.now += timedelta(hours=1)
     issuer.publish_status_lists(out, valid_for=timedelta(days=1))
     assert not any(decode_published(out, "suspension"))
     assert bit_at(decode_published(out, "revocation"), index(revoked, "revocation"))
-    with pytest.raises(PassportNotFoundError):
+    with pytest.raises(PassportNotFoundError) as missing:
         issuer.revoke("urn:uuid:not-issued-here")
+    assert missing.value.code == "passport-not-found"
+    assert missing.value.passport_id == "urn:uuid:not-issued-here"
 
 
 def test_publish_with_nothing_issued(issuer: Issuer, tmp_path: Path) -> None:
@@ -348,7 +408,7 @@ def test_bundle(issuer: Issuer) -> None:
     lists = {str(s["id"]) for s in bundle.status_lists}
     assert lists == {e.list_id for e in passport.status}
     for status_list in bundle.status_lists:
-        verify_proof(status_list, suites=SUITES, key=public_key(issuer, issuer.key_id))
+        verify_signed(status_list, issuer)
     round_trip = Bundle.from_json(loads_strict(dumps_pretty(bundle.to_json())))
     assert round_trip.passport == passport.credential
     assert "trustList" not in bundle.to_json()
@@ -366,10 +426,15 @@ def test_bundle_refuses_a_passport_that_differs(issuer: Issuer) -> None:
     passport = issuer.issue(record())
     altered = copy.deepcopy(passport.credential)
     altered["name"] = "something else"
-    with pytest.raises(LedgerError, match="differs"):
+    audited = len(issuer.ledger.audit_entries())
+    with pytest.raises(LedgerError) as caught:
         issuer.bundle(dumps_pretty(altered))
-    with pytest.raises(MalformedInputError):
+    assert type(caught.value) is LedgerError  # the passport is known, its text is not
+    assert caught.value.code == "ledger"
+    with pytest.raises(MalformedInputError) as malformed:
         issuer.bundle("{not json")
+    assert malformed.value.code == "malformed"
+    assert len(issuer.ledger.audit_entries()) == audited  # nothing was signed
 
 
 def test_trust_list_signing(tmp_path: Path, clock: Clock, issuer: Issuer) -> None:
@@ -380,13 +445,13 @@ def test_trust_list_signing(tmp_path: Path, clock: Clock, issuer: Issuer) -> Non
     other = OrganisationHome.init(
         tmp_path / "r1h", ods_code="R1H", name="Barts", passphrase=PASS, clock=clock
     ).export(clock=clock)
-    with Issuer.from_home(tmp_path / "anchor", passphrase=PASS, clock=clock) as anchor:
+    with TrustAnchor.from_home(tmp_path / "anchor", passphrase=PASS, clock=clock) as anchor:
         first = anchor.sign_trust_list([rf4])
         scope = AccreditedScope(profiles=("device",), domains=("clinical_safety",))
         second = anchor.sign_trust_list([rf4, other], scopes=[scope], valid_for=timedelta(days=3))
         assert (first.version, second.version) == (1, 2)
         for signed in (first, second):
-            verify_proof(signed.credential, suites=SUITES, key=public_key(anchor, anchor.key_id))
+            verify_signed(signed.credential, anchor)
         content = TrustListContent.from_credential(second.credential)
         assert [i.ods_code for i in content.issuers] == ["RF4", "R1H"]
         assert content.issuers[0].scopes == (scope,)
@@ -395,9 +460,11 @@ def test_trust_list_signing(tmp_path: Path, clock: Clock, issuer: Issuer) -> Non
         issuer_field = second.credential["issuer"]
         assert isinstance(issuer_field, dict)
         assert issuer_field["odsCode"] == "X26"
-        with pytest.raises(TrustError):
+        with pytest.raises(TrustError) as twice:
             anchor.sign_trust_list([rf4, rf4])
+        assert twice.value.code == "trust"
         assert [v.version for v in anchor.ledger.trust_list_versions()] == [1, 2]
+        assert [v.version for v in anchor.trust_list_versions()] == [1, 2]
         bundle = issuer.bundle(issuer.issue(record()).id, trust_list=second.credential)
         assert bundle.trust_list == second.credential
         with pytest.raises(MalformedInputError):
@@ -406,16 +473,23 @@ def test_trust_list_signing(tmp_path: Path, clock: Clock, issuer: Issuer) -> Non
 
 def test_wrong_passphrase(tmp_path: Path, clock: Clock) -> None:
     make_home(tmp_path / "home", clock)
-    with pytest.raises(PassphraseError):
+    with pytest.raises(PassphraseError) as caught:
         Issuer.from_home(tmp_path / "home", passphrase="not it")
+    assert caught.value.code == "passphrase"
+    with pytest.raises(PassphraseError):
+        TrustAnchor.from_home(tmp_path / "home", passphrase="not it")
 
 
 def test_issuer_refuses_a_key_that_is_not_current(tmp_path: Path, clock: Clock) -> None:
     home = make_home(tmp_path / "home", clock)
     stranger = OrganisationHome.init(tmp_path / "other", ods_code="R1H", name="B", passphrase=PASS)
     key = stranger.load_key(stranger.current_key_id(), PASS)
-    with home.open_ledger() as ledger, pytest.raises(KeyMaterialError):
-        Issuer(home, key, ledger=ledger)
+    with pytest.raises(KeyMaterialError) as caught:
+        HomeSigner(home, key, home.snapshot())
+    assert type(caught.value) is KeyMaterialError
+    assert caught.value.code == "key-material"
+    own = home.load_key(home.current_key_id(), PASS)
+    assert HomeSigner(home, own, home.snapshot()).key_id == home.current_key_id()
 
 
 def test_rotation_keeps_old_passports_verifiable(tmp_path: Path, clock: Clock) -> None:
@@ -424,15 +498,22 @@ def test_rotation_keeps_old_passports_verifiable(tmp_path: Path, clock: Clock) -
         old = before.issue(record())
         clock.now += timedelta(days=1)
         home.rotate_key(PASS, clock=clock)
-        with pytest.raises(KeyMaterialError, match="rotated"):
+        with pytest.raises(KeyMaterialError) as caught:
             before.issue(record())
+        assert type(caught.value) is KeyMaterialError
+        assert caught.value.code == "key-material"
+        with pytest.raises(KeyMaterialError):
+            before._signer.check_current()  # the signer refuses, whoever asks it to sign
+        with pytest.raises(KeyMaterialError):
+            before.signed_status_lists()
+        assert [p.id for p in before.ledger.passports()] == [old.id]
     with Issuer.from_home(home.path, passphrase=PASS, clock=clock) as after:
         assert after.key_id == f"{DID_WEB}#key-2"
         new = after.issue(record())
         assert new.credential["proof"]["verificationMethod"] == f"{DID_WEB}#key-2"  # type: ignore[index,call-overload]
         description: OrganisationDescription = after.home.export()
         for passport, key_id in ((old, f"{DID_WEB}#key-1"), (new, f"{DID_WEB}#key-2")):
-            verify_proof(passport.credential, suites=SUITES, key=public_key(after, key_id))
+            verify_signed(passport.credential, after, key_id)
             proof = passport.credential["proof"]
             assert isinstance(proof, dict)
             window = description.key_window(key_id)
@@ -527,6 +608,8 @@ def test_a_passport_file_that_cannot_be_written_is_an_output_error(
     with pytest.raises(OutputError) as caught:
         passport.write(tmp_path / "a-file" / "passport.json")
     assert caught.value.passport_id == passport.id
+    assert caught.value.path == tmp_path / "a-file" / "passport.json"
+    assert caught.value.code == "output"
     assert isinstance(caught.value, InnopassError)
     # the ledger keeps it, so it can be written again
     assert issuer.passport(passport.id).credential_text == passport.text()
@@ -538,9 +621,14 @@ def test_status_publish_checks_its_directory_before_signing(issuer: Issuer, tmp_
     blocked = tmp_path / "blocked"
     (blocked / "revocation").mkdir(parents=True)
     (blocked / "revocation" / "1").mkdir()  # where the list file must go
+    refused = []
     for target in (tmp_path / "a-file", tmp_path / "a-file" / "sub", blocked):
-        with pytest.raises(OutputError):
+        with pytest.raises(OutputError) as caught:
             issuer.publish_status_lists(target)
+        assert caught.value.code == "output"
+        assert caught.value.passport_id is None
+        refused.append(caught.value.path)
+    assert refused == [tmp_path / "a-file", tmp_path / "a-file" / "sub", blocked / "revocation" / "1"]
     assert [e.action for e in issuer.ledger.audit_entries()] == ["org-init", "issue"]
 
 
@@ -553,8 +641,13 @@ def test_a_status_list_write_that_fails_is_an_output_error(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(output_module, "atomic_write", disk_full)
-    with pytest.raises(OutputError):
+    with pytest.raises(OutputError) as caught:
         issuer.publish_status_lists(tmp_path / "out")
+    assert caught.value.code == "output"
+    assert caught.value.path == tmp_path / "out" / "revocation" / "1"
+    assert isinstance(caught.value.__cause__, OSError)
+    # the lists were signed and audited before the write failed: the ledger says so
+    assert issuer.ledger.audit_entries()[-1].action == "status-publish"
 
 
 @pytest.mark.parametrize(
@@ -563,14 +656,17 @@ def test_a_status_list_write_that_fails_is_an_output_error(
 )
 def test_outputs_inside_the_home_state_are_refused(issuer: Issuer, inside: str) -> None:
     target = issuer.home.path / inside
-    with pytest.raises(OutputError):
+    with pytest.raises(OutputError) as as_file:
         issuer.home.check_output_file(target)
-    with pytest.raises(OutputError):
+    with pytest.raises(OutputError) as as_dir:
         issuer.home.check_output_dir(target)
+    assert as_file.value.path == as_dir.value.path == target
+    assert as_file.value.code == as_dir.value.code == "output"
     passport = issuer.issue(record())
     before = {p: p.read_bytes() for p in issuer.home.path.rglob("*") if p.is_file()}
-    with pytest.raises(OutputError):
+    with pytest.raises(OutputError) as publish:
         issuer.publish_status_lists(issuer.home.path / "keys")
+    assert publish.value.path == issuer.home.path / "keys"
     assert {p: p.read_bytes() for p in before} == before
     assert passport.id
 
@@ -578,8 +674,9 @@ def test_outputs_inside_the_home_state_are_refused(issuer: Issuer, inside: str) 
 def test_a_symlink_into_the_home_is_refused(issuer: Issuer, tmp_path: Path) -> None:
     link = tmp_path / "innocent.json"
     link.symlink_to(issuer.home.organisation_path)
-    with pytest.raises(OutputError):
+    with pytest.raises(OutputError) as caught:
         issuer.home.check_output_file(link)
+    assert caught.value.path == link  # the path given, not where it leads
     issuer.home.check_output_file(tmp_path / "fine.json")
     issuer.home.check_output_dir(issuer.home.path / "published")  # beside the state: allowed
 
@@ -589,12 +686,17 @@ def test_a_symlink_into_the_home_is_refused(issuer: Issuer, tmp_path: Path) -> N
 
 @pytest.mark.parametrize("bad", ["urn:uuid:x y", "urn:", "urn:x:y", "urn:uuid:a\nb", " urn:uuid "])
 def test_a_malformed_passport_id_is_a_reference_error(issuer: Issuer, bad: str) -> None:
-    with pytest.raises(PassportReferenceError):
+    with pytest.raises(PassportReferenceError) as by_bundle:
         issuer.bundle(bad)
-    with pytest.raises(PassportReferenceError):
+    with pytest.raises(PassportReferenceError) as direct:
         check_passport_id(bad)
-    with pytest.raises(PassportNotFoundError):
+    assert by_bundle.value.code == direct.value.code == "passport-reference"
+    assert isinstance(direct.value, MalformedInputError)
+    with pytest.raises(PassportNotFoundError) as missing:
         issuer.bundle("urn:uuid:00000000-0000-4000-8000-000000000000")
+    assert missing.value.code == "passport-not-found"
+    assert missing.value.passport_id == "urn:uuid:00000000-0000-4000-8000-000000000000"
+    assert [e.action for e in issuer.ledger.audit_entries()] == ["org-init"]  # nothing signed
 
 
 # --- trust lists: withdrawal, successor, compromised keys (I8) ----------------------------
@@ -612,11 +714,11 @@ def test_trust_list_withdrawal_successor_and_compromised_keys(
         tmp_path / "r1h", ods_code="R1H", name="Barts", passphrase=PASS, clock=clock
     ).export(clock=clock)
     then = datetime(2026, 5, 1, tzinfo=UTC)
-    with Issuer.from_home(tmp_path / "anchor", passphrase=PASS, clock=clock) as anchor:
+    with TrustAnchor.from_home(tmp_path / "anchor", passphrase=PASS, clock=clock) as anchor:
         signed = anchor.sign_trust_list(
             [rf4, r1h], withdrawn={"RF4": then, "R1H": None}, successors={"RF4": "R1H"}
         )
-        verify_proof(signed.credential, suites=SUITES, key=public_key(anchor, anchor.key_id))
+        verify_signed(signed.credential, anchor)
         content = TrustListContent.from_credential(signed.credential)
         entries = {i.ods_code: i for i in content.issuers}
         assert (entries["RF4"].status, entries["RF4"].withdrawn_at) == ("withdrawn", then)
@@ -635,10 +737,12 @@ def test_trust_list_withdrawal_successor_and_compromised_keys(
         assert (plain.issuers[0].status, plain.issuers[0].withdrawn_at) == ("active", None)
 
         versions = len(anchor.ledger.trust_list_versions())
-        with pytest.raises(TrustError):
+        with pytest.raises(TrustError) as unknown:
             anchor.sign_trust_list([r1h], withdrawn={"RF4": None})  # not among the issuers
-        with pytest.raises(TrustError):
+        with pytest.raises(TrustError) as itself:
             anchor.sign_trust_list([r1h], successors={"R1H": "R1H"})
-        with pytest.raises(MalformedInputError):
+        with pytest.raises(MalformedInputError) as not_ods:
             anchor.sign_trust_list([r1h], successors={"R1H": "not an ods"})
+        assert unknown.value.code == itself.value.code == "trust"
+        assert not_ods.value.code == "malformed"
         assert len(anchor.ledger.trust_list_versions()) == versions

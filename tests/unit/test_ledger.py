@@ -12,14 +12,18 @@ from typing import Any
 
 import pytest
 
-from innopass.errors import LedgerError, StatusListError
-from innopass.issuer import ledger as ledger_module
+from innopass.errors import (
+    AuditChainError,
+    InnopassError,
+    LedgerError,
+    PassportNotFoundError,
+    StatusChangeError,
+)
+from innopass.issuer import _ledger as ledger_module
 from innopass.issuer._ledger import (
     LEDGER_LAYOUT_VERSION,
-    AuditChainError,
     Ledger,
     PassportEntry,
-    PassportNotFoundError,
     PassportState,
     StatusAction,
     TrustListVersion,
@@ -80,9 +84,12 @@ def test_new_ledger_is_wal_versioned_and_reopens(tmp_path: Path) -> None:
 
 
 def test_missing_ledger_is_not_created_silently(tmp_path: Path) -> None:
-    with pytest.raises(LedgerError, match="no ledger"):
+    with pytest.raises(LedgerError) as caught:
         Ledger.open(tmp_path / "absent.sqlite")
+    assert type(caught.value) is LedgerError
+    assert caught.value.code == "ledger"
     assert not (tmp_path / "absent.sqlite").exists()
+    assert list(tmp_path.iterdir()) == []  # no -wal or -shm file either
 
 
 def test_newer_layout_is_refused(tmp_path: Path) -> None:
@@ -91,8 +98,14 @@ def test_newer_layout_is_refused(tmp_path: Path) -> None:
     db = raw(path)
     db.execute(f"PRAGMA user_version = {LEDGER_LAYOUT_VERSION + 1}")
     db.close()
-    with pytest.raises(LedgerError, match="layout"):
+    with pytest.raises(LedgerError) as caught:
         Ledger.open(path)
+    assert type(caught.value) is LedgerError
+    assert caught.value.code == "ledger"
+    assert caught.value.__cause__ is None  # refused by the layout check, not by SQLite
+    db = raw(path)  # left as it was: neither "upgraded" nor rewritten
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LEDGER_LAYOUT_VERSION + 1
+    db.close()
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
@@ -100,8 +113,10 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path.write_bytes(
         b"this is not sqlite, just text that is long enough to look like a header" * 20
     )
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         Ledger.open(path)
+    assert caught.value.code == "ledger"
+    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
 
 
 def test_failed_transaction_leaves_nothing(ledger: Ledger) -> None:
@@ -119,8 +134,12 @@ def test_failed_transaction_leaves_nothing(ledger: Ledger) -> None:
 
 
 def test_allocation_without_passport_cannot_commit(ledger: Ledger) -> None:
-    with pytest.raises(LedgerError), ledger.transaction() as tx:
+    with pytest.raises(LedgerError) as caught, ledger.transaction() as tx:
         tx.allocate_status(StatusPurpose.REVOCATION, "urn:uuid:orphan")
+    assert caught.value.code == "ledger"
+    cause = caught.value.__cause__
+    assert isinstance(cause, sqlite3.IntegrityError)
+    assert cause.sqlite_errorname == "SQLITE_CONSTRAINT_FOREIGNKEY"
     assert ledger.all_allocations() == ()
 
 
@@ -135,12 +154,16 @@ def test_passport_round_trip(ledger: Ledger) -> None:
     with pytest.raises(PassportNotFoundError) as caught:
         ledger.passport("urn:uuid:missing")
     assert caught.value.passport_id == "urn:uuid:missing"
+    assert caught.value.code == "passport-not-found"
+    assert isinstance(caught.value, LedgerError)
 
 
 def test_same_passport_id_twice_is_refused(ledger: Ledger) -> None:
     add_passport(ledger, "urn:uuid:a")
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         add_passport(ledger, "urn:uuid:a")
+    assert caught.value.code == "ledger"
+    assert isinstance(caught.value.__cause__, sqlite3.IntegrityError)
     assert len(ledger.audit_entries()) == 1
 
 
@@ -184,19 +207,31 @@ def test_a_full_list_takes_no_more(ledger: Ledger, monkeypatch: pytest.MonkeyPat
 
 
 def test_out_of_range_random_source_is_refused(ledger: Ledger) -> None:
-    with pytest.raises(LedgerError, match="outside"):
+    with pytest.raises(LedgerError) as caught:
         add_passport(ledger, "urn:uuid:a", randbelow=lambda n: n)
+    assert type(caught.value) is LedgerError
+    assert caught.value.code == "ledger"
+    assert caught.value.__cause__ is None  # refused before SQLite saw the index
+    assert ledger.all_allocations() == ()
+    assert ledger.audit_entries() == ()
+    assert list(ledger.passports()) == []
 
 
 def test_index_uniqueness_is_enforced_by_the_database(ledger: Ledger) -> None:
     add_passport(ledger, "urn:uuid:a")
-    purpose, number, index, _ = ledger.all_allocations()[0]
-    with pytest.raises(LedgerError, match="UNIQUE"), ledger.transaction():
+    before = ledger.all_allocations()
+    purpose, number, index, _ = before[0]
+    with pytest.raises(LedgerError) as caught, ledger.transaction():
         ledger._db.execute(
             "INSERT INTO status_allocations (purpose, list_number, idx, passport_id) "
             "VALUES (?, ?, ?, ?)",
             (purpose.value, number, index, "urn:uuid:a-second"),
         )
+    assert caught.value.code == "ledger"
+    cause = caught.value.__cause__
+    assert isinstance(cause, sqlite3.IntegrityError)
+    assert cause.sqlite_errorname == "SQLITE_CONSTRAINT_UNIQUE"  # not the deferred foreign key
+    assert ledger.all_allocations() == before
 
 
 def change(ledger: Ledger, passport_id: str, action: StatusAction) -> PassportEntry:
@@ -239,15 +274,19 @@ def test_refused_status_changes(
         change(ledger, "urn:uuid:a", step)
     entries = len(ledger.audit_entries())
     state = ledger.passport("urn:uuid:a").state
-    with pytest.raises(StatusListError):
+    with pytest.raises(StatusChangeError) as caught:
         change(ledger, "urn:uuid:a", action)
+    assert caught.value.code == "status-change-refused"
+    assert isinstance(caught.value, InnopassError)
     assert len(ledger.audit_entries()) == entries
     assert ledger.passport("urn:uuid:a").state is state
 
 
 def test_unknown_passport_status_change(ledger: Ledger) -> None:
-    with pytest.raises(PassportNotFoundError):
+    with pytest.raises(PassportNotFoundError) as caught:
         change(ledger, "urn:uuid:nobody", StatusAction.REVOKE)
+    assert (caught.value.code, caught.value.passport_id) == ("passport-not-found", "urn:uuid:nobody")
+    assert ledger.audit_entries() == ()
 
 
 def test_audit_chain_verifies(ledger: Ledger) -> None:
@@ -293,6 +332,8 @@ def test_tampering_is_detected(ledger: Ledger, statement: str, seq: int) -> None
     with pytest.raises(AuditChainError) as caught:
         ledger.verify_audit_chain()
     assert caught.value.seq == seq
+    assert caught.value.code == "audit-chain-broken"
+    assert isinstance(caught.value, LedgerError)
 
 
 def test_trust_list_versions(ledger: Ledger) -> None:
@@ -302,10 +343,11 @@ def test_trust_list_versions(ledger: Ledger) -> None:
             TrustListVersion(1, "urn:uuid:t1", T0, T0 + timedelta(days=30), ("did:web:a",), "{}")
         )
         assert tx.next_trust_list_version() == 2
-    with pytest.raises(LedgerError), ledger.transaction() as tx:
+    with pytest.raises(LedgerError) as caught, ledger.transaction() as tx:
         tx.add_trust_list_version(
             TrustListVersion(1, "urn:uuid:t2", T0, T0 + timedelta(days=30), (), "{}")
         )
+    assert caught.value.code == "ledger"
     versions = ledger.trust_list_versions()
     assert [(v.version, v.issuers) for v in versions] == [(1, ("did:web:a",))]
 

@@ -12,18 +12,19 @@ from typing import Any
 import pytest
 
 from innopass._internal.jsonio import load_file_strict
+from innopass._internal.passphrase import (
+    MIN_PASSPHRASE_LENGTH,
+    new_passphrase_bytes,
+    passphrase_bytes,
+)
 from innopass.errors import (
     ConfigurationError,
     KeyMaterialError,
     MalformedInputError,
     PassphraseError,
 )
-from innopass.issuer import (
-    MIN_PASSPHRASE_LENGTH,
-    OrganisationHome,
-    default_status_base,
-    passphrase_bytes,
-)
+from innopass.issuer import OrganisationHome
+from innopass.issuer._home import default_status_base
 from innopass.keys import Ed25519PrivateKey, KeyType, P256PrivateKey
 from innopass.trust import OrganisationDescription
 
@@ -147,25 +148,31 @@ def test_bad_name_and_did_web(tmp_path: Path) -> None:
 
 
 def test_empty_passphrase_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(PassphraseError):
+    with pytest.raises(PassphraseError) as caught:
         OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase="")
+    assert caught.value.code == "passphrase"
     assert not (tmp_path / "h").exists()
 
 
 def test_wrong_passphrase(tmp_path: Path) -> None:
     home = OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS)
-    with pytest.raises(PassphraseError):
+    with pytest.raises(PassphraseError) as wrong:
         home.load_key(home.current_key_id(), "wrong")
-    with pytest.raises(PassphraseError):
+    with pytest.raises(PassphraseError) as empty:
         home.load_key(home.current_key_id(), b"")
+    assert wrong.value.code == empty.value.code == "passphrase"
+    assert isinstance(wrong.value, KeyMaterialError)
 
 
 def test_swapped_key_file_is_refused(tmp_path: Path) -> None:
     one = OrganisationHome.init(tmp_path / "a", ods_code="RF4", name="A", passphrase=PASS)
     two = OrganisationHome.init(tmp_path / "b", ods_code="R1H", name="B", passphrase=PASS)
     one.key_path(one.current_key_id()).write_bytes(two.key_path(two.current_key_id()).read_bytes())
-    with pytest.raises(KeyMaterialError, match="does not hold"):
+    with pytest.raises(KeyMaterialError) as caught:
         one.load_key(one.current_key_id(), PASS)
+    # the passphrase was right (both homes share it): the key is the wrong one
+    assert type(caught.value) is KeyMaterialError
+    assert caught.value.code == "key-material"
 
 
 @pytest.mark.parametrize("leftover", ["organisation.json", "ledger.sqlite", "keys"])
@@ -173,9 +180,12 @@ def test_init_refuses_an_existing_or_partial_home(tmp_path: Path, leftover: str)
     home = tmp_path / "h"
     home.mkdir()
     (home / leftover).write_text("x")
-    with pytest.raises(ConfigurationError, match="refusing"):
+    with pytest.raises(ConfigurationError) as caught:
         OrganisationHome.init(home, ods_code="RF4", name="Org", passphrase=PASS)
+    assert type(caught.value) is ConfigurationError
+    assert caught.value.code == "configuration"
     assert (home / leftover).read_text() == "x"
+    assert sorted(p.name for p in home.iterdir()) == [leftover]
 
 
 def test_init_twice_keeps_the_first(tmp_path: Path) -> None:
@@ -190,8 +200,11 @@ def test_init_twice_keeps_the_first(tmp_path: Path) -> None:
 
 
 def test_open_requires_a_home(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="org init"):
+    with pytest.raises(ConfigurationError) as caught:
         OrganisationHome.open(tmp_path)
+    assert type(caught.value) is ConfigurationError
+    assert caught.value.code == "configuration"
+    assert list(tmp_path.iterdir()) == []  # opening never creates a home
 
 
 def test_export_is_stamped(tmp_path: Path) -> None:
@@ -205,9 +218,14 @@ def test_export_is_stamped(tmp_path: Path) -> None:
 def test_did_key_cannot_rotate(tmp_path: Path) -> None:
     home = OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS)
     before = home.organisation_path.read_bytes()
-    with pytest.raises(ConfigurationError, match="did:key identifiers cannot rotate"):
+    with pytest.raises(ConfigurationError) as caught:
         home.rotate_key(PASS)
+    assert type(caught.value) is ConfigurationError
+    assert caught.value.code == "configuration"
     assert home.organisation_path.read_bytes() == before
+    assert [p.name for p in home.keys_dir.iterdir()] == [home.key_path(home.current_key_id()).name]
+    with home.open_ledger() as ledger:
+        assert [e.action for e in ledger.audit_entries()] == ["org-init"]
 
 
 def test_rotation(tmp_path: Path) -> None:
@@ -263,8 +281,9 @@ def test_rotation_with_wrong_passphrase_changes_nothing(tmp_path: Path) -> None:
         tmp_path / "h", ods_code="RF4", name="Org", passphrase=PASS, did_web="rf4.nhs.example"
     )
     before = home.organisation_path.read_bytes()
-    with pytest.raises(PassphraseError):
+    with pytest.raises(PassphraseError) as caught:
         home.rotate_key("wrong")
+    assert caught.value.code == "passphrase"
     assert home.organisation_path.read_bytes() == before
     assert sorted(p.name for p in home.keys_dir.iterdir()) == ["key-1.pem"]
     with home.open_ledger() as ledger:
@@ -348,8 +367,10 @@ def test_default_status_base_normalises_the_host() -> None:
 
 def test_a_passphrase_that_is_not_utf8_is_a_passphrase_error(tmp_path: Path) -> None:
     undecodable = "pass\udcffphrase"  # how Python decodes a non-UTF-8 environment variable
-    with pytest.raises(PassphraseError):
+    with pytest.raises(PassphraseError) as direct:
         passphrase_bytes(undecodable)
+    assert direct.value.code == "passphrase"
+    assert direct.value.__cause__ is None  # no UnicodeEncodeError escapes, even as a cause
     with pytest.raises(PassphraseError):
         OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=undecodable)
     assert not (tmp_path / "h").exists()
@@ -362,11 +383,29 @@ def test_a_passphrase_that_is_not_utf8_is_a_passphrase_error(tmp_path: Path) -> 
 def test_a_new_key_needs_a_passphrase_of_eight_characters(
     tmp_path: Path, short: str | bytes
 ) -> None:
-    with pytest.raises(PassphraseError):
+    with pytest.raises(PassphraseError) as caught:
         OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase=short)
+    assert caught.value.code == "passphrase"
     assert not (tmp_path / "h").exists()
     assert len(MIN_PASSPHRASE_LENGTH * "x") == 8
+    with pytest.raises(PassphraseError):
+        new_passphrase_bytes(short)
+    assert new_passphrase_bytes("eight888") == b"eight888"
     OrganisationHome.init(tmp_path / "h", ods_code="RF4", name="Org", passphrase="eight888")
+
+
+def test_passphrase_bytes() -> None:
+    assert passphrase_bytes("caf\u00e9") == "caf\u00e9".encode()
+    assert passphrase_bytes(b"\xff raw") == b"\xff raw"  # bytes are taken as they are
+    assert passphrase_bytes("short") == b"short"  # only a new key needs eight characters
+    for empty in ("", b""):
+        with pytest.raises(PassphraseError) as caught:
+            passphrase_bytes(empty)
+        assert caught.value.code == "passphrase"
+    # eight characters, not eight bytes: a multi-byte passphrase is counted by characters
+    assert new_passphrase_bytes("\u00e9" * 8) == ("\u00e9" * 8).encode()
+    with pytest.raises(PassphraseError):
+        new_passphrase_bytes("\u00e9" * 7)
 
 
 # --- org init: privacy, crash safety, concurrency (I6) ------------------------------------

@@ -174,14 +174,13 @@ def test_trust_list_valid_from_within_the_skew_is_used(anchor: Org, web_org: Org
 
 
 def test_imported_trust_list_not_yet_valid_is_not_used(anchor: Org, web_org: Org) -> None:
-    store = TrustStore()
-    store.pin_anchor(anchor.did)
-    store.import_trust_list(
+    store = TrustStore().with_anchor(anchor.did)
+    store = store.with_trust_list(
         trust_list(anchor, [web_org.trusted_issuer()], valid_from=NOW + timedelta(days=1))
     )
-    for credential in web_org.status_lists():
-        store.add_status_list(credential)
-    result = Verifier(store, clock=clock(NOW)).verify(passport(web_org))
+    result = Verifier(store, clock=clock(NOW)).verify(
+        passport(web_org), status_lists=web_org.status_lists()
+    )
     assert result.verdict is Verdict.REJECTED
     assert FailureCode.TRUST_LIST_INVALID in result.codes
 

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -160,12 +161,53 @@ def test_string_iat_is_malformed(org: Org) -> None:
     assert FailureCode.MALFORMED in result.codes
 
 
-def test_missing_iat_skips_key_window_and_is_malformed(org: Org) -> None:
+def test_jwt_without_iat_verifies_when_its_time_cannot_matter(org: Org) -> None:
+    """``iat`` is optional in VC-JOSE-COSE: a did:key pinned by DID has no window."""
     header, payload = _parts(org)
     del payload["iat"]
     result = _verify(org, _token(header, payload, org.keys[0].private.sign))
-    assert FailureCode.MALFORMED in result.codes
-    assert result.check(CheckName.ISSUER).status is CheckStatus.SKIPPED
+    assert result.verified, result.failures
+
+
+def _retired_key_org() -> Org:
+    """A did:web issuer whose only key was valid from a year ago until ten days ago."""
+    return Org.did_web(windows=[(NOW - timedelta(days=365), NOW - timedelta(days=10))])
+
+
+def _verify_described(org: Org, token: str):  # type: ignore[no-untyped-def]
+    """Trusting ``org``'s description; its status lists signed while its key was valid."""
+    signed_then = NOW - timedelta(days=20)
+    lists = [org.status_list(p, created=signed_then) for p in ("revocation", "suspension")]
+    return make_verifier(issuers=[org.organisation()], status_lists=lists).verify(token)
+
+
+def test_jwt_without_iat_is_dated_by_nbf_then_valid_from() -> None:
+    web = _retired_key_org()
+    header = {"alg": "EdDSA", "typ": "vc+jwt", "kid": web.keys[0].vm_id}
+    payload = dict(unsigned_passport(web))  # validFrom: a day ago, after the key retired
+    payload.update(iss=web.did, jti=payload["id"])
+    by_valid_from = _verify_described(web, _token(header, payload, web.keys[0].private.sign))
+    assert {(f.code, f.path) for f in by_valid_from.failures if f.check == "issuer"} == {
+        (FailureCode.KEY_NOT_VALID_AT_TIME, "/validFrom")
+    }
+    payload["nbf"] = int((NOW - timedelta(days=20)).timestamp())  # inside the key's window
+    by_nbf = _verify_described(web, _token(header, payload, web.keys[0].private.sign))
+    assert by_nbf.verified, by_nbf.failures
+
+
+def test_jwt_with_no_signing_time_and_a_dated_key_is_indeterminate() -> None:
+    web = _retired_key_org()
+    header = {"alg": "EdDSA", "typ": "vc+jwt", "kid": web.keys[0].vm_id}
+    payload = dict(unsigned_passport(web))
+    del payload["validFrom"]
+    payload.update(iss=web.did, jti=payload["id"])
+    result = _verify_described(web, _token(header, payload, web.keys[0].private.sign))
+    issuer = result.check(CheckName.ISSUER)
+    assert (issuer.status, issuer.code) == (
+        CheckStatus.INDETERMINATE,
+        FailureCode.SIGNING_TIME_UNKNOWN,
+    )
+    assert FailureCode.MALFORMED in result.codes  # a passport must have validFrom
 
 
 def test_tampered_payload(org: Org) -> None:

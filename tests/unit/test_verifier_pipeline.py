@@ -11,10 +11,10 @@ import pytest
 from innopass.errors import ConfigurationError, VerificationFailed
 from innopass.keys import KeyType
 from innopass.verifier import (
-    CHECK_NAMES,
     CheckName,
     CheckStatus,
     FailureCode,
+    Limits,
     TrustStore,
     Verdict,
     Verifier,
@@ -50,7 +50,7 @@ def test_data_integrity_passport_verifies(key_type: KeyType) -> None:
     assert result.verdict is Verdict.VERIFIED, result.failures
     assert result.verified
     assert result.format == ("eddsa-jcs-2022" if key_type is KeyType.ED25519 else "ecdsa-jcs-2019")
-    assert [c.name for c in result.checks] == list(CHECK_NAMES)
+    assert [c.name for c in result.checks] == list(CheckName)
     assert all(c.status is CheckStatus.PASS for c in result.checks)
     assert result.issuer.ods_code == "RF4"  # pinned by DID alone: as the credential claims
     facts = result.passport
@@ -227,7 +227,7 @@ def test_not_yet_valid(org: Org) -> None:
 def test_clock_skew_is_allowed(org: Org) -> None:
     credential = passport(org, valid_from=NOW + timedelta(minutes=2))
     assert _pinned(org).verify(credential).verified
-    strict = _pinned(org, max_clock_skew=timedelta(0))
+    strict = _pinned(org, limits=Limits(max_clock_skew=timedelta(0)))
     assert strict.verify(credential).codes == {FailureCode.NOT_YET_VALID}
 
 
@@ -307,9 +307,7 @@ def test_garbage_is_rejected_malformed_never_raises(data: bytes | str) -> None:
 
 
 def test_oversized_input_is_malformed(org: Org) -> None:
-    from innopass._internal.jsonio import JsonLimits
-
-    verifier = _pinned(org, limits=JsonLimits(max_bytes=1000))
+    verifier = _pinned(org, limits=Limits(max_bytes=1000))
     assert FailureCode.MALFORMED in verifier.verify(passport(org)).codes
 
 
@@ -336,7 +334,7 @@ def test_bad_bundle_is_malformed() -> None:
 def test_empty_trust_store_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError):
         Verifier(TrustStore())
-    assert Verifier.trusting_no_one() is not None
+    assert Verifier(TrustStore(), trust_no_one=True).trust.is_empty()
 
 
 @pytest.mark.parametrize(
@@ -346,13 +344,28 @@ def test_empty_trust_store_is_a_configuration_error() -> None:
         {"suites": ()},
         {"jose_algorithms": ("HS256",)},
         {"jose_algorithms": ("none",)},
-        {"max_clock_skew": timedelta(seconds=-1)},
-        {"status_max_age": timedelta(0)},
+        {"cache_size": -1},
     ],
 )
 def test_bad_configuration_raises_at_construction(options: dict[str, object]) -> None:
     with pytest.raises(ConfigurationError):
-        Verifier.trusting_no_one(**options)
+        Verifier(TrustStore(), trust_no_one=True, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        {"max_clock_skew": timedelta(seconds=-1)},
+        {"status_max_age": timedelta(0)},
+        {"max_bytes": 0},
+        {"max_depth": 0},
+        {"max_proofs": 0},
+        {"fetch_timeout": 0},
+    ],
+)
+def test_bad_limits_raise_when_made(limits: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError):
+        Limits(**limits)  # type: ignore[arg-type]
 
 
 def test_untrusted_issuer_on_empty_store_runs_other_checks(org: Org) -> None:

@@ -50,6 +50,7 @@ UNVERIFIABLE = {
     "status-stale",
     "trust-list-expired",
     "key-unresolvable",
+    "signing-time-unknown",
 }
 
 

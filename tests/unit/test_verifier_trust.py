@@ -8,19 +8,32 @@ from pathlib import Path
 
 import pytest
 
-from innopass.errors import ConfigurationError, TrustError
-from innopass.verifier import FailureCode, TrustImportError, TrustStore, Verdict, Verifier
-from innopass.verifier.result import CheckName, CheckStatus
+from innopass._internal.proof import ProofOptions, add_proof
+from innopass._internal.suites import suite_for_key
+from innopass.errors import ConfigurationError, TrustError, TrustImportError
+from innopass.trust import Bundle
+from innopass.verifier import (
+    CheckName,
+    CheckStatus,
+    FailureCode,
+    TrustStore,
+    Verdict,
+    VerificationResult,
+    Verifier,
+    VerifierHome,
+)
 from verifier_factory import (
     NOW,
     AccreditedScope,
     Org,
     bundle,
+    clock,
     jwt_passport,
     make_verifier,
     no_fetching,  # noqa: F401 - autouse: any network attempt fails the test
     passport,
     trust_list,
+    unsigned_passport,
 )
 
 YEAR_AGO = NOW - timedelta(days=365)
@@ -34,6 +47,10 @@ def anchor() -> Org:
 @pytest.fixture
 def rf4() -> Org:
     return Org.did_web(windows=[(YEAR_AGO, None)])
+
+
+def _failures(result: VerificationResult) -> set[tuple[FailureCode, str, CheckName]]:
+    return {(f.code, f.path, f.check) for f in result.failures}
 
 
 def _listed(anchor: Org, rf4: Org, **options: object):  # type: ignore[no-untyped-def]
@@ -52,7 +69,11 @@ def test_trust_via_anchor_and_trust_list(anchor: Org, rf4: Org) -> None:
 def test_trust_list_without_its_anchor_is_invalid(anchor: Org, rf4: Org) -> None:
     tl = trust_list(anchor, [rf4.trusted_issuer()])
     result = make_verifier(trust_lists=[tl], status_lists=rf4.status_lists()).verify(passport(rf4))
-    assert {FailureCode.TRUST_LIST_INVALID, FailureCode.ISSUER_UNTRUSTED} <= result.codes
+    assert {
+        (FailureCode.TRUST_LIST_INVALID, "/issuer", CheckName.ISSUER),
+        (FailureCode.ISSUER_UNTRUSTED, "/issuer", CheckName.ISSUER),
+    } <= _failures(result)
+    assert result.verdict is Verdict.REJECTED
 
 
 def test_tampered_trust_list_is_invalid(anchor: Org, rf4: Org) -> None:
@@ -62,7 +83,10 @@ def test_tampered_trust_list_is_invalid(anchor: Org, rf4: Org) -> None:
         anchors=[anchor.did], trust_lists=[tl], status_lists=rf4.status_lists()
     )
     result = verifier.verify(passport(rf4))
-    assert FailureCode.TRUST_LIST_INVALID in result.codes
+    assert (FailureCode.TRUST_LIST_INVALID, "/proof/proofValue", CheckName.ISSUER) in _failures(
+        result
+    )
+    assert FailureCode.ISSUER_UNTRUSTED in result.codes  # the tampered list trusts no one
     assert result.verdict is Verdict.REJECTED
 
 
@@ -75,47 +99,50 @@ def test_expired_trust_list_is_indeterminate(anchor: Org, rf4: Org) -> None:
         anchors=[anchor.did], trust_lists=[tl], status_lists=rf4.status_lists()
     )
     result = verifier.verify(passport(rf4))
-    assert result.codes == {FailureCode.TRUST_LIST_EXPIRED}
+    assert _failures(result) == {(FailureCode.TRUST_LIST_EXPIRED, "/issuer", CheckName.ISSUER)}
     assert result.verdict is Verdict.INDETERMINATE
 
 
 def test_rolled_back_trust_list_is_refused(anchor: Org, rf4: Org) -> None:
-    store = TrustStore()
-    store.pin_anchor(anchor.did)
     newer = trust_list(anchor, [rf4.trusted_issuer()], version=2)
     older = trust_list(anchor, [rf4.trusted_issuer()], version=1)
-    store.import_trust_list(newer)
+    store = TrustStore().with_anchor(anchor.did).with_trust_list(newer)
     with pytest.raises(TrustImportError) as refused:
-        store.import_trust_list(older)
-    assert refused.value.code is FailureCode.TRUST_LIST_ROLLBACK
-    assert store.trust_list is not None
-    assert store.trust_list.version == 2
-    store.import_trust_list(newer)  # the same list again is a no-op
+        store.with_trust_list(older)
+    assert refused.value.failure is FailureCode.TRUST_LIST_ROLLBACK
+    assert refused.value.path == "/credentialSubject/trustListVersion"
+    assert store.trust_lists[anchor.did].version == 2
+    assert store.with_trust_list(newer) is store  # the same list again is a no-op
     # given for one run, an older list is reported and the held one still governs
     verifier = make_verifier(store=store, trust_lists=[older], status_lists=rf4.status_lists())
     result = verifier.verify(passport(rf4))
     assert result.codes == {FailureCode.TRUST_LIST_ROLLBACK}
+    assert {f.check for f in result.failures} == {CheckName.ISSUER}
     assert result.verdict is Verdict.REJECTED
 
 
 def test_newer_trust_list_for_a_run_replaces_the_held_one(anchor: Org, rf4: Org) -> None:
-    store = TrustStore()
-    store.pin_anchor(anchor.did)
-    store.import_trust_list(trust_list(anchor, [], version=1))
+    store = TrustStore().with_anchor(anchor.did).with_trust_list(trust_list(anchor, [], version=1))
     newer = trust_list(anchor, [rf4.trusted_issuer()], version=2)
     verifier = make_verifier(store=store, trust_lists=[newer], status_lists=rf4.status_lists())
     assert verifier.verify(passport(rf4)).verified
-    assert store.trust_list is not None
-    assert store.trust_list.version == 1  # run-only
+    assert verifier.trust is store
+    assert store.trust_lists[anchor.did].version == 1  # run-only
+    # without the run's list the held (empty) one governs again
+    held_only = make_verifier(store=store, status_lists=rf4.status_lists()).verify(passport(rf4))
+    assert (FailureCode.ISSUER_UNTRUSTED, "/issuer", CheckName.ISSUER) in _failures(held_only)
+    assert held_only.verdict is Verdict.REJECTED
 
 
 def test_bundle_trust_list_is_used_and_an_older_one_ignored(anchor: Org, rf4: Org) -> None:
     tl = trust_list(anchor, [rf4.trusted_issuer()], version=3)
     verifier = make_verifier(anchors=[anchor.did])
     assert verifier.verify(bundle(passport(rf4), rf4, trust=tl)).verified
-    store = TrustStore()
-    store.pin_anchor(anchor.did)
-    store.import_trust_list(trust_list(anchor, [rf4.trusted_issuer()], version=4))
+    store = (
+        TrustStore()
+        .with_anchor(anchor.did)
+        .with_trust_list(trust_list(anchor, [rf4.trusted_issuer()], version=4))
+    )
     stale = make_verifier(store=store).verify(bundle(passport(rf4), rf4, trust=tl))
     assert stale.verified, stale.failures
     unknown_anchor = make_verifier(issuers=[rf4.organisation()])
@@ -127,8 +154,43 @@ def test_key_outside_its_validity_window(rf4: Org) -> None:
     result = make_verifier(issuers=[org.organisation()], status_lists=org.status_lists()).verify(
         passport(org, created=NOW - timedelta(days=20))
     )
-    assert result.codes == {FailureCode.KEY_NOT_VALID_AT_TIME}
+    assert _failures(result) == {
+        (FailureCode.KEY_NOT_VALID_AT_TIME, "/proof/created", CheckName.ISSUER)
+    }
     assert result.verdict is Verdict.REJECTED
+
+
+def _without_created(org: Org, *, key: int = 0) -> dict[str, object]:
+    """A passport whose proof gives no ``created`` time."""
+    k = org.keys[key]
+    return add_proof(
+        unsigned_passport(org),
+        key=k.private,
+        suite=suite_for_key(k.private.key_type),
+        options=ProofOptions(verification_method=k.vm_id),
+    )
+
+
+def test_proof_without_a_signing_time_under_an_unbounded_key_window_is_accepted() -> None:
+    org = Org.did_web(windows=[(None, None)])
+    credential = _without_created(org)
+    assert "created" not in credential["proof"]  # type: ignore[operator]
+    result = make_verifier(issuers=[org.organisation()], status_lists=org.status_lists()).verify(
+        credential
+    )
+    assert result.verified, result.failures
+
+
+def test_proof_without_a_signing_time_under_a_bounded_key_window_is_indeterminate(
+    rf4: Org,
+) -> None:
+    result = make_verifier(issuers=[rf4.organisation()], status_lists=rf4.status_lists()).verify(
+        _without_created(rf4)
+    )
+    assert _failures(result) == {
+        (FailureCode.SIGNING_TIME_UNKNOWN, "/proof/created", CheckName.ISSUER)
+    }
+    assert result.verdict is Verdict.INDETERMINATE
 
 
 def test_rotated_out_key_still_verifies_what_it_signed_before_retirement() -> None:
@@ -141,7 +203,9 @@ def test_rotated_out_key_still_verifies_what_it_signed_before_retirement() -> No
     new = verifier.verify(passport(org, key=1))
     assert new.verified, new.failures
     after = verifier.verify(passport(org, key=0, created=NOW - timedelta(days=1)))
-    assert after.codes == {FailureCode.KEY_NOT_VALID_AT_TIME}
+    assert _failures(after) == {
+        (FailureCode.KEY_NOT_VALID_AT_TIME, "/proof/created", CheckName.ISSUER)
+    }
 
 
 def test_rotation_by_jwt_uses_iat() -> None:
@@ -151,7 +215,7 @@ def test_rotation_by_jwt_uses_iat() -> None:
     verifier = make_verifier(issuers=[org.organisation()], status_lists=lists)
     assert verifier.verify(jwt_passport(org, key=0, issued_at=retired - timedelta(days=1))).verified
     late = verifier.verify(jwt_passport(org, key=0, issued_at=NOW - timedelta(hours=2)))
-    assert late.codes == {FailureCode.KEY_NOT_VALID_AT_TIME}
+    assert _failures(late) == {(FailureCode.KEY_NOT_VALID_AT_TIME, "/iat", CheckName.ISSUER)}
 
 
 def test_compromised_key_invalidates_everything_it_signed(anchor: Org) -> None:
@@ -161,7 +225,8 @@ def test_compromised_key_invalidates_everything_it_signed(anchor: Org) -> None:
     tl = trust_list(anchor, [org.trusted_issuer()])
     verifier = make_verifier(anchors=[anchor.did], trust_lists=[tl], status_lists=lists)
     result = verifier.verify(passport(org, key=0, created=YEAR_AGO + timedelta(days=1)))
-    assert result.codes == {FailureCode.KEY_COMPROMISED}
+    assert _failures(result) == {(FailureCode.KEY_COMPROMISED, "/proof/created", CheckName.ISSUER)}
+    assert result.verdict is Verdict.REJECTED
     assert verifier.verify(passport(org, key=1)).verified
 
 
@@ -175,7 +240,8 @@ def test_withdrawn_issuer(anchor: Org, rf4: Org) -> None:
     ]
     verifier = make_verifier(anchors=[anchor.did], trust_lists=[tl], status_lists=lists)
     after = verifier.verify(passport(rf4))
-    assert after.codes == {FailureCode.ISSUER_WITHDRAWN}
+    assert _failures(after) == {(FailureCode.ISSUER_WITHDRAWN, "/proof/created", CheckName.ISSUER)}
+    assert after.verdict is Verdict.REJECTED
     before = verifier.verify(passport(rf4, created=withdrawn_at - timedelta(days=1)))
     assert before.verified, before.failures
 
@@ -186,25 +252,23 @@ def test_issuer_must_be_accredited_for_the_profile(anchor: Org, rf4: Org) -> Non
     verifier = make_verifier(
         anchors=[anchor.did], trust_lists=[tl], status_lists=rf4.status_lists()
     )
-    assert verifier.verify(passport(rf4)).codes == {FailureCode.ISSUER_UNTRUSTED}
+    assert _failures(verifier.verify(passport(rf4))) == {
+        (
+            FailureCode.ISSUER_UNTRUSTED,
+            "/credentialSubject/assessmentRecord/profile",
+            CheckName.ISSUER,
+        )
+    }
 
 
 def test_claimed_ods_code_must_match_the_trusted_one(rf4: Org) -> None:
     credential = rf4.sign(
-        {**_unsigned(rf4), "issuer": {"id": rf4.did, "odsCode": "R1H", "name": "x"}}
+        {**unsigned_passport(rf4), "issuer": {"id": rf4.did, "odsCode": "R1H", "name": "x"}}
     )
     verifier = make_verifier(issuers=[rf4.organisation()], status_lists=rf4.status_lists())
     result = verifier.verify(credential)
-    assert any(
-        f.code is FailureCode.ISSUER_UNTRUSTED and f.path == "/issuer/odsCode"
-        for f in result.failures
-    )
-
-
-def _unsigned(org: Org) -> dict[str, object]:
-    from verifier_factory import unsigned_passport
-
-    return unsigned_passport(org)
+    assert (FailureCode.ISSUER_UNTRUSTED, "/issuer/odsCode", CheckName.ISSUER) in _failures(result)
+    assert result.verdict is Verdict.REJECTED
 
 
 def test_issuer_check_skipped_without_a_proof_time(rf4: Org) -> None:
@@ -214,70 +278,151 @@ def test_issuer_check_skipped_without_a_proof_time(rf4: Org) -> None:
         credential
     )
     assert result.check(CheckName.ISSUER).status is CheckStatus.SKIPPED
+    assert result.check(CheckName.PROOF).status is CheckStatus.FAIL
     assert result.verdict is Verdict.REJECTED
 
 
 # --- the trust store and the home ---------------------------------------------------
 
 
-def test_did_web_cannot_be_pinned_by_did_alone() -> None:
+def test_did_web_cannot_be_pinned_by_did_alone(tmp_path: Path) -> None:
     with pytest.raises(TrustError):
-        TrustStore().pin_issuer("did:web:rf4.nhs.example")
+        TrustStore().with_issuer("did:web:rf4.nhs.example")
     with pytest.raises(TrustError):
-        TrustStore().pin_anchor("did:web:anchor.nhs.example")
+        TrustStore().with_anchor("did:web:anchor.nhs.example")
+    home = VerifierHome(tmp_path)
+    with pytest.raises(TrustError):
+        home.pin_issuer("did:web:rf4.nhs.example")
+    with pytest.raises(TrustError):
+        home.pin_anchor("did:web:anchor.nhs.example")
+    assert not any(tmp_path.rglob("*.json"))
+
+
+def test_trust_store_is_a_value(anchor: Org, rf4: Org) -> None:
+    empty = TrustStore()
+    pinned = empty.with_anchor(anchor.did)
+    listed = pinned.with_trust_list(trust_list(anchor, [rf4.trusted_issuer()]))
+    assert empty.is_empty()
+    assert dict(empty.anchors) == {}
+    assert set(pinned.anchors) == {anchor.did}
+    assert dict(pinned.trust_lists) == {}
+    assert set(listed.trust_lists) == {anchor.did}
+    with pytest.raises(TypeError):
+        listed.anchors["did:key:x"] = listed.anchors[anchor.did]  # type: ignore[index]
+    verifier = make_verifier(store=listed, status_lists=rf4.status_lists())
+    assert verifier.verify(passport(rf4)).verified
+    assert verifier.trust is listed
+    assert set(listed.status_lists) == set()  # a run's status lists are not kept
+
+
+def _file_bytes(home: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*.json")) if p.is_file()
+    }
 
 
 def test_home_round_trip(tmp_path: Path, anchor: Org, rf4: Org) -> None:
-    store = TrustStore()
-    store.pin_anchor(anchor.did)
+    home = VerifierHome(tmp_path)
+    home.pin_anchor(anchor.did)
     other = Org.did_key(ods="R1H", name="BARTS HEALTH NHS TRUST")
-    store.pin_issuer(other.did)
-    store.import_trust_list(trust_list(anchor, [rf4.trusted_issuer()], version=5))
+    home.pin_issuer(other.did)
+    home.import_trust_list(trust_list(anchor, [rf4.trusted_issuer()], version=5))
     for credential in rf4.status_lists():
-        store.import_status_list(credential, now=NOW)
-    store.add_trust_list(trust_list(anchor, [], version=9))  # run-only: never saved
-    store.save(tmp_path)
-    loaded = TrustStore.load(tmp_path)
+        home.import_status_list(credential, now=NOW)
+    written = _file_bytes(tmp_path)
+    for name, raw in written.items():  # compact JSON (FORMATS.md §7)
+        compact = json.dumps(json.loads(raw), ensure_ascii=False, separators=(",", ":"))
+        assert raw == compact.encode(), name
+    # a trust list given for one run is used for that run and never kept
+    run_only = trust_list(anchor, [], version=9)
+    verifier = Verifier(home.load(), clock=clock())
+    for_the_run = verifier.verify(passport(rf4), trust_lists=[run_only])
+    assert (FailureCode.ISSUER_UNTRUSTED, "/issuer", CheckName.ISSUER) in _failures(for_the_run)
+    assert _file_bytes(tmp_path) == written
+    loaded = VerifierHome(tmp_path).load()
     assert set(loaded.anchors) == {anchor.did}
     assert set(loaded.issuers) == {other.did}
-    assert loaded.trust_list is not None
-    assert loaded.trust_list.version == 5
+    assert {a: tl.version for a, tl in loaded.trust_lists.items()} == {anchor.did: 5}
     assert set(loaded.status_lists) == {
         (rf4.did, rf4.list_id("revocation")),
         (rf4.did, rf4.list_id("suspension")),
     }
-    assert loaded.candidate_trust_lists == ()
-    verifier = Verifier.from_home(str(tmp_path), clock=lambda: NOW)
-    assert verifier.verify(passport(rf4)).verified
+    assert {entry.fetched_at for entry in loaded.status_lists.values()} == {NOW}
+    assert Verifier(loaded, clock=clock()).verify(passport(rf4)).verified
 
 
-def test_corrupt_home_is_a_configuration_error(tmp_path: Path) -> None:
-    (tmp_path / "verifier" / "anchors").mkdir(parents=True)
-    (tmp_path / "verifier" / "anchors" / "x.json").write_text("{not json")
+def test_unpinning_an_anchor_keeps_its_rollback_mark(tmp_path: Path, anchor: Org, rf4: Org) -> None:
+    home = VerifierHome(tmp_path)
+    home.pin_anchor(anchor.did)
+    home.import_trust_list(trust_list(anchor, [rf4.trusted_issuer()], version=3))
+    assert home.unpin(anchor.did) == ("anchor",)
+    unpinned = home.load()
+    assert dict(unpinned.anchors) == {}
+    assert unpinned.trust_lists[anchor.did].version == 3  # kept: the rollback mark
+    assert unpinned.view().trust_lists == ()  # but no longer in force
+    assert unpinned.view().issuer_trust(rf4.did) is None
+    home.pin_anchor(anchor.did)
+    with pytest.raises(TrustImportError) as refused:
+        home.import_trust_list(trust_list(anchor, [rf4.trusted_issuer()], version=2))
+    assert refused.value.failure is FailureCode.TRUST_LIST_ROLLBACK
+    assert home.load().trust_lists[anchor.did].version == 3
+    # the same holds for the value
+    store = TrustStore().with_anchor(anchor.did).with_trust_list(
+        trust_list(anchor, [rf4.trusted_issuer()], version=3)
+    )
+    again = store.without_anchor(anchor.did).with_anchor(anchor.did)
+    with pytest.raises(TrustImportError) as value_refused:
+        again.with_trust_list(trust_list(anchor, [rf4.trusted_issuer()], version=2))
+    assert value_refused.value.failure is FailureCode.TRUST_LIST_ROLLBACK
+
+
+@pytest.mark.parametrize("folder", ["anchors", "issuers", "trust-lists"])
+def test_corrupt_home_is_a_configuration_error(tmp_path: Path, folder: str) -> None:
+    (tmp_path / "verifier" / folder).mkdir(parents=True)
+    (tmp_path / "verifier" / folder / "x.json").write_text("{not json")
     with pytest.raises(ConfigurationError):
-        TrustStore.load(tmp_path)
+        VerifierHome(tmp_path).load()
+    with pytest.raises(ConfigurationError):  # nor can it be changed
+        VerifierHome(tmp_path).pin_anchor(Org.did_key().did)
+    assert [p.name for p in (tmp_path / "verifier").rglob("*.json")] == ["x.json"]
 
 
 def test_empty_home_loads_empty(tmp_path: Path) -> None:
-    assert TrustStore.load(tmp_path).is_empty()
+    assert VerifierHome(tmp_path).load().is_empty()
+    assert VerifierHome(tmp_path / "missing").load().is_empty()
+    assert not (tmp_path / "missing").exists()  # reading creates nothing
     with pytest.raises(ConfigurationError):
-        Verifier.from_home(str(tmp_path))
+        Verifier(VerifierHome(tmp_path).load())
+    assert Verifier(VerifierHome(tmp_path).load(), trust_no_one=True).trust.is_empty()
+
+
+def json_roundtrip_bundle(obj: dict[str, object]) -> Bundle:
+    return Bundle.from_json(json.loads(json.dumps(obj)))
 
 
 def test_import_bundle(anchor: Org, rf4: Org) -> None:
-    store = TrustStore()
-    store.pin_anchor(anchor.did)
+    store = TrustStore().with_anchor(anchor.did)
     tl = trust_list(anchor, [rf4.trusted_issuer()], version=2)
-    imported = store.import_bundle(
+    imported = store.with_bundle(
         json_roundtrip_bundle(bundle(passport(rf4), rf4, trust=tl)), now=NOW
     )
-    assert imported.trust_list is not None
-    assert imported.trust_list.version == 2
+    assert imported.trust_lists[anchor.did].version == 2
     assert len(imported.status_lists) == 2
-    assert make_verifier(store=store).verify(passport(rf4)).verified
+    assert {entry.fetched_at for entry in imported.status_lists.values()} == {NOW}
+    assert dict(store.trust_lists) == {}  # the store it was built from is unchanged
+    assert make_verifier(store=imported).verify(passport(rf4)).verified
 
 
-def json_roundtrip_bundle(obj: dict[str, object]):  # type: ignore[no-untyped-def]
-    from innopass.trust import Bundle
-
-    return Bundle.from_json(json.loads(json.dumps(obj)))
+def test_import_bundle_into_the_home(tmp_path: Path, anchor: Org, rf4: Org) -> None:
+    home = VerifierHome(tmp_path)
+    home.pin_anchor(anchor.did)
+    tl = trust_list(anchor, [rf4.trusted_issuer()], version=2)
+    taken = home.import_bundle(json_roundtrip_bundle(bundle(passport(rf4), rf4, trust=tl)), now=NOW)
+    assert taken is not None
+    assert (taken.anchor, taken.version) == (anchor.did, 2)
+    loaded = home.load()
+    assert loaded.trust_lists[anchor.did].version == 2
+    assert len(loaded.status_lists) == 2
+    assert make_verifier(store=loaded).verify(passport(rf4)).verified
+    # the same bundle again takes no trust list (it is no newer than the one held)
+    assert home.import_bundle(json_roundtrip_bundle(bundle(passport(rf4), rf4, trust=tl)), now=NOW) is None

@@ -1,11 +1,12 @@
 """W3C vc-jose-cose test-suite inputs run through ``innopass._internal.jose``.
 
-The suite's keys are bare JWKs (``vm-*.json``), not DIDs, so these cases exercise
-the JOSE layer (strict parsing, header checks, algorithm allow-list, signature),
-not the verifier's DID-based key resolution (``test_verifier_vectors.py`` runs the
-same inputs through ``Verifier.verify``). Note the suite's credential JWTs carry
-``iat`` as an RFC 3339 string; ``innopass._internal.jose`` does not interpret ``iat`` (the
-verifier does, and rejects a non-numeric one).
+The suite's keys are bare JWKs (``vm-*.json``) and its ``kid``s are not DID URLs,
+so these cases exercise the JOSE layer's rules (strict parsing, header checks,
+algorithm allow-list, payload rules), which :func:`verify_vc_jwt` applies before it
+looks up any key, and the signatures with the suite's keys directly; the
+verifier's DID-based key resolution is exercised by ``test_verifier_vectors.py``,
+which runs the same inputs through ``Verifier.verify``. Note the suite's credential
+JWTs carry ``iat`` as an RFC 3339 string, which :func:`jwt_claims` refuses.
 
 Every secured input of the suite is covered: the formats innopass does not offer
 (COSE, SD-JWT, presentations) are not skipped but checked to be refused cleanly.
@@ -19,18 +20,34 @@ from pathlib import Path
 import pytest
 
 from conftest import vectors_dir
+from innopass._internal.jose import ParsedJws, parse_compact_jws, verify_vc_jwt
+from innopass.did import StaticResolver
 from innopass.errors import (
+    CheckFailed,
+    FailureCode,
     InvalidSignatureError,
     KeyMaterialError,
     MalformedInputError,
-    ProofError,
-    UnsupportedSuiteError,
 )
-from innopass._internal.jose import parse_compact_jws, verify_vc_jwt
 from innopass.keys import PublicKey, private_key_from_jwk, public_key_from_jwk
 from innopass.verifier import DEFAULT_JOSE_ALGORITHMS
 
 ALGORITHMS = DEFAULT_JOSE_ALGORITHMS
+
+
+def _rules(parsed: ParsedJws) -> CheckFailed:
+    """Run :func:`verify_vc_jwt` with no keys at all: the first rule it refuses the token on.
+
+    Every JOSE rule is checked before a key is looked up, so a token that passes
+    them all fails only for want of its key (the suite's ``kid`` is no DID URL).
+    """
+    issuer = parsed.payload.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    with pytest.raises(CheckFailed) as info:
+        verify_vc_jwt(
+            parsed, issuer=str(issuer_id), resolver=StaticResolver({}), algorithms=ALGORITHMS
+        )
+    return info.value
 
 
 def _folder() -> Path:
@@ -56,43 +73,44 @@ def test_valid_credentials_verify(case: str, key: str) -> None:
     parsed = parse_compact_jws(_token(case))
     assert parsed.header["typ"] == "vc+jwt"
     assert isinstance(parsed.payload["iat"], str)  # the suite's string iat (see module docstring)
-    verify_vc_jwt(parsed, _key(key), algorithms=ALGORITHMS)
+    _key(key).verify(parsed.signature, parsed.signing_input)
     assert parsed.payload["iss"] == parsed.payload["issuer"]
+    refused = _rules(parsed)  # every rule passed: only the key is missing
+    assert (refused.failure, refused.path) == (FailureCode.KEY_NOT_FOUND, "/header/kid")
 
 
 def test_bad_signature() -> None:
     parsed = parse_compact_jws(_token("credential-jose-bad-signature.txt"))
     with pytest.raises(InvalidSignatureError):
-        verify_vc_jwt(parsed, _key("vm-ed25519.json"), algorithms=ALGORITHMS)
+        _key("vm-ed25519.json").verify(parsed.signature, parsed.signing_input)
 
 
 def test_bad_media_type_is_rejected_though_the_signature_is_valid() -> None:
     parsed = parse_compact_jws(_token("credential-jose-bad-media-type.txt"))
     assert parsed.header["typ"] == "bad+typ"
     _key("vm-ed25519.json").verify(parsed.signature, parsed.signing_input)  # signature is fine
-    with pytest.raises(ProofError) as info:
-        verify_vc_jwt(parsed, _key("vm-ed25519.json"), algorithms=ALGORITHMS)
-    assert info.value.path == "/header/typ"
+    refused = _rules(parsed)
+    assert (refused.failure, refused.path) == (FailureCode.MALFORMED, "/header/typ")
 
 
 def test_vc_vp_claims_are_rejected_though_the_signature_is_valid() -> None:
     parsed = parse_compact_jws(_token("credential-jose-vc-vp-claims.txt"))
     _key("vm-ed25519.json").verify(parsed.signature, parsed.signing_input)
-    with pytest.raises(ProofError) as info:
-        verify_vc_jwt(parsed, _key("vm-ed25519.json"), algorithms=ALGORITHMS)
-    assert info.value.path in ("/vc", "/vp")
+    refused = _rules(parsed)
+    assert refused.failure is FailureCode.MALFORMED
+    assert refused.path in ("/vc", "/vp")
 
 
 @pytest.mark.parametrize(
-    ("case", "alg", "error"),
+    ("case", "alg", "failure"),
     [
-        ("credential-jose-unknown-extensions.txt", "ES512", UnsupportedSuiteError),
+        ("credential-jose-unknown-extensions.txt", "ES512", FailureCode.UNSUPPORTED_SUITE),
         # a vp+jwt: refused for its typ first, and ES384 is outside the allow-list anyway
-        ("presentation-jose-multiple.txt", "ES384", ProofError),
+        ("presentation-jose-multiple.txt", "ES384", FailureCode.MALFORMED),
     ],
 )
 def test_algorithms_outside_the_allow_list_are_refused(
-    case: str, alg: str, error: type[Exception]
+    case: str, alg: str, failure: FailureCode
 ) -> None:
     """ES384/ES512 cases: innopass does not support P-384/P-521, so they must be refused.
 
@@ -102,8 +120,7 @@ def test_algorithms_outside_the_allow_list_are_refused(
     parsed = parse_compact_jws(_token(case))
     assert parsed.header["alg"] == alg
     assert alg not in ALGORITHMS
-    with pytest.raises(error):
-        verify_vc_jwt(parsed, _key("vm-ed25519.json"), algorithms=ALGORITHMS)
+    assert _rules(parsed).failure is failure
 
 
 # P-384: a separate issue will add P-384 (ES384) to innopass; until then its key is
@@ -165,6 +182,5 @@ def test_vp_jwt_presentations_are_refused_for_their_typ(case: str) -> None:
     parsed = parse_compact_jws(_token(case))
     assert parsed.header["typ"] in ("vp+jwt", "bad+typ")
     assert parsed.payload["type"] == "VerifiablePresentation"
-    with pytest.raises(ProofError) as info:
-        verify_vc_jwt(parsed, _key("vm-ed25519.json"), algorithms=ALGORITHMS)
-    assert info.value.path == "/header/typ"
+    refused = _rules(parsed)
+    assert (refused.failure, refused.path) == (FailureCode.MALFORMED, "/header/typ")

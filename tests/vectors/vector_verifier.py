@@ -29,12 +29,8 @@ def verify_vector(
     credential: str | bytes | Mapping[str, object], *, trust: str | None, at: datetime
 ) -> Outcome:
     """Verify ``credential`` at time ``at``, trusting the issuer DID ``trust`` (None: no one)."""
-    if trust is None:
-        verifier = Verifier.trusting_no_one(clock=lambda: at)
-    else:
-        store = TrustStore()
-        store.pin_issuer(trust)
-        verifier = Verifier(store, clock=lambda: at)
+    store = TrustStore() if trust is None else TrustStore().with_issuer(trust)
+    verifier = Verifier(store, clock=lambda: at, trust_no_one=trust is None)
     result = verifier.verify(credential)  # never raises on bad input: that is under test too
     checks = {
         str(check.name): (

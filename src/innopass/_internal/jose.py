@@ -20,6 +20,7 @@ from typing import Any, Final
 
 import jwt
 
+from innopass._internal.encoding import b64url_decode
 from innopass._internal.jsonio import (
     DEFAULT_LIMITS,
     JsonLimits,
@@ -38,7 +39,7 @@ from innopass.errors import (
     MalformedInputError,
     ProofError,
 )
-from innopass.keys import PrivateKey, b64url_decode
+from innopass.keys import PrivateKey
 
 __all__ = [
     "JWT_TYPE",

@@ -30,6 +30,7 @@ from typing import Any, Final
 
 from multiformats import multibase
 
+from innopass._internal.encoding import base58btc_decode
 from innopass._internal.jsonio import JSONObject, JSONValue, pointer
 from innopass._internal.suites import Cryptosuite
 from innopass._internal.timestamps import format_datetime, parse_datetime
@@ -62,7 +63,6 @@ __all__ = [
     "ProofOptions",
     "SignedBy",
     "add_proof",
-    "base58btc_decode",
     "hash_data",
     "parse_proofs",
     "resolve_key",
@@ -123,23 +123,6 @@ class SignedBy:
 
 
 # --- encodings ---------------------------------------------------------------------------
-
-_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_BASE58_VALUE = {char: value for value, char in enumerate(_BASE58)}
-
-
-def base58btc_decode(text: str) -> bytes:
-    """Decode base58btc (Bitcoin alphabet; each leading ``1`` is a zero byte).
-
-    On the verification hot path: one big-integer pass instead of the general
-    multibase machinery (a property test checks it against ``multiformats``).
-    Raises :class:`KeyError` for a character outside the alphabet.
-    """
-    number = 0
-    for char in text:
-        number = number * 58 + _BASE58_VALUE[char]
-    zeros = len(text) - len(text.lstrip("1"))
-    return bytes(zeros) + number.to_bytes((number.bit_length() + 7) // 8, "big")
 
 
 def _encode_signature(signature: bytes) -> str:

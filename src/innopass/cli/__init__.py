@@ -62,8 +62,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("innopass: aborted", err=True)
         sys.exit(ExitCode.USAGE)
+    except click.UsageError as exc:  # one line, naming the fix (no usage block)
+        command = exc.ctx.command_path if exc.ctx is not None else "innopass"
+        click.echo(f"innopass: error: {exc.format_message()} (see: {command} --help)", err=True)
+        sys.exit(ExitCode.USAGE)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"innopass: error: {exc.format_message()}", err=True)
         sys.exit(ExitCode.USAGE if exc.exit_code == 1 else exc.exit_code)
     except InnopassError as exc:
         click.echo(f"innopass: error: {exc.diagnostics()}", err=True)

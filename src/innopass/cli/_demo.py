@@ -60,8 +60,7 @@ class _Story:
         )
 
     def run(self, *args: str, expect: int = 0) -> None:
-        from innopass.cli import cli
-
+        cli = click.get_current_context().find_root().command  # the innopass group itself
         shown = " ".join(shlex.quote(a) for a in args)
         click.secho(f"\n   $ innopass {shown}", fg="cyan")
         cwd = Path.cwd()

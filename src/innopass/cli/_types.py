@@ -61,7 +61,7 @@ class OdsCodeType(click.ParamType[Any]):
 
         if not valid_ods_code(value):
             upper = str(value).upper()
-            hint = f"; did you mean {upper}? (ODS codes are upper case)" if valid_ods_code(upper) else ""
+            hint = f"; did you mean {upper}? (upper case)" if valid_ods_code(upper) else ""
             self.fail(
                 f"{value!r} is not an ODS code (1-9 upper-case letters or digits){hint}", param, ctx
             )

@@ -16,10 +16,11 @@ from __future__ import annotations
 import json
 from typing import Final
 
+from innopass._internal.encoding import b64url_decode, b64url_encode
 from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, loads_strict
 from innopass.did._document import DidDocument
 from innopass.errors import KeyMaterialError, MalformedInputError, ResolutionError
-from innopass.keys import _PRIVATE_JWK_MEMBERS, PublicKey, b64url_decode, b64url_encode
+from innopass.keys import _PRIVATE_JWK_MEMBERS, PublicKey
 
 __all__ = [
     "DID_JWK_CONTEXT",

@@ -1,0 +1,68 @@
+"""The public surface is deliberate: ``innopass.__all__`` is pinned, and every name works."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import innopass
+
+PUBLIC = [
+    "AssessmentRecord",
+    "Bundle",
+    "CheckName",
+    "Ed25519PrivateKey",
+    "Failure",
+    "FailureCode",
+    "Fetcher",
+    "InnopassError",
+    "IssuedPassport",
+    "Issuer",
+    "KeyType",
+    "Limits",
+    "OrganisationDescription",
+    "OrganisationHome",
+    "P256PrivateKey",
+    "PassportFormat",
+    "PrivateKey",
+    "PublicKey",
+    "RequestsFetcher",
+    "TrustAnchor",
+    "TrustStore",
+    "Verdict",
+    "VerificationFailed",
+    "VerificationResult",
+    "Verifier",
+    "VerifierHome",
+    "__version__",
+]
+
+
+def test_the_facade_exports_exactly_these_names() -> None:
+    """Growth is deliberate: adding a name means adding it here too."""
+    assert innopass.__all__ == PUBLIC
+
+
+def test_every_name_resolves_and_is_documented() -> None:
+    for name in PUBLIC:
+        value = getattr(innopass, name)
+        if name != "__version__":
+            assert value.__doc__, f"innopass.{name} has no docstring"
+            assert value.__name__ == name
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    assert not hasattr(innopass, "TrustResolver")
+
+
+def test_importing_innopass_loads_no_library_code() -> None:
+    """The facade is lazy: ``import innopass`` (and so the command line) stays fast."""
+    code = (
+        "import sys, innopass; "
+        "print(sorted(m for m in sys.modules if m.startswith(('innopass.', 'requests', "
+        "'cryptography', 'jsonschema'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
