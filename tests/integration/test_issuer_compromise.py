@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from innopass._internal.jsonio import JSONObject
-from innopass.issuer import Issuer, OrganisationHome
+from innopass.issuer import Issuer, OrganisationHome, TrustAnchor
 from innopass.record import example
 from innopass.verifier import TrustStore, Verifier
 
@@ -39,8 +39,10 @@ def record() -> JSONObject:
     return value
 
 
-def codes(verifier: Verifier, bundle: JSONObject) -> set[str]:
-    result = verifier.verify(bundle)
+def codes(
+    verifier: Verifier, bundle: JSONObject, *, trust_lists: tuple[JSONObject, ...] = ()
+) -> set[str]:
+    result = verifier.verify(bundle, trust_lists=trust_lists)
     return {f.code for f in result.failures} | {str(result.verdict)}
 
 
@@ -54,9 +56,8 @@ def test_a_compromised_key_invalidates_what_it_signed(tmp_path: Path) -> None:
         old = issuer.issue(record())
         bundle_before = issuer.bundle(old.id).to_json()
 
-    before = TrustStore()
-    before.pin_issuer(home.description())
-    assert "verified" in codes(Verifier(before, clock=clock), bundle_before)
+    before = TrustStore().with_issuer(home.description())
+    assert codes(Verifier(before, clock=clock), bundle_before) == {"verified"}
 
     clock.now += timedelta(hours=1)
     home.rotate_key(PASS, compromised=True, clock=clock)
@@ -66,12 +67,13 @@ def test_a_compromised_key_invalidates_what_it_signed(tmp_path: Path) -> None:
         bundle_old = issuer.bundle(old.id).to_json()
         bundle_new = issuer.bundle(new.id).to_json()
 
-    after = TrustStore()
-    after.pin_issuer(home.description())
+    after = TrustStore().with_issuer(home.description())
     verifier = Verifier(after, clock=clock)
     rejected = codes(verifier, bundle_old)
     assert {"rejected", "key-compromised"} <= rejected
-    assert "verified" in codes(verifier, bundle_new)
+    assert codes(verifier, bundle_new) == {"verified"}
+    # the store the verifier was built on is a value: verifying changed nothing in it
+    assert codes(Verifier(before, clock=clock), bundle_before) == {"verified"}
 
 
 def test_a_withdrawn_issuer_is_refused_after_its_withdrawal(tmp_path: Path) -> None:
@@ -89,15 +91,22 @@ def test_a_withdrawn_issuer_is_refused_after_its_withdrawal(tmp_path: Path) -> N
         late = issuer.issue(record())
         bundles = [issuer.bundle(p.id).to_json() for p in (early, late)]
     withdrawn_at = T0 + timedelta(hours=12)
-    with Issuer.from_home(anchor_home.path, passphrase=PASS, clock=clock) as anchor:
+    with TrustAnchor.from_home(anchor_home.path, passphrase=PASS, clock=clock) as anchor:
         signed = anchor.sign_trust_list(
             [home.export(clock=clock)], withdrawn={"RF4": withdrawn_at}, successors={"RF4": "R1H"}
         )
-    trust = TrustStore()
-    trust.pin_anchor(anchor_home.description())
-    trust.import_trust_list(signed.credential)
+    anchored = TrustStore().with_anchor(anchor_home.description())
+    trust = anchored.with_trust_list(signed.credential)
     verifier = Verifier(trust, clock=clock)
-    assert "verified" in codes(verifier, bundles[0])
+    assert codes(verifier, bundles[0]) == {"verified"}
     late_codes = codes(verifier, bundles[1])
     assert "issuer-withdrawn" in late_codes
     assert "rejected" in late_codes
+    # the same trust list offered for one run only, to a store that holds none
+    per_run = Verifier(anchored, clock=clock)
+    assert codes(per_run, bundles[0], trust_lists=(signed.credential,)) == {"verified"}
+    assert {"issuer-withdrawn", "rejected"} <= codes(
+        per_run, bundles[1], trust_lists=(signed.credential,)
+    )
+    assert "issuer-untrusted" in codes(per_run, bundles[0])  # and nothing was kept
+    assert anchored.trust_lists == {}

@@ -21,8 +21,9 @@ import pytest
 
 import innopass
 from innopass._internal.jsonio import dumps_pretty, loads_strict
-from innopass._internal.proof import verify_proof
+from innopass._internal.proof import verify_data_integrity
 from innopass._internal.suites import SUITES
+from innopass.did import StaticResolver
 from innopass.issuer import Ledger, OrganisationHome
 from innopass.record import example
 
@@ -71,6 +72,7 @@ def check_home(home: Path, out: Path) -> int:
     # atomic_write's temporary files are hidden and never named like a passport
     assert all(p.name.endswith(".tmp") for p in leftovers), leftovers
     organisation = OrganisationHome.open(home).description()
+    resolver = StaticResolver({organisation.did: organisation.did_document})
     with Ledger.open(home / "ledger.sqlite") as ledger:
         assert ledger.integrity_check() == "ok"
         ledger.verify_audit_chain()
@@ -87,7 +89,11 @@ def check_home(home: Path, out: Path) -> int:
             assert isinstance(proof, dict)
             method = organisation.did_document.method(str(proof["verificationMethod"]))
             assert method is not None
-            verify_proof(credential, suites=SUITES, key=method.public_key)
+            [signed] = verify_data_integrity(
+                credential, issuer=organisation.did, resolver=resolver, suites=SUITES
+            )
+            assert signed.method.id == method.id == entry.verification_method
+            assert signed.method.public_key == method.public_key
         allocations = ledger.all_allocations()
         used = Counter((purpose, number, index) for purpose, number, index, _ in allocations)
         assert all(count == 1 for count in used.values()), "a status index was used twice"

@@ -628,7 +628,11 @@ def test_status_publish_checks_its_directory_before_signing(issuer: Issuer, tmp_
         assert caught.value.code == "output"
         assert caught.value.passport_id is None
         refused.append(caught.value.path)
-    assert refused == [tmp_path / "a-file", tmp_path / "a-file" / "sub", blocked / "revocation" / "1"]
+    assert refused == [
+        tmp_path / "a-file",
+        tmp_path / "a-file" / "sub",
+        blocked / "revocation" / "1",
+    ]
     assert [e.action for e in issuer.ledger.audit_entries()] == ["org-init", "issue"]
 
 
@@ -746,3 +750,500 @@ def test_trust_list_withdrawal_successor_and_compromised_keys(
         assert unknown.value.code == itself.value.code == "trust"
         assert not_ods.value.code == "malformed"
         assert len(anchor.ledger.trust_list_versions()) == versions
+
+
+# --- the issuer's parts: a pure builder, a narrow signer, the anchor's role (issue 7) ---------
+
+
+def test_the_issuer_package_exports_only_its_public_names() -> None:
+    assert sorted(innopass.issuer.__all__) == [
+        "AuditEntry",
+        "IssuedPassport",
+        "Issuer",
+        "Ledger",
+        "OrganisationHome",
+        "PassportEntry",
+        "PassportFormat",
+        "PassportState",
+        "PublishedStatusList",
+        "SignedTrustList",
+        "Signer",
+        "StatusAction",
+        "TrustAnchor",
+        "TrustListVersion",
+    ]
+    for name in innopass.issuer.__all__:
+        assert getattr(innopass.issuer, name).__module__.startswith("innopass.issuer._"), name
+    # what used to be public here is private, or lives in innopass.errors / innopass._internal
+    for gone in (
+        "OutputError",
+        "PassportNotFoundError",
+        "PassportReferenceError",
+        "check_passport_id",
+        "MIN_PASSPHRASE_LENGTH",
+        "passphrase_bytes",
+        "default_status_base",
+        "ledger",
+        "output",
+        "trust_list",
+    ):
+        assert not hasattr(innopass.issuer, gone), gone
+
+
+class FakeSigner:
+    """A :class:`Signer` that is no organisation home: a did:key in memory, counting its use."""
+
+    def __init__(self, ods_code: str = "RF4", name: str = "Barking") -> None:
+        self.key: PrivateKey = generate_private_key(KeyType.ED25519)
+        did = did_key_from_public_key(self.key.public_key())
+        self._key_id = verification_method_id(did)
+        self._description = OrganisationDescription(
+            ods_code=ods_code,
+            name=name,
+            did=did,
+            did_document=did_key_document(did),
+            status_list_base=f"urn:innopass:status:{ods_code}/",
+            keys=(KeyWindow(self._key_id),),
+        )
+        self.checks = 0
+        self.signed: list[datetime] = []
+        self.current = True
+
+    @property
+    def description(self) -> OrganisationDescription:
+        return self._description
+
+    @property
+    def key_id(self) -> str:
+        return self._key_id
+
+    def check_current(self) -> None:
+        self.checks += 1
+        if not self.current:
+            raise KeyMaterialError("the fake key was rotated")
+
+    def sign(self, document: Mapping[str, Any], *, created: datetime) -> JSONObject:
+        self.signed.append(created)
+        return add_proof(
+            document,
+            key=self.key,
+            suite=suite_for_key(self.key.key_type),
+            options=ProofOptions(verification_method=self._key_id, created=created),
+        )
+
+    def sign_jwt(self, credential: Mapping[str, Any], *, issued_at: datetime) -> str:
+        self.signed.append(issued_at)
+        return sign_vc_jwt(credential, self.key, kid=self._key_id, issued_at=issued_at)
+
+    def verify(self, credential: Mapping[str, Any]) -> SignedBy:
+        did = self._description.did
+        [signed] = verify_data_integrity(
+            credential,
+            issuer=did,
+            resolver=StaticResolver({did: self._description.did_document}),
+            suites=SUITES,
+        )
+        assert signed.method.id == self._key_id
+        return signed
+
+
+T_FAKE = datetime(2026, 6, 1, 10, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def bare_ledger(tmp_path: Path) -> Iterator[Ledger]:
+    """A ledger with no organisation home around it."""
+    with Ledger.open(tmp_path / "ledger.sqlite", create=True, clock=lambda: T_FAKE) as opened:
+        yield opened
+
+
+def record_passport(ledger: Ledger, signer: Signer, source: JSONObject) -> PassportEntry:
+    """Build, sign and record one passport with nothing but a signer and a ledger."""
+    parsed = AssessmentRecord.from_json(source)
+    passport_id = f"urn:uuid:{uuid.uuid4()}"
+    base = signer.description.status_list_base
+    with ledger.transaction() as tx:
+        allocations = [tx.allocate_status(p, passport_id) for p in StatusPurpose]
+        status = tuple(
+            StatusEntry(a.purpose.value, a.index, f"{base}{a.purpose.value}/{a.list_number}")
+            for a in allocations
+        )
+        unsigned = build_passport(
+            parsed,
+            organisation=signer.description,
+            passport_id=passport_id,
+            now=T_FAKE,
+            status=status,
+        )
+        credential = signer.sign(unsigned, created=T_FAKE)
+        subject = credential["credentialSubject"]
+        assert isinstance(subject, dict)
+        tx.add_passport(
+            PassportEntry(
+                id=passport_id,
+                record_id=parsed.record_id,
+                record_digest=str(subject["recordDigest"]),
+                format="di",
+                issued_at=T_FAKE,
+                valid_until=parsed.effective_valid_until(),
+                verification_method=signer.key_id,
+                status=tuple(e.to_json() for e in status),
+                credential_text=dumps_pretty(credential),
+            )
+        )
+        tx.audit("issue", passport_id, {})
+    return ledger.passport(passport_id)
+
+
+def test_build_passport_is_a_pure_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = record()
+    parsed = AssessmentRecord.from_json(source)
+    organisation = FakeSigner().description
+    passport_id = "urn:uuid:00000000-0000-4000-8000-0000000000aa"
+    base = organisation.status_list_base
+    status = (
+        StatusEntry("revocation", 7, f"{base}revocation/1"),
+        StatusEntry("suspension", 9, f"{base}suspension/1"),
+    )
+    now = datetime(2026, 6, 1, 10, 0, 0, tzinfo=UTC)
+
+    def forbidden(*args: object, **kwargs: object) -> Any:
+        raise AssertionError("build_passport reached for randomness")
+
+    monkeypatch.setattr(uuid, "uuid4", forbidden)
+    monkeypatch.setattr("secrets.randbelow", forbidden)
+    monkeypatch.setattr("secrets.token_bytes", forbidden)
+
+    def build(at: datetime = now, **changes: Any) -> JSONObject:
+        options: dict[str, Any] = {
+            "organisation": organisation,
+            "passport_id": passport_id,
+            "now": at,
+            "status": status,
+        }
+        options.update(changes)
+        return build_passport(parsed, **options)
+
+    first, second = build(), build()
+    assert first == second
+    assert dumps_pretty(first) == dumps_pretty(second)
+    assert first is not second
+    subject = first["credentialSubject"]
+    assert isinstance(subject, dict)
+    subject["assessmentRecord"] = {"changed": True}  # a result is its caller's own
+    assert build() == second
+    assert parsed.to_json() == source  # and the record is not touched
+    assert build(record_json=parsed.to_json()) == second
+
+    # each input decides its part, and nothing else decides anything
+    assert second["id"] == passport_id
+    assert second["issuer"] == {
+        "id": organisation.did,
+        "type": "NhsOrganisation",
+        "name": "Barking",
+        "odsCode": "RF4",
+    }
+    assert second["validFrom"] == "2026-06-01T10:00:00Z"
+    assert second["credentialStatus"] == [e.to_json() for e in status]
+    assert "proof" not in second
+    later = build(now + timedelta(days=1, seconds=1))
+    assert later["validFrom"] == "2026-06-02T10:00:01Z"
+    assert {k for k in second if second[k] != later[k]} == {"validFrom"}
+    assert build(status=())["credentialStatus"] == []
+    # before the record's validity starts, the passport holds from its first day
+    early = build(datetime(2020, 1, 1, tzinfo=UTC))
+    assert early["validFrom"] == "2026-03-16T00:00:00Z" == f"{parsed.validity.valid_from}T00:00:00Z"
+
+
+def test_the_issuer_signs_what_build_passport_builds(issuer: Issuer, clock: Clock) -> None:
+    source = record()
+    for fmt in PassportFormat:
+        passport = issuer.issue(source, format=fmt)
+        unsigned = {k: v for k, v in passport.credential.items() if k != "proof"}
+        assert unsigned == build_passport(
+            AssessmentRecord.from_json(source),
+            organisation=issuer.description,
+            passport_id=passport.id,
+            now=clock.now,
+            status=passport.status,
+        )
+
+
+def test_the_issuer_uses_the_clock_and_id_generator_it_is_given(
+    tmp_path: Path, clock: Clock
+) -> None:
+    make_home(tmp_path / "home", clock)
+    fixed = datetime(2026, 6, 2, 8, 15, 30, tzinfo=UTC)
+    ids = iter(
+        [
+            "urn:uuid:00000000-0000-4000-8000-00000000000a",
+            "urn:uuid:00000000-0000-4000-8000-00000000000b",
+        ]
+    )
+    drawn: list[int] = []
+
+    def randbelow(n: int) -> int:
+        drawn.append(n)
+        return 40 + len(drawn)
+
+    with Issuer.from_home(
+        tmp_path / "home",
+        passphrase=PASS,
+        clock=lambda: fixed,
+        new_id=lambda: next(ids),
+        randbelow=randbelow,
+    ) as issuer:
+        assert issuer.now() == fixed
+        passport = issuer.issue(record())
+        credential = passport.credential
+        assert passport.id == credential["id"] == "urn:uuid:00000000-0000-4000-8000-00000000000a"
+        assert passport.filename() == "00000000-0000-4000-8000-00000000000a.json"
+        assert credential["validFrom"] == "2026-06-02T08:15:30Z"
+        assert credential["proof"]["created"] == "2026-06-02T08:15:30Z"  # type: ignore[index,call-overload]
+        assert [(e.purpose, e.index) for e in passport.status] == [
+            ("revocation", 41),
+            ("suspension", 42),
+        ]
+        assert drawn == [MIN_ENTRIES, MIN_ENTRIES]
+        entry = issuer.passport(passport.id)
+        assert entry.issued_at == fixed
+        assert issuer.ledger.audit_entries()[-1].at == fixed
+
+        token = issuer.issue(record(), format="jwt")
+        assert token.id == "urn:uuid:00000000-0000-4000-8000-00000000000b"
+        assert token.token is not None
+        assert jwt.decode(token.token, options={"verify_signature": False})["iat"] == int(
+            fixed.timestamp()
+        )
+        for signed in issuer.signed_status_lists():
+            assert signed.credential["validFrom"] == "2026-06-02T08:15:30Z"
+
+
+def test_an_id_generator_that_repeats_itself_is_refused(tmp_path: Path, clock: Clock) -> None:
+    make_home(tmp_path / "home", clock)
+    same = "urn:uuid:00000000-0000-4000-8000-0000000000ff"
+    with Issuer.from_home(
+        tmp_path / "home", passphrase=PASS, clock=clock, new_id=lambda: same
+    ) as issuer:
+        first = issuer.issue(record())
+        with pytest.raises(LedgerError) as caught:
+            issuer.issue(record())
+        assert caught.value.code == "ledger"
+        assert [p.id for p in issuer.ledger.passports()] == [first.id] == [same]
+        assert [e.action for e in issuer.ledger.audit_entries()] == ["org-init", "issue"]
+
+
+def test_the_default_passport_ids_are_random_uuids(issuer: Issuer) -> None:
+    ids = {issuer.issue(record()).id for _ in range(3)}
+    assert len(ids) == 3
+    for passport_id in ids:
+        assert passport_id.startswith("urn:uuid:")
+        assert uuid.UUID(passport_id.removeprefix("urn:uuid:")).version == 4
+
+
+def test_status_lists_are_signed_with_a_signer_and_a_ledger_alone(bare_ledger: Ledger) -> None:
+    signer = FakeSigner()
+    as_protocol: Signer = signer  # the fake is a Signer (checked by mypy)
+    entries = [record_passport(bare_ledger, as_protocol, record()) for _ in range(2)]
+    with bare_ledger.transaction() as tx:
+        tx.change_status(entries[0].id, StatusAction.REVOKE)
+    signed_at = datetime(2026, 6, 3, 12, 0, 0, tzinfo=UTC)
+    signer.signed.clear()
+    checks = signer.checks
+
+    lists = sign_status_lists(signer, bare_ledger, clock=lambda: signed_at)
+    assert signer.checks == checks + 1  # once, inside the transaction
+    assert signer.signed == [signed_at, signed_at]
+    base = signer.description.status_list_base
+    assert [(s.purpose, s.list_number, s.id) for s in lists] == [
+        (StatusPurpose.REVOCATION, 1, f"{base}revocation/1"),
+        (StatusPurpose.SUSPENSION, 1, f"{base}suspension/1"),
+    ]
+    for item in lists:
+        assert signer.verify(item.credential).proof.created == signed_at
+        parsed = parse_status_list_credential(item.credential)
+        assert parsed.issuer == signer.description.did
+        assert item.credential["validUntil"] == "2026-06-10T12:00:00Z"
+        assert item.path is None
+    revocation = decode_bitstring(lists[0].credential["credentialSubject"]["encodedList"])  # type: ignore[index,call-overload]
+    revoked = entries[0].allocation(StatusPurpose.REVOCATION).index
+    assert bit_at(revocation, revoked)
+    assert sum(bin(b).count("1") for b in revocation) == 1
+    audit = bare_ledger.audit_entries()[-1]
+    assert (audit.action, audit.subject, audit.at) == (
+        "status-sign",
+        signer.description.did,
+        T_FAKE,
+    )
+    assert audit.details["verificationMethod"] == signer.key_id
+    assert audit.details["lists"] == [s.id for s in lists]
+
+    only = sign_status_lists(
+        signer,
+        bare_ledger,
+        clock=lambda: signed_at,
+        lists=[(StatusPurpose.SUSPENSION, 1)],
+        valid_for=timedelta(hours=1),
+        action="custom",
+        subject="urn:example:subject",
+    )
+    assert [s.relative_path for s in only] == ["suspension/1"]
+    assert only[0].credential["validUntil"] == "2026-06-03T13:00:00Z"
+    last = bare_ledger.audit_entries()[-1]
+    assert (last.action, last.subject) == ("custom", "urn:example:subject")
+
+
+def test_a_signer_that_is_not_current_signs_nothing(bare_ledger: Ledger, tmp_path: Path) -> None:
+    signer = FakeSigner()
+    entry = record_passport(bare_ledger, signer, record())
+    signer.current = False
+    signer.signed.clear()
+    audited = len(bare_ledger.audit_entries())
+    for attempt in (
+        lambda: sign_status_lists(signer, bare_ledger, clock=lambda: T_FAKE),
+        lambda: build_bundle(signer, bare_ledger, entry.id, clock=lambda: T_FAKE),
+        lambda: publish_status_lists(signer, bare_ledger, tmp_path / "out", clock=lambda: T_FAKE),
+    ):
+        with pytest.raises(KeyMaterialError):
+            attempt()
+    assert signer.signed == []
+    assert len(bare_ledger.audit_entries()) == audited
+    assert not (tmp_path / "out").exists()  # checked, not created, before the signer refused
+
+    signer.current = True
+    checks = signer.checks
+    with pytest.raises(ConfigurationError) as caught:
+        sign_status_lists(signer, bare_ledger, clock=lambda: T_FAKE, valid_for=timedelta(0))
+    assert caught.value.code == "configuration"
+    assert (signer.checks, signer.signed) == (checks, [])  # refused before anything else
+
+
+def test_a_bundle_is_built_with_a_signer_and_a_ledger_alone(bare_ledger: Ledger) -> None:
+    signer = FakeSigner()
+    entry = record_passport(bare_ledger, signer, record())
+    record_passport(bare_ledger, signer, record())  # another passport, on the same lists
+    at = datetime(2026, 6, 4, 9, 0, 0, tzinfo=UTC)
+    bundle = build_bundle(signer, bare_ledger, entry.id, clock=lambda: at)
+    assert bundle.passport == loads_strict(entry.credential_text)
+    assert isinstance(bundle.passport, dict)
+    signer.verify(bundle.passport)
+    assert bundle.issuer is not None
+    assert bundle.issuer.did == signer.description.did
+    assert bundle.issuer.exported_at == at
+    assert sorted(str(s["id"]) for s in bundle.status_lists) == sorted(
+        str(e["statusListCredential"]) for e in entry.status
+    )
+    for status_list in bundle.status_lists:
+        assert signer.verify(status_list).proof.created == at
+    audit = bare_ledger.audit_entries()[-1]
+    assert (audit.action, audit.subject) == ("bundle", entry.id)
+    assert build_bundle(signer, bare_ledger, entry.credential_text, clock=lambda: at).passport == (
+        bundle.passport
+    )
+    with pytest.raises(PassportNotFoundError) as missing:
+        build_bundle(
+            signer, bare_ledger, "urn:uuid:00000000-0000-4000-8000-000000000000", clock=lambda: at
+        )
+    assert missing.value.code == "passport-not-found"
+
+
+def test_status_lists_are_published_with_a_signer_and_a_ledger_alone(
+    bare_ledger: Ledger, tmp_path: Path
+) -> None:
+    signer = FakeSigner()
+    record_passport(bare_ledger, signer, record())
+    out = tmp_path / "published"
+    written = publish_status_lists(signer, bare_ledger, out, clock=lambda: T_FAKE)
+    assert [w.path for w in written] == [out / "revocation" / "1", out / "suspension" / "1"]
+    for item in written:
+        assert item.path is not None
+        assert loads_strict(item.path.read_bytes()) == item.credential
+        signer.verify(item.credential)
+    assert bare_ledger.audit_entries()[-1].action == "status-publish"
+
+
+def test_an_issuer_needs_only_a_signer_to_sign(tmp_path: Path, bare_ledger: Ledger) -> None:
+    signer = FakeSigner()
+    nowhere = OrganisationHome(tmp_path / "no-home-here")
+    issuer = Issuer(nowhere, signer, ledger=bare_ledger, clock=lambda: T_FAKE)
+    passport = issuer.issue(record())
+    signer.verify(passport.credential)
+    assert passport.verification_method == issuer.key_id == signer.key_id
+    assert issuer.did == signer.description.did
+    assert passport.credential["issuer"]["id"] == signer.description.did  # type: ignore[index,call-overload]
+    token = issuer.issue(record(), format="jwt")
+    assert token.token is not None
+    verify_vc_jwt(
+        parse_compact_jws(token.token),
+        issuer=signer.description.did,
+        resolver=StaticResolver({signer.description.did: signer.description.did_document}),
+        algorithms=["EdDSA"],
+    )
+    assert issuer.bundle(passport.id).issuer is not None
+    assert not (tmp_path / "no-home-here").exists()
+
+
+def test_the_trust_anchor_is_a_role_of_its_own(tmp_path: Path, clock: Clock) -> None:
+    for gone in ("sign_trust_list", "trust_list_versions", "ensure_current_key", "sign_document"):
+        assert not hasattr(Issuer, gone), gone
+    for issuing in ("issue", "issue_batch", "revoke", "bundle", "publish_status_lists"):
+        assert not hasattr(TrustAnchor, issuing), issuing
+
+    anchor_home = OrganisationHome.init(
+        tmp_path / "anchor",
+        ods_code="X26",
+        name="National",
+        passphrase=PASS,
+        did_web="anchor.nhs.example",
+        clock=clock,
+    )
+    rf4 = make_home(tmp_path / "rf4", clock).export(clock=clock)
+    with TrustAnchor.from_home(anchor_home.path, passphrase=PASS, clock=clock) as anchor:
+        assert anchor.trust_list_versions() == ()
+        signed = []
+        for _ in range(3):
+            signed.append(anchor.sign_trust_list([rf4]))
+            clock.now += timedelta(minutes=1)
+        assert [s.version for s in signed] == [1, 2, 3]
+        versions = anchor.trust_list_versions()
+        assert [v.version for v in versions] == [1, 2, 3]
+        assert [v.credential_text for v in versions] == [s.text() for s in signed]
+        assert [v.credential_id for v in versions] == [s.credential["id"] for s in signed]
+        assert all(v.issuers == (DID_WEB,) for v in versions)
+        assert [TrustListContent.from_credential(s.credential).version for s in signed] == [1, 2, 3]
+        assert [e.action for e in anchor.ledger.audit_entries()][-3:] == ["trust-list-sign"] * 3
+
+        # a rotation by another process: the anchor's signer refuses and no version is used
+        anchor_home.rotate_key(PASS, clock=clock)
+        with pytest.raises(KeyMaterialError) as caught:
+            anchor.sign_trust_list([rf4])
+        assert caught.value.code == "key-material"
+        assert len(anchor.trust_list_versions()) == 3
+    with TrustAnchor.from_home(anchor_home.path, passphrase=PASS, clock=clock) as again:
+        fourth = again.sign_trust_list([rf4])
+        assert fourth.version == 4  # the ledger remembers, across sessions and keys
+        verify_signed(fourth.credential, again, "did:web:anchor.nhs.example#key-2")
+
+
+def test_a_trust_anchor_signs_with_any_signer(tmp_path: Path, bare_ledger: Ledger) -> None:
+    signer = FakeSigner(ods_code="X26", name="National")
+    issuers = [FakeSigner().description, FakeSigner(ods_code="R1H", name="Barts").description]
+    anchor = TrustAnchor(
+        OrganisationHome(tmp_path / "no-home-here"),
+        signer,
+        ledger=bare_ledger,
+        clock=lambda: T_FAKE,
+    )
+    first = anchor.sign_trust_list(issuers[:1])
+    second = anchor.sign_trust_list(issuers, valid_for=timedelta(days=2))
+    assert (first.version, second.version) == (1, 2)
+    assert signer.checks == 2
+    for item in (first, second):
+        assert signer.verify(item.credential).proof.created == T_FAKE
+    content = TrustListContent.from_credential(second.credential)
+    assert [i.did for i in content.issuers] == [d.did for d in issuers]
+    assert second.credential["issuer"]["odsCode"] == "X26"  # type: ignore[index,call-overload]
+    assert [v.version for v in bare_ledger.trust_list_versions()] == [1, 2]
+    with pytest.raises(ConfigurationError):
+        anchor.sign_trust_list(issuers, valid_for=timedelta(0))
+    assert [v.version for v in anchor.trust_list_versions()] == [1, 2]

@@ -285,7 +285,10 @@ def test_refused_status_changes(
 def test_unknown_passport_status_change(ledger: Ledger) -> None:
     with pytest.raises(PassportNotFoundError) as caught:
         change(ledger, "urn:uuid:nobody", StatusAction.REVOKE)
-    assert (caught.value.code, caught.value.passport_id) == ("passport-not-found", "urn:uuid:nobody")
+    assert (caught.value.code, caught.value.passport_id) == (
+        "passport-not-found",
+        "urn:uuid:nobody",
+    )
     assert ledger.audit_entries() == ()
 
 

@@ -58,7 +58,11 @@ _register()
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point for the ``innopass`` console script and ``python -m innopass``."""
     try:
-        code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="innopass",
+            standalone_mode=False,
+        )
     except click.exceptions.Abort:
         click.echo("innopass: aborted", err=True)
         sys.exit(ExitCode.USAGE)

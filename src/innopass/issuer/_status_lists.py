@@ -53,7 +53,7 @@ def change_status(ledger: Ledger, passport_id: str, action: StatusAction | str) 
     """Revoke, suspend or reinstate ``passport_id`` in one transaction with its audit entry.
 
     Raises ``PassportNotFoundError`` for an unknown id and
-    :class:`~innopass.errors.StatusListError` for a change that is not allowed
+    :class:`~innopass.errors.StatusChangeError` for a change that is not allowed
     (anything on a revoked passport; suspending a suspended one; reinstating one
     that is not suspended).
     """
