@@ -7,17 +7,21 @@ never skips a time rule, the trust in force or the key's window.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from innopass._internal.suites import JcsCryptosuite
+from innopass._internal.cache import VerifiedCache, content_key
+from innopass._internal.suites import SUITES, JcsCryptosuite
+from innopass.errors import CheckFailed, TrustImportError
 from innopass.status import MIN_ENTRIES, build_status_list_credential, new_bitstring
 from innopass.trust import KeyWindow
-from innopass.verifier import FailureCode, TrustStore, Verdict, Verifier
-from innopass.verifier._cache import VerifiedCache, content_key
+from innopass.verifier import CheckName, CheckStatus, FailureCode, TrustStore, Verdict, Verifier
+from innopass.verifier._status_lists import status_list_cache, verify_status_list
+from innopass.verifier._trust_lists import trust_list_cache, verify_trust_list
 from verifier_factory import (
     NOW,
     REVOCATION_INDEX,
@@ -66,10 +70,21 @@ def test_a_batch_checks_each_shared_list_once(signature_checks: list[int]) -> No
         assert verifier.verify(credential).verified
     assert len(signature_checks) == 4 + 4  # one per further passport
     # the same lists given again as new objects (a bundle, a re-read file) are still known
-    for status_list in org.status_lists():
-        verifier.trust.add_status_list(status_list)
-    assert verifier.verify(passport(org)).verified
+    again = verifier.verifier.verify(
+        passport(org), trust_lists=[copy.deepcopy(tl)], status_lists=org.status_lists()
+    )
+    assert again.verified, again.failures
     assert len(signature_checks) == 4 + 4 + 1
+    # and so are lists held in the trust store
+    held = TrustStore().with_anchor(anchor.did).with_trust_list(tl)
+    for status_list in org.status_lists():
+        held = held.with_status_list(status_list, now=NOW)
+    checks = len(signature_checks)  # importing checked each list once more
+    assert checks == 4 + 4 + 1 + 3
+    from_store = Verifier(held, clock=Clock(NOW))
+    for credential in passports[:3]:
+        assert from_store.verify(credential).verified
+    assert len(signature_checks) == checks + 2 + 3  # the lists once, then one per passport
 
 
 def test_no_cache_checks_every_time(signature_checks: list[int]) -> None:
@@ -106,54 +121,115 @@ def test_two_entries_on_one_list_check_it_once_per_verification(
 def test_time_rules_apply_to_a_remembered_list() -> None:
     org = Org.did_key()
     clock = Clock(NOW)
-    store = TrustStore()
-    store.pin_issuer(org.did)
-    for status_list in org.status_lists():  # valid for 7 days from an hour before NOW
-        store.add_status_list(status_list)
+    store = TrustStore().with_issuer(org.did)
+    lists = org.status_lists()  # valid for 7 days from an hour before NOW
+    verifier = Verifier(store, clock=clock)
+    credential: Any = passport(org)
+    assert verifier.verify(credential, status_lists=lists).verified
+    clock.at = NOW + timedelta(days=8)
+    result = verifier.verify(credential, status_lists=lists)
+    assert result.codes == {FailureCode.STATUS_STALE}
+    assert {f.path for f in result.failures} == {"/credentialStatus/0", "/credentialStatus/1"}
+    assert result.verdict is Verdict.INDETERMINATE
+    clock.at = NOW - timedelta(hours=2)  # before the lists' validFrom
+    early = verifier.verify(credential, status_lists=lists)
+    assert (FailureCode.STATUS_UNAVAILABLE, "/credentialStatus/0/statusListCredential") in {
+        (f.code, f.path) for f in early.failures
+    }
+
+
+def test_time_rules_apply_to_a_remembered_held_list() -> None:
+    """The same for lists held in the store: their fetch time does not make them fresh."""
+    org = Org.did_key()
+    clock = Clock(NOW)
+    store = TrustStore().with_issuer(org.did)
+    for status_list in org.status_lists():
+        store = store.with_status_list(status_list, now=NOW)
     verifier = Verifier(store, clock=clock)
     credential: Any = passport(org)
     assert verifier.verify(credential).verified
     clock.at = NOW + timedelta(days=8)
-    result = verifier.verify(credential)
-    assert result.codes == {FailureCode.STATUS_STALE}
-    assert result.verdict is Verdict.INDETERMINATE
-    clock.at = NOW - timedelta(hours=2)  # before the lists' validFrom
-    assert FailureCode.STATUS_UNAVAILABLE in verifier.verify(credential).codes
+    assert verifier.verify(credential).codes == {FailureCode.STATUS_STALE}
 
 
-def test_key_window_applies_to_a_remembered_list() -> None:
+def _checked_status(result: Any) -> set[tuple[FailureCode, str]]:
+    return {(f.code, f.path) for f in result.failures if f.check is CheckName.STATUS}
+
+
+def test_key_window_applies_to_a_remembered_list(signature_checks: list[int]) -> None:
+    """A list remembered from one run is held to the key window of the trust in force in the
+    next (here the run's trust list marks the key that signed the status lists compromised)."""
+    anchor = Org.did_key(ods="X26", name="NHS ENGLAND")
+    org = Org.did_web(
+        windows=[(NOW - timedelta(days=365), None), (NOW - timedelta(days=365), None)]
+    )
+    lists = [org.status_list(p, key=1) for p in ("revocation", "suspension")]
+    verifier = Verifier(TrustStore().with_anchor(anchor.did), clock=Clock(NOW))
+    credential: Any = passport(org, key=0)
+    good = trust_list(anchor, [org.trusted_issuer()], version=1)
+    assert verifier.verify(credential, trust_lists=[good], status_lists=lists).verified
+    assert len(signature_checks) == 4
+    compromised = org.trusted_issuer(
+        keys=(org.keys[0].window(), replace(org.keys[1].window(), compromised=True))
+    )
+    bad = trust_list(anchor, [compromised], version=2)
+    result = verifier.verify(credential, trust_lists=[bad], status_lists=lists)
+    assert len(signature_checks) == 4 + 2  # the passport and the new trust list: lists known
+    assert _checked_status(result) == {
+        (FailureCode.STATUS_LIST_INVALID, "/credentialStatus/0/statusListCredential"),
+        (FailureCode.STATUS_LIST_INVALID, "/credentialStatus/1/statusListCredential"),
+    }
+    assert result.verdict is Verdict.REJECTED
+
+
+def test_key_window_applies_to_a_remembered_list_by_function() -> None:
+    """:func:`verify_status_list` with one cache and two trusts: the window is checked anew."""
     org = Org.did_web(windows=[(NOW - timedelta(days=365), None)])
-    store = TrustStore()
-    store.pin_issuer(org.organisation())
-    for status_list in org.status_lists():
-        store.add_status_list(status_list)
-    verifier = Verifier(store, clock=Clock(NOW))
-    credential: Any = passport(org)
-    assert verifier.verify(credential).verified
+    credential = org.status_list("revocation")
+    cache = status_list_cache()
+    store = TrustStore().with_issuer(org.organisation())
+    view = store.view()
+
+    def check(trust: Any) -> Any:
+        return verify_status_list(
+            credential,
+            issuer=org.did,
+            resolver=view.resolver,
+            trust=trust,
+            suites=SUITES,
+            cache=cache,
+        )
+
+    assert check(view.issuer_trust(org.did)).id == org.list_id("revocation")
+    assert len(cache) == 1
     compromised = replace(
         org.organisation(), keys=(replace(org.keys[0].window(), compromised=True),)
     )
-    store.pin_issuer(compromised)
-    result = verifier.verify(credential)
-    assert FailureCode.KEY_COMPROMISED in result.codes
-    assert not result.verified
+    later = TrustStore().with_issuer(compromised).view()
+    with pytest.raises(CheckFailed) as caught:
+        check(later.issuer_trust(org.did))
+    assert caught.value.failure is FailureCode.STATUS_LIST_INVALID
+    assert caught.value.path == "/proof"
 
 
 def test_a_remembered_list_is_checked_again_under_another_key() -> None:
     """If the trust in force now gives the method another key, the signature is checked anew."""
+    anchor = Org.did_key(ods="X26", name="NHS ENGLAND")
     org = Org.did_web(windows=[(NOW - timedelta(days=365), None)])
-    store = TrustStore()
-    store.pin_issuer(org.organisation())
     lists = org.status_lists()
-    for status_list in lists:
-        store.add_status_list(status_list)
-    verifier = Verifier(store, clock=Clock(NOW))
-    assert verifier.verify(passport(org)).verified
-    # the same DID and method id, but another key (a new pin replaces the old one)
+    verifier = Verifier(TrustStore().with_anchor(anchor.did), clock=Clock(NOW))
+    first = trust_list(anchor, [org.trusted_issuer()], version=1)
+    assert verifier.verify(passport(org), trust_lists=[first], status_lists=lists).verified
+    # the same DID and method id, but another key (a newer trust list names it)
     other = Org.did_web(windows=[(NOW - timedelta(days=365), None)])
-    store.pin_issuer(other.organisation())
-    result = verifier.verify(passport(other))
-    assert FailureCode.STATUS_LIST_INVALID in result.codes
+    assert (other.did, other.keys[0].vm_id) == (org.did, org.keys[0].vm_id)
+    second = trust_list(anchor, [other.trusted_issuer()], version=2)
+    result = verifier.verify(passport(other), trust_lists=[second], status_lists=lists)
+    assert _checked_status(result) == {
+        (FailureCode.STATUS_LIST_INVALID, "/credentialStatus/0/statusListCredential"),
+        (FailureCode.STATUS_LIST_INVALID, "/credentialStatus/1/statusListCredential"),
+    }
+    assert result.check(CheckName.PROOF).status is CheckStatus.PASS
     assert not result.verified
 
 
@@ -167,7 +243,9 @@ def test_a_list_changed_in_place_is_checked_again() -> None:
     forged_bits: Any = org.status_list("revocation")["credentialSubject"]
     lists[0]["credentialSubject"] = forged_bits  # the signature no longer covers this
     result = verifier.verify(credential)
-    assert FailureCode.STATUS_LIST_INVALID in result.codes
+    assert _checked_status(result) == {
+        (FailureCode.STATUS_LIST_INVALID, "/credentialStatus/0/statusListCredential")
+    }
     assert not result.verified
 
 
@@ -176,23 +254,40 @@ def test_trust_list_rules_apply_to_a_remembered_trust_list() -> None:
     org = Org.did_web(windows=[(NOW - timedelta(days=365), None)])
     tl = trust_list(anchor, [org.trusted_issuer()])  # valid for 30 days from NOW - 1 day
     clock = Clock(NOW)
-    store = TrustStore()
-    store.pin_anchor(anchor.did)
-    store.add_trust_list(tl)
-    for status_list in org.status_lists():
-        store.add_status_list(status_list)
+    store = TrustStore().with_anchor(anchor.did)
     verifier = Verifier(store, clock=clock)
     credential: Any = passport(org)
-    assert verifier.verify(credential).verified
+    lists = org.status_lists()
+    assert verifier.verify(credential, trust_lists=[tl], status_lists=lists).verified
     clock.at = NOW + timedelta(days=31)
-    assert FailureCode.TRUST_LIST_EXPIRED in verifier.verify(credential).codes
-    # the anchor pinned anew with a key window that starts after the list was signed
-    clock.at = NOW
+    expired = verifier.verify(credential, trust_lists=[tl], status_lists=lists)
+    assert (FailureCode.TRUST_LIST_EXPIRED, "/issuer") in {
+        (f.code, f.path) for f in expired.failures
+    }
+    clock.at = NOW - timedelta(days=2)  # before the list's validFrom
+    early = verifier.verify(credential, trust_lists=[tl], status_lists=lists)
+    assert (FailureCode.TRUST_LIST_INVALID, "/validFrom") in {
+        (f.code, f.path) for f in early.failures
+    }
+    assert not early.verified
+
+
+def test_anchor_key_window_applies_to_a_remembered_trust_list() -> None:
+    """With one cache, the anchor pinned anew with a key window that starts after the list
+    was signed: the remembered list is refused (the window is checked on every use)."""
+    anchor = Org.did_key(ods="X26", name="NHS ENGLAND")
+    org = Org.did_web(windows=[(NOW - timedelta(days=365), None)])
+    tl = trust_list(anchor, [org.trusted_issuer()])
+    cache = trust_list_cache()
+    pinned = TrustStore().with_anchor(anchor.organisation())
+    assert verify_trust_list(tl, anchors=pinned.anchors, cache=cache).version == 1
+    assert len(cache) == 1
     late = KeyWindow(anchor.keys[0].vm_id, valid_from=NOW)
-    store.pin_anchor(replace(anchor.organisation(), keys=(late,)))
-    result = verifier.verify(credential)
-    assert FailureCode.TRUST_LIST_INVALID in result.codes
-    assert not result.verified
+    repinned = TrustStore().with_anchor(replace(anchor.organisation(), keys=(late,)))
+    with pytest.raises(TrustImportError) as caught:
+        verify_trust_list(tl, anchors=repinned.anchors, cache=cache)
+    assert caught.value.failure is FailureCode.TRUST_LIST_INVALID
+    assert caught.value.path == "/proof"
 
 
 # --- the cache itself -------------------------------------------------------------------
@@ -243,4 +338,5 @@ def test_negative_cache_size_is_a_configuration_error() -> None:
     from innopass.errors import ConfigurationError
 
     with pytest.raises(ConfigurationError):
-        Verifier.trusting_no_one(cache_size=-1)
+        Verifier(TrustStore(), trust_no_one=True, cache_size=-1)
+    assert Verifier(TrustStore(), trust_no_one=True, cache_size=0).trust.is_empty()

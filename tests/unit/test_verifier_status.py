@@ -7,19 +7,24 @@ import gzip
 import json
 import struct
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from innopass.did import did_web_to_url
+from innopass.errors import TrustImportError
 from innopass.status import build_status_list_credential, new_bitstring
 from innopass.verifier import (
-    CachedDidDocument,
     CheckName,
     CheckStatus,
     FailureCode,
-    TrustImportError,
+    HeldDidDocument,
+    HeldStatusList,
+    Limits,
     TrustStore,
     Verdict,
+    VerificationResult,
+    VerifierHome,
 )
 from verifier_factory import (
     NOW,
@@ -39,8 +44,16 @@ def org() -> Org:
     return Org.did_key()
 
 
-def _verify(org: Org, lists: list[dict[str, object]], **options: object):  # type: ignore[no-untyped-def]
+def _verify(org: Org, lists: list[dict[str, object]], **options: object) -> VerificationResult:
     return make_verifier(issuers=[org.did], status_lists=lists, **options).verify(passport(org))  # type: ignore[arg-type]
+
+
+def _failures(result: VerificationResult) -> set[tuple[FailureCode, str, CheckName]]:
+    return {(f.code, f.path, f.check) for f in result.failures}
+
+
+_REVOCATION_LIST = "/credentialStatus/0/statusListCredential"
+_SUSPENSION_LIST = "/credentialStatus/1/statusListCredential"
 
 
 def test_revoked(org: Org) -> None:
@@ -87,8 +100,11 @@ def test_list_older_than_max_age_is_stale(org: Org) -> None:
         for p in ("revocation", "suspension")
     ]
     assert _verify(org, lists).verified
-    result = _verify(org, lists, status_max_age=timedelta(days=1))
-    assert result.codes == {FailureCode.STATUS_STALE}
+    result = _verify(org, lists, limits=Limits(status_max_age=timedelta(days=1)))
+    assert _failures(result) == {
+        (FailureCode.STATUS_STALE, "/credentialStatus/0", CheckName.STATUS),
+        (FailureCode.STATUS_STALE, "/credentialStatus/1", CheckName.STATUS),
+    }
 
 
 def test_freshest_list_wins(org: Org) -> None:
@@ -211,48 +227,89 @@ def test_passport_without_credential_status_is_malformed(org: Org) -> None:
     assert not result.verified
 
 
-def test_imported_list_is_used_and_kept_with_fetch_time(org: Org, tmp_path: object) -> None:
-    store = TrustStore()
-    store.pin_issuer(org.did)
+def test_imported_list_is_used_and_kept_with_fetch_time(org: Org, tmp_path: Path) -> None:
+    store = TrustStore().with_issuer(org.did)
     for credential in org.status_lists():
-        store.import_status_list(credential, now=NOW)
+        store = store.with_status_list(credential, now=NOW)
     verifier = make_verifier(store=store)
     assert verifier.verify(passport(org)).verified
     assert {entry.fetched_at for entry in store.status_lists.values()} == {NOW}
+    # the same through the verifier home: the fetch time is kept on disk
+    home = VerifierHome(tmp_path)
+    home.pin_issuer(org.did)
+    held = [home.import_status_list(c, now=NOW) for c in org.status_lists()]
+    assert {entry.fetched_at for entry in held} == {NOW}
+    loaded = VerifierHome(tmp_path).load()
+    assert {entry.fetched_at for entry in loaded.status_lists.values()} == {NOW}
+    assert make_verifier(store=loaded).verify(passport(org)).verified
 
 
 def test_import_refuses_untrusted_or_older_lists(org: Org) -> None:
-    store = TrustStore()
     with pytest.raises(TrustImportError) as untrusted:
-        store.import_status_list(org.status_list("revocation"), now=NOW)
-    assert untrusted.value.code is FailureCode.ISSUER_UNTRUSTED
-    store.pin_issuer(org.did)
-    store.import_status_list(org.status_list("revocation"), now=NOW)
+        TrustStore().with_status_list(org.status_list("revocation"), now=NOW)
+    assert untrusted.value.failure is FailureCode.ISSUER_UNTRUSTED
+    assert untrusted.value.path == "/issuer"
+    store = TrustStore().with_issuer(org.did)
+    store = store.with_status_list(org.status_list("revocation"), now=NOW)
     older = org.status_list("revocation", valid_from=NOW - timedelta(days=2))
     with pytest.raises(TrustImportError) as rollback:
-        store.import_status_list(older, now=NOW)
-    assert rollback.value.code is FailureCode.STATUS_STALE
+        store.with_status_list(older, now=NOW)
+    assert rollback.value.failure is FailureCode.STATUS_STALE
+    assert rollback.value.path == "/validFrom"
+
+
+def test_home_import_refuses_untrusted_or_older_lists(org: Org, tmp_path: Path) -> None:
+    home = VerifierHome(tmp_path)
+    with pytest.raises(TrustImportError) as untrusted:
+        home.import_status_list(org.status_list("revocation"), now=NOW)
+    assert untrusted.value.failure is FailureCode.ISSUER_UNTRUSTED
+    assert not (tmp_path / "verifier" / "status").exists()
+    home.pin_issuer(org.did)
+    home.import_status_list(org.status_list("revocation"), now=NOW)
+    status = tmp_path / "verifier" / "status"
+    before = {p.name: p.read_bytes() for p in status.iterdir()}
+    older = org.status_list("revocation", valid_from=NOW - timedelta(days=2))
+    with pytest.raises(TrustImportError) as rollback:
+        home.import_status_list(older, now=NOW)
+    assert rollback.value.failure is FailureCode.STATUS_STALE
+    assert {p.name: p.read_bytes() for p in status.iterdir()} == before
 
 
 # --- online (an in-memory web, only when a fetcher is given) -------------------------
 
 
-def test_online_fetches_verifies_and_caches() -> None:
+def test_online_fetches_verifies_and_caches(tmp_path: Path) -> None:
     org = Org.did_web(windows=[(None, None)])
     pages = {
         org.list_id(p): json.dumps(org.status_list(p)).encode()
         for p in ("revocation", "suspension")
     }
     fetcher = MapFetcher(pages)
-    store = TrustStore()
-    store.pin_issuer(org.organisation())
-    offline = make_verifier(store=store.copy()).verify(passport(org))
-    assert offline.codes == {FailureCode.STATUS_UNAVAILABLE}
+    store = TrustStore().with_issuer(org.organisation())
+    offline = make_verifier(store=store).verify(passport(org))
+    assert _failures(offline) == {
+        (FailureCode.STATUS_UNAVAILABLE, _REVOCATION_LIST, CheckName.STATUS),
+        (FailureCode.STATUS_UNAVAILABLE, _SUSPENSION_LIST, CheckName.STATUS),
+    }
     assert fetcher.calls == []
-    online = make_verifier(store=store, fetcher=fetcher).verify(passport(org))
-    assert online.verified, online.failures
+    online = make_verifier(store=store, fetcher=fetcher)
+    result = online.verify(passport(org))
+    assert result.verified, result.failures
     assert sorted(fetcher.calls) == sorted(pages)
-    assert {entry.id for entry in store.fetched} == set(pages)  # type: ignore[union-attr]
+    fetched = online.verifier.fetched
+    assert fetched is not None
+    assert {entry.id for entry in fetched.status_lists()} == set(pages)
+    assert {entry.fetched_at for entry in fetched.status_lists()} == {NOW}
+    assert dict(store.status_lists) == {}  # the store is a value: the fetches are kept apart
+    # a batch fetches each list once
+    assert online.verify(passport(org)).verified
+    assert sorted(fetcher.calls) == sorted(pages)
+    # kept in the home (as the command line does), they verify offline
+    home = VerifierHome(tmp_path)
+    home.pin_issuer(org.organisation())
+    home.keep_fetched(fetched.status_lists(), fetched.did_documents())
+    again = make_verifier(store=home.load()).verify(passport(org))
+    assert again.verified, again.failures
 
 
 def test_online_forged_list_is_invalid() -> None:
@@ -271,10 +328,40 @@ def test_online_forged_list_is_invalid() -> None:
     verifier = make_verifier(
         issuers=[org.organisation()], status_lists=[org.status_list("suspension")], fetcher=fetcher
     )
-    assert FailureCode.STATUS_LIST_INVALID in verifier.verify(passport(org)).codes
+    result = verifier.verify(passport(org))
+    assert _failures(result) == {
+        (FailureCode.STATUS_LIST_INVALID, _REVOCATION_LIST, CheckName.STATUS)
+    }
+    assert fetcher.calls == [org.list_id("revocation")]
+    fetched = verifier.verifier.fetched
+    assert fetched is not None
+    assert fetched.status_lists() == ()  # a list that did not verify is not kept
 
 
-def test_online_did_web_document_is_fetched_and_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_online_lists_of_an_untrusted_issuer_are_not_fetched() -> None:
+    org = Org.did_key()  # its proof verifies offline: only its trust is missing
+    org.status_base = "https://rf4.nhs.example/status/"
+    pages = {
+        org.list_id(p): json.dumps(org.status_list(p)).encode()
+        for p in ("revocation", "suspension")
+    }
+    fetcher = MapFetcher(pages)
+    verifier = make_verifier(issuers=[Org.did_key(ods="R1H").did], fetcher=fetcher)
+    result = verifier.verify(passport(org))
+    assert result.check(CheckName.PROOF).status is CheckStatus.PASS
+    assert FailureCode.ISSUER_UNTRUSTED in result.codes
+    assert fetcher.calls == []
+    assert verifier.verifier.fetched is not None
+    assert verifier.verifier.fetched.status_lists() == ()
+    # the same issuer trusted: its lists are fetched
+    trusted = make_verifier(issuers=[org.did], fetcher=fetcher).verify(passport(org))
+    assert trusted.verified, trusted.failures
+    assert sorted(fetcher.calls) == sorted(pages)
+
+
+def test_online_did_web_document_is_fetched_and_cached(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     allow_did_web(monkeypatch)
     org = Org.did_web(windows=[(None, None)])
     pages = {
@@ -282,10 +369,20 @@ def test_online_did_web_document_is_fetched_and_cached(monkeypatch: pytest.Monke
         for p in ("revocation", "suspension")
     }
     pages[did_web_to_url(org.did)] = json.dumps(org.document.to_json()).encode()
-    store = TrustStore()
-    store.pin_issuer(org.did, require_document=False)
-    result = make_verifier(store=store, fetcher=MapFetcher(pages)).verify(passport(org))
+    store = TrustStore().with_issuer(org.did, require_document=False)
+    online = make_verifier(store=store, fetcher=MapFetcher(pages))
+    result = online.verify(passport(org))
     assert result.verified, result.failures
-    assert any(isinstance(item, CachedDidDocument) for item in store.fetched)
-    again = make_verifier(store=store.copy()).verify(passport(org))  # offline, from the cache
+    fetched = online.verifier.fetched
+    assert fetched is not None
+    documents = fetched.did_documents()
+    assert [(type(d), d.did, d.fetched_at) for d in documents] == [(HeldDidDocument, org.did, NOW)]
+    assert all(isinstance(entry, HeldStatusList) for entry in fetched.status_lists())
+    # kept in the home, the document and lists verify offline
+    home = VerifierHome(tmp_path)
+    home.update(lambda held: held.with_issuer(org.did, require_document=False))
+    home.keep_fetched(fetched.status_lists(), documents)
+    loaded = home.load()
+    assert set(loaded.did_documents) == {org.did}
+    again = make_verifier(store=loaded).verify(passport(org))  # offline, from the home
     assert again.verified, again.failures

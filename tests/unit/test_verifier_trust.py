@@ -317,7 +317,9 @@ def test_trust_store_is_a_value(anchor: Org, rf4: Org) -> None:
 
 def _file_bytes(home: Path) -> dict[str, bytes]:
     return {
-        str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*.json")) if p.is_file()
+        str(p.relative_to(home)): p.read_bytes()
+        for p in sorted(home.rglob("*.json"))
+        if p.is_file()
     }
 
 
@@ -367,8 +369,10 @@ def test_unpinning_an_anchor_keeps_its_rollback_mark(tmp_path: Path, anchor: Org
     assert refused.value.failure is FailureCode.TRUST_LIST_ROLLBACK
     assert home.load().trust_lists[anchor.did].version == 3
     # the same holds for the value
-    store = TrustStore().with_anchor(anchor.did).with_trust_list(
-        trust_list(anchor, [rf4.trusted_issuer()], version=3)
+    store = (
+        TrustStore()
+        .with_anchor(anchor.did)
+        .with_trust_list(trust_list(anchor, [rf4.trusted_issuer()], version=3))
     )
     again = store.without_anchor(anchor.did).with_anchor(anchor.did)
     with pytest.raises(TrustImportError) as value_refused:
@@ -425,4 +429,7 @@ def test_import_bundle_into_the_home(tmp_path: Path, anchor: Org, rf4: Org) -> N
     assert len(loaded.status_lists) == 2
     assert make_verifier(store=loaded).verify(passport(rf4)).verified
     # the same bundle again takes no trust list (it is no newer than the one held)
-    assert home.import_bundle(json_roundtrip_bundle(bundle(passport(rf4), rf4, trust=tl)), now=NOW) is None
+    assert (
+        home.import_bundle(json_roundtrip_bundle(bundle(passport(rf4), rf4, trust=tl)), now=NOW)
+        is None
+    )

@@ -39,7 +39,6 @@ __all__ = [
     "PinnedParty",
     "SourceTerms",
     "TrustSource",
-    "check_key_window",
     "key_window_problem",
 ]
 
@@ -308,10 +307,3 @@ def key_window_problem(
             path,
         )
     return None
-
-
-def check_key_window(window: KeyWindow | None, *, vm_id: str, created: datetime, path: str) -> None:
-    """:func:`key_window_problem`, raised as :class:`CheckFailed`."""
-    problem = key_window_problem(window, vm_id=vm_id, created=created, path=path)
-    if problem is not None:
-        raise problem

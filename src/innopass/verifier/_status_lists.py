@@ -34,7 +34,7 @@ from innopass.errors import (
     StatusListError,
 )
 from innopass.status import StatusEntry, StatusList, StatusPurpose, parse_status_list_credential
-from innopass.verifier._parties import IssuerTrust, check_key_window
+from innopass.verifier._parties import IssuerTrust, key_window_problem
 
 __all__ = [
     "CheckedStatusList",
@@ -197,19 +197,14 @@ def verify_status_list(
             cache.put(key, CheckedStatusList(list=decoded, signed=signed))
         if trust is not None:
             for proof in signed:
-                created = proof.proof.created
-                if created is None:
-                    raise CheckFailed(
-                        FailureCode.MALFORMED,
-                        "proof has no created time",
-                        f"{proof.proof.path}/created",
-                    )
-                check_key_window(
+                problem = key_window_problem(
                     trust.key_window(proof.method.id),
                     vm_id=proof.method.id,
-                    created=created,
+                    created=proof.proof.created,
                     path=proof.proof.path,
                 )
+                if problem is not None:
+                    raise problem
         valid_from = optional_time(credential, "validFrom")
         valid_until = optional_time(credential, "validUntil")
     except CheckFailed as exc:

@@ -23,7 +23,7 @@ from innopass._internal.timestamps import optional_time
 from innopass.did import StaticResolver
 from innopass.errors import CheckFailed, FailureCode, MalformedInputError, TrustImportError
 from innopass.trust import TRUST_LIST_TYPE, TrustListContent
-from innopass.verifier._parties import PinnedParty, check_key_window
+from innopass.verifier._parties import PinnedParty, key_window_problem
 
 __all__ = [
     "AcceptedTrustList",
@@ -120,18 +120,14 @@ def verify_trust_list(
             known=None if hit is None else hit.signed,
         )
         for proof in signed:
-            if proof.proof.created is None:
-                raise CheckFailed(
-                    FailureCode.MALFORMED,
-                    "proof has no created time",
-                    f"{proof.proof.path}/created",
-                )
-            check_key_window(
+            problem = key_window_problem(
                 anchor.key_window(proof.method.id),
                 vm_id=proof.method.id,
                 created=proof.proof.created,
                 path=proof.proof.path,
             )
+            if problem is not None:
+                raise problem
         if hit is not None:
             content, held = hit.content, hit.credential
         else:

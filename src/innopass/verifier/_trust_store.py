@@ -388,7 +388,8 @@ class TrustStore:
         """Hold what an online run fetched (already verified, from trusted issuers only).
 
         A status list that would replace a newer one, or clear a revocation bit of
-        the list held, is not held; nor one of an issuer the store does not trust.
+        the list held, is not held; nor one of an issuer the store does not trust,
+        nor a new one of an issuer that already has its quota of lists held.
         """
         view = self.view()
         lists = dict(self._status_lists)
@@ -396,7 +397,10 @@ class TrustStore:
             if view.issuer_trust(entry.issuer) is None:
                 continue
             held = lists.get(entry.key)
-            if held is None or may_replace(held, entry, max_bytes=max_bytes):
+            if held is None:
+                if sum(1 for k in lists if k[0] == entry.issuer) < MAX_STATUS_LISTS_PER_ISSUER:
+                    lists[entry.key] = entry
+            elif may_replace(held, entry, max_bytes=max_bytes):
                 lists[entry.key] = entry
         documents = dict(self._did_documents)
         for doc in did_documents:
