@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Protocol, runtime_checkable
 
+import nacl.exceptions
+import nacl.signing
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
@@ -312,6 +314,7 @@ class Ed25519PublicKey:
 
     crypto_key: ed25519.Ed25519PublicKey = field(repr=False)
     _raw: bytes = field(init=False, repr=False)
+    _sodium: nacl.signing.VerifyKey = field(init=False, repr=False)
 
     key_type: ClassVar[KeyType] = KeyType.ED25519
     jose_alg: ClassVar[str] = "EdDSA"
@@ -323,6 +326,7 @@ class Ed25519PublicKey:
         )
         _check_ed25519_public(raw)
         object.__setattr__(self, "_raw", raw)
+        object.__setattr__(self, "_sodium", nacl.signing.VerifyKey(raw))
 
     @classmethod
     def from_raw(cls, data: bytes) -> Ed25519PublicKey:
@@ -331,12 +335,16 @@ class Ed25519PublicKey:
         return cls(ed25519.Ed25519PublicKey.from_public_bytes(data))
 
     def verify(self, signature: bytes, message: bytes) -> None:
-        """Pure Ed25519 verification of ``signature`` (64 bytes) over ``message``."""
+        """Pure Ed25519 verification of ``signature`` (64 bytes) over ``message``.
+
+        By libsodium (``crypto_sign_verify_detached``), which refuses non-canonical
+        signatures (S ≥ L), small-order R and non-canonical keys by construction.
+        """
         if len(signature) != 64:
             raise InvalidSignatureError(f"Ed25519 signature must be 64 bytes, got {len(signature)}")
         try:
-            self.crypto_key.verify(signature, message)
-        except InvalidSignature as exc:
+            self._sodium.verify(message, signature)
+        except nacl.exceptions.BadSignatureError as exc:
             raise InvalidSignatureError("Ed25519 signature does not verify") from exc
 
     def raw_bytes(self) -> bytes:
@@ -370,8 +378,12 @@ class Ed25519PrivateKey:
     """An Ed25519 private key (32-byte seed). Its ``repr`` shows only the public key."""
 
     crypto_key: ed25519.Ed25519PrivateKey
+    _sodium: nacl.signing.SigningKey = field(init=False, repr=False)
 
     key_type: ClassVar[KeyType] = KeyType.ED25519
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_sodium", nacl.signing.SigningKey(self.seed()))
 
     @classmethod
     def generate(cls) -> Ed25519PrivateKey:
@@ -396,8 +408,8 @@ class Ed25519PrivateKey:
         )
 
     def sign(self, message: bytes) -> bytes:
-        """The 64-byte RFC 8032 signature of ``message``."""
-        return self.crypto_key.sign(message)
+        """The 64-byte RFC 8032 signature of ``message`` (by libsodium; deterministic)."""
+        return self._sodium.sign(message).signature
 
     def public_key(self) -> Ed25519PublicKey:
         """The matching public key."""

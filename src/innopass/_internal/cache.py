@@ -2,7 +2,7 @@
 
 A verifier checks the same trust list and the same status lists for every passport
 of a batch. :class:`VerifiedCache` remembers, for a document identified by its
-``id`` and the SHA-256 of its canonical bytes (:func:`content_key`), what checking
+``id`` and the SHA-256 of its content (:func:`content_key`), what checking
 its proof established: the proof, the method it verified with, and the decoded
 content. It never remembers a decision that depends on time or on trust: callers
 resolve the key again through the trust in force
@@ -12,35 +12,31 @@ the key window and every time rule on each use.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
-from innopass._internal.canonical import canonicalize
+from innopass._internal.canonical import content_digest
 from innopass._internal.jsonio import JSONValue
-from innopass.errors import ConfigurationError, MalformedInputError
+from innopass.errors import ConfigurationError
 
 __all__ = ["ContentKey", "VerifiedCache", "content_key"]
 
 _V = TypeVar("_V")
 
-#: ``(document id, SHA-256 of the canonical bytes of the whole document, proof included)``.
+#: ``(document id, SHA-256 of the whole document's content, proof included)``.
 ContentKey = tuple[str, bytes]
 
 
 def content_key(document: Mapping[str, JSONValue]) -> ContentKey | None:
-    """The cache key of ``document``; ``None`` when it has no string id or cannot be
-    canonicalised (such a document is never cached; checking it will say why)."""
+    """The cache key of ``document``; ``None`` when it has no string id or is not JSON
+    (such a document is never cached; checking it will say why)."""
     doc_id = document.get("id")
     if not isinstance(doc_id, str):
         return None
-    try:
-        canonical = canonicalize(document)
-    except (MalformedInputError, TypeError, ValueError):
-        return None
-    return doc_id, hashlib.sha256(canonical).digest()
+    digest = content_digest(document)
+    return None if digest is None else (doc_id, digest)
 
 
 class VerifiedCache(Generic[_V]):

@@ -3,95 +3,74 @@
 Every signature and digest in innopass (Data Integrity proofs, record digests,
 trust lists, status lists) is computed over :func:`canonicalize`.
 
-Two routes give the same bytes. Documents without floating-point numbers (every
-document innopass writes: decimals travel as strings) take the fast route: keys
-sorted by UTF-16 code units in one pass that also checks the I-JSON integer range,
-then the standard library's C encoder, whose string escaping with
-``ensure_ascii=False`` is exactly JCS's (short escapes for ``\\b \\t \\n \\f \\r``,
-lower-case ``\\u00xx`` for other controls, everything else literal). A document
-with a float takes the ``rfc8785`` package (Trail of Bits), which implements
-ECMAScript number serialisation. A property test keeps the routes identical, and
-both run the official vectors.
+Two routes give the same bytes. The fast route is orjson with sorted keys: for a
+document whose strings are within the Basic Multilingual Plane, whose numbers are
+integers within I-JSON's range, and that holds only JSON values, its output is
+exactly JCS (keys sorted by code point, which is UTF-16 order for such keys;
+UTF-8 written as is; the short escapes ``\\b \\t \\n \\f \\r`` and lower-case
+``\\u00xx`` for other controls; integers as themselves). Anything else (a float, a
+large integer, a character beyond U+FFFF, a value that is not JSON) takes the exact
+route, the ``rfc8785`` package (Trail of Bits), which implements ECMAScript number
+serialisation and UTF-16 key order. Both run the official vectors, and a property
+test keeps them identical on generated documents.
+
+orjson writes NaN and the infinities as ``null``. Text read by the strict reader
+cannot hold them, so for such a value (``from_json=True``) the fast route's output
+is taken as it is; for any other value it is read back and compared, so a
+non-finite number (which JCS refuses) is never signed as ``null``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any
+from typing import Any, Final
 
+import orjson
 import rfc8785
 
 from innopass.errors import MalformedInputError
 
-__all__ = ["canonicalize", "sha256_digest", "shared_canonical_forms"]
+__all__ = ["canonicalize", "content_digest", "sha256_digest"]
 
-_MAX_SAFE_INTEGER = 2**53 - 1
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-class _HasFloat(Exception):
-    """The document needs ECMAScript number formatting: use the rfc8785 route."""
-
-
-def _utf16_key(key: str) -> bytes:
-    return key.encode("utf-16-be", "surrogatepass")
+_OPTIONS: Final = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_STRICT_INTEGER  # refuses integers beyond ±(2**53 - 1), as I-JSON does
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
 
 
-#: id(object) → (object, its sorted copy), while :func:`shared_canonical_forms` is active.
-_SHARED: ContextVar[dict[int, tuple[Any, Any]] | None] = ContextVar("innopass_jcs", default=None)
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
-@contextmanager
-def shared_canonical_forms() -> Iterator[None]:
-    """Within this block, an object canonicalised before (alone or inside another) is
-    not sorted again: a verifier canonicalises a passport for its proof and then its
-    record for the digest, and the second costs only the final encoding.
-
-    The objects must not change inside the block (each entry keeps its object alive,
-    so an ``id`` cannot be reused).
-    """
-    token = _SHARED.set({})
+def _fast(value: Any, *, from_json: bool = False) -> bytes | None:
+    """JCS by orjson, or ``None`` when the exact route must decide (module docstring)."""
     try:
-        yield
-    finally:
-        _SHARED.reset(token)
+        out = orjson.dumps(value, default=_not_json, option=_OPTIONS)
+    except (orjson.JSONEncodeError, TypeError):
+        return None
+    if not out.isascii() and max(out.decode("utf-8")) > "\uffff":
+        return None  # UTF-16 key order differs from code-point order beyond the BMP
+    if b'\\"' in out:
+        return None  # a string holds a quote: the split below would not be exact
+    # Every quote now opens or closes a string, so the even parts of a split at the
+    # quotes are the text between strings, where only numbers hold "." and "E", and
+    # "e" appears only in exponents, true and false.
+    outside = b"\x00".join(out.split(b'"')[0::2])
+    if (
+        b"." in outside
+        or b"E" in outside
+        or outside.count(b"e") != outside.count(b"true") + outside.count(b"false")
+    ):
+        return None  # a float: ECMAScript number formatting is the exact route's
+    if not from_json and orjson.loads(out) != value:
+        return None  # NaN or an infinity written as null, or a tuple: let JCS decide
+    return out
 
 
-def _sorted_copy(value: Any, shared: dict[int, tuple[Any, Any]] | None) -> Any:
-    """A copy with every object's keys in JCS order; refuses what JCS refuses."""
-    if isinstance(value, str) or value is None or value is True or value is False:
-        return value
-    if isinstance(value, dict):
-        if shared is not None:
-            seen = shared.get(id(value))
-            if seen is not None and seen[0] is value:
-                return seen[1]
-        try:
-            ascii_keys = "".join(value).isascii()
-        except TypeError:
-            raise MalformedInputError("object keys must be strings") from None
-        # for ASCII keys code-point order is UTF-16 order, and plain sorting is faster
-        keys = sorted(value) if ascii_keys else sorted(value, key=_utf16_key)
-        ordered = {key: _sorted_copy(value[key], shared) for key in keys}
-        if shared is not None:
-            shared[id(value)] = (value, ordered)
-        return ordered
-    if isinstance(value, list | tuple):
-        return [_sorted_copy(item, shared) for item in value]
-    if isinstance(value, int):
-        if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
-            return value
-        raise MalformedInputError(f"integer outside the interoperable range: {value}")
-    if isinstance(value, float):
-        raise _HasFloat
-    raise MalformedInputError(f"not a JSON value: {type(value).__name__}")
-
-
-def _rfc8785(value: Any) -> bytes:
+def _exact(value: Any) -> bytes:
     try:
         return rfc8785.dumps(value)
     except rfc8785.IntegerDomainError as exc:
@@ -102,24 +81,36 @@ def _rfc8785(value: Any) -> bytes:
         raise MalformedInputError(f"value cannot be canonicalised: {exc}") from exc
     except UnicodeEncodeError as exc:
         raise MalformedInputError("string contains a lone surrogate") from exc
-
-
-def canonicalize(value: Any) -> bytes:
-    """Return the RFC 8785 canonical UTF-8 bytes of a JSON value."""
-    try:
-        ordered = _sorted_copy(value, _SHARED.get())
-    except _HasFloat:
-        return _rfc8785(value)
-    except RecursionError as exc:
-        raise MalformedInputError("value nested too deeply to canonicalise") from exc
-    try:
-        return _ENCODER.encode(ordered).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise MalformedInputError("string contains a lone surrogate") from exc
     except RecursionError as exc:
         raise MalformedInputError("value nested too deeply to canonicalise") from exc
 
 
-def sha256_digest(value: Any) -> str:
-    """Hex SHA-256 of the canonical form of ``value``."""
-    return hashlib.sha256(canonicalize(value)).hexdigest()
+def canonicalize(value: Any, *, from_json: bool = False) -> bytes:
+    """Return the RFC 8785 canonical UTF-8 bytes of a JSON value.
+
+    ``from_json`` says ``value`` (or the document it is part of) was read by the
+    strict reader, so it holds no non-finite number. Raises
+    :class:`~innopass.errors.MalformedInputError` for what JCS refuses: a value that
+    is not JSON, a non-string key, a lone surrogate, an integer outside
+    ±(2**53 - 1), NaN or an infinity.
+    """
+    fast = _fast(value, from_json=from_json)
+    return fast if fast is not None else _exact(value)
+
+
+def sha256_digest(value: Any, *, from_json: bool = False) -> str:
+    """Hex SHA-256 of the canonical form of ``value`` (``from_json``: see :func:`canonicalize`)."""
+    return hashlib.sha256(canonicalize(value, from_json=from_json)).hexdigest()
+
+
+def content_digest(value: Any) -> bytes | None:
+    """A SHA-256 that identifies a JSON value's content (for caches), or ``None``.
+
+    Equal content gives equal digests whatever the key order; it is not JCS (it
+    need not be: nothing is signed over it), so it skips the checks that make JCS
+    exact. ``None`` for a value orjson cannot serialise.
+    """
+    try:
+        return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).digest()
+    except (orjson.JSONEncodeError, TypeError):
+        return None

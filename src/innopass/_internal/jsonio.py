@@ -5,6 +5,28 @@ lists, records, DID documents) is read by :func:`loads_strict`, which refuses wh
 RFC 8785 and I-JSON refuse: duplicate object keys, NaN and the infinities
 (including numbers that overflow to them), lone surrogates, and documents over the
 configured size or nesting depth.
+
+Two routes give the same result. The *exact* route is the standard library's
+decoder with hooks that refuse duplicates and non-finite numbers, then a walk of
+the tree for depth and lone surrogates. The *fast* route (:func:`_fast_loads`) is
+orjson, a compiled parser that already refuses NaN, the infinities (and numbers
+that overflow to them), lone surrogates, invalid UTF-8, a byte order mark,
+control characters and trailing data. What it does not refuse is checked cheaply:
+
+- depth: one pass per level over the containers (never over the text);
+- duplicate keys: orjson keeps the last of two equal keys. Every key of the text
+  ends in a quote and a colon, and inside strings that pair appears only as an
+  escaped quote and a colon, so the text shows ``":`` at least once per key; the
+  tree's keys are counted in the same pass as its depth, and the two counts agree
+  exactly when no key was dropped (text with space before a colon, which the count
+  cannot see, takes the exact route);
+- numbers: orjson reads an integer of 2**64 or more as a float, so text with a run
+  of twenty digits takes the exact route. Floats are read identically by both
+  (each gives the nearest double).
+
+Text the fast route cannot decide takes the exact route, which also gives the
+error its message and JSON pointer. A differential test
+(``tests/unit/test_json_routes.py``) keeps the routes identical.
 """
 
 from __future__ import annotations
@@ -17,7 +39,9 @@ import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
+
+import orjson
 
 from innopass.errors import LimitExceededError, MalformedInputError
 
@@ -158,6 +182,49 @@ def _check_tree(value: Any, max_depth: int, *, strings: bool = True) -> None:
                     stack.append((child, depth + 1, (*path, index)))
 
 
+#: A closing quote, then space, then a colon: a key the plain count below cannot see.
+_SPACE_BEFORE_COLON: Final = re.compile(rb'"[ \t\r\n]+:')
+_DIGITS_AS_NINES: Final = bytes.maketrans(b"0123456789", b"9999999999")
+#: orjson reads an integer of 2**64 or more as a float; such text takes the exact route.
+_TWENTY_DIGITS: Final = b"9" * 20
+_UNSURE: Final = object()
+
+
+def _fast_loads(raw: bytes, max_depth: int) -> object:
+    """The fast route: the parsed value, or :data:`_UNSURE` (see the module docstring)."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _UNSURE  # the exact route says why, with a pointer
+    if _TWENTY_DIGITS in raw.translate(_DIGITS_AS_NINES):
+        return _UNSURE
+    if type(value) is not dict and type(value) is not list:
+        return value
+    # One pass per level over the containers: how deep they go, and how many keys
+    # the tree kept.
+    keys = 0
+    level: list[Any] = [value]
+    for _ in range(max_depth):
+        keys += sum([len(node) for node in level if type(node) is dict])
+        level = [
+            child
+            for node in level
+            for child in (node.values() if type(node) is dict else node)
+            if type(child) is dict or type(child) is list
+        ]
+        if not level:
+            break
+    else:
+        return _UNSURE  # nested too deep: the exact route says where
+    # Every key of the text ends in '"' then ':' (after space, which is checked for);
+    # inside strings the pair appears only as an escaped quote then a colon. So the
+    # text shows at least as many as it has keys, and exactly the tree's count only
+    # when the parser dropped none.
+    if raw.count(b'":') != keys or _SPACE_BEFORE_COLON.search(raw):
+        return _UNSURE  # a duplicate, or something the count cannot see
+    return value
+
+
 def loads_strict(
     data: str | bytes | bytearray, *, limits: JsonLimits = DEFAULT_LIMITS
 ) -> JSONValue:
@@ -166,13 +233,23 @@ def loads_strict(
     Raises :class:`MalformedInputError` (or its subclass :class:`LimitExceededError`)
     with a JSON pointer where one is known.
     """
-    size = (
-        len(data)
+    raw = (
+        bytes(data)
         if isinstance(data, bytes | bytearray)
-        else len(data.encode("utf-8", "surrogatepass"))
+        else data.encode("utf-8", "surrogatepass")
     )
-    if size > limits.max_bytes:
-        raise LimitExceededError(f"document is {size} bytes, over the limit of {limits.max_bytes}")
+    if len(raw) > limits.max_bytes:
+        raise LimitExceededError(
+            f"document is {len(raw)} bytes, over the limit of {limits.max_bytes}"
+        )
+    value = _fast_loads(raw, limits.max_depth)
+    if value is not _UNSURE:
+        return value  # type: ignore[return-value]
+    return _exact_loads(data, limits)
+
+
+def _exact_loads(data: str | bytes | bytearray, limits: JsonLimits) -> JSONValue:
+    """The exact route (the module docstring): the standard library's decoder, with hooks."""
     if isinstance(data, bytes | bytearray):
         try:
             text = bytes(data).decode("utf-8")

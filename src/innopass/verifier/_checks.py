@@ -150,6 +150,7 @@ def check_proof(env: Envelope, ctx: Context) -> tuple[Found, Signing]:
             resolver=ctx.trust.resolver,
             suites=ctx.suites,
             proofs=env.proofs,
+            from_json=True,  # the envelope was read by the strict reader
         )
         verified = True
     except CheckFailed as exc:
@@ -509,7 +510,7 @@ def check_record(env: Envelope) -> tuple[Found, AssessmentRecord | None]:
                 _RECORD_PATH,
             )
     try:
-        digest = sha256_digest(raw)
+        digest = sha256_digest(raw, from_json=True)
     except MalformedInputError as exc:
         found.fail(FailureCode.SCHEMA_INVALID, exc.message, _RECORD_PATH + exc.path)
     else:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Final, cast
 
 from innopass._internal.cache import VerifiedCache
-from innopass._internal.canonical import shared_canonical_forms
 from innopass._internal.credential import issuer_id
 from innopass._internal.jose import JWT_TYPE
 from innopass._internal.jsonio import JSONObject, read_file_limited
@@ -193,8 +192,7 @@ class Verifier:
             raise ConfigurationError("the verifier's clock returned a naive datetime")
         now = now.astimezone(UTC)
         try:
-            with shared_canonical_forms():
-                return self._verify(passport, now, trust_lists, status_lists)
+            return self._verify(passport, now, trust_lists, status_lists)
         except Exception as exc:  # a verifier bug must not become a crash on hostile input
             failure = Failure(
                 code=FailureCode.INTERNAL_ERROR,

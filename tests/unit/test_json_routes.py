@@ -1,0 +1,102 @@
+"""The strict reader's fast route (orjson + checks on the text) agrees with the exact route.
+
+For every text, ``loads_strict`` must give exactly what the exact route
+(the standard library with hooks, then a walk of the tree) gives: the same value,
+or a refusal of the same kind. Generated texts aim at what the fast route has to
+get right: duplicate keys, escaped quotes and colons, space before colons, deep
+nesting, numbers of every shape, surrogates and escapes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from innopass._internal.jsonio import (
+    _UNSURE,
+    JsonLimits,
+    _exact_loads,
+    _fast_loads,
+    loads_strict,
+)
+from innopass.errors import LimitExceededError, MalformedInputError
+
+LIMITS = JsonLimits(max_depth=6)
+
+_ws = st.sampled_from(["", " ", "\n", "\t", "  "])
+_escapes = st.sampled_from(
+    ['\\"', "\\\\", "\\/", "\\n", "\\u0022", "\\u003a", "\\u003A", "\\u00e9", "\\ud83d\\ude02",
+     "\\ud800", "\\udc00", ":", '\\":', "é", "\U0001f602", "a", "\\u0000"]
+)  # fmt: skip
+_string = st.lists(_escapes | st.text(alphabet="abc:{}[],", max_size=3), max_size=4).map(
+    lambda parts: '"' + "".join(parts) + '"'
+)
+_number = st.sampled_from(
+    ["0", "-0", "1", "-17", "9007199254740993", "123456789012345678901234567890",
+     "1.5", "1e3", "1E-7", "2.50", "1e400", "-1e400", "0.1", "12345678901234567"]
+)  # fmt: skip
+_literal = st.sampled_from(["true", "false", "null"])
+
+
+def _value(depth: int) -> st.SearchStrategy[str]:
+    scalar = _string | _number | _literal
+    if depth == 0:
+        return scalar
+    child = _value(depth - 1)
+    pair = st.tuples(_ws, _string, _ws, _ws, child).map(lambda p: f"{p[0]}{p[1]}{p[2]}:{p[3]}{p[4]}")
+    obj = st.lists(pair, max_size=4).map(lambda ps: "{" + ",".join(ps) + "}")
+    dup = st.tuples(_string, child, child).map(lambda t: "{" + f"{t[0]}:{t[1]},{t[0]}:{t[2]}" + "}")
+    arr = st.lists(child, max_size=4).map(lambda vs: "[" + ",".join(vs) + "]")
+    return scalar | obj | dup | arr
+
+
+def _outcome(run: Any, text: bytes) -> object:
+    try:
+        return ("ok", json.dumps(run(text), sort_keys=True))
+    except LimitExceededError:
+        return ("limit",)
+    except MalformedInputError:
+        return ("malformed",)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=_value(4), nest=st.integers(min_value=0, max_value=8))
+def test_routes_agree(text: str, nest: int) -> None:
+    data = ("[" * nest + text + "]" * nest).encode("utf-8", "surrogatepass")
+    exact = _outcome(lambda d: _exact_loads(d, LIMITS), data)
+    assert _outcome(lambda d: loads_strict(d, limits=LIMITS), data) == exact
+    fast = _fast_loads(data, LIMITS.max_depth)
+    if fast is not _UNSURE:  # when the fast route decides, it decides as the exact one does
+        assert exact == ("ok", json.dumps(fast, sort_keys=True))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"a":1,"a":2}',
+        b'{"a" :1,"a":2}',  # space before a colon hides a key from the plain count
+        b'{"a\\":":1,"a\\":":2}',
+        b'{"\\u0022:":1,"a":2,"a":3}',  # an escaped quote and colon inside a key
+        b'{"x":"\\":","a":1,"a":2}',  # an escaped quote and colon inside a value
+        b'{"a":{"b":1,"b":2}}',
+        b'[' * 65 + b']' * 65,
+        b'{"a":' * 65 + b"1" + b"}" * 65,
+        b'{"n":123456789012345678901234567890}',
+        b'[18446744073709551616]',
+    ],
+)
+def test_the_fast_route_never_decides_these_wrongly(text: bytes) -> None:
+    assert _fast_loads(text, 64) is _UNSURE
+    exact = _outcome(lambda d: _exact_loads(d, JsonLimits()), text)
+    assert _outcome(lambda d: loads_strict(d), text) == exact
+
+
+def test_the_fast_route_takes_a_real_passport() -> None:
+    from innopass.record import example
+
+    text = json.dumps({"credentialSubject": {"assessmentRecord": example("device")}}, indent=2)
+    assert _fast_loads(text.encode(), 64) is not _UNSURE
