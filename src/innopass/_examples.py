@@ -11,7 +11,7 @@ import hashlib
 
 from innopass import schema
 from innopass._json import JSONObject, JSONValue
-from innopass.record import SCHEMA_VERSION
+from innopass.record import RECORD_FORMAT_VERSION
 
 _PDF = "application/pdf"
 
@@ -282,7 +282,7 @@ def device() -> JSONObject:
         ),
     ]
     return {
-        "schema": {"id": schema.RECORD_SCHEMA_ID, "version": SCHEMA_VERSION},
+        "schema": {"id": schema.RECORD_SCHEMA_ID, "version": RECORD_FORMAT_VERSION},
         "record_id": "urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735",
         "record_version": 1,
         "supersedes": None,
@@ -785,7 +785,7 @@ def digital() -> JSONObject:
         ),
     ]
     return {
-        "schema": {"id": schema.RECORD_SCHEMA_ID, "version": SCHEMA_VERSION},
+        "schema": {"id": schema.RECORD_SCHEMA_ID, "version": RECORD_FORMAT_VERSION},
         "record_id": "urn:uuid:776063c2-f05b-4f8c-8fa6-405e26278279",
         "record_version": 1,
         "supersedes": None,
@@ -1234,7 +1234,7 @@ def diagnostic() -> JSONObject:
         ),
     ]
     return {
-        "schema": {"id": schema.RECORD_SCHEMA_ID, "version": SCHEMA_VERSION},
+        "schema": {"id": schema.RECORD_SCHEMA_ID, "version": RECORD_FORMAT_VERSION},
         "record_id": "urn:uuid:a43c51a0-8247-4ef9-8f4c-4879f8e55b56",
         "record_version": 2,
         "supersedes": "urn:uuid:7d18ca75-5782-4ded-ae62-c8e6eb243bff",

@@ -20,9 +20,9 @@ from innopass.canonical import sha256_digest
 from innopass.errors import MalformedInputError, RecordInvalidError
 from innopass.record import (
     AssessmentRecord,
-    Condition,
     ConditionStatus,
     Decision,
+    OutcomeCondition,
     Profile,
     example,
     template,
@@ -241,7 +241,7 @@ def test_blocking_conditions_are_open_or_lapsed_blocking_ones() -> None:
     data = sample("device")
     blocking = AssessmentRecord.from_json(data).blocking_conditions()
     assert [c.condition_id for c in blocking] == ["cond-2"]
-    assert all(isinstance(c, Condition) for c in blocking)
+    assert all(isinstance(c, OutcomeCondition) for c in blocking)
     for status, expected in [("met", []), ("waived", []), ("lapsed", ["cond-2"])]:
         data["outcome"]["conditions"][1]["status"] = status
         record = AssessmentRecord.from_json(data)
@@ -355,7 +355,7 @@ ENUM_LOCATIONS: dict[type[StrEnum], tuple[str | int, ...]] = {
     rec.Assurance: ("$defs", "assurance"),
     rec.EvidenceType: ("$defs", "evidence_item", "properties", "type"),
     rec.Access: ("$defs", "evidence_item", "properties", "access"),
-    rec.VerificationMethod: (
+    rec.EvidenceVerificationMethod: (
         "$defs",
         "evidence_item",
         "properties",
@@ -363,7 +363,7 @@ ENUM_LOCATIONS: dict[type[StrEnum], tuple[str | int, ...]] = {
         "properties",
         "method",
     ),
-    rec.CheckResult: (
+    rec.EvidenceCheckResult: (
         "$defs",
         "evidence_item",
         "properties",
