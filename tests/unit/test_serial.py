@@ -7,11 +7,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 import pytest
 
-from innopass import record
+from innopass import record, status, trust
 from innopass._internal.serial import Codec, Converter, copy_json, member
 from innopass._json import JSONObject
 from innopass.errors import MalformedInputError
@@ -235,11 +236,13 @@ def test_a_failed_plan_is_not_kept() -> None:
 
 
 def test_copy_json_copies_containers_only() -> None:
-    value: Any = {"a": [1, {"b": "c"}], "d": (1, 2)}
+    value: Any = {"a": [1, {"b": "c"}], "d": (1, 2), "e": MappingProxyType({"f": [None]})}
     copied = copy_json(value)
-    assert copied == {"a": [1, {"b": "c"}], "d": [1, 2]}
+    assert copied == {"a": [1, {"b": "c"}], "d": [1, 2], "e": {"f": [None]}}
+    assert type(copied["e"]) is dict
     assert copied["a"] is not value["a"]
     assert copied["a"][1] is not value["a"][1]
+    assert copied["e"]["f"] is not value["e"]["f"]
 
 
 def _dataclasses_of(module: Any) -> list[type]:
@@ -253,3 +256,13 @@ def _dataclasses_of(module: Any) -> list[type]:
 @pytest.mark.parametrize("cls", _dataclasses_of(record), ids=lambda c: c.__name__)
 def test_every_record_class_has_a_plan(cls: type) -> None:
     record._CONVERTER.check(cls)
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [*_dataclasses_of(trust), status.StatusEntry],
+    ids=lambda c: c.__name__,
+)
+def test_every_trust_and_status_class_has_a_plan(cls: type) -> None:
+    converter = status._CONVERTER if cls is status.StatusEntry else trust._CONVERTER
+    converter.check(cls)

@@ -26,6 +26,7 @@ from innopass.errors import ConfigurationError, MalformedInputError, ResolutionE
 from innopass.issuer import Issuer, OrganisationHome
 from innopass.keys import KeyType
 from innopass.record import example
+from innopass.status import StatusEntry, status_entries
 from innopass.trust import MAX_BUNDLE_STATUS_LISTS, valid_ods_code
 
 DESCRIPTION = "organisation-description.schema.json"
@@ -472,3 +473,33 @@ def test_schema_files_are_under_the_repository_schemas_folder() -> None:
     repo = Path(__file__).resolve().parents[2] / "schemas"
     for name in NAMES:
         assert schema.schema_bytes(name) == (repo / name).read_bytes()
+
+
+# --- status entries are read after their schema ---------------------------------------------
+
+
+def test_status_entry_round_trip(written: Written) -> None:
+    for passport in written.passports:
+        entries: Any = passport["credentialStatus"]
+        for raw, entry in zip(entries, status_entries(passport), strict=True):
+            assert entry.to_json() == raw
+            assert list(entry.to_json()) == list(raw)
+    entry = StatusEntry("revocation", 5, "https://example.org/status/revocation/1")
+    assert entry.to_json() == ENTRY  # its id is the list's and the index
+    assert StatusEntry.from_json({k: v for k, v in ENTRY.items() if k != "id"}) == entry
+    assert StatusEntry.from_json(ENTRY).entry_id == ENTRY["id"]
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"statusListIndex": "1.5"}, "/credentialStatus/1/statusListIndex"),
+        ({"statusSize": 1.0}, "/credentialStatus/1/statusSize"),
+        ({"type": None}, "/credentialStatus/1/type"),
+    ],
+)
+def test_status_entry_problems_have_their_path(change: JSONObject, path: str) -> None:
+    credential: JSONObject = {"credentialStatus": [ENTRY, {**ENTRY, **change}]}
+    with pytest.raises(MalformedInputError) as info:
+        status_entries(credential)
+    assert info.value.path == path
