@@ -17,7 +17,8 @@ they were. The members are the fields, in the schema's order; the conversion
 itself is :mod:`innopass._internal.serial`'s, after the schema has passed.
 
 :func:`template` gives a blank record to fill in and :func:`example` a complete,
-valid record for each profile (``examples/*.json`` are generated from it).
+valid record for each profile (the files ``examples/record-*.json``, shipped in the
+package).
 """
 
 from __future__ import annotations
@@ -26,13 +27,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from innopass import schema
-from innopass._internal.serial import Codec, Converter, member
-from innopass._json import JSONObject, dumps_pretty, load_file_strict, require_object
+from innopass._internal.serial import Codec, Converter, copy_json, member
+from innopass._json import (
+    JSONObject,
+    dumps_pretty,
+    load_file_strict,
+    loads_strict,
+    require_object,
+)
 from innopass.canonical import sha256_digest
+from innopass.errors import ConfigurationError, MalformedInputError
 
 __all__ = [
     "BEFORE_GO_LIVE",
@@ -1041,18 +1051,38 @@ def template() -> JSONObject:
     }
 
 
+_EXAMPLE_FILES: Mapping[Profile, str] = {
+    Profile.DEVICE: "record-device-wound-dressing.json",
+    Profile.DIGITAL: "record-digital.json",
+    Profile.DIAGNOSTIC: "record-diagnostic-rapid-flu.json",
+}
+"""Each profile's example record: ``examples/<file>``, shipped as ``innopass/examples/<file>``."""
+_REPO_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@cache
+def _example(name: str) -> JSONObject:
+    """The example record file ``name``, parsed once (from the package, else the source tree)."""
+    try:
+        packaged = files("innopass") / "examples" / name
+        data = packaged.read_bytes() if packaged.is_file() else None
+    except (ModuleNotFoundError, OSError):
+        data = None  # not installed as a package: fall back to the source checkout
+    try:
+        if data is None:
+            data = (_REPO_EXAMPLES / name).read_bytes()
+        return require_object(loads_strict(data), what=f"example record {name}")
+    except (OSError, MalformedInputError) as exc:
+        raise ConfigurationError(f"example record {name!r} is not packaged with innopass") from exc
+
+
 def example(profile: Profile | str = Profile.DEVICE) -> JSONObject:
     """A complete, valid example record for ``profile`` (``device``, ``digital`` or ``diagnostic``).
 
     The products and suppliers are fictional; the assessing trusts are real NHS
-    organisations. Evidence digests stand for documents that are not shipped.
+    organisations. Evidence digests stand for documents that are not shipped. The
+    records are the files ``examples/record-*.json``; each call returns a fresh copy.
     Raises :class:`ValueError` for an unknown profile.
     """
-    from innopass import _examples
-
-    builders = {
-        Profile.DEVICE: _examples.device,
-        Profile.DIGITAL: _examples.digital,
-        Profile.DIAGNOSTIC: _examples.diagnostic,
-    }
-    return builders[Profile(profile)]()
+    fresh: JSONObject = copy_json(_example(_EXAMPLE_FILES[Profile(profile)]))
+    return fresh
