@@ -385,10 +385,16 @@ class Bundle(_Material):
         compare=False,
         metadata=member("formatVersion"),
     )
-    passport: JSONObject | str
+    # the documents a bundle carries are only read, each checked on its own by the verifier:
+    # held as given, since copying them would cost more than the rest of from_json
+    passport: JSONObject | str = field(metadata=member(copy=False))
     issuer: OrganisationDescription | None = field(default=None, metadata=member(optional=True))
-    status_lists: tuple[JSONObject, ...] = field(default=(), metadata=member("statusLists"))
-    trust_list: JSONObject | None = field(default=None, metadata=member("trustList", optional=True))
+    status_lists: tuple[JSONObject, ...] = field(
+        default=(), metadata=member("statusLists", copy=False)
+    )
+    trust_list: JSONObject | None = field(
+        default=None, metadata=member("trustList", optional=True, copy=False)
+    )
 
     @classmethod
     def from_json(cls, obj: JSONValue) -> Bundle:

@@ -145,6 +145,25 @@ def test_nothing_is_shared_in_either_direction() -> None:
     assert CONVERTER.to_json(node) == _node()
 
 
+@dataclass(frozen=True, slots=True)
+class Carrier:
+    document: JSONObject | str = field(metadata=member(copy=False))
+    documents: tuple[JSONObject, ...] = field(metadata=member(copy=False))
+    optional: JSONObject | None = field(default=None, metadata=member(optional=True, copy=False))
+
+
+def test_documents_carried_whole_may_be_held_uncopied() -> None:
+    data: Any = {"document": {"a": [1]}, "documents": [{"b": 2}], "optional": {"c": {}}}
+    carrier = CONVERTER.from_json(Carrier, data)
+    assert carrier.document is data["document"]
+    assert carrier.documents[0] is data["documents"][0]
+    assert carrier.optional is data["optional"]
+    out: Any = CONVERTER.to_json(carrier)
+    assert out == data
+    assert out["document"] is data["document"]
+    assert CONVERTER.from_json(Carrier, {"document": "jws", "documents": []}).optional is None
+
+
 def test_an_integer_that_arrives_as_a_float_becomes_an_int() -> None:
     """JSON Schema's ``integer`` admits 3.0; a field typed ``int`` holds 3."""
     node = CONVERTER.from_json(Node, _node(value=7.0, leaves=[dict(LEAF, count=3.0)]))

@@ -25,14 +25,17 @@ holds is read from its type hint:
 - ``X | None``: ``None`` is ``null``, or an absent member if the field is optional;
 - a free-form object (``dict[...]``) or a union of JSON types (``JSONObject | str``,
   ``bool | int | str``): a value that is JSON already, deep-copied in and out so
-  that nothing is shared with the caller.
+  that nothing is shared with the caller (unless the field says ``copy=False``).
 
 :func:`member` gives a field its JSON name (default: the field's name), makes it
 ``optional`` (absent exactly when ``None``, never written as ``null``; it must
-default to ``None``) or gives it its own :class:`Codec`, for the rare value no
-type hint describes. A member that is not optional is always written, as ``null``
-when ``None``. A field with ``init=False`` is a constant of the format (a
-``type`` tag, a ``formatVersion``): written, never read.
+default to ``None``), gives it its own :class:`Codec`, for the rare value no type
+hint describes, or, with ``copy=False``, keeps the JSON values it holds as they
+are: for whole documents carried only to be read (a bundle's passport), where a
+copy would cost more than the rest of the conversion. A member that is not
+optional is always written, as ``null`` when ``None``. A field with
+``init=False`` is a constant of the format (a ``type`` tag, a
+``formatVersion``): written, never read.
 
 The converter converts; it does not validate. It assumes JSON that has passed the
 format's JSON Schema (:mod:`innopass.schema`), which is the public entry points'
@@ -87,17 +90,23 @@ class _Member:
     name: str | None = None
     optional: bool = False
     codec: Codec | None = None
+    copy: bool = True
 
 
 def member(
-    name: str | None = None, *, optional: bool = False, codec: Codec | None = None
+    name: str | None = None,
+    *,
+    optional: bool = False,
+    codec: Codec | None = None,
+    copy: bool = True,
 ) -> dict[str, object]:
     """Field metadata for the converter, as in ``field(metadata=member("odsCode"))``.
 
     ``name`` is the JSON member (default: the field's name); ``optional`` means
-    absent exactly when ``None``; ``codec`` converts the field's non-null value.
+    absent exactly when ``None``; ``codec`` converts the field's non-null value;
+    ``copy=False`` keeps the JSON values the field holds as they are, uncopied.
     """
-    return {_METADATA_KEY: _Member(name, optional, codec)}
+    return {_METADATA_KEY: _Member(name, optional, codec, copy)}
 
 
 def copy_json(value: Any) -> Any:
@@ -363,7 +372,7 @@ class Converter:
             kind = (
                 _Kind(spec.codec.decode, spec.codec.encode)
                 if spec.codec is not None
-                else self._kind(hint, building, where)
+                else self._kind(hint, building, where, copy=spec.copy)
             )
             fields.append(
                 _Field(f.name, spec.name or f.name, spec.optional, nullable, f.init, kind)
@@ -371,17 +380,20 @@ class Converter:
         plan.fields = tuple(fields)
         return plan
 
-    def _kind(self, hint: Any, building: dict[type, _Plan], where: str) -> _Kind:
-        """How a non-null value of type ``hint`` is converted."""
+    def _kind(
+        self, hint: Any, building: dict[type, _Plan], where: str, *, copy: bool = True
+    ) -> _Kind:
+        """How a non-null value of type ``hint`` is converted (JSON values ``copy``'d or not)."""
+        json_kind = _Kind(copy_json, copy_json) if copy else _AS_IS
         origin = typing.get_origin(hint)
         if origin in (types.UnionType, typing.Union):
             kinds = [arg for arg in typing.get_args(hint) if arg is not type(None)]
             if len(kinds) == 1:
-                return self._kind(kinds[0], building, where)
+                return self._kind(kinds[0], building, where, copy=copy)
             if not all(_is_json(kind) for kind in kinds):
                 raise TypeError(f"{where}: {hint} is not a JSON value; give the field a codec")
             if any(kind not in _JSON_SCALARS for kind in kinds):
-                return _Kind(copy_json, copy_json)
+                return json_kind
             return _Kind(_integral) if int in kinds and float not in kinds else _AS_IS
         if hint in self._codecs:
             codec = self._codecs[hint]
@@ -399,12 +411,12 @@ class Converter:
             args: Sequence[Any] = typing.get_args(hint)
             if len(args) != 2 or args[1] is not Ellipsis:
                 raise TypeError(f"{where}: only tuple[T, ...] is supported, not {hint}")
-            item = self._kind(args[0], building, where)
+            item = self._kind(args[0], building, where, copy=copy)
             if item.item is not None:
                 raise TypeError(f"{where}: tuples of tuples are not supported")
             return _Kind(item=item)
         if _is_json(hint):
-            return _Kind(copy_json, copy_json)
+            return json_kind
         if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return _Kind(plan=self._plan(hint, building))
         if hint is datetime:
