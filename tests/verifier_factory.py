@@ -339,11 +339,11 @@ __all__ = [
     "Key",
     "MapFetcher",
     "Org",
+    "RunVerifier",
     "allow_did_web",
     "bundle",
     "clock",
     "jwt_passport",
-    "RunVerifier",
     "make_verifier",
     "no_fetching",
     "passport",
@@ -385,7 +385,10 @@ class RunVerifier:
     """A :class:`Verifier` with this run's trust and status lists offered to every call."""
 
     def __init__(
-        self, verifier: Verifier, trust_lists: Sequence[JSONObject], status_lists: Sequence[JSONObject]
+        self,
+        verifier: Verifier,
+        trust_lists: Sequence[JSONObject],
+        status_lists: Sequence[JSONObject],
     ) -> None:
         self.verifier = verifier
         self.trust_lists = tuple(trust_lists)

@@ -13,38 +13,47 @@ optional one (``display_name``, ``question_text_hash``, ``sbom_ref``,
 ``extensions``). Dates are :class:`datetime.date`, instants are UTC
 :class:`datetime.datetime` (the schema allows one spelling of each), decimals stay
 strings, and free-form objects (trigger ``params``, ``extensions``) are kept as
-they were.
+they were. The members are the fields, in the schema's order; the conversion
+itself is :mod:`innopass._internal.serial`'s, after the schema has passed.
 
 :func:`template` gives a blank record to fill in and :func:`example` a complete,
-valid record for each profile (``examples/*.json`` are generated from it).
+valid record for each profile (the files ``examples/record-*.json``, shipped in the
+package).
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from innopass._internal import schema
 from innopass._internal.canonical import sha256_digest
-from innopass._internal.jsonio import JSONObject, dumps_pretty, load_file_strict, require_object
+from innopass._internal.jsonio import (
+    JSONObject,
+    dumps_pretty,
+    load_file_strict,
+    loads_strict,
+    require_object,
+)
+from innopass._internal.serial import Codec, Converter, copy_json, member
+from innopass.errors import ConfigurationError, MalformedInputError
 
 __all__ = [
     "BEFORE_GO_LIVE",
     "MANDATORY_DOMAINS",
-    "SCHEMA_VERSION",
+    "RECORD_FORMAT_VERSION",
     "Access",
     "Answer",
     "AssessmentRecord",
     "Assurance",
     "CareSetting",
-    "CheckResult",
     "ClinicalIndication",
-    "Condition",
     "ConditionCategory",
     "ConditionStatus",
     "ConformityBody",
@@ -56,10 +65,12 @@ __all__ = [
     "DomainAssessment",
     "DomainResult",
     "EsfTier",
+    "EvidenceCheckResult",
     "EvidenceIssuer",
     "EvidenceItem",
     "EvidenceType",
     "EvidenceVerification",
+    "EvidenceVerificationMethod",
     "FrameworkRef",
     "FrameworkType",
     "HostingLocation",
@@ -71,6 +82,7 @@ __all__ = [
     "OrgRef",
     "OrgRole",
     "Outcome",
+    "OutcomeCondition",
     "PartyRef",
     "PatientPopulation",
     "Product",
@@ -94,7 +106,6 @@ __all__ = [
     "TriggerType",
     "UserType",
     "Validity",
-    "VerificationMethod",
     "VersionKind",
     "example",
     "template",
@@ -385,7 +396,7 @@ class Access(StrEnum):
     CONFIDENTIAL = "confidential"
 
 
-class VerificationMethod(StrEnum):
+class EvidenceVerificationMethod(StrEnum):
     """How an assessor checked a document."""
 
     DOCUMENT_REVIEW = "document_review"
@@ -395,7 +406,7 @@ class VerificationMethod(StrEnum):
     NONE = "none"
 
 
-class CheckResult(StrEnum):
+class EvidenceCheckResult(StrEnum):
     """What an assessor"s check of a document found."""
 
     VERIFIED = "verified"
@@ -508,9 +519,9 @@ class LocalRequirementType(StrEnum):
 
 
 BEFORE_GO_LIVE = "before_go_live"
-#: The version of the record format these types describe.
-SCHEMA_VERSION = "1.0.0"
-"""The value of :attr:`Condition.due` for a condition due before first use."""
+"""The value of :attr:`OutcomeCondition.due` for a condition due before first use."""
+RECORD_FORMAT_VERSION = "1.0.0"
+"""The version of the record format these types describe (a record's ``schema.version``)."""
 
 MANDATORY_DOMAINS: Mapping[Profile, frozenset[Domain]] = {
     Profile.DIGITAL: frozenset(
@@ -554,69 +565,53 @@ _LABELS: Mapping[LocalRequirementType, str] = {
     LocalRequirementType.INFORMATION_ASSET_REGISTRATION: "Information asset registration",
 }
 
-_Json = Mapping[str, Any]
-"""A JSON object already validated against the record schema."""
 
-
-def _str(value: Any) -> str:
-    return str(value)
-
-
-def _opt_str(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _strs(value: Any) -> tuple[str, ...]:
-    return tuple(str(item) for item in value)
-
-
-def _date(value: Any) -> date:
-    return date.fromisoformat(str(value))
-
-
-def _opt_date(value: Any) -> date | None:
-    return None if value is None else _date(value)
-
-
-def _instant(value: Any) -> datetime:
-    return datetime.fromisoformat(str(value)).astimezone(UTC)
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(UTC)
 
 
 def _instant_json(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-def _opt_date_json(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _due(value: str) -> date | str:
+    return value if value == BEFORE_GO_LIVE else date.fromisoformat(value)
+
+
+def _due_json(value: date | str) -> str:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
-def _free(value: Any) -> JSONObject:
-    """A deep copy of a free-form JSON object, so the record never shares it."""
-    return copy.deepcopy(dict(value))
+_CONVERTER = Converter({datetime: Codec(_instant, _instant_json)})
+"""The record's converter: instants are UTC to the second, spelt ``YYYY-MM-DDThh:mm:ssZ``."""
+_OPTIONAL = member(optional=True)
+"""Field metadata of the optional members (absent exactly when ``None``)."""
+
+
+class _Part:
+    """A part of the record, converted to and from JSON by its fields' declarations."""
+
+    __slots__ = ()
+
+    def to_json(self) -> JSONObject:
+        """The JSON form, as the schema spells it (optional members omitted when ``None``)."""
+        return _CONVERTER.to_json(self)
 
 
 @dataclass(frozen=True, slots=True)
-class SchemaRef:
+class SchemaRef(_Part):
     """The schema a record was written against."""
 
     id: str
     version: str
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> SchemaRef:
-        return cls(id=_str(obj["id"]), version=_str(obj["version"]))
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {"id": self.id, "version": self.version}
-
 
 @dataclass(frozen=True, slots=True)
-class OrgRef:
+class OrgRef(_Part):
     """An organisation as it was on the issue date; ``ods_code`` is an ODS code."""
 
     ods_code: str
@@ -624,47 +619,17 @@ class OrgRef:
     org_role: OrgRole
     parent_icb_ods: str | None
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> OrgRef:
-        return cls(
-            ods_code=_str(obj["ods_code"]),
-            name_at_issue=_str(obj["name_at_issue"]),
-            org_role=OrgRole(obj["org_role"]),
-            parent_icb_ods=_opt_str(obj["parent_icb_ods"]),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {
-            "ods_code": self.ods_code,
-            "name_at_issue": self.name_at_issue,
-            "org_role": self.org_role.value,
-            "parent_icb_ods": self.parent_icb_ods,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Identifier:
+class Identifier(_Part):
     """An identifier in a named scheme (the schema fixes the schemes allowed where)."""
 
     scheme: str
     value: str
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> Identifier:
-        return cls(scheme=_str(obj["scheme"]), value=_str(obj["value"]))
-
-    @classmethod
-    def _parse_all(cls, items: Sequence[_Json]) -> tuple[Identifier, ...]:
-        return tuple(cls._parse(item) for item in items)
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {"scheme": self.scheme, "value": self.value}
-
 
 @dataclass(frozen=True, slots=True)
-class PartyRef:
+class PartyRef(_Part):
     """A supplier or manufacturer, with its UK responsible person when it is outside the UK."""
 
     legal_name: str
@@ -672,45 +637,17 @@ class PartyRef:
     uk_responsible_person: PartyRef | None
     manufacturer_is_supplier: bool
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> PartyRef:
-        ukrp = obj["uk_responsible_person"]
-        return cls(
-            legal_name=_str(obj["legal_name"]),
-            identifiers=Identifier._parse_all(obj["identifiers"]),
-            uk_responsible_person=None if ukrp is None else cls._parse(ukrp),
-            manufacturer_is_supplier=bool(obj["manufacturer_is_supplier"]),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        ukrp = self.uk_responsible_person
-        return {
-            "legal_name": self.legal_name,
-            "identifiers": [i.to_json() for i in self.identifiers],
-            "uk_responsible_person": None if ukrp is None else ukrp.to_json(),
-            "manufacturer_is_supplier": self.manufacturer_is_supplier,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ConformityBody:
+class ConformityBody(_Part):
     """A UK Approved Body or EU Notified Body."""
 
     name: str
     number: str
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> ConformityBody:
-        return cls(name=_str(obj["name"]), number=_str(obj["number"]))
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {"name": self.name, "number": self.number}
-
 
 @dataclass(frozen=True, slots=True)
-class Regulatory:
+class Regulatory(_Part):
     """Medical-device regulatory status; ``certificates`` are evidence ids."""
 
     is_medical_device: bool
@@ -721,62 +658,18 @@ class Regulatory:
     certificates: tuple[str, ...]
     ce_acceptance_end: date | None
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> Regulatory:
-        body = obj["conformity_body"]
-        return cls(
-            is_medical_device=bool(obj["is_medical_device"]),
-            regime=RegulatoryRegime(obj["regime"]),
-            device_class=DeviceClass(obj["device_class"]),
-            marking=Marking(obj["marking"]),
-            conformity_body=None if body is None else ConformityBody._parse(body),
-            certificates=_strs(obj["certificates"]),
-            ce_acceptance_end=_opt_date(obj["ce_acceptance_end"]),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        body = self.conformity_body
-        return {
-            "is_medical_device": self.is_medical_device,
-            "regime": self.regime.value,
-            "device_class": self.device_class.value,
-            "marking": self.marking.value,
-            "conformity_body": None if body is None else body.to_json(),
-            "certificates": list(self.certificates),
-            "ce_acceptance_end": _opt_date_json(self.ce_acceptance_end),
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Software:
+class Software(_Part):
     """How software is deployed and hosted; ``sbom_ref`` (an evidence id) is optional."""
 
     deployment: Deployment
     hosting_location: HostingLocation
-    sbom_ref: str | None = None
-
-    @classmethod
-    def _parse(cls, obj: _Json) -> Software:
-        return cls(
-            deployment=Deployment(obj["deployment"]),
-            hosting_location=HostingLocation(obj["hosting_location"]),
-            sbom_ref=_opt_str(obj.get("sbom_ref")),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form (``sbom_ref`` omitted when ``None``)."""
-        out: JSONObject = {
-            "deployment": self.deployment.value,
-            "hosting_location": self.hosting_location.value,
-        }
-        if self.sbom_ref is not None:
-            out["sbom_ref"] = self.sbom_ref
-        return out
+    sbom_ref: str | None = field(default=None, metadata=_OPTIONAL)
 
 
 @dataclass(frozen=True, slots=True)
-class Product:
+class Product(_Part):
     """The product assessed."""
 
     name: str
@@ -788,89 +681,34 @@ class Product:
     nice_esf_tier: EsfTier
     software: Software | None
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> Product:
-        software = obj["software"]
-        return cls(
-            name=_str(obj["name"]),
-            description=_str(obj["description"]),
-            intended_purpose=_str(obj["intended_purpose"]),
-            product_type=ProductType(obj["product_type"]),
-            identifiers=Identifier._parse_all(obj["identifiers"]),
-            regulatory=Regulatory._parse(obj["regulatory"]),
-            nice_esf_tier=EsfTier(obj["nice_esf_tier"]),
-            software=None if software is None else Software._parse(software),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {
-            "name": self.name,
-            "description": self.description,
-            "intended_purpose": self.intended_purpose,
-            "product_type": self.product_type.value,
-            "identifiers": [i.to_json() for i in self.identifiers],
-            "regulatory": self.regulatory.to_json(),
-            "nice_esf_tier": self.nice_esf_tier.value,
-            "software": None if self.software is None else self.software.to_json(),
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ScopeVersions:
+class ScopeVersions(_Part):
     """Which versions, UDI-DIs or lots an assessment covers; ``kind`` says how to read ``value``."""
 
     kind: VersionKind
     value: str
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> ScopeVersions:
-        return cls(kind=VersionKind(obj["kind"]), value=_str(obj["value"]))
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {"kind": self.kind.value, "value": self.value}
-
 
 @dataclass(frozen=True, slots=True)
-class ClinicalIndication:
+class ClinicalIndication(_Part):
     """A SNOMED CT concept: ``code`` (concept id) and ``display``."""
 
     code: str
     display: str
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> ClinicalIndication:
-        return cls(code=_str(obj["code"]), display=_str(obj["display"]))
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {"code": self.code, "display": self.display}
-
 
 @dataclass(frozen=True, slots=True)
-class Integration:
+class Integration(_Part):
     """An integration that was assessed (e.g. an EPR over FHIR R4 UK Core)."""
 
     system: str
     standard: str
     direction: Direction
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> Integration:
-        return cls(
-            system=_str(obj["system"]),
-            standard=_str(obj["standard"]),
-            direction=Direction(obj["direction"]),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {"system": self.system, "standard": self.standard, "direction": self.direction.value}
-
 
 @dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(_Part):
     """What an assessment covers; an adopter's context is matched against it."""
 
     versions: ScopeVersions
@@ -881,37 +719,9 @@ class Scope:
     integrations_assessed: tuple[Integration, ...]
     exclusions: tuple[str, ...]
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> Scope:
-        return cls(
-            versions=ScopeVersions._parse(obj["versions"]),
-            care_settings=tuple(CareSetting(v) for v in obj["care_settings"]),
-            patient_populations=tuple(PatientPopulation(v) for v in obj["patient_populations"]),
-            user_types=tuple(UserType(v) for v in obj["user_types"]),
-            clinical_indications=tuple(
-                ClinicalIndication._parse(v) for v in obj["clinical_indications"]
-            ),
-            integrations_assessed=tuple(
-                Integration._parse(v) for v in obj["integrations_assessed"]
-            ),
-            exclusions=_strs(obj["exclusions"]),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {
-            "versions": self.versions.to_json(),
-            "care_settings": [v.value for v in self.care_settings],
-            "patient_populations": [v.value for v in self.patient_populations],
-            "user_types": [v.value for v in self.user_types],
-            "clinical_indications": [v.to_json() for v in self.clinical_indications],
-            "integrations_assessed": [v.to_json() for v in self.integrations_assessed],
-            "exclusions": list(self.exclusions),
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class FrameworkRef:
+class FrameworkRef(_Part):
     """An assessment framework and version; domains refer to it by ``id``."""
 
     id: str
@@ -919,100 +729,37 @@ class FrameworkRef:
     version: str
     url: str
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> FrameworkRef:
-        return cls(
-            id=_str(obj["id"]),
-            framework=FrameworkType(obj["framework"]),
-            version=_str(obj["version"]),
-            url=_str(obj["url"]),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {
-            "id": self.id,
-            "framework": self.framework.value,
-            "version": self.version,
-            "url": self.url,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Response:
+class Response(_Part):
     """A typed answer: ``value`` is a bool, an int, or a string (text, code, date or decimal)."""
 
     type: ResponseType
     value: bool | int | str
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> Response:
-        kind = ResponseType(obj["type"])
-        raw = obj["value"]
-        value: bool | int | str
-        if kind is ResponseType.BOOLEAN:
-            value = bool(raw)
-        elif kind is ResponseType.INTEGER:
-            value = int(raw)
-        else:
-            value = str(raw)
-        return cls(type=kind, value=value)
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {"type": self.type.value, "value": self.value}
-
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(_Part):
     """One answered question; ``question_text_hash`` is optional."""
 
     question_code: str
+    question_text_hash: str | None = field(default=None, kw_only=True, metadata=_OPTIONAL)
     response: Response
     evidence_refs: tuple[str, ...]
     assurance: Assurance
-    question_text_hash: str | None = None
-
-    @classmethod
-    def _parse(cls, obj: _Json) -> Answer:
-        return cls(
-            question_code=_str(obj["question_code"]),
-            response=Response._parse(obj["response"]),
-            evidence_refs=_strs(obj["evidence_refs"]),
-            assurance=Assurance(obj["assurance"]),
-            question_text_hash=_opt_str(obj.get("question_text_hash")),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form (``question_text_hash`` omitted when ``None``)."""
-        out: JSONObject = {"question_code": self.question_code}
-        if self.question_text_hash is not None:
-            out["question_text_hash"] = self.question_text_hash
-        out["response"] = self.response.to_json()
-        out["evidence_refs"] = list(self.evidence_refs)
-        out["assurance"] = self.assurance.value
-        return out
 
 
 @dataclass(frozen=True, slots=True)
-class Score:
+class Score(_Part):
     """A score such as a DTAC percentage; ``value`` and ``max`` are decimal strings."""
 
     value: str
     max: str
     method: str
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> Score:
-        return cls(value=_str(obj["value"]), max=_str(obj["max"]), method=_str(obj["method"]))
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {"value": self.value, "max": self.max, "method": self.method}
-
 
 @dataclass(frozen=True, slots=True)
-class DomainAssessment:
+class DomainAssessment(_Part):
     """The assessment of one domain; ``framework`` is a :class:`FrameworkRef` id."""
 
     domain: Domain
@@ -1023,85 +770,28 @@ class DomainAssessment:
     answers: tuple[Answer, ...]
     reviewer_refs: tuple[str, ...]
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> DomainAssessment:
-        score = obj["score"]
-        return cls(
-            domain=Domain(obj["domain"]),
-            framework=_str(obj["framework"]),
-            result=DomainResult(obj["result"]),
-            score=None if score is None else Score._parse(score),
-            not_applicable_reason=_opt_str(obj["not_applicable_reason"]),
-            answers=tuple(Answer._parse(a) for a in obj["answers"]),
-            reviewer_refs=_strs(obj["reviewer_refs"]),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {
-            "domain": self.domain.value,
-            "framework": self.framework,
-            "result": self.result.value,
-            "score": None if self.score is None else self.score.to_json(),
-            "not_applicable_reason": self.not_applicable_reason,
-            "answers": [a.to_json() for a in self.answers],
-            "reviewer_refs": list(self.reviewer_refs),
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class EvidenceIssuer:
+class EvidenceIssuer(_Part):
     """Who issued a document (e.g. IASME, a CREST pen-test provider, MHRA)."""
 
     name: str
     identifier: Identifier | None
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> EvidenceIssuer:
-        ident = obj["identifier"]
-        return cls(
-            name=_str(obj["name"]), identifier=None if ident is None else Identifier._parse(ident)
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        ident = self.identifier
-        return {"name": self.name, "identifier": None if ident is None else ident.to_json()}
-
 
 @dataclass(frozen=True, slots=True)
-class EvidenceVerification:
+class EvidenceVerification(_Part):
     """How the assessor checked a document; ``checked_by`` is a reviewer id."""
 
-    method: VerificationMethod
+    method: EvidenceVerificationMethod
     source: str | None
     checked_by: str
     checked_at: datetime
-    result: CheckResult
-
-    @classmethod
-    def _parse(cls, obj: _Json) -> EvidenceVerification:
-        return cls(
-            method=VerificationMethod(obj["method"]),
-            source=_opt_str(obj["source"]),
-            checked_by=_str(obj["checked_by"]),
-            checked_at=_instant(obj["checked_at"]),
-            result=CheckResult(obj["result"]),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {
-            "method": self.method.value,
-            "source": self.source,
-            "checked_by": self.checked_by,
-            "checked_at": _instant_json(self.checked_at),
-            "result": self.result.value,
-        }
+    result: EvidenceCheckResult
 
 
 @dataclass(frozen=True, slots=True)
-class EvidenceItem:
+class EvidenceItem(_Part):
     """A document relied on: hashed (``sha256`` of its exact bytes) and referenced, never embedded.
 
     When ``mandatory`` is true its ``valid_until`` caps the record's validity
@@ -1125,199 +815,64 @@ class EvidenceItem:
     assurance: Assurance
     mandatory: bool
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> EvidenceItem:
-        return cls(
-            evidence_id=_str(obj["evidence_id"]),
-            title=_str(obj["title"]),
-            type=EvidenceType(obj["type"]),
-            issuer=EvidenceIssuer._parse(obj["issuer"]),
-            covers_version=_opt_str(obj["covers_version"]),
-            issued_on=_date(obj["issued_on"]),
-            valid_until=_opt_date(obj["valid_until"]),
-            document_version=_opt_str(obj["document_version"]),
-            sha256=_str(obj["sha256"]),
-            media_type=_str(obj["media_type"]),
-            size_bytes=int(obj["size_bytes"]),
-            locations=_strs(obj["locations"]),
-            access=Access(obj["access"]),
-            verification=EvidenceVerification._parse(obj["verification"]),
-            assurance=Assurance(obj["assurance"]),
-            mandatory=bool(obj["mandatory"]),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {
-            "evidence_id": self.evidence_id,
-            "title": self.title,
-            "type": self.type.value,
-            "issuer": self.issuer.to_json(),
-            "covers_version": self.covers_version,
-            "issued_on": self.issued_on.isoformat(),
-            "valid_until": _opt_date_json(self.valid_until),
-            "document_version": self.document_version,
-            "sha256": self.sha256,
-            "media_type": self.media_type,
-            "size_bytes": self.size_bytes,
-            "locations": list(self.locations),
-            "access": self.access.value,
-            "verification": self.verification.to_json(),
-            "assurance": self.assurance.value,
-            "mandatory": self.mandatory,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ProfessionalRegistration:
+class ProfessionalRegistration(_Part):
     """Registration with a professional regulator (GMC, NMC, HCPC, GPhC)."""
 
     body: RegistrationBody
     number: str
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> ProfessionalRegistration:
-        return cls(body=RegistrationBody(obj["body"]), number=_str(obj["number"]))
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {"body": self.body.value, "number": self.number}
-
 
 @dataclass(frozen=True, slots=True)
-class Reviewer:
+class Reviewer(_Part):
     """A reviewer; the name (``display_name``) is optional, the sign-off is not."""
 
     reviewer_id: str
     role: ReviewerRole
+    display_name: str | None = field(default=None, kw_only=True, metadata=_OPTIONAL)
     professional_registration: ProfessionalRegistration | None
     organisation: OrgRef
     signed_off: bool
     signed_at: datetime | None
-    display_name: str | None = None
-
-    @classmethod
-    def _parse(cls, obj: _Json) -> Reviewer:
-        registration = obj["professional_registration"]
-        signed_at = obj["signed_at"]
-        return cls(
-            reviewer_id=_str(obj["reviewer_id"]),
-            role=ReviewerRole(obj["role"]),
-            professional_registration=(
-                None if registration is None else ProfessionalRegistration._parse(registration)
-            ),
-            organisation=OrgRef._parse(obj["organisation"]),
-            signed_off=bool(obj["signed_off"]),
-            signed_at=None if signed_at is None else _instant(signed_at),
-            display_name=_opt_str(obj.get("display_name")),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form (``display_name`` omitted when ``None``)."""
-        registration = self.professional_registration
-        out: JSONObject = {"reviewer_id": self.reviewer_id, "role": self.role.value}
-        if self.display_name is not None:
-            out["display_name"] = self.display_name
-        out["professional_registration"] = None if registration is None else registration.to_json()
-        out["organisation"] = self.organisation.to_json()
-        out["signed_off"] = self.signed_off
-        out["signed_at"] = None if self.signed_at is None else _instant_json(self.signed_at)
-        return out
 
 
 @dataclass(frozen=True, slots=True)
-class Condition:
+class OutcomeCondition(_Part):
     """A condition of the outcome; ``due`` is a date, :data:`BEFORE_GO_LIVE` or ``None``."""
 
     condition_id: str
     text: str
     category: ConditionCategory
     responsible_party: ResponsibleParty
-    due: date | str | None
+    due: date | str | None = field(metadata=member(codec=Codec(_due, _due_json)))
     blocking: bool
     applies_to_adopters: bool
     status: ConditionStatus
     evidence_refs: tuple[str, ...]
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> Condition:
-        due = obj["due"]
-        return cls(
-            condition_id=_str(obj["condition_id"]),
-            text=_str(obj["text"]),
-            category=ConditionCategory(obj["category"]),
-            responsible_party=ResponsibleParty(obj["responsible_party"]),
-            due=BEFORE_GO_LIVE if due == BEFORE_GO_LIVE else _opt_date(due),
-            blocking=bool(obj["blocking"]),
-            applies_to_adopters=bool(obj["applies_to_adopters"]),
-            status=ConditionStatus(obj["status"]),
-            evidence_refs=_strs(obj["evidence_refs"]),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {
-            "condition_id": self.condition_id,
-            "text": self.text,
-            "category": self.category.value,
-            "responsible_party": self.responsible_party.value,
-            "due": self.due.isoformat() if isinstance(self.due, date) else self.due,
-            "blocking": self.blocking,
-            "applies_to_adopters": self.applies_to_adopters,
-            "status": self.status.value,
-            "evidence_refs": list(self.evidence_refs),
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(_Part):
     """The decision, by whom, why, and on what conditions."""
 
     decision: Decision
     decided_on: date
     decision_body: str
     rationale: str
-    conditions: tuple[Condition, ...]
-
-    @classmethod
-    def _parse(cls, obj: _Json) -> Outcome:
-        return cls(
-            decision=Decision(obj["decision"]),
-            decided_on=_date(obj["decided_on"]),
-            decision_body=_str(obj["decision_body"]),
-            rationale=_str(obj["rationale"]),
-            conditions=tuple(Condition._parse(c) for c in obj["conditions"]),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {
-            "decision": self.decision.value,
-            "decided_on": self.decided_on.isoformat(),
-            "decision_body": self.decision_body,
-            "rationale": self.rationale,
-            "conditions": [c.to_json() for c in self.conditions],
-        }
+    conditions: tuple[OutcomeCondition, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class ReassessmentTrigger:
+class ReassessmentTrigger(_Part):
     """An event that calls for reassessment, with free-form ``params``."""
 
     trigger: TriggerType
     params: JSONObject
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> ReassessmentTrigger:
-        return cls(trigger=TriggerType(obj["trigger"]), params=_free(obj["params"]))
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {"trigger": self.trigger.value, "params": _free(self.params)}
-
 
 @dataclass(frozen=True, slots=True)
-class Validity:
+class Validity(_Part):
     """When the decision holds. Dates; an end date means the end of that day in UTC."""
 
     valid_from: date
@@ -1325,37 +880,13 @@ class Validity:
     review_due: date
     reassessment_triggers: tuple[ReassessmentTrigger, ...]
 
-    @classmethod
-    def _parse(cls, obj: _Json) -> Validity:
-        return cls(
-            valid_from=_date(obj["valid_from"]),
-            valid_until=_date(obj["valid_until"]),
-            review_due=_date(obj["review_due"]),
-            reassessment_triggers=tuple(
-                ReassessmentTrigger._parse(t) for t in obj["reassessment_triggers"]
-            ),
-        )
-
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {
-            "valid_from": self.valid_from.isoformat(),
-            "valid_until": self.valid_until.isoformat(),
-            "review_due": self.review_due.isoformat(),
-            "reassessment_triggers": [t.to_json() for t in self.reassessment_triggers],
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class LocalRequirement:
+class LocalRequirement(_Part):
     """Something an adopting organisation must still do itself."""
 
     requirement: LocalRequirementType
     note: str
-
-    @classmethod
-    def _parse(cls, obj: _Json) -> LocalRequirement:
-        return cls(requirement=LocalRequirementType(obj["requirement"]), note=_str(obj["note"]))
 
     @property
     def text(self) -> str:
@@ -1363,13 +894,9 @@ class LocalRequirement:
         label = _LABELS[self.requirement]
         return f"{label}: {self.note}" if self.note else label
 
-    def to_json(self) -> JSONObject:
-        """The JSON form."""
-        return {"requirement": self.requirement.value, "note": self.note}
-
 
 @dataclass(frozen=True, slots=True)
-class AssessmentRecord:
+class AssessmentRecord(_Part):
     """One assessment decision about one product: the subject of an innovator passport.
 
     Build it with :meth:`from_json` or :meth:`load`, which validate it against the
@@ -1393,7 +920,7 @@ class AssessmentRecord:
     outcome: Outcome
     validity: Validity
     local_requirements_for_adopters: tuple[LocalRequirement, ...]
-    extensions: dict[str, JSONObject] | None = None
+    extensions: dict[str, JSONObject] | None = field(default=None, metadata=_OPTIONAL)
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> AssessmentRecord:
@@ -1403,29 +930,7 @@ class AssessmentRecord:
         """
         instance = dict(obj)
         schema.validate(instance)
-        extensions = instance.get("extensions")
-        return cls(
-            schema=SchemaRef._parse(instance["schema"]),
-            record_id=_str(instance["record_id"]),
-            record_version=int(instance["record_version"]),
-            supersedes=_opt_str(instance["supersedes"]),
-            issued_at=_instant(instance["issued_at"]),
-            profile=Profile(instance["profile"]),
-            assessing_org=OrgRef._parse(instance["assessing_org"]),
-            supplier=PartyRef._parse(instance["supplier"]),
-            product=Product._parse(instance["product"]),
-            scope=Scope._parse(instance["scope"]),
-            frameworks=tuple(FrameworkRef._parse(f) for f in instance["frameworks"]),
-            domains=tuple(DomainAssessment._parse(d) for d in instance["domains"]),
-            evidence=tuple(EvidenceItem._parse(e) for e in instance["evidence"]),
-            reviewers=tuple(Reviewer._parse(r) for r in instance["reviewers"]),
-            outcome=Outcome._parse(instance["outcome"]),
-            validity=Validity._parse(instance["validity"]),
-            local_requirements_for_adopters=tuple(
-                LocalRequirement._parse(r) for r in instance["local_requirements_for_adopters"]
-            ),
-            extensions=None if extensions is None else copy.deepcopy(dict(extensions)),
-        )
+        return _CONVERTER.from_json(cls, instance)
 
     @classmethod
     def load(cls, path: str | Path) -> AssessmentRecord:
@@ -1438,31 +943,8 @@ class AssessmentRecord:
         return cls.from_json(require_object(load_file_strict(path), what="record"))
 
     def to_json(self) -> JSONObject:
-        """The record's JSON, equal to what it was built from."""
-        out: JSONObject = {
-            "schema": self.schema.to_json(),
-            "record_id": self.record_id,
-            "record_version": self.record_version,
-            "supersedes": self.supersedes,
-            "issued_at": _instant_json(self.issued_at),
-            "profile": self.profile.value,
-            "assessing_org": self.assessing_org.to_json(),
-            "supplier": self.supplier.to_json(),
-            "product": self.product.to_json(),
-            "scope": self.scope.to_json(),
-            "frameworks": [f.to_json() for f in self.frameworks],
-            "domains": [d.to_json() for d in self.domains],
-            "evidence": [e.to_json() for e in self.evidence],
-            "reviewers": [r.to_json() for r in self.reviewers],
-            "outcome": self.outcome.to_json(),
-            "validity": self.validity.to_json(),
-            "local_requirements_for_adopters": [
-                r.to_json() for r in self.local_requirements_for_adopters
-            ],
-        }
-        if self.extensions is not None:
-            out["extensions"] = {k: _free(v) for k, v in self.extensions.items()}
-        return out
+        """The record's JSON, equal to what it was built from (a fresh copy each call)."""
+        return _CONVERTER.to_json(self)
 
     def dumps(self) -> str:
         """Pretty JSON for people (signatures and digests use :meth:`digest`'s canonical form)."""
@@ -1494,7 +976,7 @@ class AssessmentRecord:
         """What an adopting organisation must still do itself, one readable line each."""
         return tuple(r.text for r in self.local_requirements_for_adopters)
 
-    def blocking_conditions(self) -> tuple[Condition, ...]:
+    def blocking_conditions(self) -> tuple[OutcomeCondition, ...]:
         """Conditions that must be met before use and are not yet met or waived."""
         done = (ConditionStatus.MET, ConditionStatus.WAIVED)
         return tuple(c for c in self.outcome.conditions if c.blocking and c.status not in done)
@@ -1508,7 +990,7 @@ def template() -> JSONObject:
     """
     org: JSONObject = {"ods_code": "", "name_at_issue": "", "org_role": "", "parent_icb_ods": None}
     return {
-        "schema": {"id": schema.RECORD_SCHEMA_ID, "version": SCHEMA_VERSION},
+        "schema": {"id": schema.RECORD_SCHEMA_ID, "version": RECORD_FORMAT_VERSION},
         "record_id": "",
         "record_version": 1,
         "supersedes": None,
@@ -1569,18 +1051,38 @@ def template() -> JSONObject:
     }
 
 
+_EXAMPLE_FILES: Mapping[Profile, str] = {
+    Profile.DEVICE: "record-device-wound-dressing.json",
+    Profile.DIGITAL: "record-digital.json",
+    Profile.DIAGNOSTIC: "record-diagnostic-rapid-flu.json",
+}
+"""Each profile's example record: ``examples/<file>``, shipped as ``innopass/examples/<file>``."""
+_REPO_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@cache
+def _example(name: str) -> JSONObject:
+    """The example record file ``name``, parsed once (from the package, else the source tree)."""
+    try:
+        packaged = files("innopass") / "examples" / name
+        data = packaged.read_bytes() if packaged.is_file() else None
+    except (ModuleNotFoundError, OSError):
+        data = None  # not installed as a package: fall back to the source checkout
+    try:
+        if data is None:
+            data = (_REPO_EXAMPLES / name).read_bytes()
+        return require_object(loads_strict(data), what=f"example record {name}")
+    except (OSError, MalformedInputError) as exc:
+        raise ConfigurationError(f"example record {name!r} is not packaged with innopass") from exc
+
+
 def example(profile: Profile | str = Profile.DEVICE) -> JSONObject:
     """A complete, valid example record for ``profile`` (``device``, ``digital`` or ``diagnostic``).
 
     The products and suppliers are fictional; the assessing trusts are real NHS
-    organisations. Evidence digests stand for documents that are not shipped.
+    organisations. Evidence digests stand for documents that are not shipped. The
+    records are the files ``examples/record-*.json``; each call returns a fresh copy.
     Raises :class:`ValueError` for an unknown profile.
     """
-    from innopass import _examples
-
-    builders = {
-        Profile.DEVICE: _examples.device,
-        Profile.DIGITAL: _examples.digital,
-        Profile.DIAGNOSTIC: _examples.diagnostic,
-    }
-    return builders[Profile(profile)]()
+    fresh: JSONObject = copy_json(_example(_EXAMPLE_FILES[Profile(profile)]))
+    return fresh

@@ -1,21 +1,28 @@
 """Trust material as data: organisation descriptions, trust lists, bundles (FORMATS.md §4–6).
 
 Parsing and building only; no signing (the issuer signs) and no trust decisions
-(the verifier decides). Every ``from_json`` raises
-:class:`~innopass.errors.MalformedInputError` with a JSON pointer for bad input.
+(the verifier decides). Every ``from_json`` checks its input against the format's
+JSON Schema (``schemas/organisation-description``, ``trust-list``, ``bundle``),
+reads it with the converter of :mod:`innopass._internal.serial`, then checks what a
+schema cannot say (a ``did:key``/``did:jwk`` document is the computed one, key
+windows name ``assertionMethod`` methods once, integers are not ``1.0``). Bad input
+raises :class:`~innopass.errors.MalformedInputError` with the JSON pointer of the
+first problem (a missing member is reported at the object that lacks it).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
+from innopass._internal import schema
 from innopass._internal.contexts import PASSPORT_CONTEXT
 from innopass._internal.credential import ISSUER_TYPE, VC_TYPE
-from innopass._internal.jsonio import JSONObject, JSONValue, pointer
+from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass._internal.serial import Codec, Converter, member
 from innopass._internal.timestamps import format_datetime, parse_datetime
 from innopass.did import DidDocument, computed_document
 from innopass.errors import MalformedInputError, ResolutionError
@@ -46,10 +53,14 @@ TRUST_LIST_TYPE = "InnopassTrustList"
 TRUST_LIST_SUBJECT_TYPE = "InnopassTrustedIssuers"
 #: The ``formatVersion`` of organisation descriptions and bundles (FORMATS.md §4, §6).
 FORMAT_VERSION = 1
-#: The most status lists a bundle may carry (FORMATS.md §6).
+#: The most status lists a bundle may carry (FORMATS.md §6; the bundle schema's ``maxItems``).
 MAX_BUNDLE_STATUS_LISTS: Final = 64
 
 _ODS = re.compile(r"[A-Z0-9]{1,9}")
+_DESCRIPTION_SCHEMA = "organisation-description.schema.json"
+_TRUST_LIST_SCHEMA = "trust-list.schema.json"
+_BUNDLE_SCHEMA = "bundle.schema.json"
+_T = TypeVar("_T")
 
 
 def valid_ods_code(code: object) -> bool:
@@ -57,74 +68,54 @@ def valid_ods_code(code: object) -> bool:
     return isinstance(code, str) and _ODS.fullmatch(code) is not None
 
 
-def _str(
-    obj: Mapping[str, JSONValue], name: str, path: str, *, optional: bool = False
-) -> str | None:
-    value = obj.get(name)
-    if value is None and optional:
-        return None
-    if not isinstance(value, str) or not value:
-        raise MalformedInputError(f"{name} must be a non-empty string", path=f"{path}/{name}")
-    return value
+def _did_document(value: JSONObject) -> DidDocument:
+    """The DID document ``value`` (its outline checked by the schema); a computed one if equal.
+
+    Whether it is the document of the right DID is checked once the whole
+    object is read (:func:`_bind_document`).
+    """
+    try:
+        computed = computed_document(str(value["id"]))
+        if computed is not None and value == computed.raw:  # the usual case: an exact copy
+            return computed
+        return DidDocument.from_json(value)
+    except ResolutionError as exc:
+        raise MalformedInputError(f"DID document unusable: {exc}") from exc
 
 
-def _req(obj: Mapping[str, JSONValue], name: str, path: str) -> str:
-    value = _str(obj, name, path)
-    assert value is not None
-    return value
+_CONVERTER = Converter({datetime: Codec(parse_datetime, format_datetime)})
+"""Trust material's converter: members are camelCase, instants RFC 3339 (written in UTC)."""
+_DID_DOCUMENT = member("didDocument", codec=Codec(_did_document, DidDocument.to_json))
 
 
-def _time(obj: Mapping[str, JSONValue], name: str, path: str) -> datetime | None:
-    value = obj.get(name)
-    return None if value is None else parse_datetime(value, path=f"{path}/{name}")
+def _convert(cls: type[_T], obj: JSONObject, path: str) -> _T:
+    """Convert ``obj``, which has passed its schema, placing a refused value under ``path``."""
+    try:
+        return _CONVERTER.from_json(cls, obj)
+    except MalformedInputError as exc:
+        exc.path = path + exc.path
+        raise
 
 
-def _object(value: JSONValue, path: str, what: str) -> JSONObject:
-    if not isinstance(value, dict):
-        raise MalformedInputError(f"{what} is not an object", path=path)
-    return value
+def _require_integer(obj: JSONObject, name: str, path: str) -> None:
+    """JSON Schema's ``integer`` admits ``1.0``; innopass's formats want the integer itself."""
+    if isinstance(obj.get(name), float):
+        raise MalformedInputError(f"{name} must be an integer", path=f"{path}/{name}")
 
 
-def _list(value: JSONValue, path: str, what: str) -> list[JSONValue]:
-    if not isinstance(value, list):
-        raise MalformedInputError(f"{what} is not a list", path=path)
-    return value
-
-
-def _ods(obj: Mapping[str, JSONValue], path: str) -> str:
-    code = obj.get("odsCode")
-    if not valid_ods_code(code):
-        raise MalformedInputError(
-            "odsCode must be 1-9 upper-case letters or digits", path=f"{path}/odsCode"
-        )
-    assert isinstance(code, str)
-    return code
-
-
-def _format_version(obj: Mapping[str, JSONValue], path: str) -> None:
-    """Require ``formatVersion`` to be exactly the integer :data:`FORMAT_VERSION`."""
-    version = obj.get("formatVersion")
-    if isinstance(version, bool) or not isinstance(version, int) or version != FORMAT_VERSION:
-        raise MalformedInputError(
-            f"formatVersion must be {FORMAT_VERSION}", path=f"{path}/formatVersion"
-        )
-
-
-def _did_document(value: JSONValue, did: str, path: str) -> DidDocument:
-    """The DID document of ``did``; for a ``did:key``/``did:jwk``, the computed one.
+def _bind_document(document: DidDocument, did: str, path: str) -> DidDocument:
+    """``document`` if it is ``did``'s; for a ``did:key``/``did:jwk``, the computed one.
 
     A supplied copy of a computed document is accepted only when it has exactly the
     computed methods, keys and ``assertionMethod``; it is then replaced by the
     computed document, so nothing but the DID decides a ``did:key``'s keys.
     """
-    try:
-        computed = computed_document(did)
-        if computed is not None and value == computed.raw:  # the usual case: an exact copy
-            return computed
-        document = DidDocument.from_json(value, expected_id=did)
-    except ResolutionError as exc:
-        raise MalformedInputError(f"DID document unusable: {exc}", path=path) from exc
-    if computed is None:
+    if document.id != did:
+        raise MalformedInputError(
+            f"the DID document is for {document.id[:60]}, not {did[:60]}", path=path
+        )
+    computed = computed_document(did)  # cannot raise: the document's id was read already
+    if computed is None or document is computed:
         return document
     if not document.same_keys(computed):
         raise MalformedInputError(
@@ -135,10 +126,8 @@ def _did_document(value: JSONValue, did: str, path: str) -> DidDocument:
     return computed
 
 
-def _check_windows(
-    windows: Sequence[KeyWindow], document: DidDocument, path: str
-) -> tuple[KeyWindow, ...]:
-    """Require every key window to name a method of ``document`` under ``assertionMethod``."""
+def _check_windows(windows: Sequence[KeyWindow], document: DidDocument, path: str) -> None:
+    """Require every key window to name a method of ``document`` under ``assertionMethod``, once."""
     seen: set[str] = set()
     for i, window in enumerate(windows):
         if window.id in seen:
@@ -149,7 +138,6 @@ def _check_windows(
                 f"key {window.id} is not a method of the DID document under assertionMethod",
                 path=f"{path}/{i}/id",
             )
-    return tuple(windows)
 
 
 def find_key_window(keys: Sequence[KeyWindow], vm_id: str) -> KeyWindow | None:
@@ -157,17 +145,23 @@ def find_key_window(keys: Sequence[KeyWindow], vm_id: str) -> KeyWindow | None:
     return next((k for k in keys if k.id == vm_id), None)
 
 
-def _opt_time(value: datetime | None) -> str | None:
-    return None if value is None else format_datetime(value)
+class _Material:
+    """Trust material, converted to and from JSON by its fields' declarations."""
+
+    __slots__ = ()
+
+    def to_json(self) -> JSONObject:
+        """The JSON form (FORMATS.md §4–6), a fresh copy."""
+        return _CONVERTER.to_json(self)
 
 
 @dataclass(frozen=True, slots=True)
-class KeyWindow:
+class KeyWindow(_Material):
     """When a signing key may have made proofs: ``valid_from`` ≤ created < ``valid_until``."""
 
     id: str
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    valid_from: datetime | None = field(default=None, metadata=member("validFrom"))
+    valid_until: datetime | None = field(default=None, metadata=member("validUntil"))
     compromised: bool = False
 
     def covers(self, when: datetime) -> bool:
@@ -180,83 +174,55 @@ class KeyWindow:
 
     @classmethod
     def from_json(cls, obj: JSONValue, *, path: str) -> KeyWindow:
-        o = _object(obj, path, "key entry")
-        compromised = o.get("compromised", False)
-        if not isinstance(compromised, bool):
-            raise MalformedInputError("compromised must be a boolean", path=f"{path}/compromised")
-        return cls(
-            id=_req(o, "id", path),
-            valid_from=_time(o, "validFrom", path),
-            valid_until=_time(o, "validUntil", path),
-            compromised=compromised,
-        )
-
-    def to_json(self) -> JSONObject:
-        return {
-            "id": self.id,
-            "validFrom": _opt_time(self.valid_from),
-            "validUntil": _opt_time(self.valid_until),
-            "compromised": self.compromised,
-        }
-
-
-def _windows(value: JSONValue, path: str) -> tuple[KeyWindow, ...]:
-    return tuple(
-        KeyWindow.from_json(item, path=f"{path}/{i}")
-        for i, item in enumerate(_list(value, path, "keys"))
-    )
+        """Check ``obj`` against its schema and read it."""
+        schema.require_shape(obj, f"{_DESCRIPTION_SCHEMA}#/$defs/key_window", path=path)
+        assert isinstance(obj, dict)
+        return _convert(cls, obj, path)
 
 
 @dataclass(frozen=True, slots=True)
-class OrganisationDescription:
+class OrganisationDescription(_Material):
     """An organisation's public description (``innopass org export``, FORMATS.md §4)."""
 
-    ods_code: str
+    type: str = field(default=ORGANISATION_TYPE, init=False, repr=False, compare=False)
+    format_version: int = field(
+        default=FORMAT_VERSION,
+        init=False,
+        repr=False,
+        compare=False,
+        metadata=member("formatVersion"),
+    )
+    ods_code: str = field(metadata=member("odsCode"))
     name: str
     did: str
-    did_document: DidDocument
-    status_list_base: str
+    did_document: DidDocument = field(metadata=_DID_DOCUMENT)
+    status_list_base: str = field(metadata=member("statusListBase"))
     keys: tuple[KeyWindow, ...]
-    exported_at: datetime | None = None
+    exported_at: datetime | None = field(default=None, metadata=member("exportedAt", optional=True))
 
     @classmethod
     def from_json(cls, obj: JSONValue, *, path: str = "") -> OrganisationDescription:
-        """Parse and check a description.
+        """Check a description against its schema, read it, and check what a schema cannot.
 
         ``formatVersion`` must be 1; a ``did:key``/``did:jwk`` document must be the
         computed one (and is replaced by it); every ``keys[].id`` must be a method
-        of the document under ``assertionMethod``.
+        of the document under ``assertionMethod``, listed once.
         """
-        o = _object(obj, path, "organisation description")
-        if o.get("type") != ORGANISATION_TYPE:
-            raise MalformedInputError(f"type is not {ORGANISATION_TYPE}", path=f"{path}/type")
-        _format_version(o, path)
-        did = _req(o, "did", path)
-        document = _did_document(o.get("didDocument"), did, f"{path}/didDocument")
-        return cls(
-            ods_code=_ods(o, path),
-            name=_req(o, "name", path),
-            did=did,
-            did_document=document,
-            status_list_base=_req(o, "statusListBase", path),
-            keys=_check_windows(_windows(o.get("keys"), f"{path}/keys"), document, f"{path}/keys"),
-            exported_at=_time(o, "exportedAt", path),
-        )
+        schema.require_shape(obj, _DESCRIPTION_SCHEMA, path=path)
+        assert isinstance(obj, dict)
+        return cls._checked(_convert(cls, obj, path), obj, path)
 
-    def to_json(self) -> JSONObject:
-        out: JSONObject = {
-            "type": ORGANISATION_TYPE,
-            "formatVersion": FORMAT_VERSION,
-            "odsCode": self.ods_code,
-            "name": self.name,
-            "did": self.did,
-            "didDocument": self.did_document.to_json(),
-            "statusListBase": self.status_list_base,
-            "keys": [k.to_json() for k in self.keys],
-        }
-        if self.exported_at is not None:
-            out["exportedAt"] = format_datetime(self.exported_at)
-        return out
+    @staticmethod
+    def _checked(
+        description: OrganisationDescription, obj: JSONObject, path: str
+    ) -> OrganisationDescription:
+        """``description``, read from ``obj``, once what a schema cannot say holds."""
+        _require_integer(obj, "formatVersion", path)
+        document = _bind_document(description.did_document, description.did, f"{path}/didDocument")
+        _check_windows(description.keys, document, f"{path}/keys")
+        if document is description.did_document:
+            return description
+        return replace(description, did_document=document)
 
     def key_window(self, vm_id: str) -> KeyWindow | None:
         """The window of the key ``vm_id``, ``None`` if it is not listed."""
@@ -264,7 +230,7 @@ class OrganisationDescription:
 
 
 @dataclass(frozen=True, slots=True)
-class AccreditedScope:
+class AccreditedScope(_Material):
     """What an issuer is accredited to assess; empty tuples mean "all"."""
 
     profiles: tuple[str, ...] = ()
@@ -272,15 +238,10 @@ class AccreditedScope:
 
     @classmethod
     def from_json(cls, obj: JSONValue, *, path: str) -> AccreditedScope:
-        o = _object(obj, path, "scope")
-        profiles = _list(o.get("profiles", []), f"{path}/profiles", "profiles")
-        domains = _list(o.get("domains", []), f"{path}/domains", "domains")
-        if not all(isinstance(p, str) for p in [*profiles, *domains]):
-            raise MalformedInputError("scope entries must be strings", path=path)
-        return cls(profiles=tuple(map(str, profiles)), domains=tuple(map(str, domains)))
-
-    def to_json(self) -> JSONObject:
-        return {"profiles": list(self.profiles), "domains": list(self.domains)}
+        """Check ``obj`` against its schema and read it."""
+        schema.require_shape(obj, f"{_TRUST_LIST_SCHEMA}#/$defs/accredited_scope", path=path)
+        assert isinstance(obj, dict)
+        return _convert(cls, obj, path)
 
     def covers(self, profile: str | None, domains: Sequence[str]) -> bool:
         if self.profiles and profile not in self.profiles:
@@ -294,18 +255,20 @@ ALL_PROFILES = AccreditedScope(profiles=("device", "digital", "diagnostic"))
 
 
 @dataclass(frozen=True, slots=True)
-class TrustedIssuer:
+class TrustedIssuer(_Material):
     """One accredited issuer in a trust list (FORMATS.md §5)."""
 
-    ods_code: str
+    ods_code: str = field(metadata=member("odsCode"))
     name: str
     did: str
-    did_document: DidDocument
-    keys: tuple[KeyWindow, ...]
-    scopes: tuple[AccreditedScope, ...] = (ALL_PROFILES,)
-    status_list_base: str | None = None
+    did_document: DidDocument = field(metadata=_DID_DOCUMENT)
+    keys: tuple[KeyWindow, ...] = field(metadata=member("verificationMethods"))
+    scopes: tuple[AccreditedScope, ...] = field(
+        default=(ALL_PROFILES,), metadata=member("accreditedScopes")
+    )
+    status_list_base: str | None = field(default=None, metadata=member("statusListBase"))
     status: str = "active"
-    withdrawn_at: datetime | None = None
+    withdrawn_at: datetime | None = field(default=None, metadata=member("withdrawnAt"))
     successor: str | None = None
 
     @classmethod
@@ -327,49 +290,18 @@ class TrustedIssuer:
 
     @classmethod
     def from_json(cls, obj: JSONValue, *, path: str) -> TrustedIssuer:
-        """Parse and check one entry (DID document and key rules as for a description)."""
-        o = _object(obj, path, "trusted issuer")
-        did = _req(o, "did", path)
-        status = o.get("status", "active")
-        if status not in ("active", "withdrawn"):
-            raise MalformedInputError("status must be active or withdrawn", path=f"{path}/status")
-        successor = _str(o, "successor", path, optional=True)
-        if successor is not None and not valid_ods_code(successor):
-            raise MalformedInputError("successor must be an ODS code", path=f"{path}/successor")
-        scopes_raw = _list(o.get("accreditedScopes", []), f"{path}/accreditedScopes", "scopes")
-        document = _did_document(o.get("didDocument"), did, f"{path}/didDocument")
-        methods_path = f"{path}/verificationMethods"
-        return cls(
-            ods_code=_ods(o, path),
-            name=_req(o, "name", path),
-            did=did,
-            did_document=document,
-            keys=_check_windows(
-                _windows(o.get("verificationMethods"), methods_path), document, methods_path
-            ),
-            scopes=tuple(
-                AccreditedScope.from_json(s, path=f"{path}/accreditedScopes/{i}")
-                for i, s in enumerate(scopes_raw)
-            ),
-            status_list_base=_str(o, "statusListBase", path, optional=True),
-            status=str(status),
-            withdrawn_at=_time(o, "withdrawnAt", path),
-            successor=successor,
-        )
+        """Check one entry against its schema and read it (DID document and key rules as
+        for a description)."""
+        schema.require_shape(obj, f"{_TRUST_LIST_SCHEMA}#/$defs/trusted_issuer", path=path)
+        assert isinstance(obj, dict)
+        return cls._checked(_convert(cls, obj, path), path)
 
-    def to_json(self) -> JSONObject:
-        return {
-            "odsCode": self.ods_code,
-            "name": self.name,
-            "did": self.did,
-            "didDocument": self.did_document.to_json(),
-            "verificationMethods": [k.to_json() for k in self.keys],
-            "accreditedScopes": [s.to_json() for s in self.scopes],
-            "statusListBase": self.status_list_base,
-            "status": self.status,
-            "withdrawnAt": _opt_time(self.withdrawn_at),
-            "successor": self.successor,
-        }
+    @staticmethod
+    def _checked(issuer: TrustedIssuer, path: str) -> TrustedIssuer:
+        """``issuer`` once what a schema cannot say holds (as for a description)."""
+        document = _bind_document(issuer.did_document, issuer.did, f"{path}/didDocument")
+        _check_windows(issuer.keys, document, f"{path}/verificationMethods")
+        return issuer if document is issuer.did_document else replace(issuer, did_document=document)
 
     def key_window(self, vm_id: str) -> KeyWindow | None:
         """The window of the key ``vm_id``, ``None`` if it is not listed."""
@@ -377,33 +309,27 @@ class TrustedIssuer:
 
 
 @dataclass(frozen=True, slots=True)
-class TrustListContent:
+class TrustListContent(_Material):
     """The subject of an ``InnopassTrustList`` credential: a version and its issuers."""
 
-    version: int
-    issuers: tuple[TrustedIssuer, ...] = field(default=())
+    version: int = field(metadata=member("trustListVersion"))
+    issuers: tuple[TrustedIssuer, ...] = field(default=(), metadata=member("trustedIssuers"))
 
     @classmethod
     def from_credential(cls, credential: Mapping[str, JSONValue]) -> TrustListContent:
-        """Read the structure of a trust-list credential (its proof is checked elsewhere)."""
-        types = credential.get("type")
-        if not isinstance(types, list) or TRUST_LIST_TYPE not in types:
-            raise MalformedInputError(f"not an {TRUST_LIST_TYPE} credential", path="/type")
-        subject = _object(
-            credential.get("credentialSubject"), "/credentialSubject", "credentialSubject"
-        )
-        version = subject.get("trustListVersion")
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise MalformedInputError(
-                "trustListVersion must be a positive integer",
-                path="/credentialSubject/trustListVersion",
-            )
-        path = "/credentialSubject/trustedIssuers"
-        issuers = _list(subject.get("trustedIssuers"), path, "trustedIssuers")
-        return cls(
-            version=version,
+        """Read a trust-list credential, checked against its schema (its proof is checked
+        elsewhere), and check each issuer as :meth:`TrustedIssuer.from_json` does."""
+        schema.require_shape(credential, _TRUST_LIST_SCHEMA)
+        subject = credential["credentialSubject"]
+        assert isinstance(subject, dict)
+        path = "/credentialSubject"
+        _require_integer(subject, "trustListVersion", path)
+        content = _convert(cls, subject, path)
+        return replace(
+            content,
             issuers=tuple(
-                TrustedIssuer.from_json(item, path=f"{path}/{i}") for i, item in enumerate(issuers)
+                TrustedIssuer._checked(issuer, f"{path}/trustedIssuers/{i}")
+                for i, issuer in enumerate(content.issuers)
             ),
         )
 
@@ -437,8 +363,7 @@ def build_trust_list_credential(
         "credentialSubject": {
             "id": f"urn:innopass:trust-list:{anchor_did}",
             "type": TRUST_LIST_SUBJECT_TYPE,
-            "trustListVersion": content.version,
-            "trustedIssuers": [i.to_json() for i in content.issuers],
+            **content.to_json(),
         },
     }
 
@@ -449,56 +374,40 @@ def is_bundle(value: Any) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Bundle:
+class Bundle(_Material):
     """A passport with what verifies it offline (FORMATS.md §6)."""
 
-    passport: JSONObject | str
-    issuer: OrganisationDescription | None = None
-    status_lists: tuple[JSONObject, ...] = ()
-    trust_list: JSONObject | None = None
+    type: str = field(default=BUNDLE_TYPE, init=False, repr=False, compare=False)
+    format_version: int = field(
+        default=FORMAT_VERSION,
+        init=False,
+        repr=False,
+        compare=False,
+        metadata=member("formatVersion"),
+    )
+    # the documents a bundle carries are only read, each checked on its own by the verifier:
+    # held as given, since copying them would cost more than the rest of from_json
+    passport: JSONObject | str = field(metadata=member(copy=False))
+    issuer: OrganisationDescription | None = field(default=None, metadata=member(optional=True))
+    status_lists: tuple[JSONObject, ...] = field(
+        default=(), metadata=member("statusLists", copy=False)
+    )
+    trust_list: JSONObject | None = field(
+        default=None, metadata=member("trustList", optional=True, copy=False)
+    )
 
     @classmethod
     def from_json(cls, obj: JSONValue) -> Bundle:
-        o = _object(obj, "", "bundle")
-        if o.get("type") != BUNDLE_TYPE:
-            raise MalformedInputError(f"type is not {BUNDLE_TYPE}", path="/type")
-        _format_version(o, "")
-        passport = o.get("passport")
-        if not isinstance(passport, dict | str):
-            raise MalformedInputError(
-                "passport must be a credential or a compact JWS", path="/passport"
-            )
-        issuer = o.get("issuer")
-        lists = _list(o.get("statusLists", []), "/statusLists", "statusLists")
-        if len(lists) > MAX_BUNDLE_STATUS_LISTS:
-            raise MalformedInputError(
-                f"statusLists has {len(lists)} lists, over the limit of {MAX_BUNDLE_STATUS_LISTS}",
-                path="/statusLists",
-            )
-        trust_list = o.get("trustList")
-        return cls(
-            passport=passport,
-            issuer=None
-            if issuer is None
-            else OrganisationDescription.from_json(issuer, path="/issuer"),
-            status_lists=tuple(
-                _object(item, pointer("statusLists", i), "status list")
-                for i, item in enumerate(lists)
-            ),
-            trust_list=None
-            if trust_list is None
-            else _object(trust_list, "/trustList", "trustList"),
+        """Check a bundle against its schema and read it; its description is checked as by
+        :meth:`OrganisationDescription.from_json`, its other parts are the verifier's."""
+        schema.require_shape(obj, _BUNDLE_SCHEMA)
+        assert isinstance(obj, dict)
+        _require_integer(obj, "formatVersion", "")
+        bundle = _convert(cls, obj, "")
+        if bundle.issuer is None:
+            return bundle
+        issuer = obj["issuer"]
+        assert isinstance(issuer, dict)
+        return replace(
+            bundle, issuer=OrganisationDescription._checked(bundle.issuer, issuer, "/issuer")
         )
-
-    def to_json(self) -> JSONObject:
-        out: JSONObject = {
-            "type": BUNDLE_TYPE,
-            "formatVersion": FORMAT_VERSION,
-            "passport": self.passport,
-        }
-        if self.issuer is not None:
-            out["issuer"] = self.issuer.to_json()
-        out["statusLists"] = list(self.status_lists)
-        if self.trust_list is not None:
-            out["trustList"] = self.trust_list
-        return out

@@ -47,7 +47,9 @@ def _value(depth: int) -> st.SearchStrategy[str]:
     if depth == 0:
         return scalar
     child = _value(depth - 1)
-    pair = st.tuples(_ws, _string, _ws, _ws, child).map(lambda p: f"{p[0]}{p[1]}{p[2]}:{p[3]}{p[4]}")
+    pair = st.tuples(_ws, _string, _ws, _ws, child).map(
+        lambda p: f"{p[0]}{p[1]}{p[2]}:{p[3]}{p[4]}"
+    )
     obj = st.lists(pair, max_size=4).map(lambda ps: "{" + ",".join(ps) + "}")
     dup = st.tuples(_string, child, child).map(lambda t: "{" + f"{t[0]}:{t[1]},{t[0]}:{t[2]}" + "}")
     arr = st.lists(child, max_size=4).map(lambda vs: "[" + ",".join(vs) + "]")
@@ -83,10 +85,10 @@ def test_routes_agree(text: str, nest: int) -> None:
         b'{"\\u0022:":1,"a":2,"a":3}',  # an escaped quote and colon inside a key
         b'{"x":"\\":","a":1,"a":2}',  # an escaped quote and colon inside a value
         b'{"a":{"b":1,"b":2}}',
-        b'[' * 65 + b']' * 65,
+        b"[" * 65 + b"]" * 65,
         b'{"a":' * 65 + b"1" + b"}" * 65,
         b'{"n":123456789012345678901234567890}',
-        b'[18446744073709551616]',
+        b"[18446744073709551616]",
     ],
 )
 def test_the_fast_route_never_decides_these_wrongly(text: bytes) -> None:

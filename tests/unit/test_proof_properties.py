@@ -64,9 +64,7 @@ def _sign(document: dict[str, Any], key_type: KeyType) -> dict[str, Any]:
 
 
 def _engine(document: dict[str, Any], key_type: KeyType) -> None:
-    verify_data_integrity(
-        document, issuer=DIDS[key_type], resolver=DidKeyResolver(), suites=SUITES
-    )
+    verify_data_integrity(document, issuer=DIDS[key_type], resolver=DidKeyResolver(), suites=SUITES)
 
 
 def _credential(claims: dict[str, Any], key_type: KeyType) -> dict[str, Any]:

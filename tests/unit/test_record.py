@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
+import tomllib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -17,12 +20,12 @@ from innopass import record as rec
 from innopass._internal import schema
 from innopass._internal.canonical import sha256_digest
 from innopass._internal.jsonio import dumps_pretty
-from innopass.errors import MalformedInputError, RecordInvalidError
+from innopass.errors import ConfigurationError, MalformedInputError, RecordInvalidError
 from innopass.record import (
     AssessmentRecord,
-    Condition,
     ConditionStatus,
     Decision,
+    OutcomeCondition,
     Profile,
     example,
     template,
@@ -56,8 +59,11 @@ def test_round_trip_is_exact(profile: str) -> None:
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_example_files_are_generated_from_example(profile: str) -> None:
-    assert EXAMPLE_FILES[profile].read_text(encoding="utf-8") == dumps_pretty(sample(profile))
+def test_example_files_are_what_example_gives_in_pretty_json(profile: str) -> None:
+    """``examples/*.json`` are the single source, byte for byte as innopass writes them."""
+    text = EXAMPLE_FILES[profile].read_text(encoding="utf-8")
+    assert text == dumps_pretty(sample(profile))
+    assert AssessmentRecord.from_json(sample(profile)).dumps() == text
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -241,7 +247,7 @@ def test_blocking_conditions_are_open_or_lapsed_blocking_ones() -> None:
     data = sample("device")
     blocking = AssessmentRecord.from_json(data).blocking_conditions()
     assert [c.condition_id for c in blocking] == ["cond-2"]
-    assert all(isinstance(c, Condition) for c in blocking)
+    assert all(isinstance(c, OutcomeCondition) for c in blocking)
     for status, expected in [("met", []), ("waived", []), ("lapsed", ["cond-2"])]:
         data["outcome"]["conditions"][1]["status"] = status
         record = AssessmentRecord.from_json(data)
@@ -294,8 +300,56 @@ def test_template_is_to_be_filled_in() -> None:
 def test_example_returns_a_fresh_record_each_time() -> None:
     first = sample("device")
     first["product"]["name"] = "changed"
-    assert sample("device")["product"]["name"] != "changed"
+    first["evidence"][0]["locations"].append("changed")
+    second = sample("device")
+    assert second["product"]["name"] != "changed"
+    assert "changed" not in second["evidence"][0]["locations"]
     assert sample() == sample(Profile.DEVICE)
+
+
+@pytest.fixture
+def no_cached_examples() -> Iterator[None]:
+    rec._example.cache_clear()
+    yield
+    rec._example.cache_clear()
+
+
+@pytest.mark.usefixtures("no_cached_examples")
+def test_example_reads_the_package_data_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wheel holds the files as ``innopass/examples``; a source tree has ``examples/``."""
+    packaged = tmp_path / "innopass"
+    (packaged / "examples").mkdir(parents=True)
+    data = json.loads(EXAMPLE_FILES["digital"].read_text(encoding="utf-8"))
+    data["product"]["name"] = "as packaged"
+    (packaged / "examples" / "record-digital.json").write_text(dumps_pretty(data))
+    monkeypatch.setattr(rec, "files", lambda package: packaged)
+    assert sample("digital")["product"]["name"] == "as packaged"
+    assert sample("device") == json.loads(EXAMPLE_FILES["device"].read_text())  # not packaged
+
+
+@pytest.mark.usefixtures("no_cached_examples")
+def test_missing_or_broken_example_is_a_configuration_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def not_installed(package: str) -> Any:
+        raise ModuleNotFoundError(package)
+
+    monkeypatch.setattr(rec, "files", not_installed)
+    monkeypatch.setattr(rec, "_REPO_EXAMPLES", tmp_path)
+    with pytest.raises(ConfigurationError):
+        sample("device")
+    (tmp_path / "record-digital.json").write_text('{"a": 1, "a": 2}')
+    with pytest.raises(ConfigurationError):
+        sample("digital")
+
+
+def test_every_example_file_is_shipped_in_the_wheel() -> None:
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    for path in EXAMPLE_FILES.values():
+        assert shipped[f"examples/{path.name}"] == f"innopass/examples/{path.name}"
 
 
 def test_example_of_unknown_profile_is_a_value_error() -> None:
@@ -355,7 +409,7 @@ ENUM_LOCATIONS: dict[type[StrEnum], tuple[str | int, ...]] = {
     rec.Assurance: ("$defs", "assurance"),
     rec.EvidenceType: ("$defs", "evidence_item", "properties", "type"),
     rec.Access: ("$defs", "evidence_item", "properties", "access"),
-    rec.VerificationMethod: (
+    rec.EvidenceVerificationMethod: (
         "$defs",
         "evidence_item",
         "properties",
@@ -363,7 +417,7 @@ ENUM_LOCATIONS: dict[type[StrEnum], tuple[str | int, ...]] = {
         "properties",
         "method",
     ),
-    rec.CheckResult: (
+    rec.EvidenceCheckResult: (
         "$defs",
         "evidence_item",
         "properties",

@@ -5,6 +5,7 @@ invent one. Checked on the examples and on random mutations of them."""
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from innopass import record
 from innopass._internal import schema
+from verifier_factory import Org, bundle, passport, trust_list
 
 PROFILES = ("device", "digital", "diagnostic")
 
@@ -52,12 +54,11 @@ def _set(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
     return doc
 
 
-def _agree(instance: Any) -> None:
-    name = schema.RECORD_SCHEMA
+def _agree(instance: Any, name: str = schema.RECORD_SCHEMA) -> None:
     fast = bool(schema._fast(name).is_valid(instance))
     reference = schema._validator(name).is_valid(instance)
     assert fast == reference
-    assert schema.is_valid(instance) == (not list(schema.iter_problems(instance)))
+    assert schema.is_valid(instance, name) == (not list(schema.iter_problems(instance, name)))
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -85,3 +86,36 @@ def test_reference_traps_are_caught_by_the_fast_engine(bad: str) -> None:
         doc["assessing_org"]["ods_code"] = bad
     assert not schema.is_valid(doc)
     assert list(schema.iter_problems(doc))
+
+
+@functools.cache
+def _trust_material() -> dict[str, Any]:
+    """One document per trust-material schema, as the formats spell them."""
+    anchor, rf4 = Org.did_key(ods="X26", name="NHS ENGLAND"), Org.did_web()
+    signed = passport(rf4)
+    return {
+        "organisation-description.schema.json": rf4.description(),
+        "trust-list.schema.json": trust_list(anchor, [rf4.trusted_issuer()]),
+        "bundle.schema.json": bundle(signed, rf4),
+        "status-list-entry.schema.json": signed["credentialStatus"][0],
+    }
+
+
+TRUST_SCHEMAS = [
+    "organisation-description.schema.json",
+    "trust-list.schema.json",
+    "bundle.schema.json",
+    "status-list-entry.schema.json",
+]
+
+
+@pytest.mark.parametrize("name", TRUST_SCHEMAS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_engines_agree_on_mutations_of_trust_material(name: str, data: st.DataObject) -> None:
+    doc = copy.deepcopy(_trust_material()[name])
+    _agree(doc, name)
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        path = data.draw(st.sampled_from(_paths(doc)), label="path")
+        doc = _set(doc, path, data.draw(values, label="value"))
+    _agree(doc, name)

@@ -49,13 +49,13 @@ from multiformats import multibase
 from vector_verifier import Checks, Outcome, verify_vector
 
 from conftest import vectors_dir
-from innopass._internal.jsonio import loads_strict
-from innopass._internal.timestamps import parse_datetime
-from innopass.did import did_jwk_document, did_jwk_from_public_key
 from innopass._internal.jose import parse_compact_jws
-from innopass.keys import PrivateKey, private_key_from_jwk, private_key_from_multibase
+from innopass._internal.jsonio import loads_strict
 from innopass._internal.proof import ProofOptions, add_proof
 from innopass._internal.suites import ECDSA_JCS_2019, EDDSA_JCS_2022, Cryptosuite
+from innopass._internal.timestamps import parse_datetime
+from innopass.did import did_jwk_document, did_jwk_from_public_key
+from innopass.keys import PrivateKey, private_key_from_jwk, private_key_from_multibase
 
 #: A time inside every vector's validity (Data Integrity: validFrom 2023-01-01, proofs
 #: created 2023-02-24; vc-jose-cose: validFrom and iat 2010-01-01; none has validUntil).

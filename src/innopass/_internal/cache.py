@@ -29,13 +29,15 @@ _V = TypeVar("_V")
 ContentKey = tuple[str, bytes]
 
 
-def content_key(document: Mapping[str, JSONValue]) -> ContentKey | None:
+def content_key(document: Mapping[str, JSONValue], *, from_json: bool = False) -> ContentKey | None:
     """The cache key of ``document``; ``None`` when it has no string id or is not JSON
-    (such a document is never cached; checking it will say why)."""
+    (such a document is never cached; checking it will say why). ``from_json``: the
+    document was read by the strict reader (see
+    :func:`~innopass._internal.canonical.content_digest`)."""
     doc_id = document.get("id")
     if not isinstance(doc_id, str):
         return None
-    digest = content_digest(document)
+    digest = content_digest(document, from_json=from_json)
     return None if digest is None else (doc_id, digest)
 
 

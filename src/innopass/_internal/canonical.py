@@ -103,14 +103,18 @@ def sha256_digest(value: Any, *, from_json: bool = False) -> str:
     return hashlib.sha256(canonicalize(value, from_json=from_json)).hexdigest()
 
 
-def content_digest(value: Any) -> bytes | None:
+def content_digest(value: Any, *, from_json: bool = False) -> bytes | None:
     """A SHA-256 that identifies a JSON value's content (for caches), or ``None``.
 
-    Equal content gives equal digests whatever the key order; it is not JCS (it
-    need not be: nothing is signed over it), so it skips the checks that make JCS
-    exact. ``None`` for a value orjson cannot serialise.
+    Equal content gives equal digests whatever the key order, and different content
+    different digests; it is not JCS (nothing is signed over it). ``None`` for a
+    value that is not JSON, or (unless ``from_json``: see :func:`canonicalize`)
+    holds a number orjson would write as ``null``.
     """
     try:
-        return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).digest()
+        out = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except (orjson.JSONEncodeError, TypeError):
         return None
+    if not from_json and orjson.loads(out) != value:
+        return None
+    return hashlib.sha256(out).digest()

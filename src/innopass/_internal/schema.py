@@ -3,7 +3,9 @@
 Schemas live in ``schemas/`` at the repository root; a wheel ships them as
 ``innopass/schemas``. Validation is offline: a schema may refer to another innopass
 schema by its ``$id`` (``https://w3id.org/innopass/schemas/<name>/v<n>`` is served
-from ``<name>.schema.json``), and nothing is ever fetched.
+from ``<name>.schema.json``), and nothing is ever fetched. An instance may also be
+validated against one definition of a schema, named ``<file>#/$defs/<definition>``
+(e.g. ``trust-list.schema.json#/$defs/trusted_issuer``).
 
 Validation runs on the verifier's hot path, so each schema is compiled once, twice
 over: into a ``jsonschema_rs`` validator (Rust, about 200 times faster) that
@@ -53,6 +55,7 @@ __all__ = [
     "is_valid",
     "iter_problems",
     "load_schema",
+    "require_shape",
     "schema_bytes",
     "schema_digest_sri",
     "validate",
@@ -69,6 +72,7 @@ RECORD_SCHEMA_ID = SCHEMA_ID_BASE + "assessment-record/v1"
 
 _REPO_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.schema\.json")
+_DEFINITION = re.compile(r"/\$defs/[A-Za-z0-9_]+")
 _ID = re.compile(re.escape(SCHEMA_ID_BASE) + r"([a-z0-9][a-z0-9-]*)/v[0-9]+")
 _MAX_REPR = 80
 
@@ -99,6 +103,9 @@ def schema_bytes(name: str) -> bytes:
 
 @cache
 def _parsed(name: str) -> JSONObject:
+    file, hash_sign, fragment = name.partition("#")
+    if hash_sign:
+        return _definition(file, fragment)
     try:
         value = loads_strict(schema_bytes(name))
     except MalformedInputError as exc:
@@ -106,6 +113,18 @@ def _parsed(name: str) -> JSONObject:
     if not isinstance(value, dict):
         raise ConfigurationError(f"schema {name!r} is not a JSON object")
     return value
+
+
+def _definition(file: str, fragment: str) -> JSONObject:
+    """A schema that is one definition of ``file``: a ``$ref`` to it by the file's ``$id``."""
+    whole = _parsed(file)
+    definitions = whole.get("$defs")
+    key = fragment.removeprefix("/$defs/")
+    if not (
+        _DEFINITION.fullmatch(fragment) and isinstance(definitions, dict) and key in definitions
+    ):
+        raise ConfigurationError(f"schema {file!r} has no definition {fragment!r}")
+    return {"$schema": whole.get("$schema"), "$ref": f"{whole.get('$id')}#{fragment}"}
 
 
 def load_schema(name: str) -> JSONObject:
@@ -308,6 +327,16 @@ def validate(instance: object, name: str = RECORD_SCHEMA) -> None:
     if problems:
         what = "record" if name == RECORD_SCHEMA else name.removesuffix(".schema.json")
         raise RecordInvalidError(problems, what=what)
+
+
+def require_shape(instance: object, name: str, *, path: str = "") -> None:
+    """Raise :class:`~innopass.errors.MalformedInputError` for the first problem, if any.
+
+    For documents whose errors carry one JSON pointer (trust material, status
+    entries): the problem's path is given under ``path``, where ``instance`` sits.
+    """
+    for problem in iter_problems(instance, name):
+        raise MalformedInputError(problem.message, path=path + problem.path)
 
 
 def is_valid(instance: object, name: str = RECORD_SCHEMA) -> bool:

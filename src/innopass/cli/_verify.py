@@ -131,6 +131,8 @@ def verify_command(
         store,
         clock=utc_now if at is None else (lambda: at),
         fetcher=fetcher,
+        trust_lists=trust_lists,
+        status_lists=status_lists,
         # An empty store is a choice the command line makes deliberately: every
         # issuer is then reported untrusted, and the other checks still run.
         trust_no_one=store.is_empty(),
@@ -145,7 +147,7 @@ def verify_command(
                 raise MalformedInputError(f"no such file: {path}")
             if not path.is_file():
                 raise MalformedInputError(f"not a regular file: {path}")
-            result = verifier.verify_file(path, trust_lists=trust_lists, status_lists=status_lists)
+            result = verifier.verify_file(path)
         except MalformedInputError as exc:
             click.echo(f"innopass: error: {exc.diagnostics()}", err=True)
             unreadable = True

@@ -8,11 +8,12 @@ checking signatures to the verifier.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
+from innopass._internal import schema
 from innopass._internal.bitstring import (
     DEFAULT_MAX_LIST_BYTES,
     MIN_ENTRIES,
@@ -25,6 +26,7 @@ from innopass._internal.bitstring import (
 from innopass._internal.contexts import CREDENTIALS_V2
 from innopass._internal.credential import VC_TYPE
 from innopass._internal.jsonio import JSONObject, JSONValue, pointer
+from innopass._internal.serial import Codec, Converter, member
 from innopass._internal.timestamps import format_datetime
 from innopass.errors import MalformedInputError, StatusListError
 
@@ -65,57 +67,39 @@ def list_id(base: str, purpose: str, number: int) -> str:
     return f"{base}{purpose}/{number}"
 
 
+_CONVERTER = Converter()
+"""Status entries' converter (their JSON is camelCase, their index a decimal string)."""
+_ENTRY_SCHEMA = "status-list-entry.schema.json"
+
+
 @dataclass(frozen=True, slots=True)
 class StatusEntry:
     """One ``BitstringStatusListEntry`` of a credential (``statusSize`` 1)."""
 
-    purpose: str
-    index: int
-    list_id: str
-    entry_id: str | None = None
+    entry_id: str | None = field(default=None, kw_only=True, metadata=member("id", optional=True))
+    type: str = field(default=ENTRY_TYPE, init=False, repr=False, compare=False)
+    purpose: str = field(metadata=member("statusPurpose"))
+    index: int = field(metadata=member("statusListIndex", codec=Codec(int, str)))
+    list_id: str = field(metadata=member("statusListCredential"))
 
     @classmethod
     def from_json(cls, obj: JSONValue, *, path: str = "/credentialStatus") -> StatusEntry:
-        if not isinstance(obj, dict):
-            raise MalformedInputError("status entry is not an object", path=path)
-        if obj.get("type") != ENTRY_TYPE:
-            raise MalformedInputError(f"status entry type is not {ENTRY_TYPE}", path=f"{path}/type")
-        purpose = obj.get("statusPurpose")
-        if not isinstance(purpose, str) or not purpose:
-            raise MalformedInputError("statusPurpose missing", path=f"{path}/statusPurpose")
-        raw_index = obj.get("statusListIndex")
-        if not isinstance(raw_index, str) or not raw_index.isascii() or not raw_index.isdigit():
-            raise MalformedInputError(
-                "statusListIndex must be a string of decimal digits", path=f"{path}/statusListIndex"
-            )
-        if len(raw_index) > 12:
-            raise MalformedInputError(
-                "statusListIndex is too large", path=f"{path}/statusListIndex"
-            )
-        credential = obj.get("statusListCredential")
-        if not isinstance(credential, str) or not credential:
-            raise MalformedInputError(
-                "statusListCredential missing", path=f"{path}/statusListCredential"
-            )
-        size = obj.get("statusSize", 1)
-        if isinstance(size, bool) or not isinstance(size, int) or size != 1:
-            raise MalformedInputError("only statusSize 1 is supported", path=f"{path}/statusSize")
-        entry_id = obj.get("id")
-        return cls(
-            purpose=purpose,
-            index=int(raw_index),
-            list_id=credential,
-            entry_id=entry_id if isinstance(entry_id, str) else None,
-        )
+        """Check an entry against ``schemas/status-list-entry.schema.json`` and read it.
+
+        Raises :class:`~innopass.errors.MalformedInputError` at the first problem;
+        ``statusSize``, if given, must be the integer 1 (not ``1.0``).
+        """
+        schema.require_shape(obj, _ENTRY_SCHEMA, path=path)
+        assert isinstance(obj, dict)
+        if isinstance(obj.get("statusSize"), float):
+            raise MalformedInputError("statusSize must be the integer 1", path=f"{path}/statusSize")
+        return _CONVERTER.from_json(cls, obj)
 
     def to_json(self) -> JSONObject:
-        return {
-            "id": self.entry_id or f"{self.list_id}#{self.index}",
-            "type": ENTRY_TYPE,
-            "statusPurpose": self.purpose,
-            "statusListIndex": str(self.index),
-            "statusListCredential": self.list_id,
-        }
+        """The entry's JSON; its ``id`` is ``<list id>#<index>`` unless it has its own."""
+        if not self.entry_id:
+            return _CONVERTER.to_json(replace(self, entry_id=f"{self.list_id}#{self.index}"))
+        return _CONVERTER.to_json(self)
 
 
 #: The most ``credentialStatus`` entries a credential may carry (a passport has two).

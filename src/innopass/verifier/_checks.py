@@ -389,6 +389,7 @@ def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing
                     max_bytes=ctx.max_status_list_bytes,
                     fetched_at=fetched_at,
                     cache=ctx.status_cache,
+                    from_json=True,  # every candidate was read by the strict reader
                 )
             except CheckFailed as exc:
                 outcome = exc

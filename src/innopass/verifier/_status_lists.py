@@ -146,6 +146,7 @@ def verify_status_list(
     max_bytes: int = DEFAULT_MAX_LIST_BYTES,
     fetched_at: datetime | None = None,
     cache: VerifiedCache[CheckedStatusList] | None = None,
+    from_json: bool = False,
 ) -> VerifiedStatusList:
     """Check a status-list credential issued by ``issuer``; raise :class:`CheckFailed`.
 
@@ -158,13 +159,14 @@ def verify_status_list(
     With a ``cache``, a list with the same id and canonical bytes as one checked
     before is not decoded or signature-checked again; its issuer, its key
     (resolved now, through ``resolver``) and the key's window are checked every
-    time, and the time rules are the caller's (:func:`check_entry`).
+    time, and the time rules are the caller's (:func:`check_entry`). ``from_json``:
+    the credential was read by the strict reader (it is then hashed faster).
     """
 
     def invalid(message: str, path: str = "") -> CheckFailed:
         return CheckFailed(FailureCode.STATUS_LIST_INVALID, message, path)
 
-    key = None if cache is None else content_key(credential)
+    key = None if cache is None else content_key(credential, from_json=from_json)
     hit = None if cache is None else cache.get(key)
     if hit is not None:
         decoded = hit.list
@@ -192,6 +194,7 @@ def verify_status_list(
             resolver=resolver,
             suites=suites,
             known=None if hit is None else hit.signed,
+            from_json=from_json,
         )
         if cache is not None and hit is None:
             cache.put(key, CheckedStatusList(list=decoded, signed=signed))

@@ -80,6 +80,7 @@ def verify_trust_list(
     anchors: Mapping[str, PinnedParty],
     suites: Mapping[str, Cryptosuite] = SUITES,
     cache: VerifiedCache[CheckedTrustList] | None = None,
+    from_json: bool = False,
 ) -> AcceptedTrustList:
     """Check a trust list's shape and its signature by a pinned anchor.
 
@@ -109,7 +110,7 @@ def verify_trust_list(
         raise invalid(
             f"no DID document for the anchor {anchor_did}: pin its description", "/issuer"
         )
-    key = None if cache is None else content_key(credential)
+    key = None if cache is None else content_key(credential, from_json=from_json)
     hit = None if cache is None else cache.get(key)
     try:
         signed = verify_data_integrity(
@@ -118,6 +119,7 @@ def verify_trust_list(
             resolver=StaticResolver({anchor_did: document}),
             suites=suites,
             known=None if hit is None else hit.signed,
+            from_json=from_json,
         )
         for proof in signed:
             problem = key_window_problem(

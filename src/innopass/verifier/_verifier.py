@@ -13,15 +13,17 @@ failure (a missing entry cannot be fixed by fetching anything).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final, cast
+from typing import Final
+
+import orjson
 
 from innopass._internal.cache import VerifiedCache
 from innopass._internal.credential import issuer_id
 from innopass._internal.jose import JWT_TYPE
-from innopass._internal.jsonio import JSONObject, read_file_limited
+from innopass._internal.jsonio import JSONObject, loads_strict, read_file_limited
 from innopass._internal.limits import DEFAULT, Limits
 from innopass._internal.net import Fetcher
 from innopass._internal.suites import SUITES
@@ -31,6 +33,7 @@ from innopass.errors import (
     ConfigurationError,
     FailureCode,
     LimitExceededError,
+    MalformedInputError,
     TrustImportError,
 )
 from innopass.verifier._checks import (
@@ -81,6 +84,10 @@ class Verifier:
     or a store that trusts no one (unless ``trust_no_one=True`` says that is
     meant) raise :class:`~innopass.errors.ConfigurationError` at once.
 
+    ``trust_lists`` and ``status_lists`` are offered to every verification (as the
+    command line's ``--trust-list`` and ``--status-list``): checked at each use,
+    never kept; each must be JSON (:class:`~innopass.errors.ConfigurationError`).
+
     ``fetcher`` allows ``--online`` fetching (status lists of trusted issuers
     whose proof verified; did:web documents of issuers pinned by DID alone);
     what it fetched is kept in ``fetched`` (a bounded
@@ -100,9 +107,11 @@ class Verifier:
         "_jose_algorithms",
         "_limits",
         "_status_cache",
+        "_status_lists",
         "_store",
         "_suites",
         "_trust_list_cache",
+        "_trust_lists",
     )
 
     def __init__(
@@ -115,6 +124,8 @@ class Verifier:
         limits: Limits = DEFAULT,
         fetcher: Fetcher | None = None,
         fetched: FetchedMaterial | None = None,
+        trust_lists: Sequence[Mapping[str, object]] = (),
+        status_lists: Sequence[Mapping[str, object]] = (),
         cache_size: int = 64,
         trust_no_one: bool = False,
     ) -> None:
@@ -153,6 +164,8 @@ class Verifier:
         self._trust_list_cache: VerifiedCache[CheckedTrustList] = trust_list_cache(
             max_entries=min(cache_size, 16)
         )
+        self._trust_lists = tuple(_strict_copy(item, "trust list") for item in trust_lists)
+        self._status_lists = tuple(_strict_copy(item, "status list") for item in status_lists)
         self._base_view = trust.view() if fetcher is None else None
 
     @property
@@ -180,19 +193,28 @@ class Verifier:
     ) -> VerificationResult:
         """Verify one passport, JWT passport or bundle. Never raises on bad input.
 
-        ``trust_lists`` and ``status_lists`` are offered for this verification only:
-        each is checked now (a trust list must be signed by a pinned anchor and be
-        no older than its anchor's held list; a status list must be the passport
-        issuer's) and nothing is kept. Raises
-        :class:`~innopass.errors.ConfigurationError` only when the injected clock
-        returns a naive datetime (a programming error).
+        ``trust_lists`` and ``status_lists`` are offered for this verification only,
+        besides those the verifier was built with: each is checked now (a trust list
+        must be signed by a pinned anchor and be no older than its anchor's held
+        list; a status list must be the passport issuer's) and nothing is kept.
+        Raises :class:`~innopass.errors.ConfigurationError` only for programming
+        errors: the injected clock returned a naive datetime, or an offered list is
+        not JSON.
         """
         now = self._clock()
         if now.tzinfo is None:
             raise ConfigurationError("the verifier's clock returned a naive datetime")
         now = now.astimezone(UTC)
+        offered_trust = (
+            *self._trust_lists,
+            *(_strict_copy(t, "a trust list") for t in trust_lists),
+        )
+        offered_status = (
+            *self._status_lists,
+            *(_strict_copy(s, "a status list") for s in status_lists),
+        )
         try:
-            return self._verify(passport, now, trust_lists, status_lists)
+            return self._verify(passport, now, offered_trust, offered_status)
         except Exception as exc:  # a verifier bug must not become a crash on hostile input
             failure = Failure(
                 code=FailureCode.INTERNAL_ERROR,
@@ -228,8 +250,8 @@ class Verifier:
         self,
         passport: object,
         now: datetime,
-        trust_lists: Sequence[Mapping[str, object]],
-        status_lists: Sequence[Mapping[str, object]],
+        trust_lists: Sequence[JSONObject],
+        status_lists: Sequence[JSONObject],
     ) -> VerificationResult:
         envelope, parse_failures = open_envelope(
             passport, limits=self._limits.json, max_proofs=self._limits.max_proofs
@@ -263,8 +285,8 @@ class Verifier:
         self,
         envelope: Envelope,
         now: datetime,
-        trust_lists: Sequence[Mapping[str, object]],
-        status_lists: Sequence[Mapping[str, object]],
+        trust_lists: Sequence[JSONObject],
+        status_lists: Sequence[JSONObject],
     ) -> Context:
         skew = self._limits.max_clock_skew
 
@@ -299,7 +321,7 @@ class Verifier:
             max_status_list_bytes=self._limits.max_status_list_bytes,
             trust=view,
             trust_failures=tuple(problems),
-            status_lists=(*_objects(status_lists), *envelope.bundle_status_lists),
+            status_lists=(*status_lists, *envelope.bundle_status_lists),
             status_cache=self._status_cache,
             online=online,
         )
@@ -307,13 +329,13 @@ class Verifier:
     def _offered_trust_lists(
         self,
         envelope: Envelope,
-        given: Sequence[Mapping[str, object]],
+        given: Sequence[JSONObject],
         started: Callable[[AcceptedTrustList], bool],
         problems: list[CheckFailed],
     ) -> list[AcceptedTrustList]:
         """The trust lists offered for this run that may be used (newer than the held ones)."""
         store = self._store
-        offered: list[tuple[JSONObject, bool]] = [(c, True) for c in _objects(given)]
+        offered: list[tuple[JSONObject, bool]] = [(c, True) for c in given]
         if envelope.bundle_trust_list is not None:
             offered.append((envelope.bundle_trust_list, False))
         accepted: list[AcceptedTrustList] = []
@@ -327,6 +349,7 @@ class Verifier:
                     anchors=store.anchors,
                     suites=self._suites,
                     cache=self._trust_list_cache,
+                    from_json=True,  # offered lists are strict copies; bundles were parsed
                 )
             except TrustImportError as exc:
                 problems.append(
@@ -356,5 +379,18 @@ def _not_yet_valid(listed: AcceptedTrustList, prefix: str) -> CheckFailed:
     )
 
 
-def _objects(items: Iterable[Mapping[str, object]]) -> list[JSONObject]:
-    return [cast(JSONObject, dict(item)) for item in items]
+def _strict_copy(item: Mapping[str, object], what: str) -> JSONObject:
+    """``item`` as the strict reader reads it; :class:`ConfigurationError` if it is not JSON.
+
+    A caller's list is configuration, not hostile input: one that is not a JSON
+    object (a NaN, a non-string key, an object that is not JSON) is a programming
+    error, raised at once.
+    """
+    try:
+        text = orjson.dumps(item)
+        value = loads_strict(text)
+    except (orjson.JSONEncodeError, TypeError, MalformedInputError) as exc:
+        raise ConfigurationError(f"a {what} given to the verifier is not JSON: {exc}") from exc
+    if not isinstance(value, dict) or value != item:  # orjson writes NaN as null
+        raise ConfigurationError(f"a {what} given to the verifier is not a JSON object")
+    return value
