@@ -108,6 +108,7 @@ __all__ = [
     "Validity",
     "VersionKind",
     "example",
+    "local_requirement_text",
     "template",
 ]
 
@@ -891,8 +892,17 @@ class LocalRequirement(_Part):
     @property
     def text(self) -> str:
         """One readable line: the requirement in words, then the note if there is one."""
-        label = _LABELS[self.requirement]
-        return f"{label}: {self.note}" if self.note else label
+        return local_requirement_text(self.requirement, self.note)
+
+
+def local_requirement_text(requirement: LocalRequirementType | str, note: str) -> str:
+    """A local requirement as one readable line: its kind in words, then the note, if any.
+
+    ``requirement`` is a :class:`LocalRequirementType` (or its value, from a record
+    already validated against the schema).
+    """
+    label = _LABELS[LocalRequirementType(requirement)]
+    return f"{label}: {note}" if note else label
 
 
 @dataclass(frozen=True, slots=True)
@@ -1082,7 +1092,13 @@ def example(profile: Profile | str = Profile.DEVICE) -> JSONObject:
     The products and suppliers are fictional; the assessing trusts are real NHS
     organisations. Evidence digests stand for documents that are not shipped. The
     records are the files ``examples/record-*.json``; each call returns a fresh copy.
-    Raises :class:`ValueError` for an unknown profile.
+    Raises :class:`~innopass.errors.ConfigurationError` for an unknown profile.
     """
-    fresh: JSONObject = copy_json(_example(_EXAMPLE_FILES[Profile(profile)]))
+    try:
+        chosen = Profile(profile)
+    except ValueError:
+        raise ConfigurationError(
+            f"no example for profile {profile!r}: choose device, digital or diagnostic"
+        ) from None
+    fresh: JSONObject = copy_json(_example(_EXAMPLE_FILES[chosen]))
     return fresh

@@ -352,9 +352,12 @@ def test_every_example_file_is_shipped_in_the_wheel() -> None:
         assert shipped[f"examples/{path.name}"] == f"innopass/examples/{path.name}"
 
 
-def test_example_of_unknown_profile_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="consumable"):
+def test_example_of_unknown_profile_is_a_configuration_error() -> None:
+    from innopass.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as info:
         sample("consumable")
+    assert info.value.code == "configuration"
 
 
 def test_examples_have_fixed_distinct_ids_and_the_named_assessors() -> None:

@@ -21,11 +21,13 @@ into its payload; ``/header/…`` points into the JWS protected header).
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
+from innopass._internal import schema
 from innopass._internal.cache import VerifiedCache
 from innopass._internal.canonical import sha256_digest
 from innopass._internal.contexts import PASSPORT_CONTEXT
@@ -40,9 +42,7 @@ from innopass.errors import (
     FailureCode,
     MalformedInputError,
     NetworkError,
-    RecordInvalidError,
 )
-from innopass.record import AssessmentRecord
 from innopass.status import StatusEntry, StatusPurpose, status_entries
 from innopass.verifier._envelope import Envelope
 from innopass.verifier._online import Online
@@ -209,7 +209,7 @@ def _proof_times(
 
 
 def check_issuer(
-    env: Envelope, ctx: Context, signing: Signing, record: AssessmentRecord | None
+    env: Envelope, ctx: Context, signing: Signing, record: JSONObject | None
 ) -> tuple[Found, IssuerTrust | None]:
     """The ``issuer`` check (module docstring)."""
     found = Found(CheckName.ISSUER)
@@ -244,11 +244,13 @@ def check_issuer(
     _check_ods_codes(found, env.credential, trust, record)
     scopes = trust.scopes
     if record is not None and scopes is not None:
-        domains = [d.domain.value for d in record.domains]
-        if not any(scope.covers(record.profile.value, domains) for scope in scopes):
+        valid: Any = record  # passed its schema: these members are present and typed
+        profile = str(valid["profile"])
+        domains = [str(d["domain"]) for d in valid["domains"]]
+        if not any(scope.covers(profile, domains) for scope in scopes):
             found.fail(
                 FailureCode.ISSUER_UNTRUSTED,
-                f"{trust.ods_code or issuer[:120]} is not accredited for {record.profile.value} "
+                f"{trust.ods_code or issuer[:120]} is not accredited for {profile} "
                 "assessments of these domains",
                 f"{_RECORD_PATH}/profile",
             )
@@ -295,7 +297,7 @@ def _check_signing_time(found: Found, trust: IssuerTrust, made: ProofMade, issue
 
 
 def _check_ods_codes(
-    found: Found, credential: JSONObject, trust: IssuerTrust, record: AssessmentRecord | None
+    found: Found, credential: JSONObject, trust: IssuerTrust, record: JSONObject | None
 ) -> None:
     ods = trust.ods_code
     if ods is None:
@@ -308,11 +310,12 @@ def _check_ods_codes(
             f"the credential claims ODS code {str(claimed_ods)[:20]!r}, but its issuer is {ods}",
             "/issuer/odsCode",
         )
-    if record is not None and record.assessing_org.ods_code != ods:
+    valid: Any = record  # passed its schema: these members are present and typed
+    assessor = None if valid is None else valid["assessing_org"]["ods_code"]
+    if record is not None and assessor != ods:
         found.fail(
             FailureCode.ISSUER_UNTRUSTED,
-            f"the record names {record.assessing_org.ods_code} as assessor, "
-            f"but it was signed by {ods}",
+            f"the record names {assessor} as assessor, but it was signed by {ods}",
             f"{_RECORD_PATH}/assessing_org/ods_code",
         )
 
@@ -472,8 +475,13 @@ def _entry_path(credential: JSONObject, index: int) -> str:
 # --- record ---------------------------------------------------------------------------------
 
 
-def check_record(env: Envelope) -> tuple[Found, AssessmentRecord | None]:
-    """The ``record`` check (module docstring)."""
+def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
+    """The ``record`` check (module docstring); the record, when it passes its schema.
+
+    The record is checked as JSON and returned as JSON: the facts the other checks
+    and the result need are read from it directly, never converted into the
+    record's classes on the verification path.
+    """
     found = Found(CheckName.RECORD)
     credential = env.credential
     if not env.is_passport:
@@ -498,18 +506,11 @@ def check_record(env: Envelope) -> tuple[Found, AssessmentRecord | None]:
     if not isinstance(raw, dict):
         found.fail(FailureCode.SCHEMA_INVALID, "assessmentRecord must be an object", _RECORD_PATH)
         return found, None
-    record: AssessmentRecord | None = None
-    try:
-        record = AssessmentRecord.from_json(raw)
-    except RecordInvalidError as exc:
-        for problem in exc.problems[:_MAX_SCHEMA_FAILURES]:
-            found.fail(FailureCode.SCHEMA_INVALID, problem.message, _RECORD_PATH + problem.path)
-        if len(exc.problems) > _MAX_SCHEMA_FAILURES:
-            found.fail(
-                FailureCode.SCHEMA_INVALID,
-                f"… and {len(exc.problems) - _MAX_SCHEMA_FAILURES} more schema problems",
-                _RECORD_PATH,
-            )
+    problems = list(itertools.islice(schema.iter_problems(raw), _MAX_SCHEMA_FAILURES + 1))
+    for problem in problems[:_MAX_SCHEMA_FAILURES]:
+        found.fail(FailureCode.SCHEMA_INVALID, problem.message, _RECORD_PATH + problem.path)
+    if len(problems) > _MAX_SCHEMA_FAILURES:
+        found.fail(FailureCode.SCHEMA_INVALID, "… and more schema problems", _RECORD_PATH)
     try:
         digest = sha256_digest(raw, from_json=True)
     except MalformedInputError as exc:
@@ -521,13 +522,15 @@ def check_record(env: Envelope) -> tuple[Found, AssessmentRecord | None]:
                 "recordDigest is not the SHA-256 of the canonical record",
                 "/credentialSubject/recordDigest",
             )
-    if record is not None and subject.get("id") != record.record_id:
+    if problems:
+        return found, None
+    if subject.get("id") != raw["record_id"]:
         found.fail(
             FailureCode.SCHEMA_INVALID,
             "credentialSubject id is not the record_id",
             "/credentialSubject/id",
         )
-    return found, record
+    return found, raw
 
 
 @functools.cache

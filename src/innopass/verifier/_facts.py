@@ -2,14 +2,17 @@
 
 The issuer's ODS code and name are shown as fact only when a trust source gives
 them; otherwise they are the credential's own claims, marked ``claimed``. The
-passport's content comes from the record as validated; for a record that fails
-its schema, only what is safe to show.
+passport's content is read from the record once it passed its schema (never
+converted on the verification path); for a record that fails its schema, only
+what is safe to show.
 """
 
 from __future__ import annotations
 
-from innopass._internal.jsonio import JSONValue
-from innopass.record import AssessmentRecord
+from typing import Any
+
+from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass.record import local_requirement_text
 from innopass.verifier._envelope import Envelope
 from innopass.verifier._parties import IssuerTrust
 from innopass.verifier._result import Condition, IssuerInfo, PassportFacts
@@ -38,8 +41,9 @@ def issuer_info(envelope: Envelope, trust: IssuerTrust | None) -> IssuerInfo:
     return IssuerInfo(id=issuer)
 
 
-def passport_facts(envelope: Envelope, record: AssessmentRecord | None) -> PassportFacts | None:
-    """The facts a person acts on; from the validated record, else only what is safe to show."""
+def passport_facts(envelope: Envelope, record: JSONObject | None) -> PassportFacts | None:
+    """The facts a person acts on; from the record (valid against its schema), else only what
+    is safe to show."""
     credential = envelope.credential
     valid_from = _string(credential.get("validFrom"))
     valid_until = _string(credential.get("validUntil"))
@@ -51,23 +55,28 @@ def passport_facts(envelope: Envelope, record: AssessmentRecord | None) -> Passp
         product = raw.get("product") if isinstance(raw, dict) else None
         name = _string(product.get("name")) if isinstance(product, dict) else None
         return PassportFacts(product=name, valid_from=valid_from, valid_until=valid_until)
-    org = record.assessing_org
+    # The record passed its schema: every member read here is present and typed.
+    valid: Any = record
+    org, outcome = valid["assessing_org"], valid["outcome"]
     return PassportFacts(
-        product=record.product_name,
-        assessing_organisation=IssuerInfo(ods_code=org.ods_code, name=org.name_at_issue),
-        profile=record.profile.value,
-        outcome=record.outcome_decision.value,
+        product=valid["product"]["name"],
+        assessing_organisation=IssuerInfo(ods_code=org["ods_code"], name=org["name_at_issue"]),
+        profile=valid["profile"],
+        outcome=outcome["decision"],
         conditions=tuple(
             Condition(
-                id=c.condition_id,
-                text=c.text,
-                responsible_party=c.responsible_party.value,
-                blocking=c.blocking,
-                due=None if c.due is None else str(c.due),
+                id=c["condition_id"],
+                text=c["text"],
+                responsible_party=c["responsible_party"],
+                blocking=c["blocking"],
+                due=c["due"],
             )
-            for c in record.outcome.conditions
+            for c in outcome["conditions"]
         ),
         valid_from=valid_from,
         valid_until=valid_until,
-        local_actions=record.local_actions(),
+        local_actions=tuple(
+            local_requirement_text(r["requirement"], r["note"])
+            for r in valid["local_requirements_for_adopters"]
+        ),
     )
