@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
 from innopass._internal import schema
-from innopass._internal.cache import VerifiedCache
+from innopass._internal.cache import ContentKey, VerifiedCache
 from innopass._internal.canonical import sha256_digest
 from innopass._internal.contexts import PASSPORT_CONTEXT
 from innopass._internal.jose import jwt_claims, verify_vc_jwt
@@ -92,6 +92,9 @@ class Context:
     """Status lists offered for this run (the caller's and the bundle's)."""
     status_cache: VerifiedCache[CheckedStatusList] | None = None
     online: Online | None = None
+    content_keys: Mapping[int, tuple[JSONObject, ContentKey | None]] = field(default_factory=dict)
+    """The cache keys of the lists the verifier owns (its own copies and its store's),
+    by object identity: they never change, so their keys are computed once."""
 
 
 @dataclass(slots=True)
@@ -382,6 +385,7 @@ def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing
         held = checked.get(id(candidate))
         outcome = held[1] if held is not None and held[0] is candidate else None
         if outcome is None:
+            owned = ctx.content_keys.get(id(candidate))
             try:
                 outcome = verify_status_list(
                     candidate,
@@ -393,6 +397,7 @@ def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing
                     fetched_at=fetched_at,
                     cache=ctx.status_cache,
                     from_json=True,  # every candidate was read by the strict reader
+                    cache_key=owned[1] if owned is not None and owned[0] is candidate else None,
                 )
             except CheckFailed as exc:
                 outcome = exc

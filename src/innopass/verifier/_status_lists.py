@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from innopass._internal.bitstring import DEFAULT_MAX_LIST_BYTES
-from innopass._internal.cache import VerifiedCache, content_key
+from innopass._internal.cache import ContentKey, VerifiedCache, content_key
 from innopass._internal.credential import issuer_id
 from innopass._internal.jsonio import JSONObject, JSONValue
 from innopass._internal.proof import SignedBy, verify_data_integrity
@@ -147,6 +147,7 @@ def verify_status_list(
     fetched_at: datetime | None = None,
     cache: VerifiedCache[CheckedStatusList] | None = None,
     from_json: bool = False,
+    cache_key: ContentKey | None = None,
 ) -> VerifiedStatusList:
     """Check a status-list credential issued by ``issuer``; raise :class:`CheckFailed`.
 
@@ -160,13 +161,17 @@ def verify_status_list(
     before is not decoded or signature-checked again; its issuer, its key
     (resolved now, through ``resolver``) and the key's window are checked every
     time, and the time rules are the caller's (:func:`check_entry`). ``from_json``:
-    the credential was read by the strict reader (it is then hashed faster).
+    the credential was read by the strict reader (it is then hashed faster);
+    ``cache_key`` is its :func:`~innopass._internal.cache.content_key` when the
+    caller already knows it.
     """
 
     def invalid(message: str, path: str = "") -> CheckFailed:
         return CheckFailed(FailureCode.STATUS_LIST_INVALID, message, path)
 
-    key = None if cache is None else content_key(credential, from_json=from_json)
+    key = cache_key
+    if key is None and cache is not None:
+        key = content_key(credential, from_json=from_json)
     hit = None if cache is None else cache.get(key)
     if hit is not None:
         decoded = hit.list

@@ -20,7 +20,7 @@ from typing import Final
 
 import orjson
 
-from innopass._internal.cache import VerifiedCache
+from innopass._internal.cache import VerifiedCache, content_key
 from innopass._internal.credential import issuer_id
 from innopass._internal.jose import JWT_TYPE
 from innopass._internal.jsonio import JSONObject, loads_strict, read_file_limited
@@ -102,6 +102,7 @@ class Verifier:
     __slots__ = (
         "_base_view",
         "_clock",
+        "_content_keys",
         "_fetched",
         "_fetcher",
         "_jose_algorithms",
@@ -167,6 +168,11 @@ class Verifier:
         self._trust_lists = tuple(_strict_copy(item, "trust list") for item in trust_lists)
         self._status_lists = tuple(_strict_copy(item, "status list") for item in status_lists)
         self._base_view = trust.view() if fetcher is None else None
+        owned = (*self._status_lists, *(h.credential for h in trust.status_lists.values()))
+        self._content_keys = {
+            id(credential): (credential, content_key(credential, from_json=True))
+            for credential in owned
+        }
 
     @property
     def trust(self) -> TrustStore:
@@ -324,6 +330,7 @@ class Verifier:
             status_lists=(*status_lists, *envelope.bundle_status_lists),
             status_cache=self._status_cache,
             online=online,
+            content_keys=self._content_keys,
         )
 
     def _offered_trust_lists(
