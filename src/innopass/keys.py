@@ -32,9 +32,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
-from multiformats import multibase, varint
 
-from innopass._internal.encoding import b64url_decode, b64url_encode
+from innopass._internal.encoding import b64url_decode, b64url_encode, base58btc_decode
 from innopass._internal.pkcs8 import DEFAULT_KDF_ITERATIONS, encrypt_pkcs8_pem
 from innopass.errors import InvalidSignatureError, KeyMaterialError, PassphraseError
 
@@ -170,14 +169,29 @@ def _decode_multikey(value: object) -> tuple[int, bytes]:
     if len(value) > _MAX_MULTIBASE_CHARS:
         raise KeyMaterialError("Multikey value is too long")
     try:
-        data = bytes(multibase.decode(value))
-        code, header_len, _ = varint.decode_raw(data)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise KeyMaterialError(f"Multikey value is not valid base58btc multicodec: {exc}") from exc
-    return int(code), data[header_len:]
+        data = base58btc_decode(value[1:])
+    except KeyError as exc:
+        raise KeyMaterialError("Multikey value is not valid base58btc") from exc
+    code, header_len = _read_varint(data)
+    return code, data[header_len:]
+
+
+def _read_varint(data: bytes) -> tuple[int, int]:
+    """The unsigned varint at the start of ``data`` (multiformats: minimal, at most 9 bytes)
+    and its length; :class:`KeyMaterialError` for a truncated or non-minimal one."""
+    code = 0
+    for position, byte in enumerate(data[:9]):
+        code |= (byte & 0x7F) << (7 * position)
+        if not byte & 0x80:
+            if position and not byte:
+                raise KeyMaterialError("Multikey header is not a minimally encoded varint")
+            return code, position + 1
+    raise KeyMaterialError("Multikey value has no complete multicodec header")
 
 
 def _encode_multikey(code: int, raw: bytes) -> str:
+    from multiformats import multibase, varint  # encoding only: never on a verification path
+
     return str(multibase.encode(bytes(varint.encode(code)) + raw, "base58btc"))
 
 

@@ -32,7 +32,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from innopass._internal import schema
+from innopass._internal import schema, wording
 from innopass._internal.canonical import sha256_digest
 from innopass._internal.jsonio import (
     JSONObject,
@@ -549,23 +549,6 @@ MANDATORY_DOMAINS: Mapping[Profile, frozenset[Domain]] = {
 }
 """The domains each profile must assess (record outline 4.4; the schema enforces them)."""
 
-_LABELS: Mapping[LocalRequirementType, str] = {
-    LocalRequirementType.DCB0160_DEPLOYMENT_CASE: "DCB0160 deployment safety case",
-    LocalRequirementType.LOCAL_CSO_SIGNOFF: "Local clinical safety officer sign-off",
-    LocalRequirementType.LOCAL_DPIA: "Local data protection impact assessment",
-    LocalRequirementType.DATA_PROCESSING_AGREEMENT: "Data processing agreement",
-    LocalRequirementType.ADOPTER_DSPT_STANDARDS_MET: "Adopter's DSPT at Standards Met",
-    LocalRequirementType.LAWFUL_PROCUREMENT_ROUTE: "Lawful procurement route and contract",
-    LocalRequirementType.INTEGRATION_TESTING: "Integration testing with local systems",
-    LocalRequirementType.EBME_ACCEPTANCE_TESTING: "EBME acceptance and electrical safety testing",
-    LocalRequirementType.IPC_REVIEW: "Infection prevention and control review",
-    LocalRequirementType.STAFF_TRAINING: "Staff training",
-    LocalRequirementType.LOCAL_FORMULARY_OR_PRODUCT_COMMITTEE: (
-        "Local formulary or product committee noting"
-    ),
-    LocalRequirementType.INFORMATION_ASSET_REGISTRATION: "Information asset registration",
-}
-
 
 def _instant(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
@@ -901,8 +884,7 @@ def local_requirement_text(requirement: LocalRequirementType | str, note: str) -
     ``requirement`` is a :class:`LocalRequirementType` (or its value, from a record
     already validated against the schema).
     """
-    label = _LABELS[LocalRequirementType(requirement)]
-    return f"{label}: {note}" if note else label
+    return wording.local_requirement(str(LocalRequirementType(requirement)), note)
 
 
 @dataclass(frozen=True, slots=True)

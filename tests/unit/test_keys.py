@@ -7,6 +7,8 @@ import re
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from multiformats import multibase, varint
 
 from innopass.errors import InvalidSignatureError, KeyMaterialError, PassphraseError
@@ -386,3 +388,23 @@ def test_encrypted_pem_uses_a_strong_kdf_and_reads_back(key_type: KeyType) -> No
 def test_weak_kdf_is_refused() -> None:
     with pytest.raises(KeyMaterialError):
         generate_private_key(KeyType.ED25519).to_pem(b"passphrase", kdf_iterations=2048)
+
+
+@settings(max_examples=300, deadline=None)
+@given(code=st.integers(min_value=0, max_value=2**63 - 1), tail=st.binary(max_size=4))
+def test_multikey_header_reader_matches_multiformats(code: int, tail: bytes) -> None:
+    from multiformats import varint
+
+    from innopass.keys import _read_varint
+
+    data = bytes(varint.encode(code)) + tail
+    expected, length, _ = varint.decode_raw(data)
+    assert _read_varint(data) == (expected, length)
+
+
+@pytest.mark.parametrize("data", [b"", b"\xff", b"\x80\x00", b"\xff" * 10])
+def test_multikey_header_reader_refuses_what_multiformats_refuses(data: bytes) -> None:
+    from innopass.keys import _read_varint
+
+    with pytest.raises(KeyMaterialError):
+        _read_varint(data)

@@ -471,3 +471,10 @@ def test_copy_of_record_json_is_independent() -> None:
     out: Any = record.to_json()
     out["product"]["name"] = "changed"
     assert record.product_name == data["product"]["name"]
+
+
+def test_every_local_requirement_has_words() -> None:
+    from innopass._internal.wording import LOCAL_REQUIREMENTS
+    from innopass.record import LocalRequirementType
+
+    assert set(LOCAL_REQUIREMENTS) == {t.value for t in LocalRequirementType}

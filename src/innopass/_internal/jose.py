@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-import jwt
-
 from innopass._internal.encoding import b64url_decode
 from innopass._internal.jsonio import (
     DEFAULT_LIMITS,
@@ -124,6 +122,8 @@ def sign_vc_jwt(
     payload["iat"] = int(issued_at.timestamp())
     if "id" in credential:
         payload["jti"] = credential["id"]
+    import jwt  # PyJWT signs; verification never loads it
+
     alg = key.public_key().jose_alg
     return jwt.encode(
         payload,

@@ -8,12 +8,13 @@ within the same origin (at most three).
 
 from __future__ import annotations
 
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 from urllib.parse import urljoin, urlsplit
 
-import requests
-
 from innopass.errors import ConfigurationError, NetworkError
+
+if TYPE_CHECKING:  # pragma: no cover - imported where it is used, so offline runs never load it
+    import requests
 
 __all__ = ["DEFAULT_MAX_BYTES", "Fetcher", "OfflineFetcher", "RequestsFetcher"]
 
@@ -93,6 +94,8 @@ class RequestsFetcher:
         limit = min(max_bytes, self._max_bytes)
         origin = self._check_url(url, url)
         current = url
+        import requests
+
         with requests.Session() as session:
             for _ in range(_MAX_REDIRECTS + 1):
                 try:

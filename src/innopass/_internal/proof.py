@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from multiformats import multibase
-
 from innopass._internal.encoding import base58btc_decode
 from innopass._internal.jsonio import JSONObject, JSONValue, pointer
 from innopass._internal.suites import Cryptosuite
@@ -126,6 +124,8 @@ class SignedBy:
 
 
 def _encode_signature(signature: bytes) -> str:
+    from multiformats import multibase  # signing only: never on a verification path
+
     return str(multibase.encode(signature, "base58btc"))
 
 

@@ -25,22 +25,15 @@ import copy
 import hashlib
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError, ValidationError, best_match
-from jsonschema.protocols import Validator
-from jsonschema.validators import extend
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
-from referencing.jsonschema import DRAFT202012
 
 from innopass._internal.jsonio import JSONObject, loads_strict, pointer
+from innopass._internal.timestamps import is_date, is_date_time
 from innopass.errors import (
     ConfigurationError,
     MalformedInputError,
@@ -74,7 +67,6 @@ _REPO_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.schema\.json")
 _DEFINITION = re.compile(r"/\$defs/[A-Za-z0-9_]+")
 _ID = re.compile(re.escape(SCHEMA_ID_BASE) + r"([a-z0-9][a-z0-9-]*)/v[0-9]+")
-_MAX_REPR = 80
 
 
 def _check_name(name: str) -> None:
@@ -138,79 +130,23 @@ def schema_digest_sri(name: str) -> str:
     return "sha384-" + base64.b64encode(digest).decode("ascii")
 
 
-def _retrieve(uri: str) -> Resource[Any]:
-    """Serve innopass schema ``$id``s from packaged files; refuse everything else."""
+def _by_id(uri: str) -> JSONObject | None:
+    """The packaged schema whose ``$id`` is ``uri``; ``None`` for anything else."""
     match = _ID.fullmatch(uri)
     if match is None:
-        raise NoSuchResource(uri)
+        return None
     try:
-        contents = _parsed(f"{match.group(1)}.schema.json")
-    except ConfigurationError as exc:
-        raise NoSuchResource(uri) from exc
-    return Resource.from_contents(contents, default_specification=DRAFT202012)
-
-
-_FORMATS = FormatChecker(formats=())
-
-
-@_FORMATS.checks("date", raises=ValueError)
-def _is_date(instance: object) -> bool:
-    if isinstance(instance, str):
-        date.fromisoformat(instance)
-    return True
-
-
-@_FORMATS.checks("date-time", raises=ValueError)
-def _is_date_time(instance: object) -> bool:
-    if isinstance(instance, str):
-        datetime.fromisoformat(instance)
-    return True
-
-
-@cache
-def _ecma_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a JSON Schema (ECMA-262) pattern so that ``$`` means the end of the string.
-
-    In Python ``$`` also matches before a final newline, which would let ``"RF4\\n"``
-    pass ``^[A-Z0-9]{1,9}$``; outside character classes it becomes ``\\Z``.
-    """
-    out: list[str] = []
-    escaped = in_class = False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "$":
-            out.append("\\Z")
-            continue
-        out.append(char)
-    return re.compile("".join(out))
-
-
-def _pattern(
-    validator: Validator, pattern: str, instance: object, schema: JSONObject
-) -> Iterator[ValidationError]:
-    if isinstance(instance, str) and not _ecma_regex(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-# jsonschema's own way to replace one keyword (subclassing validators is deprecated)
-_InnopassValidator: type[Validator] = extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, validators={"pattern": _pattern}
-)
+        return _parsed(f"{match.group(1)}.schema.json")
+    except ConfigurationError:
+        return None
 
 
 def _retrieve_fast(uri: str) -> JSONObject:
     """``jsonschema_rs`` retriever: the same packaged schemas, nothing fetched."""
-    match = _ID.fullmatch(uri)
-    if match is None:
+    found = _by_id(uri)
+    if found is None:  # the retriever's way to refuse (jsonschema_rs turns it into an error)
         raise ValueError(f"schema {uri!r} is not an innopass schema (nothing is fetched)")
-    return _parsed(f"{match.group(1)}.schema.json")
+    return found
 
 
 def _format_ok(check: Any) -> Any:
@@ -225,74 +161,24 @@ def _format_ok(check: Any) -> Any:
 
 @cache
 def _fast(name: str) -> Any:
-    """The compiled Rust validator that decides validity (after the reference check)."""
-    _validator(name)  # refuse a broken schema with the same ConfigurationError
-    return jsonschema_rs.validator_for(
-        _parsed(name),
-        validate_formats=True,
-        formats={"date": _format_ok(_is_date), "date-time": _format_ok(_is_date_time)},
-        retriever=_retrieve_fast,
-    )
+    """The compiled Rust validator that decides validity."""
+    try:
+        return jsonschema_rs.validator_for(
+            _parsed(name),
+            validate_formats=True,
+            formats={"date": _format_ok(is_date), "date-time": _format_ok(is_date_time)},
+            retriever=_retrieve_fast,
+        )
+    except (jsonschema_rs.ValidationError, ValueError) as exc:
+        raise ConfigurationError(f"schema {name!r} is not a valid JSON Schema: {exc}") from exc
 
 
 @cache
-def _validator(name: str) -> Validator:
-    schema = _parsed(name)
-    try:
-        _InnopassValidator.check_schema(schema)
-    except SchemaError as exc:
-        raise ConfigurationError(
-            f"schema {name!r} is not a valid JSON Schema: {exc.message}"
-        ) from exc
-    registry: Registry[Any] = Registry(retrieve=_retrieve)  # type: ignore[call-arg]
-    return _InnopassValidator(schema, registry=registry, format_checker=_FORMATS)
+def _validator(name: str) -> Any:
+    """The reference validator that explains (``jsonschema``, loaded only when needed)."""
+    from innopass._internal.schema_explain import reference_validator
 
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 5] + " …" + text[-1]
-
-
-def _message(error: ValidationError) -> str:
-    """The error's message, kept short enough to read on one line."""
-    if error.validator == "contains" and isinstance(error.validator_value, dict):
-        wanted = error.validator_value.get("description")
-        if isinstance(wanted, str):
-            return f"must contain {wanted}"
-    if error.validator in ("anyOf", "oneOf") and isinstance(error.schema, dict):
-        expected = error.schema.get("description")
-        if isinstance(expected, str):
-            return f"{_short(error.instance)} is not valid here; expected: {expected}"
-    if error.validator == "format":
-        return f"{_short(error.instance)} is not a valid {error.validator_value}"
-    full = repr(error.instance)
-    if len(full) > _MAX_REPR and error.message.startswith(full):
-        return _short(error.instance) + error.message[len(full) :]
-    return error.message
-
-
-def _relevant(error: ValidationError) -> list[ValidationError]:
-    """The errors that help a person most, in place of an ``anyOf``/``oneOf`` failure.
-
-    The ``null`` alternative of a nullable value is set aside; when a single
-    alternative is left, all of its errors are reported; otherwise the schema's
-    description of what is expected, or failing that the best match.
-    """
-    if not error.context:
-        return [error]
-    useful = [
-        e for e in error.context if not (e.validator == "type" and e.validator_value == "null")
-    ]
-    if useful and len({e.relative_schema_path[0] for e in useful}) == 1:
-        return [found for e in useful for found in _relevant(e)]
-    if isinstance(error.schema, dict) and "description" in error.schema:
-        return [error]  # several alternatives: the schema's own words say what is expected
-    chosen: ValidationError | None = best_match(useful or error.context)
-    return [error if chosen is None else chosen]
-
-
-def _sort_key(parts: tuple[str | int, ...]) -> tuple[tuple[int, int, str], ...]:
-    return tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in parts)
+    return reference_validator(_parsed(name), by_id=_by_id, name=name)
 
 
 def iter_problems(instance: object, name: str = RECORD_SCHEMA) -> Iterator[SchemaProblem]:
@@ -303,20 +189,11 @@ def iter_problems(instance: object, name: str = RECORD_SCHEMA) -> Iterator[Schem
     """
     if _fast(name).is_valid(instance):
         return
-    found: dict[tuple[str | int, ...], list[tuple[str, str]]] = {}
-    for error in _validator(name).iter_errors(cast(Any, instance)):
-        for chosen in _relevant(error):
-            found.setdefault(tuple(chosen.absolute_path), []).append(
-                (str(chosen.validator), _message(chosen))
-            )
-    for parts in sorted(found, key=_sort_key):
-        errors = found[parts]
-        if any(validator == "format" for validator, _ in errors):
-            # a failed format says the same as its backing pattern, and more readably
-            errors = [e for e in errors if e[0] != "pattern"]
-        for message in sorted({message for _, message in errors}):
-            yield SchemaProblem(path=pointer(*parts), message=message)
-    if not found:  # the engines disagree: never report an invalid instance as clean
+    from innopass._internal.schema_explain import explain
+
+    problems = explain(_validator(name), instance)
+    yield from problems
+    if not problems:  # the engines disagree: never report an invalid instance as clean
         for error in _fast(name).iter_errors(instance):
             yield SchemaProblem(path=pointer(*error.instance_path), message=error.message)
 

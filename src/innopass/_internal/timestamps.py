@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from innopass.errors import ConfigurationError, MalformedInputError
 
-__all__ = ["beyond", "format_datetime", "optional_time", "parse_datetime", "utc_now"]
+__all__ = [
+    "beyond",
+    "format_datetime",
+    "is_date",
+    "is_date_time",
+    "optional_time",
+    "parse_datetime",
+    "utc_now",
+]
 
 _DATETIME = re.compile(
     r"-?(?:[1-9][0-9]{3,}|0[0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
@@ -74,3 +82,22 @@ def format_datetime(value: datetime) -> str:
 def utc_now() -> datetime:
     """The current time, aware, in UTC (the default clock)."""
     return datetime.now(UTC)
+
+
+def is_date(instance: object) -> bool:
+    """JSON Schema's ``date`` format: an ISO 8601 calendar date that exists.
+
+    Non-strings pass (the schema's ``type`` decides those); an impossible date
+    raises :class:`ValueError`, as a format checker does.
+    """
+    if isinstance(instance, str):
+        date.fromisoformat(instance)
+    return True
+
+
+def is_date_time(instance: object) -> bool:
+    """JSON Schema's ``date-time`` format: an ISO 8601 date and time that exist (as
+    :func:`is_date`; every innopass schema also backs it with a ``pattern``)."""
+    if isinstance(instance, str):
+        datetime.fromisoformat(instance)
+    return True

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from innopass._internal.jsonio import JSONObject, JSONValue
-from innopass.record import local_requirement_text
+from innopass._internal.wording import local_requirement
 from innopass.verifier._envelope import Envelope
 from innopass.verifier._parties import IssuerTrust
 from innopass.verifier._result import Condition, IssuerInfo, PassportFacts
@@ -76,7 +76,7 @@ def passport_facts(envelope: Envelope, record: JSONObject | None) -> PassportFac
         valid_from=valid_from,
         valid_until=valid_until,
         local_actions=tuple(
-            local_requirement_text(r["requirement"], r["note"])
+            local_requirement(r["requirement"], r["note"])
             for r in valid["local_requirements_for_adopters"]
         ),
     )
