@@ -35,6 +35,7 @@ import copy
 import gc
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
 import platform
@@ -636,6 +637,8 @@ class CliFigures:
     verify_import_ms: list[float] = field(default_factory=list)
     verify_import_top: list[tuple[str, float]] = field(default_factory=list)
     command: list[str] = field(default_factory=list)
+    bytecode_cached: bool = False
+    """Whether every innopass module had its .pyc (else each process compiles some)."""
 
     def to_json(self) -> dict[str, Any]:
         def block(times: list[float]) -> dict[str, Any]:
@@ -652,6 +655,7 @@ class CliFigures:
             issue["records_s"] = round(self.n / statistics.median(self.issue_records), 2)
         return {
             "command": self.command,
+            "bytecode_cached": self.bytecode_cached,
             "n": self.n,
             "verify_files": verify,
             "issue_records": issue,
@@ -732,6 +736,10 @@ def startup_imports(env: Mapping[str, str], cwd: Path) -> frozenset[str]:
     return frozenset(m.group(4) for m in map(_IMPORT_LINE.match, done.stderr.splitlines()) if m)
 
 
+def _has_bytecode(source: Path) -> bool:
+    return Path(importlib.util.cache_from_source(str(source))).exists()
+
+
 def measure_cli(base_dir: Path, record: Mapping[str, Any], mode: Mode) -> CliFigures:
     """Whole processes, wall clock: batch verify and issue, --help, one bundle, import time."""
     cmd = innopass_command()
@@ -753,7 +761,18 @@ def measure_cli(base_dir: Path, record: Mapping[str, Any], mode: Mode) -> CliFig
         path = records_dir / f"record-{i:04d}.json"
         path.write_text(json.dumps(with_new_id(record), indent=2), encoding="utf-8")
         record_files.append(str(path))
-    env = {**os.environ, "INNOPASS_PASSPHRASE": PASSPHRASE, "INNOPASS_HOME": str(verifier_home)}
+    # As a user's install has it: innopass's modules compiled to bytecode (pip does that for
+    # a wheel; a first run does it for an editable install), whatever this shell says.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env |= {"INNOPASS_PASSPHRASE": PASSPHRASE, "INNOPASS_HOME": str(verifier_home)}
+    package = Path(innopass.__file__).parent
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(package)],
+        env=env,
+        capture_output=True,
+        check=False,  # a read-only install: reported below
+    )
+    figures.bytecode_cached = all(_has_bytecode(p) for p in package.rglob("*.py"))
 
     issued_dirs: list[Path] = []
     for r in range(mode.cli_runs):
@@ -1211,6 +1230,12 @@ def report(
         f"of each batch and of {mode.process_runs} for single files)"
     )
     print(_table(["work", "time", "rate", "× Node (jcs, device)"], cli_rows, right=(1, 2, 3)))
+    print(
+        "  innopass's modules were compiled to bytecode beforehand, as in a user's install"
+        if cli.bytecode_cached
+        else "  note: some innopass modules have no .pyc (a read-only install?): each process "
+        "compiles them"
+    )
     for what, top in (
         ("import innopass.cli", cli.import_top),
         ("innopass verify ONE-BUNDLE", cli.verify_import_top),
