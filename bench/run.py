@@ -324,7 +324,8 @@ class SuiteRun:
 
     suite: Suite
     kind: str
-    issue: Rate
+    issue: Rate | None = None
+    issue_rates: list[float] = field(default_factory=list)
     verify: Rate | None = None
     proof: Rate | None = None
     texts: list[list[str]] = field(default_factory=list)
@@ -354,42 +355,36 @@ def _check_verified(results: Sequence[Any], what: str) -> None:
 def measure_home(
     key_type: KeyType, base_dir: Path, records: Mapping[str, Mapping[str, Any]], mode: Mode
 ) -> HomeRun:
-    """Issue, verify and check the proof of each suite of ``key_type`` on each passport kind."""
+    """Issue with each suite of ``key_type`` on each passport kind.
+
+    The timed runs are interleaved (run 1 of every suite and kind, then run 2, …), so
+    that a burst of other work on the machine spreads over all of them alike.
+    """
     path = base_dir / f"home-{key_type.value}"
     home = OrganisationHome.init(
         path, ods_code="RF4", name="BENCH TRUST", passphrase=PASSPHRASE, key_type=key_type
     )
     suites = [s for s in BENCH_SUITES if s.key_type is key_type]
-    runs: list[SuiteRun] = []
+    runs = [SuiteRun(suite, kind) for suite in suites for kind in KINDS]
     with Issuer.from_home(path, passphrase=PASSPHRASE) as issuer:
-        for suite in suites:
-            for kind in KINDS:
-                base = records[kind]
-                n = mode.n[kind]
-                warm = [
-                    issuer.issue(with_new_id(base), format=suite.format).text()
-                    for _ in range(mode.warmup)
-                ]
-                rates: list[float] = []
-                texts: list[list[str]] = []
-                for _ in range(mode.runs):
-                    batch = [with_new_id(base) for _ in range(n)]
-                    rate, issued = _time_each(batch, partial(issuer.issue, format=suite.format))
-                    rates.append(rate)
-                    texts.append([p.text() for p in issued])
-                first = texts[0][0]
-                run = SuiteRun(
-                    suite,
-                    kind,
-                    Rate(tuple(rates), n),
-                    texts=texts,
-                    warm=warm,
-                    file_bytes=len(first.encode()),
-                )
-                if suite.format == "di":
-                    run.compact_bytes = len(compact(json.loads(first)).encode())
-                runs.append(run)
+        for run in runs:
+            run.warm = [
+                issuer.issue(with_new_id(records[run.kind]), format=run.suite.format).text()
+                for _ in range(mode.warmup)
+            ]
+        for _ in range(mode.runs):
+            for run in runs:
+                batch = [with_new_id(records[run.kind]) for _ in range(mode.n[run.kind])]
+                rate, issued = _time_each(batch, partial(issuer.issue, format=run.suite.format))
+                run.issue_rates.append(rate)
+                run.texts.append([p.text() for p in issued])
         status_lists = [dict(s.credential) for s in issuer.signed_status_lists()]
+    for run in runs:
+        run.issue = Rate(tuple(run.issue_rates), mode.n[run.kind])
+        first = run.texts[0][0]
+        run.file_bytes = len(first.encode())
+        if run.suite.format == "di":
+            run.compact_bytes = len(compact(json.loads(first)).encode())
     description = home.description()
     return HomeRun(
         key_type,
@@ -401,35 +396,40 @@ def measure_home(
 
 
 def measure_verify(home: HomeRun, mode: Mode) -> None:
-    """Full pipeline and proof alone over the passports issued for each suite and kind."""
+    """Full pipeline and proof alone over the passports issued for each suite and kind.
+
+    Run ``r`` verifies the passports issued in issue run ``r`` (each passport once per
+    verifier), with a fresh long-lived verifier warmed on other passports; the runs
+    are interleaved as the issue runs are.
+    """
     store = TrustStore().with_issuer(home.did)
     now = datetime.now(UTC)  # after every passport and status list was signed
     resolver = DidKeyResolver()
     lists = home.status_lists
-    for run in home.runs:
-        what = f"{run.suite.name} {run.kind}"
-        verify_rates: list[float] = []
-        proof_rates: list[float] = []
-        for texts in run.texts:
+    check_di = partial(verify_data_integrity, issuer=home.did, resolver=resolver, suites=SUITES)
+    check_jws = partial(
+        verify_vc_jwt, issuer=home.did, resolver=resolver, algorithms=JOSE_ALGORITHMS
+    )
+    verify_rates: dict[int, list[float]] = {i: [] for i in range(len(home.runs))}
+    proof_rates: dict[int, list[float]] = {i: [] for i in range(len(home.runs))}
+    for r in range(mode.runs):
+        for i, run in enumerate(home.runs):
+            what = f"{run.suite.name} {run.kind}"
+            texts = run.texts[r]
             verifier = Verifier(store, clock=lambda: now)
             _check_verified([verifier.verify(t, status_lists=lists) for t in run.warm], what)
             rate, results = _time_each(texts, partial(verifier.verify, status_lists=lists))
-            verify_rates.append(rate)
+            verify_rates[i].append(rate)
             _check_verified(results, what)
             if run.suite.format == "di":
                 docs = [loads_strict(t) for t in texts]
-                check_di = partial(
-                    verify_data_integrity, issuer=home.did, resolver=resolver, suites=SUITES
-                )
-                proof_rates.append(_time_each(docs, check_di)[0])
+                proof_rates[i].append(_time_each(docs, check_di)[0])
             else:
                 parsed = [parse_compact_jws(t) for t in texts]
-                check_jws = partial(
-                    verify_vc_jwt, issuer=home.did, resolver=resolver, algorithms=JOSE_ALGORITHMS
-                )
-                proof_rates.append(_time_each(parsed, check_jws)[0])
-        run.verify = Rate(tuple(verify_rates), len(run.texts[0]))
-        run.proof = Rate(tuple(proof_rates), len(run.texts[0]))
+                proof_rates[i].append(_time_each(parsed, check_jws)[0])
+    for i, run in enumerate(home.runs):
+        run.verify = Rate(tuple(verify_rates[i]), mode.n[run.kind])
+        run.proof = Rate(tuple(proof_rates[i]), mode.n[run.kind])
 
 
 # --- the floors ------------------------------------------------------------------------------
