@@ -87,7 +87,35 @@ _LAZY: dict[str, str] = {
     "VerifierHome": "innopass.verifier",
 }
 
-__all__ = [*sorted(_LAZY), "__version__"]
+__all__ = [
+    "AssessmentRecord",
+    "Bundle",
+    "CheckName",
+    "Ed25519PrivateKey",
+    "Failure",
+    "FailureCode",
+    "Fetcher",
+    "InnopassError",
+    "IssuedPassport",
+    "Issuer",
+    "KeyType",
+    "Limits",
+    "OrganisationDescription",
+    "OrganisationHome",
+    "P256PrivateKey",
+    "PassportFormat",
+    "PrivateKey",
+    "PublicKey",
+    "RequestsFetcher",
+    "TrustAnchor",
+    "TrustStore",
+    "Verdict",
+    "VerificationFailed",
+    "VerificationResult",
+    "Verifier",
+    "VerifierHome",
+    "__version__",
+]  # a literal list, so that type checkers see each name as exported
 
 
 def _version() -> str:

@@ -33,7 +33,12 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from innopass._internal.encoding import b64url_decode, b64url_encode, base58btc_decode
+from innopass._internal.encoding import (
+    b64url_decode,
+    b64url_encode,
+    base58btc_decode,
+    base58btc_encode,
+)
 from innopass._internal.pkcs8 import DEFAULT_KDF_ITERATIONS, encrypt_pkcs8_pem
 from innopass.errors import InvalidSignatureError, KeyMaterialError, PassphraseError
 
@@ -178,7 +183,10 @@ def _decode_multikey(value: object) -> tuple[int, bytes]:
 
 def _read_varint(data: bytes) -> tuple[int, int]:
     """The unsigned varint at the start of ``data`` (multiformats: minimal, at most 9 bytes)
-    and its length; :class:`KeyMaterialError` for a truncated or non-minimal one."""
+    and its length; :class:`KeyMaterialError` for a truncated or non-minimal one.
+
+    (Written here, with the encoder above, because ``multiformats`` costs tens of
+    milliseconds to import and milliseconds per key; tests check both against it.)"""
     code = 0
     for position, byte in enumerate(data[:9]):
         code |= (byte & 0x7F) << (7 * position)
@@ -190,9 +198,12 @@ def _read_varint(data: bytes) -> tuple[int, int]:
 
 
 def _encode_multikey(code: int, raw: bytes) -> str:
-    from multiformats import multibase, varint  # encoding only: never on a verification path
-
-    return str(multibase.encode(bytes(varint.encode(code)) + raw, "base58btc"))
+    header = bytearray()
+    while code > 0x7F:
+        header.append(code & 0x7F | 0x80)
+        code >>= 7
+    header.append(code)
+    return "z" + base58btc_encode(bytes(header) + raw)
 
 
 def _codec_name(code: int) -> str:

@@ -180,3 +180,13 @@ def test_invalid_base58_signature_is_malformed(bad: str) -> None:
             }
         )
     assert (info.value.failure, info.value.path) == (FailureCode.MALFORMED, "/proof/proofValue")
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=100))
+def test_fast_base58_encoding_matches_multiformats(data: bytes) -> None:
+    from multiformats import multibase
+
+    from innopass._internal.encoding import base58btc_encode
+
+    assert "z" + base58btc_encode(data) == multibase.encode(data, "base58btc")

@@ -66,3 +66,26 @@ def test_importing_innopass_loads_no_library_code() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_every_lazy_name_is_exported_and_every_export_is_lazy() -> None:
+    assert sorted([*innopass._LAZY, "__version__"]) == sorted(innopass.__all__)
+
+
+def test_a_user_type_checks_the_readme_names(tmp_path: object) -> None:
+    """``__all__`` is a literal list, so mypy --strict sees the facade's names as exported."""
+    from pathlib import Path
+
+    assert isinstance(tmp_path, Path)
+    script = tmp_path / "user.py"
+    script.write_text(
+        "import innopass\n"
+        "def f(trust: innopass.TrustStore) -> innopass.VerificationResult:\n"
+        "    return innopass.Verifier(trust).verify(b'{}')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(script)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout

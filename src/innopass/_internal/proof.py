@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from innopass._internal.encoding import base58btc_decode
+from innopass._internal.encoding import base58btc_decode, base58btc_encode
 from innopass._internal.jsonio import JSONObject, JSONValue, pointer
 from innopass._internal.suites import Cryptosuite
 from innopass._internal.timestamps import format_datetime, parse_datetime
@@ -124,9 +124,7 @@ class SignedBy:
 
 
 def _encode_signature(signature: bytes) -> str:
-    from multiformats import multibase  # signing only: never on a verification path
-
-    return str(multibase.encode(signature, "base58btc"))
+    return "z" + base58btc_encode(signature)
 
 
 # --- adding a proof ---------------------------------------------------------------------

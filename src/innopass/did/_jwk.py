@@ -13,6 +13,7 @@ resolving it for any relationship fails. Other key types are refused.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Final
 
@@ -82,6 +83,7 @@ def _check_key(did: str, jwk: JSONObject) -> None:
         )
 
 
+@functools.lru_cache(maxsize=256)
 def did_jwk_document(did: str) -> DidDocument:
     """Expand a did:jwk into its DID document; :class:`ResolutionError` if it is not usable."""
     jwk = _decode_jwk(did)

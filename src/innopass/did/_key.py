@@ -11,6 +11,7 @@ listed under ``authentication``, ``assertionMethod``, ``capabilityDelegation`` a
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from innopass._internal.jsonio import JSONObject
@@ -58,6 +59,7 @@ def verification_method_id(did: str) -> str:
     return f"{did}#{did[len(_PREFIX) :]}"
 
 
+@functools.lru_cache(maxsize=256)
 def did_key_document(did: str) -> DidDocument:
     """Expand a did:key into its DID document; :class:`ResolutionError` if it is not usable."""
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
@@ -23,13 +22,12 @@ __all__ = [
 COMPUTED_METHODS = frozenset({"key", "jwk"})
 
 
-@functools.lru_cache(maxsize=256)
 def computed_document(did: str) -> DidDocument | None:
     """The document of a ``did:key`` or ``did:jwk``, computed; ``None`` for other methods.
 
     A computed DID's document is a function of the DID: a copy supplied by anyone
     else (an organisation description, a trust list, a bundle) can only repeat it.
-    Recent results are kept (computing decodes the key), so the document returned
+    Recent documents are kept (computing decodes the key), so the document returned
     is shared: treat it, like every :class:`DidDocument`, as immutable.
     Raises :class:`ResolutionError` for an invalid DID.
     """
