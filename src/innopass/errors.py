@@ -55,6 +55,7 @@ __all__ = [
     "StatusListError",
     "TrustError",
     "TrustImportError",
+    "UnreadableFileError",
     "UnsupportedSuiteError",
     "VerificationFailed",
 ]
@@ -151,6 +152,12 @@ class MalformedInputError(InnopassError):
 
     def diagnostics(self) -> str:
         return f"{self.message} (at {self.path})" if self.path else self.message
+
+
+class UnreadableFileError(MalformedInputError):
+    """A named file that does not exist, cannot be read, or is not a regular file."""
+
+    code: str = "file-unreadable"
 
 
 class LimitExceededError(MalformedInputError):

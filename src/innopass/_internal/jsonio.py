@@ -43,7 +43,7 @@ from typing import Any, Final, TypeAlias
 
 import orjson
 
-from innopass.errors import LimitExceededError, MalformedInputError
+from innopass.errors import LimitExceededError, MalformedInputError, UnreadableFileError
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -285,25 +285,25 @@ def read_file_limited(path: str | Path, *, max_bytes: int) -> bytes:
     FIFO is opened non-blocking, so a missing writer cannot hang the caller), and
     the size is enforced on the bytes actually read, not only on ``stat`` (which
     says 0 for ``/dev/zero`` or ``/proc`` files). Raises
-    :class:`MalformedInputError` (unreadable, not a regular file) or
+    :class:`UnreadableFileError` (unreadable, not a regular file) or
     :class:`LimitExceededError` (over ``max_bytes``).
     """
     p = Path(path)
     try:
         if not stat.S_ISREG(p.stat().st_mode):
-            raise MalformedInputError(f"{p} is not a regular file")
+            raise UnreadableFileError(f"{p} is not a regular file")
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):  # replaced since the first stat
-                raise MalformedInputError(f"{p} is not a regular file")
+                raise UnreadableFileError(f"{p} is not a regular file")
             if info.st_size > max_bytes:
                 raise LimitExceededError(
                     f"{p}: {info.st_size} bytes, over the limit of {max_bytes}"
                 )
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise MalformedInputError(f"cannot read {p}: {exc.strerror or exc}") from exc
+        raise UnreadableFileError(f"cannot read {p}: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:
         raise LimitExceededError(f"{p}: more than {max_bytes} bytes, over the limit")
     return data

@@ -16,6 +16,7 @@ names one fails with a clear :class:`ResolutionError` while the other keys work.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ _FRAGMENT_RE = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})+"
 _MAX_DID_URL = 4096
 
 
+@functools.lru_cache(maxsize=1024)  # a verification asks about the same few DIDs many times
 def did_method(did: str) -> str:
     """The method name of ``did`` (``"key"`` for ``did:key:…``); ResolutionError if not a DID."""
     match = _DID_RE.fullmatch(did) if len(did) <= _MAX_DID_URL else None
@@ -85,6 +87,7 @@ def did_method(did: str) -> str:
     return match.group(1)
 
 
+@functools.lru_cache(maxsize=1024)
 def split_did_url(url: str) -> tuple[str, str]:
     """Split a DID URL into ``(did, fragment)``; the fragment is ``""`` when absent.
 
