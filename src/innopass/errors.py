@@ -31,6 +31,7 @@ __all__ = [
     "AuditChainError",
     "CheckFailed",
     "ConfigurationError",
+    "CredentialInvalidError",
     "FailureCode",
     "FailureFamily",
     "InnopassError",
@@ -263,6 +264,16 @@ class RecordInvalidError(InnopassError):
         first = self.problems[0] if self.problems else None
         more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         return f"{self}: {first}{more}" if first else str(self)
+
+
+class CredentialInvalidError(RecordInvalidError):
+    """A credential an issuer was asked to sign that it refuses (not VC 2.0, another issuer's,
+    already secured, or of a type the organisation does not sign); nothing was signed."""
+
+    code: str = "credential-invalid"
+
+    def __init__(self, problems: Sequence[SchemaProblem]) -> None:
+        super().__init__(problems, what="credential")
 
 
 class LedgerError(InnopassError):

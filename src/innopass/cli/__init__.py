@@ -37,6 +37,7 @@ def _register() -> None:
     from innopass.cli._issue import ISSUER_COMMANDS
     from innopass.cli._org import org_group
     from innopass.cli._record import record_group
+    from innopass.cli._serve import serve_group
     from innopass.cli._trust import trust_group
     from innopass.cli._verify import verify_command
 
@@ -48,6 +49,7 @@ def _register() -> None:
         verify_command,
         trust_group,
         demo_command,
+        serve_group,
     ):
         cli.add_command(command)
 

@@ -14,14 +14,22 @@ from __future__ import annotations
 import os
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from innopass._internal.jsonio import JSONValue
-from innopass._internal.timestamps import format_datetime, utc_now
-from innopass.errors import RecordInvalidError, SchemaProblem
+from innopass._internal.canonical import sha256_digest
+from innopass._internal.credential import credential_types
+from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass._internal.timestamps import format_datetime, parse_datetime, utc_now
+from innopass.errors import (
+    CredentialInvalidError,
+    PassportNotFoundError,
+    RecordInvalidError,
+    SchemaProblem,
+)
 from innopass.issuer._bundle import build_bundle
+from innopass.issuer._credential import DEFAULT_CREDENTIAL_VALIDITY, prepare_credential
 from innopass.issuer._home import OrganisationHome
 from innopass.issuer._ledger import Ledger, PassportEntry, StatusAction, StatusAllocation
 from innopass.issuer._passport import (
@@ -185,6 +193,108 @@ class Issuer(Session):
             if on_issued is not None:
                 on_issued(passport)
             issued.append(passport)
+        return issued
+
+    def issue_credential(
+        self,
+        credential: Mapping[str, JSONValue],
+        *,
+        format: PassportFormat | str = PassportFormat.DI,
+        purposes: Sequence[StatusPurpose] = (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION),
+        types: Collection[str] | None = None,
+        valid_for: timedelta = DEFAULT_CREDENTIAL_VALIDITY,
+    ) -> IssuedPassport:
+        """Sign a VC 2.0 credential that is not a passport, with status, and record it.
+
+        The credential is checked by :func:`~innopass.issuer._credential.prepare_credential`
+        (``types``: the types this organisation signs, ``None`` for any; ``valid_for``:
+        the validity given to a credential that states none); an ``id`` already in
+        the ledger is refused too (:class:`~innopass.errors.CredentialInvalidError`,
+        nothing recorded). One status entry per purpose in ``purposes`` is allocated
+        as for a passport (an object for one, a list for several), so the credential
+        is revoked, suspended and reinstated like one. In the ledger its ``record_id``
+        is its own id and its ``record_digest`` the SHA-256 of JCS(credentialSubject).
+        """
+        fmt = passport_format(format)
+        chosen = tuple(dict.fromkeys(StatusPurpose(p) for p in purposes))
+        signer = self._signer
+        with self._ledger.transaction() as tx:
+            signer.check_current()
+            organisation = signer.description
+            now = self._clock()
+            prepared = prepare_credential(
+                credential,
+                organisation_did=organisation.did,
+                now=now,
+                new_id=self._new_id,
+                valid_for=valid_for,
+                types=types,
+            )
+            credential_id = str(prepared["id"])
+            try:
+                self._ledger.passport(credential_id)
+            except PassportNotFoundError:
+                pass
+            else:
+                raise CredentialInvalidError(
+                    [SchemaProblem("/id", f"{credential_id} was already issued")]
+                )
+            entries = tuple(
+                _status_entry(
+                    organisation.status_list_base,
+                    tx.allocate_status(purpose, credential_id, randbelow=self._randbelow),
+                )
+                for purpose in chosen
+            )
+            status_json: list[JSONValue] = [entry.to_json() for entry in entries]
+            if status_json:
+                prepared["credentialStatus"] = (
+                    status_json[0] if len(status_json) == 1 else status_json
+                )
+            token: str | None = None
+            secured: JSONObject = prepared
+            if fmt is PassportFormat.JWT:
+                token = signer.sign_jwt(prepared, issued_at=now)
+            else:
+                secured = signer.sign(prepared, created=now)
+            issued = IssuedPassport(
+                id=credential_id,
+                format=fmt,
+                credential=secured,
+                token=token,
+                verification_method=signer.key_id,
+                status=entries,
+            )
+            subject = prepared.get("credentialSubject")
+            digest = sha256_digest(subject)
+            valid_until = parse_datetime(prepared["validUntil"], path="/validUntil")
+            tx.add_passport(
+                PassportEntry(
+                    id=credential_id,
+                    record_id=credential_id,
+                    record_digest=digest,
+                    format=fmt.value,
+                    issued_at=now,
+                    valid_until=valid_until,
+                    verification_method=signer.key_id,
+                    status=tuple(entry.to_json() for entry in entries),
+                    credential_text=issued.text(),
+                )
+            )
+            tx.audit(
+                "issue-credential",
+                credential_id,
+                {
+                    "types": list(credential_types(prepared)),
+                    "subjectDigest": digest,
+                    "format": fmt.value,
+                    "verificationMethod": signer.key_id,
+                    "validUntil": format_datetime(valid_until),
+                    "status": [
+                        {"purpose": e.purpose, "list": e.list_id, "index": e.index} for e in entries
+                    ],
+                },
+            )
         return issued
 
     def _issue(self, record: AssessmentRecord, fmt: PassportFormat) -> IssuedPassport:

@@ -1,0 +1,119 @@
+"""Credentials other than passports: what an organisation checks before it signs one.
+
+Through the HTTP service's VC-API (``POST /credentials/issue`` with a
+``credential``) an organisation can sign VC 2.0 credentials it did not build from an
+assessment record, of the types it is configured to sign. :func:`prepare_credential`
+is a pure function of the credential, the organisation and the time: it refuses
+what the organisation must not vouch for (not VC 2.0, another issuer's, already
+secured, status it did not allocate, a passport not built from a record) and
+returns the copy the issuer secures, with an ``id`` and a ``validUntil`` where the
+caller gave none. The status entries are added by the issuer inside the ledger
+transaction that allocates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime, timedelta
+from typing import Final
+
+from innopass._internal.contexts import CREDENTIALS_V2
+from innopass._internal.credential import PASSPORT_TYPE, VC_TYPE, credential_types, issuer_id
+from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass._internal.timestamps import format_datetime, parse_datetime
+from innopass.errors import CredentialInvalidError, MalformedInputError, SchemaProblem
+
+__all__ = ["DEFAULT_CREDENTIAL_VALIDITY", "prepare_credential"]
+
+DEFAULT_CREDENTIAL_VALIDITY: Final = timedelta(days=365)
+"""How long a credential that states no ``validUntil`` is valid from its issue."""
+
+_MAX_ID_LENGTH: Final = 2048
+
+
+def _time(
+    credential: Mapping[str, JSONValue], name: str, problems: list[SchemaProblem]
+) -> datetime | None:
+    if name not in credential:
+        return None
+    try:
+        return parse_datetime(credential[name], path=f"/{name}")
+    except MalformedInputError as exc:
+        problems.append(SchemaProblem(f"/{name}", exc.message))
+        return None
+
+
+def prepare_credential(
+    credential: Mapping[str, JSONValue],
+    *,
+    organisation_did: str,
+    now: datetime,
+    new_id: Callable[[], str],
+    valid_for: timedelta = DEFAULT_CREDENTIAL_VALIDITY,
+    types: Collection[str] | None = None,
+) -> JSONObject:
+    """The copy of ``credential`` this organisation signs, or :class:`CredentialInvalidError`.
+
+    Refused, each problem with its JSON pointer: a first ``@context`` other than
+    VC 2.0's; a ``type`` without ``VerifiableCredential``, or with a type outside
+    ``types`` (``None``: any type), or ``InnovatorPassport`` (passports are built
+    from assessment records); an ``issuer`` other than ``organisation_did``; a
+    ``proof`` (already secured) or ``credentialStatus`` (the issuer allocates
+    status); an ``id`` that is not a string; ``validFrom``/``validUntil`` that are
+    not RFC 3339 times, or a ``validUntil`` not after both ``now`` and ``validFrom``.
+    Added: ``id`` (from ``new_id``) and ``validUntil`` (``valid_for`` after the
+    later of ``now`` and ``validFrom``) when missing.
+    """
+    problems: list[SchemaProblem] = []
+    context = credential.get("@context")
+    first = context[0] if isinstance(context, list) and context else context
+    if first != CREDENTIALS_V2:
+        problems.append(SchemaProblem("/@context", f"the first context must be {CREDENTIALS_V2}"))
+    kinds = credential_types(credential)
+    if VC_TYPE not in kinds:
+        problems.append(SchemaProblem("/type", f"the type must include {VC_TYPE}"))
+    if PASSPORT_TYPE in kinds:
+        problems.append(
+            SchemaProblem("/type", "innovator passports are issued from an assessment record")
+        )
+    elif types is not None:
+        unsigned = sorted(set(kinds) - {VC_TYPE} - set(types))
+        if unsigned:
+            problems.append(
+                SchemaProblem("/type", f"this organisation does not sign {', '.join(unsigned)}")
+            )
+    issuer = issuer_id(credential)
+    if issuer != organisation_did:
+        problems.append(
+            SchemaProblem("/issuer", f"the issuer must be this organisation, {organisation_did}")
+        )
+    for name, why in (
+        ("proof", "the credential is already secured"),
+        ("credentialStatus", "status entries are allocated by the issuer"),
+    ):
+        if name in credential:
+            problems.append(SchemaProblem(f"/{name}", why))
+    identifier = credential.get("id")
+    if "id" in credential and (
+        not isinstance(identifier, str) or not identifier or len(identifier) > _MAX_ID_LENGTH
+    ):
+        problems.append(
+            SchemaProblem("/id", f"the id must be a URL of 1-{_MAX_ID_LENGTH} characters")
+        )
+    valid_from = _time(credential, "validFrom", problems)
+    valid_until = _time(credential, "validUntil", problems)
+    if valid_until is not None and (
+        valid_until <= now or (valid_from is not None and valid_until <= valid_from)
+    ):
+        problems.append(
+            SchemaProblem("/validUntil", "validUntil must be after now and after validFrom")
+        )
+    if problems:
+        raise CredentialInvalidError(problems)
+    prepared: JSONObject = dict(credential)
+    if "id" not in prepared:
+        prepared["id"] = new_id()
+    if valid_until is None:
+        start = now if valid_from is None else max(now, valid_from)
+        prepared["validUntil"] = format_datetime(start + valid_for)
+    return prepared
