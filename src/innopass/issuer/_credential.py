@@ -5,10 +5,12 @@ Through the HTTP service's VC-API (``POST /credentials/issue`` with a
 assessment record, of the types it is configured to sign. :func:`prepare_credential`
 is a pure function of the credential, the organisation and the time: it refuses
 what the organisation must not vouch for (not VC 2.0, another issuer's, already
-secured, status it did not allocate, a passport not built from a record) and
-returns the copy the issuer secures, with an ``id`` and a ``validUntil`` where the
-caller gave none. The status entries are added by the issuer inside the ledger
-transaction that allocates them.
+secured, entries in its own status lists that its ledger did not allocate, a
+passport not built from a record) and returns the copy the issuer secures, with an
+``id`` and a ``validUntil`` where the caller gave none. A credential without
+``credentialStatus`` gets entries in the organisation's lists, added by the issuer
+inside the ledger transaction that allocates them; one that brings its own status
+(another mechanism, another party's list) is signed with it as given.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def prepare_credential(
     credential: Mapping[str, JSONValue],
     *,
     organisation_did: str,
+    status_base: str,
     now: datetime,
     new_id: Callable[[], str],
     valid_for: timedelta = DEFAULT_CREDENTIAL_VALIDITY,
@@ -58,9 +61,11 @@ def prepare_credential(
     VC 2.0's; a ``type`` without ``VerifiableCredential``, or with a type outside
     ``types`` (``None``: any type), or ``InnovatorPassport`` (passports are built
     from assessment records); an ``issuer`` other than ``organisation_did``; a
-    ``proof`` (already secured) or ``credentialStatus`` (the issuer allocates
-    status); an ``id`` that is not a string; ``validFrom``/``validUntil`` that are
-    not RFC 3339 times, or a ``validUntil`` not after both ``now`` and ``validFrom``.
+    ``proof`` (already secured); a ``credentialStatus`` entry naming a list under
+    ``status_base`` (the organisation's own lists: only its ledger allocates
+    there); an ``id`` that is not a string; ``validFrom``/``validUntil`` that are
+    not RFC 3339 times, or a ``validUntil`` before ``validFrom``. A ``validUntil`` in
+    the past is signed as given (VC 2.0 allows it; verifiers report ``expired``).
     Added: ``id`` (from ``new_id``) and ``validUntil`` (``valid_for`` after the
     later of ``now`` and ``validFrom``) when missing.
     """
@@ -87,12 +92,21 @@ def prepare_credential(
         problems.append(
             SchemaProblem("/issuer", f"the issuer must be this organisation, {organisation_did}")
         )
-    for name, why in (
-        ("proof", "the credential is already secured"),
-        ("credentialStatus", "status entries are allocated by the issuer"),
-    ):
-        if name in credential:
-            problems.append(SchemaProblem(f"/{name}", why))
+    if "proof" in credential:
+        problems.append(SchemaProblem("/proof", "the credential is already secured"))
+    status = credential.get("credentialStatus")
+    entries = status if isinstance(status, list) else [] if status is None else [status]
+    for position, entry in enumerate(entries):
+        where = "/credentialStatus" + (f"/{position}" if isinstance(status, list) else "")
+        named = entry.get("statusListCredential") if isinstance(entry, dict) else None
+        if isinstance(named, str) and named.startswith(status_base):
+            problems.append(
+                SchemaProblem(
+                    where,
+                    "entries in this organisation's status lists are allocated by its ledger "
+                    "(leave credentialStatus out)",
+                )
+            )
     identifier = credential.get("id")
     if "id" in credential and (
         not isinstance(identifier, str) or not identifier or len(identifier) > _MAX_ID_LENGTH
@@ -102,12 +116,8 @@ def prepare_credential(
         )
     valid_from = _time(credential, "validFrom", problems)
     valid_until = _time(credential, "validUntil", problems)
-    if valid_until is not None and (
-        valid_until <= now or (valid_from is not None and valid_until <= valid_from)
-    ):
-        problems.append(
-            SchemaProblem("/validUntil", "validUntil must be after now and after validFrom")
-        )
+    if valid_until is not None and valid_from is not None and valid_until < valid_from:
+        problems.append(SchemaProblem("/validUntil", "validUntil is before validFrom"))
     if problems:
         raise CredentialInvalidError(problems)
     prepared: JSONObject = dict(credential)
