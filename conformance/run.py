@@ -492,8 +492,13 @@ def write_report(
     for suite in chosen:
         results = outcomes(reports[suite.name])
         reasons = expected.get(suite.name, {})
-        lines += ["", f"## {suite.title} (`{suite.name}`)", "", "| test | result | why not passing |",
-                  "| --- | --- | --- |"]  # fmt: skip
+        lines += [
+            "",
+            f"## {suite.title} (`{suite.name}`)",
+            "",
+            "| test | result | why not passing |",
+            "| --- | --- | --- |",
+        ]
         for outcome in results:
             why = ""
             if outcome.state == "failed":
