@@ -241,6 +241,27 @@ def test_p256_organisation_signs_with_ecdsa_jcs_2019(tmp_path: Path, clock: Cloc
         jwt.decode(token, pub.crypto_key, algorithms=["ES256"])
 
 
+def test_p384_organisation_signs_with_ecdsa_jcs_2019_and_es384(
+    tmp_path: Path, clock: Clock
+) -> None:
+    make_home(tmp_path / "home", clock, did_web=None, key_type=KeyType.P384)
+    with Issuer.from_home(tmp_path / "home", passphrase=PASS, clock=clock) as issuer:
+        assert issuer.did.startswith("did:key:z82")
+        passport = issuer.issue(record())
+        proof = passport.credential["proof"]
+        assert isinstance(proof, dict)
+        assert proof["cryptosuite"] == "ecdsa-jcs-2019"
+        verify_signed(passport.credential, issuer)
+        token = issuer.issue(record(), format="jwt").token
+        assert token is not None
+        assert jwt.get_unverified_header(token)["alg"] == "ES384"
+        pub = public_key(issuer, issuer.key_id)
+        assert pub.key_type is KeyType.P384
+        jwt.decode(token, pub.crypto_key, algorithms=["ES384"])
+        with pytest.raises(jwt.InvalidAlgorithmError):
+            jwt.decode(token, pub.crypto_key, algorithms=["ES256"])
+
+
 def test_jwt_passport(issuer: Issuer, clock: Clock) -> None:
     passport = issuer.issue(record(), format=PassportFormat.JWT)
     assert passport.format is PassportFormat.JWT

@@ -50,7 +50,7 @@ from innopass.errors import (
     ProofError,
     ResolutionError,
 )
-from innopass.keys import PrivateKey
+from innopass.keys import KeyType, PrivateKey
 
 __all__ = [
     "ASSERTION",
@@ -175,7 +175,9 @@ def add_proof(
         if not named:
             raise ProofError(f"no proof with id {options.previous_proof!r} to chain to")
         unsecured["proof"] = named
-    data = suite.hash(suite.canonical_config(config), suite.transform(unsecured))
+    data = suite.hash(
+        suite.canonical_config(config), suite.transform(unsecured), key_type=key.key_type
+    )
     proof = dict(config)
     proof["proofValue"] = _encode_signature(suite.sign(data, key))
     secured = {k: v for k, v in document.items() if k != "proof"}
@@ -310,11 +312,13 @@ def hash_data(
     *,
     previous: Sequence[JSONValue] = (),
     from_json: bool = False,
+    key_type: KeyType | None = None,
 ) -> bytes:
     """``hashData`` for verifying ``proof`` over ``document`` (JCS verify steps 1–5).
 
     ``previous`` are the proof objects ``proof`` is chained to (its document's
-    ``proof`` while it was made); ``from_json``: the document was read by the strict
+    ``proof`` while it was made); ``key_type`` the type of the key that checks it
+    (it chooses the hash: SHA-384 for P-384); ``from_json``: the document was read by the strict
     reader (see :func:`~innopass._internal.canonical.canonicalize`). Raises
     :class:`~innopass.errors.CheckFailed`
     (``malformed``) when the document's ``@context`` does not start with the
@@ -335,6 +339,7 @@ def hash_data(
         return suite.hash(
             suite.canonical_config(proof.config, from_json=from_json),
             suite.transform(unsecured, from_json=from_json),
+            key_type=key_type,
         )
     except MalformedInputError as exc:
         raise _malformed(exc.message, exc.path) from exc
@@ -456,6 +461,7 @@ def verify_data_integrity(
                 suite,
                 previous=[by_id[n] for n in proof.previous],
                 from_json=from_json,
+                key_type=method.public_key.key_type,
             )
             try:
                 suite.verify(data, proof.signature, method.public_key)

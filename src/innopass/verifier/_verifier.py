@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 DEFAULT_SUITES: Final = ("eddsa-jcs-2022", "ecdsa-jcs-2019")
-DEFAULT_JOSE_ALGORITHMS: Final = ("EdDSA", "ES256")
+DEFAULT_JOSE_ALGORITHMS: Final = ("EdDSA", "ES256", "ES384")
 #: The JOSE algorithms innopass can verify at all (a verifier allows a subset).
 SUPPORTED_JOSE_ALGORITHMS: Final = frozenset(DEFAULT_JOSE_ALGORITHMS)
 JWT_FORMAT: Final = JWT_TYPE
