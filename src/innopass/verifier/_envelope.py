@@ -1,30 +1,45 @@
 """The ``parse`` check: the input, read once, into one :class:`Envelope` every other check reads.
 
 A passport arrives as text, bytes or parsed JSON: a Data Integrity credential, a
-compact ``vc+jwt`` JWS, or a bundle carrying either. :func:`open_envelope` reads it
+compact ``vc+jwt`` JWS, an ``EnvelopedVerifiableCredential`` whose ``data:`` URL
+holds one, or a bundle carrying any of these. :func:`open_envelope` reads it
 strictly (size and depth limits, duplicate keys, lone surrogates, NaN), unwraps a
-bundle (without parsing its unsigned issuer description, which nothing uses),
-checks the VC 2.0 envelope, and parses the proof. No later check parses,
+bundle (without parsing its unsigned issuer description, which nothing uses) and
+an envelope, checks the VC Data Model 2.0 rules (:mod:`innopass._internal.datamodel`),
+and parses the proof. No later check parses,
 canonicalises or derives again what the envelope holds.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final
 
-from innopass._internal.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
-from innopass._internal.credential import PASSPORT_TYPE, VC_TYPE, credential_types, issuer_id
+from innopass._internal.contexts import PASSPORT_CONTEXT
+from innopass._internal.credential import PASSPORT_TYPE, credential_types, issuer_id
+from innopass._internal.datamodel import (
+    ENVELOPED_CREDENTIAL_TYPE,
+    Held,
+    credential_problems,
+    envelope_problems,
+    held_resource,
+)
 from innopass._internal.jose import JWT_TYPE, ParsedJws, looks_like_compact_jws, parse_compact_jws
 from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, loads_strict, pointer
 from innopass._internal.proof import DataIntegrityProof, parse_proofs
 from innopass.errors import CheckFailed, FailureCode, MalformedInputError
 from innopass.trust import BUNDLE_TYPE, FORMAT_VERSION, MAX_BUNDLE_STATUS_LISTS
 
-__all__ = ["Envelope", "open_envelope"]
+__all__ = ["ENVELOPED_MEDIA_TYPES", "Envelope", "open_envelope"]
 
 _PASSPORT_CONTEXT = list(PASSPORT_CONTEXT)
+#: The media types of enveloped credentials innopass reads (VC-JOSE-COSE §3.1.1).
+ENVELOPED_MEDIA_TYPES: Final = ("application/vc+jwt",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +61,8 @@ class Envelope:
     bundle_status_lists: tuple[JSONObject, ...] = ()
     bundle_trust_list: JSONObject | None = None
     from_bundle: bool = False
+    enveloped: bool = False
+    """The JWS came in an ``EnvelopedVerifiableCredential`` (a ``data:`` URL)."""
 
     @property
     def format(self) -> str | None:
@@ -112,35 +129,62 @@ def _bundle_parts(value: JSONObject) -> _BundleParts:
     return _BundleParts(passport, tuple(lists), trust_list)  # type: ignore[arg-type]
 
 
-def _envelope_problems(credential: JSONObject) -> list[tuple[str, str]]:
-    """VC 2.0 envelope problems as ``(message, path)``."""
-    problems: list[tuple[str, str]] = []
-    context = credential.get("@context")
-    if not isinstance(context, list) or not context or context[0] != CREDENTIALS_V2:
+def _as_list(value: JSONValue) -> list[JSONValue]:
+    return value if isinstance(value, list) else [value]
+
+
+def _data_url(value: str) -> tuple[str, bool, str]:
+    """``(media type, base64?, data)`` of an RFC 2397 ``data:`` URL (else MalformedInputError)."""
+    meta, comma, data = value.removeprefix("data:").partition(",")
+    if not comma:
+        raise MalformedInputError("the enveloped credential's id is not a data: URL", path="/id")
+    media_type, *params = meta.split(";")
+    encoded = bool(params) and params[-1].strip().lower() == "base64"
+    return media_type.strip().lower(), encoded, data
+
+
+def _data_content(encoded: bool, data: str) -> str:
+    if not encoded:
+        return urllib.parse.unquote(data, errors="strict")
+    try:
+        return base64.b64decode(data, validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise MalformedInputError(f"the data: URL is not valid base64: {exc}", path="/id") from exc
+
+
+def _enveloped(value: JSONObject, limits: JsonLimits) -> tuple[ParsedJws | None, list[CheckFailed]]:
+    """The compact JWS an ``EnvelopedVerifiableCredential`` carries, and the envelope's problems."""
+    problems = envelope_problems(value, ENVELOPED_CREDENTIAL_TYPE)
+    identifier = value.get("id")
+    if not isinstance(identifier, str) or not identifier.startswith("data:"):
+        return None, problems
+    try:
+        media_type, encoded, data = _data_url(identifier)
+        if media_type not in ENVELOPED_MEDIA_TYPES:
+            problems.append(
+                CheckFailed(
+                    FailureCode.UNSUPPORTED_SUITE,
+                    f"enveloped credentials of media type {media_type[:60]!r} are not supported "
+                    f"(innopass reads {', '.join(ENVELOPED_MEDIA_TYPES)})",
+                    "/id",
+                )
+            )
+            return None, problems
+        return parse_compact_jws(_data_content(encoded, data), limits=limits), problems
+    except (MalformedInputError, UnicodeError, ValueError) as exc:
+        message = exc.message if isinstance(exc, MalformedInputError) else str(exc)
         problems.append(
-            (f"not a VC 2.0 credential: @context must start with {CREDENTIALS_V2}", "/@context")
+            CheckFailed(FailureCode.MALFORMED, f"enveloped credential: {message}", "/id")
         )
-    if VC_TYPE not in credential_types(credential):
-        problems.append((f"type must include {VC_TYPE}", "/type"))
-    if issuer_id(credential) is None:
-        problems.append(("issuer must be a URL or an object with an id", "/issuer"))
-    subject = credential.get("credentialSubject")
-    if not isinstance(subject, dict) and not (
-        isinstance(subject, list) and subject and all(isinstance(s, dict) for s in subject)
-    ):
-        problems.append(
-            ("credentialSubject must be an object or a list of objects", "/credentialSubject")
-        )
-    if "id" in credential and not isinstance(credential["id"], str):
-        problems.append(("id must be a string", "/id"))
-    return problems
+        return None, problems
 
 
 def open_envelope(
-    passport: object, *, limits: JsonLimits, max_proofs: int
+    passport: object, *, limits: JsonLimits, max_proofs: int, held: Held = held_resource
 ) -> tuple[Envelope | None, list[CheckFailed]]:
     """Read ``passport``: its envelope (``None`` when nothing usable was read) and the
-    ``parse`` failures."""
+    ``parse`` failures: the VC Data Model 2.0 problems of the credential (see
+    :mod:`innopass._internal.datamodel`; ``held`` gives related resources to check)."""
     try:
         value = _load(passport, limits)
     except MalformedInputError as exc:
@@ -156,6 +200,12 @@ def open_envelope(
             return None, [
                 CheckFailed(FailureCode.MALFORMED, f"not a valid bundle: {exc.message}", where)
             ]
+    failures: list[CheckFailed] = []
+    enveloped = isinstance(value, dict) and ENVELOPED_CREDENTIAL_TYPE in _as_list(value.get("type"))
+    if isinstance(value, dict) and enveloped:
+        value, failures = _enveloped(value, limits)
+        if value is None:
+            return None, failures
     jws = value if isinstance(value, ParsedJws) else None
     credential = jws.payload if jws is not None else value
     if not isinstance(credential, dict):
@@ -164,10 +214,7 @@ def open_envelope(
                 FailureCode.MALFORMED, "not a credential: expected a JSON object or a compact JWS"
             )
         ]
-    failures = [
-        CheckFailed(FailureCode.MALFORMED, message, path)
-        for message, path in _envelope_problems(credential)
-    ]
+    failures += credential_problems(credential, held=held)
     proofs: tuple[DataIntegrityProof, ...] = ()
     problem: CheckFailed | None = None
     if jws is None:
@@ -189,5 +236,6 @@ def open_envelope(
         bundle_status_lists=() if parts is None else parts.status_lists,
         bundle_trust_list=None if parts is None else parts.trust_list,
         from_bundle=parts is not None,
+        enveloped=enveloped,
     )
     return envelope, failures

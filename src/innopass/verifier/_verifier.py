@@ -13,6 +13,7 @@ failure (a missing entry cannot be fixed by fetching anything).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ import orjson
 
 from innopass._internal.cache import VerifiedCache, content_key
 from innopass._internal.credential import issuer_id
+from innopass._internal.datamodel import Held, held_resource
 from innopass._internal.jose import JWT_TYPE
 from innopass._internal.jsonio import JSONObject, loads_strict, read_file_limited
 from innopass._internal.limits import DEFAULT, Limits
@@ -93,6 +95,10 @@ class Verifier:
     what it fetched is kept in ``fetched`` (a bounded
     :class:`~innopass.verifier.FetchedMaterial`, one of its own when not given).
 
+    ``resources`` are related resources the caller holds (``url -> bytes``): a
+    credential's ``relatedResource`` digests are checked against them, and against
+    the contexts and schemas innopass ships.
+
     A verifier remembers up to ``cache_size`` status lists (and a few trust lists)
     whose signatures it has checked, keyed by their id and the SHA-256 of their
     canonical bytes, so a batch sharing a list checks its signature once. Trust,
@@ -105,6 +111,7 @@ class Verifier:
         "_content_keys",
         "_fetched",
         "_fetcher",
+        "_held",
         "_jose_algorithms",
         "_limits",
         "_status_cache",
@@ -129,6 +136,7 @@ class Verifier:
         status_lists: Sequence[Mapping[str, object]] = (),
         cache_size: int = 64,
         trust_no_one: bool = False,
+        resources: Mapping[str, bytes] = {},
     ) -> None:
         if not isinstance(trust, TrustStore):
             raise ConfigurationError("trust must be a TrustStore")
@@ -152,6 +160,10 @@ class Verifier:
             raise ConfigurationError("the cache size must be ≥ 0")
         if fetched is not None and fetcher is None:
             raise ConfigurationError("fetched material is kept only when a fetcher is given")
+        if not all(isinstance(k, str) and isinstance(v, bytes) for k, v in resources.items()):
+            raise ConfigurationError("resources must map URLs to bytes")
+        held = dict(resources)
+        self._held: Held = held_resource if not held else functools.partial(_held, held)
         self._store = trust
         self._suites = {name: SUITES[name] for name in suites}
         self._jose_algorithms = frozenset(jose_algorithms)
@@ -260,7 +272,7 @@ class Verifier:
         status_lists: Sequence[JSONObject],
     ) -> VerificationResult:
         envelope, parse_failures = open_envelope(
-            passport, limits=self._limits.json, max_proofs=self._limits.max_proofs
+            passport, limits=self._limits.json, max_proofs=self._limits.max_proofs, held=self._held
         )
         parse = Found(CheckName.PARSE)
         for problem in parse_failures:
@@ -375,6 +387,11 @@ class Verifier:
                 continue
             accepted.append(listed)
         return accepted
+
+
+def _held(resources: Mapping[str, bytes], url: str) -> bytes | None:
+    found = resources.get(url)
+    return found if found is not None else held_resource(url)
 
 
 def _not_yet_valid(listed: AcceptedTrustList, prefix: str) -> CheckFailed:
