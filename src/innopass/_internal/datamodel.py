@@ -78,10 +78,14 @@ ENVELOPED_PRESENTATION_TYPE: Final = "EnvelopedVerifiablePresentation"
 Held = Callable[[str], bytes | None]
 
 # RFC 3986 absolute URI (RFC 3987 IRIs: non-ASCII allowed): a scheme, then no space,
-# control character or character URIs exclude; http(s) also need an authority.
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_EXCLUDED = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`]')
-_HTTP = re.compile(r"(?i:https?)://[^/?#]+.*", re.DOTALL)
+# control character or character URIs exclude; http(s) also need an authority. One
+# pattern, so that a URL costs one match.
+_URI_CHAR = r'[^\x00-\x20\x7f<>"{}|\\^`]'
+_AUTHORITY_CHAR = r'[^\x00-\x20\x7f<>"{}|\\^`/?#]'
+_URL = re.compile(
+    rf"(?i:https?)://{_AUTHORITY_CHAR}+{_URI_CHAR}*"
+    rf"|(?!(?i:https?):)[A-Za-z][A-Za-z0-9+.-]*:{_URI_CHAR}+"
+)
 _MAX_URL: Final = 8192
 
 #: Objects the data model requires to carry a ``type`` (VC DM 2.0 §4.5 table).
@@ -96,14 +100,7 @@ _MULTIHASH: Final = {0x12: ("sha256", 32), 0x20: ("sha384", 48), 0x13: ("sha512"
 
 def is_url(value: object) -> bool:
     """An absolute URL (RFC 3986 ``absolute-URI``, non-ASCII letters allowed as in IRIs)."""
-    if not isinstance(value, str) or not value or len(value) > _MAX_URL:
-        return False
-    scheme = _SCHEME.match(value)
-    if scheme is None or _EXCLUDED.search(value) is not None:
-        return False
-    if scheme.group().lower() in ("http:", "https:"):
-        return _HTTP.fullmatch(value) is not None
-    return len(value) > scheme.end()
+    return isinstance(value, str) and len(value) <= _MAX_URL and _URL.fullmatch(value) is not None
 
 
 def _fail(code: FailureCode, message: str, path: str) -> CheckFailed:
@@ -131,6 +128,9 @@ class _Terms:
     vocab: bool = False
     unknown: bool = False
     """A context innopass cannot read is in force: it may define any term."""
+    decided: dict[str, str | None] = field(default_factory=dict)
+    """type value → its problem (``None``: none) under these terms, remembered (the
+    bundled contexts' terms are shared by every run and never change)."""
 
     def copy(self) -> _Terms:
         return _Terms(
@@ -301,6 +301,14 @@ def _check_types(
 
 
 def _type_problem(terms: _Terms, value: str) -> str | None:
+    decided = terms.decided
+    if value in decided:
+        return decided[value]
+    problem = decided[value] = _decide_type(terms, value)
+    return problem
+
+
+def _decide_type(terms: _Terms, value: str) -> str | None:
     if ":" in value:
         expanded = terms.expand(value)
         return None if expanded is not None and is_url(expanded) else f"{value[:80]!r} is not a URL"
@@ -366,12 +374,12 @@ def _objects(
         )
         return []
     out = []
-    for index, item in enumerate(value):
+    for index, item in enumerate(value):  # ``name`` is a data-model term: nothing to escape
         if isinstance(item, dict):
-            out.append((item, pointer(name, index)))
+            out.append((item, f"/{name}/{index}"))
         else:
             problems.append(
-                _fail(FailureCode.MALFORMED, f"each {name} must be an object", pointer(name, index))
+                _fail(FailureCode.MALFORMED, f"each {name} must be an object", f"/{name}/{index}")
             )
     return out
 
