@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from innopass.verifier import VerificationResult
+    from innopass.verifier import PresentationResult, VerificationResult
 
 __all__ = [
     "AuditChainError",
@@ -403,7 +403,8 @@ class VerificationFailed(InnopassError):
 
     code: str = "verification-failed"
 
-    def __init__(self, result: VerificationResult) -> None:
+    def __init__(self, result: VerificationResult | PresentationResult) -> None:
         self.result = result
         codes = ", ".join(f.code for f in result.failures) or result.verdict
-        super().__init__(f"passport not verified: {codes}")
+        what = "passport" if hasattr(result, "passport") else "presentation"
+        super().__init__(f"{what} not verified: {codes}")

@@ -408,8 +408,9 @@ def verify_data_integrity(
     :class:`~innopass.errors.CheckFailed` for the first proof that fails:
 
     - ``malformed``: a missing or malformed proof or set (see :func:`parse_proofs`),
-      a ``@context`` the proof does not cover, a ``challenge`` or ``domain`` other
-      than the one expected (or missing when one is expected);
+      a ``@context`` the proof does not cover;
+    - ``challenge-mismatch``, ``domain-mismatch``: a ``challenge`` or ``domain``
+      other than the one expected (or missing when one is expected);
     - ``unsupported-suite``: a suite outside ``suites`` (the caller's allow-list);
     - ``key-not-authorised``: a purpose other than ``purpose``, a key of another
       DID or one not listed under ``purpose``; ``key-not-found``,
@@ -478,8 +479,14 @@ def verify_data_integrity(
 def _check_binding(proof: DataIntegrityProof, *, challenge: str | None, domain: str | None) -> None:
     """A proof bound to a verifier's challenge and domain must carry exactly those."""
     if challenge is not None and proof.challenge != challenge:
-        raise _malformed(
-            "the proof's challenge is not the one this verifier issued", f"{proof.path}/challenge"
+        raise CheckFailed(
+            FailureCode.CHALLENGE_MISMATCH,
+            "the proof's challenge is not the one this verifier issued",
+            f"{proof.path}/challenge",
         )
     if domain is not None and proof.domain != (domain,):
-        raise _malformed("the proof's domain is not this verifier's domain", f"{proof.path}/domain")
+        raise CheckFailed(
+            FailureCode.DOMAIN_MISMATCH,
+            "the proof's domain is not this verifier's domain",
+            f"{proof.path}/domain",
+        )

@@ -68,6 +68,7 @@ __all__ = [
     "check_record",
     "check_status",
     "check_validity",
+    "proof_times",
 ]
 
 _MAX_SCHEMA_FAILURES: Final = 50
@@ -160,7 +161,7 @@ def check_proof(env: Envelope, ctx: Context) -> tuple[Found, Signing]:
     except CheckFailed as exc:
         found.failed(exc)
     for proof in env.proofs:
-        _proof_times(found, proof.created, proof.expires, ctx, proof.path, ("created", "expires"))
+        proof_times(found, proof.created, proof.expires, ctx, proof.path, ("created", "expires"))
     made = tuple(
         ProofMade(p.verification_method, p.created, f"{p.path}/created") for p in env.proofs
     )
@@ -188,7 +189,7 @@ def _check_jws(env: Envelope, ctx: Context, found: Found) -> tuple[Found, Signin
     return found, Signing(proofs=(made,), verified=verified and not problems)
 
 
-def _proof_times(
+def proof_times(
     found: Found,
     created: datetime | None,
     expires: datetime | None,

@@ -24,6 +24,7 @@ from innopass._internal.contexts import PASSPORT_CONTEXT
 from innopass._internal.credential import PASSPORT_TYPE, credential_types, issuer_id
 from innopass._internal.datamodel import (
     ENVELOPED_CREDENTIAL_TYPE,
+    ENVELOPED_PRESENTATION_TYPE,
     Held,
     credential_problems,
     envelope_problems,
@@ -35,11 +36,19 @@ from innopass._internal.proof import DataIntegrityProof, parse_proofs
 from innopass.errors import CheckFailed, FailureCode, MalformedInputError
 from innopass.trust import BUNDLE_TYPE, FORMAT_VERSION, MAX_BUNDLE_STATUS_LISTS
 
-__all__ = ["ENVELOPED_MEDIA_TYPES", "Envelope", "open_envelope"]
+__all__ = [
+    "ENVELOPED_MEDIA_TYPES",
+    "ENVELOPED_PRESENTATION_MEDIA_TYPES",
+    "Envelope",
+    "load_input",
+    "open_envelope",
+    "unwrap_enveloped",
+]
 
 _PASSPORT_CONTEXT = list(PASSPORT_CONTEXT)
 #: The media types of enveloped credentials innopass reads (VC-JOSE-COSE §3.1.1).
 ENVELOPED_MEDIA_TYPES: Final = ("application/vc+jwt",)
+ENVELOPED_PRESENTATION_MEDIA_TYPES: Final = ("application/vp+jwt",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +81,7 @@ class Envelope:
         return self.proofs[0].cryptosuite if self.proofs else None
 
 
-def _load(passport: object, limits: JsonLimits) -> JSONValue | ParsedJws:
+def load_input(passport: object, limits: JsonLimits) -> JSONValue | ParsedJws:
     """JSON or a compact JWS from the input (raises :class:`MalformedInputError`)."""
     if isinstance(passport, Mapping):
         try:
@@ -129,6 +138,11 @@ def _bundle_parts(value: JSONObject) -> _BundleParts:
     return _BundleParts(passport, tuple(lists), trust_list)  # type: ignore[arg-type]
 
 
+def _json_value(value: object) -> JSONValue:
+    assert value is None or isinstance(value, str | int | float | list | dict)
+    return value
+
+
 def _as_list(value: JSONValue) -> list[JSONValue]:
     return value if isinstance(value, list) else [value]
 
@@ -152,20 +166,25 @@ def _data_content(encoded: bool, data: str) -> str:
         raise MalformedInputError(f"the data: URL is not valid base64: {exc}", path="/id") from exc
 
 
-def _enveloped(value: JSONObject, limits: JsonLimits) -> tuple[ParsedJws | None, list[CheckFailed]]:
-    """The compact JWS an ``EnvelopedVerifiableCredential`` carries, and the envelope's problems."""
-    problems = envelope_problems(value, ENVELOPED_CREDENTIAL_TYPE)
+def unwrap_enveloped(
+    value: JSONObject, limits: JsonLimits, *, presentation: bool = False
+) -> tuple[ParsedJws | None, list[CheckFailed]]:
+    """The compact JWS an ``EnvelopedVerifiableCredential`` (or, with ``presentation``, an
+    ``EnvelopedVerifiablePresentation``) carries, and the envelope's problems."""
+    expected = ENVELOPED_PRESENTATION_TYPE if presentation else ENVELOPED_CREDENTIAL_TYPE
+    media_types = ENVELOPED_PRESENTATION_MEDIA_TYPES if presentation else ENVELOPED_MEDIA_TYPES
+    problems = envelope_problems(value, expected)
     identifier = value.get("id")
     if not isinstance(identifier, str) or not identifier.startswith("data:"):
         return None, problems
     try:
         media_type, encoded, data = _data_url(identifier)
-        if media_type not in ENVELOPED_MEDIA_TYPES:
+        if media_type not in media_types:
             problems.append(
                 CheckFailed(
                     FailureCode.UNSUPPORTED_SUITE,
-                    f"enveloped credentials of media type {media_type[:60]!r} are not supported "
-                    f"(innopass reads {', '.join(ENVELOPED_MEDIA_TYPES)})",
+                    f"an {expected} of media type {media_type[:60]!r} is not supported "
+                    f"(innopass reads {', '.join(media_types)})",
                     "/id",
                 )
             )
@@ -173,22 +192,32 @@ def _enveloped(value: JSONObject, limits: JsonLimits) -> tuple[ParsedJws | None,
         return parse_compact_jws(_data_content(encoded, data), limits=limits), problems
     except (MalformedInputError, UnicodeError, ValueError) as exc:
         message = exc.message if isinstance(exc, MalformedInputError) else str(exc)
-        problems.append(
-            CheckFailed(FailureCode.MALFORMED, f"enveloped credential: {message}", "/id")
-        )
+        problems.append(CheckFailed(FailureCode.MALFORMED, f"{expected}: {message}", "/id"))
         return None, problems
 
 
 def open_envelope(
-    passport: object, *, limits: JsonLimits, max_proofs: int, held: Held = held_resource
+    passport: object,
+    *,
+    limits: JsonLimits,
+    max_proofs: int,
+    held: Held = held_resource,
+    loaded: bool = False,
 ) -> tuple[Envelope | None, list[CheckFailed]]:
     """Read ``passport``: its envelope (``None`` when nothing usable was read) and the
     ``parse`` failures: the VC Data Model 2.0 problems of the credential (see
-    :mod:`innopass._internal.datamodel`; ``held`` gives related resources to check)."""
-    try:
-        value = _load(passport, limits)
-    except MalformedInputError as exc:
-        return None, [CheckFailed(FailureCode.MALFORMED, exc.message, exc.path)]
+    :mod:`innopass._internal.datamodel`; ``held`` gives related resources to check).
+
+    ``loaded``: ``passport`` is what :func:`load_input` returned (a value the strict
+    reader produced, such as a credential inside a presentation), not read again.
+    """
+    if loaded:
+        value = passport if isinstance(passport, ParsedJws) else _json_value(passport)
+    else:
+        try:
+            value = load_input(passport, limits)
+        except MalformedInputError as exc:
+            return None, [CheckFailed(FailureCode.MALFORMED, exc.message, exc.path)]
     parts: _BundleParts | None = None
     if isinstance(value, dict) and value.get("type") == BUNDLE_TYPE:
         try:
@@ -203,7 +232,7 @@ def open_envelope(
     failures: list[CheckFailed] = []
     enveloped = isinstance(value, dict) and ENVELOPED_CREDENTIAL_TYPE in _as_list(value.get("type"))
     if isinstance(value, dict) and enveloped:
-        value, failures = _enveloped(value, limits)
+        value, failures = unwrap_enveloped(value, limits)
         if value is None:
             return None, failures
     jws = value if isinstance(value, ParsedJws) else None
