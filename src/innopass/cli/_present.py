@@ -8,13 +8,14 @@ answers the receiving trust's challenge for its domain, signed with that key.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from innopass.cli._common import fail, output_file_option, read_passphrase, write_output
+from innopass.cli._types import TIMESTAMP
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass.holder import Holder
@@ -122,6 +123,7 @@ def _credential(path: Path) -> Any:
     show_default=True,
     help="How long the presentation's proof stays valid.",
 )
+@click.option("--at", "at", type=TIMESTAMP, help="Sign as of this RFC 3339 time instead of now.")
 @output_file_option("Write the presentation here (default: standard output).")
 def present_command(
     files: tuple[Path, ...],
@@ -130,6 +132,7 @@ def present_command(
     domain: str,
     fmt: str,
     valid_hours: int,
+    at: datetime | None,
     output: Path | None,
 ) -> None:
     """Hand passports (or JWT passports, or bundles' passports) to a trust in one
@@ -147,6 +150,7 @@ def present_command(
         domain=domain,
         format="jwt" if fmt == "jwt" else "di",
         valid_for=timedelta(hours=valid_hours),
+        now=at,
     )
     text = presentation + "\n" if isinstance(presentation, str) else dumps_pretty(presentation)
     write_output(text, output)
