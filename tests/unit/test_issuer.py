@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import json
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -442,6 +443,17 @@ def test_bundle_of_a_jwt_passport_carries_the_token(issuer: Issuer) -> None:
     passport = issuer.issue(record(), format="jwt")
     assert issuer.bundle(passport.id).passport == passport.token
     assert issuer.bundle(passport.text()).passport == passport.token
+    enveloped = json.dumps(
+        {
+            "@context": "https://www.w3.org/ns/credentials/v2",
+            "type": "EnvelopedVerifiableCredential",
+            "id": f"data:application/vc+jwt,{passport.token}",
+        }
+    )
+    assert issuer.bundle(enveloped).passport == passport.token
+    other = issuer.issue(record(), format="jwt")
+    with pytest.raises(LedgerError):  # an envelope of another passport's token: not this one
+        issuer.bundle(enveloped.replace(str(passport.token), str(other.token)[:-4] + "AAAA"))
 
 
 def test_bundle_refuses_a_passport_that_differs(issuer: Issuer) -> None:

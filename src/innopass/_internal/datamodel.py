@@ -45,6 +45,7 @@ import functools
 import hashlib
 import json
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -54,7 +55,12 @@ from innopass._internal.credential import VC_TYPE
 from innopass._internal.encoding import base58btc_decode
 from innopass._internal.jsonio import JSONObject, JSONValue, pointer
 from innopass._internal.timestamps import parse_datetime
-from innopass.errors import CheckFailed, CredentialInvalidError, FailureCode, MalformedInputError
+from innopass.errors import (
+    CheckFailed,
+    CredentialInvalidError,
+    FailureCode,
+    MalformedInputError,
+)
 
 __all__ = [
     "ENVELOPED_CREDENTIAL_TYPE",
@@ -63,7 +69,10 @@ __all__ = [
     "VC_TYPE",
     "Held",
     "credential_problems",
+    "data_url_content",
+    "data_url_parts",
     "envelope_problems",
+    "enveloped_jws_text",
     "held_resource",
     "is_url",
     "presentation_problems",
@@ -655,6 +664,39 @@ def require_conforming(
         raise CredentialInvalidError(
             problems, what="presentation" if presentation else "credential"
         )
+
+
+def data_url_parts(value: str) -> tuple[str, bool, str]:
+    """``(media type, base64?, data)`` of an RFC 2397 ``data:`` URL (else MalformedInputError)."""
+    meta, comma, data = value.removeprefix("data:").partition(",")
+    if not comma:
+        raise MalformedInputError("the enveloped credential's id is not a data: URL", path="/id")
+    media_type, *params = meta.split(";")
+    encoded = bool(params) and params[-1].strip().lower() == "base64"
+    return media_type.strip().lower(), encoded, data
+
+
+def data_url_content(encoded: bool, data: str) -> str:
+    if not encoded:
+        return urllib.parse.unquote(data, errors="strict")
+    try:
+        return base64.b64decode(data, validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise MalformedInputError(f"the data: URL is not valid base64: {exc}", path="/id") from exc
+
+
+def enveloped_jws_text(value: Mapping[str, JSONValue]) -> str | None:
+    """The compact JWS an ``EnvelopedVerifiableCredential`` holds as ``application/vc+jwt``;
+    ``None`` when ``value`` is no such envelope. Raises :class:`MalformedInputError` for a
+    ``data:`` URL that cannot be read."""
+    types = value.get("type")
+    if ENVELOPED_CREDENTIAL_TYPE not in (types if isinstance(types, list) else [types]):
+        return None
+    identifier = value.get("id")
+    if not isinstance(identifier, str) or not identifier.startswith("data:"):
+        return None
+    media_type, encoded, data = data_url_parts(identifier)
+    return data_url_content(encoded, data) if media_type == "application/vc+jwt" else None
 
 
 def envelope_problems(doc: Mapping[str, JSONValue], expected_type: str) -> list[CheckFailed]:

@@ -12,10 +12,7 @@ canonicalises or derives again what the envelope holds.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -27,6 +24,8 @@ from innopass._internal.datamodel import (
     ENVELOPED_PRESENTATION_TYPE,
     Held,
     credential_problems,
+    data_url_content,
+    data_url_parts,
     envelope_problems,
     held_resource,
 )
@@ -147,25 +146,6 @@ def _as_list(value: JSONValue) -> list[JSONValue]:
     return value if isinstance(value, list) else [value]
 
 
-def _data_url(value: str) -> tuple[str, bool, str]:
-    """``(media type, base64?, data)`` of an RFC 2397 ``data:`` URL (else MalformedInputError)."""
-    meta, comma, data = value.removeprefix("data:").partition(",")
-    if not comma:
-        raise MalformedInputError("the enveloped credential's id is not a data: URL", path="/id")
-    media_type, *params = meta.split(";")
-    encoded = bool(params) and params[-1].strip().lower() == "base64"
-    return media_type.strip().lower(), encoded, data
-
-
-def _data_content(encoded: bool, data: str) -> str:
-    if not encoded:
-        return urllib.parse.unquote(data, errors="strict")
-    try:
-        return base64.b64decode(data, validate=True).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError) as exc:
-        raise MalformedInputError(f"the data: URL is not valid base64: {exc}", path="/id") from exc
-
-
 def unwrap_enveloped(
     value: JSONObject, limits: JsonLimits, *, presentation: bool = False
 ) -> tuple[ParsedJws | None, list[CheckFailed]]:
@@ -178,7 +158,7 @@ def unwrap_enveloped(
     if not isinstance(identifier, str) or not identifier.startswith("data:"):
         return None, problems
     try:
-        media_type, encoded, data = _data_url(identifier)
+        media_type, encoded, data = data_url_parts(identifier)
         if media_type not in media_types:
             problems.append(
                 CheckFailed(
@@ -189,7 +169,7 @@ def unwrap_enveloped(
                 )
             )
             return None, problems
-        return parse_compact_jws(_data_content(encoded, data), limits=limits), problems
+        return parse_compact_jws(data_url_content(encoded, data), limits=limits), problems
     except (MalformedInputError, UnicodeError, ValueError) as exc:
         message = exc.message if isinstance(exc, MalformedInputError) else str(exc)
         problems.append(CheckFailed(FailureCode.MALFORMED, f"{expected}: {message}", "/id"))
