@@ -1,4 +1,4 @@
-"""The verifier: six checks over a passport, all run, every failure collected.
+"""The verifier: six checks over a passport, all run, every failure collected; presentations.
 
 :meth:`Verifier.verify` takes a Data Integrity passport, a compact ``vc+jwt`` JWS
 or a bundle (as text, bytes or parsed JSON) and returns a
@@ -215,7 +215,8 @@ class Verifier:
         trust_lists: Sequence[Mapping[str, object]] = (),
         status_lists: Sequence[Mapping[str, object]] = (),
     ) -> VerificationResult:
-        """Verify one passport, JWT passport or bundle. Never raises on bad input.
+        """Verify one passport, JWT passport (bare or in an ``EnvelopedVerifiableCredential``)
+        or bundle. Never raises on bad input.
 
         ``trust_lists`` and ``status_lists`` are offered for this verification only,
         besides those the verifier was built with: each is checked now (a trust list
