@@ -21,6 +21,7 @@ from innopass._internal.jsonio import (
     JsonLimits,
     _exact_loads,
     _fast_loads,
+    dumps_pretty,
     loads_strict,
 )
 from innopass.errors import LimitExceededError, MalformedInputError
@@ -102,3 +103,56 @@ def test_the_fast_route_takes_a_real_passport() -> None:
 
     text = json.dumps({"credentialSubject": {"assessmentRecord": example("device")}}, indent=2)
     assert _fast_loads(text.encode(), 64) is not _UNSURE
+
+
+# --- pretty printing: orjson where it writes exactly what json.dumps writes ------------
+
+_pretty_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too: the standard library's
+    | st.text()  # lone surrogates, controls, quotes and backslashes included
+    | st.floats()  # NaN and the infinities included: refused on both routes
+    | st.sampled_from(["null", 'a"b', "\\", "1.5", "true", "e", "\u2028", "\x7f"])
+)
+_pretty_documents = st.recursive(
+    _pretty_scalars,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+def _pretty_outcome(write: Any, value: Any) -> object:
+    """The text written, or which kind of refusal (NaN is a ValueError, a non-JSON type
+    or key a TypeError)."""
+    try:
+        return write(value)
+    except ValueError:
+        return ValueError
+    except TypeError:
+        return TypeError
+
+
+def _reference(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_pretty_documents)
+def test_pretty_routes_agree(value: Any) -> None:
+    assert _pretty_outcome(dumps_pretty, value) == _pretty_outcome(_reference, value)
+
+
+def test_pretty_route_on_real_documents() -> None:
+    from innopass.record import example
+
+    for profile in ("device", "digital", "diagnostic"):
+        doc = example(profile)
+        assert dumps_pretty(doc) == _reference(doc)
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        dumps_pretty({"a": [float("nan")]})
+    with pytest.raises(TypeError):
+        dumps_pretty({1j: 1})
+    assert dumps_pretty({"n": 2**70, "f": 0.1}) == _reference({"n": 2**70, "f": 0.1})

@@ -16,8 +16,9 @@ test keeps them identical on generated documents.
 
 orjson writes NaN and the infinities as ``null``. Text read by the strict reader
 cannot hold them, so for such a value (``from_json=True``) the fast route's output
-is taken as it is; for any other value it is read back and compared, so a
-non-finite number (which JCS refuses) is never signed as ``null``.
+is taken as it is; for any other value whose output holds ``null`` it is read back
+and compared, so a non-finite number (which JCS refuses) is never signed as
+``null``. (Tuples are arrays on both routes.)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any, Final
 import orjson
 import rfc8785
 
+from innopass._internal.jsonio import has_float, outside_strings
 from innopass.errors import MalformedInputError
 
 __all__ = ["canonicalize", "content_digest", "sha256_digest"]
@@ -38,6 +40,11 @@ _OPTIONS: Final = (
     | orjson.OPT_PASSTHROUGH_DATACLASS
     | orjson.OPT_PASSTHROUGH_DATETIME
     | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+
+
+_DIGEST_OPTIONS: Final = (
+    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 )
 
 
@@ -53,20 +60,12 @@ def _fast(value: Any, *, from_json: bool = False) -> bytes | None:
         return None
     if not out.isascii() and max(out.decode("utf-8")) > "\uffff":
         return None  # UTF-16 key order differs from code-point order beyond the BMP
-    if b'\\"' in out:
-        return None  # a string holds a quote: the split below would not be exact
-    # Every quote now opens or closes a string, so the even parts of a split at the
-    # quotes are the text between strings, where only numbers hold "." and "E", and
-    # "e" appears only in exponents, true and false.
-    outside = b"\x00".join(out.split(b'"')[0::2])
-    if (
-        b"." in outside
-        or b"E" in outside
-        or outside.count(b"e") != outside.count(b"true") + outside.count(b"false")
-    ):
+    # Every quote of the output opens or closes a string unless one is escaped.
+    outside = outside_strings(out)
+    if outside is None or has_float(outside):
         return None  # a float: ECMAScript number formatting is the exact route's
-    if not from_json and orjson.loads(out) != value:
-        return None  # NaN or an infinity written as null, or a tuple: let JCS decide
+    if not from_json and b"null" in outside and orjson.loads(out) != value:
+        return None  # NaN or an infinity written as null: JCS refuses it
     return out
 
 
@@ -112,9 +111,9 @@ def content_digest(value: Any, *, from_json: bool = False) -> bytes | None:
     holds a number orjson would write as ``null``.
     """
     try:
-        out = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        out = orjson.dumps(value, default=_not_json, option=_DIGEST_OPTIONS)
     except (orjson.JSONEncodeError, TypeError):
         return None
-    if not from_json and orjson.loads(out) != value:
+    if not from_json and b"null" in out and orjson.loads(out) != value:
         return None
     return hashlib.sha256(out).digest()
