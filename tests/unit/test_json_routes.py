@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import pytest
+import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -117,9 +118,11 @@ _pretty_scalars = (
 )
 _pretty_documents = st.recursive(
     _pretty_scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.tuples(inner, inner)
-    | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
     max_leaves=25,
 )
 
@@ -156,3 +159,27 @@ def test_pretty_route_on_real_documents() -> None:
     with pytest.raises(TypeError):
         dumps_pretty({1j: 1})
     assert dumps_pretty({"n": 2**70, "f": 0.1}) == _reference({"n": 2**70, "f": 0.1})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1.5, -2.0, 1e300, [0.5], {"a": {"b": [1, -1e-7]}}, float("nan"), [float("inf")], {"x": None}],
+)
+def test_numbers_and_nulls_outside_strings_are_seen(value: Any) -> None:
+    import orjson
+
+    from innopass._internal.jsonio import may_hold_float, may_hold_null
+
+    for option in (0, orjson.OPT_INDENT_2):
+        out = orjson.dumps(value, option=option)
+        assert may_hold_float(out) or may_hold_null(out), out
+
+
+@pytest.mark.parametrize(
+    "value", [{"a": ":1.5"}, [",2e3", "[null"], {"k": 'quote " and :1.5'}, {"n": 10, "t": True}]
+)
+def test_look_alikes_inside_strings_never_change_the_output(value: Any) -> None:
+    from innopass._internal.canonical import canonicalize
+
+    assert dumps_pretty(value) == _reference(value)
+    assert canonicalize(value) == rfc8785.dumps(value)

@@ -29,7 +29,7 @@ from typing import Any, Final
 import orjson
 import rfc8785
 
-from innopass._internal.jsonio import has_float, outside_strings
+from innopass._internal.jsonio import may_hold_float, may_hold_null
 from innopass.errors import MalformedInputError
 
 __all__ = ["canonicalize", "content_digest", "sha256_digest"]
@@ -60,11 +60,9 @@ def _fast(value: Any, *, from_json: bool = False) -> bytes | None:
         return None
     if not out.isascii() and max(out.decode("utf-8")) > "\uffff":
         return None  # UTF-16 key order differs from code-point order beyond the BMP
-    # Every quote of the output opens or closes a string unless one is escaped.
-    outside = outside_strings(out)
-    if outside is None or has_float(outside):
+    if may_hold_float(out):
         return None  # a float: ECMAScript number formatting is the exact route's
-    if not from_json and b"null" in outside and orjson.loads(out) != value:
+    if not from_json and may_hold_null(out) and orjson.loads(out) != value:
         return None  # NaN or an infinity written as null: JCS refuses it
     return out
 
@@ -114,6 +112,6 @@ def content_digest(value: Any, *, from_json: bool = False) -> bytes | None:
         out = orjson.dumps(value, default=_not_json, option=_DIGEST_OPTIONS)
     except (orjson.JSONEncodeError, TypeError):
         return None
-    if not from_json and b"null" in out and orjson.loads(out) != value:
+    if not from_json and may_hold_null(out) and orjson.loads(out) != value:
         return None
     return hashlib.sha256(out).digest()

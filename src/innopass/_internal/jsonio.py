@@ -321,7 +321,14 @@ def require_object(value: JSONValue, *, what: str = "document", path: str = "") 
     return value
 
 
-def outside_strings(out: bytes) -> bytes | None:
+#: Where a number or literal can start in orjson output: the start, or after "[", ":"
+#: or "," and any indentation. Inside strings these patterns can appear too, so a
+#: match only sends the output to the exact analysis; no match rules the case out.
+_FLOAT_HINT: Final = re.compile(rb"(?:^|[\[:,])\s*-?[0-9]+[.eE]")
+_NULL_HINT: Final = re.compile(rb"(?:^|[\[:,])\s*null")
+
+
+def _outside_strings(out: bytes) -> bytes | None:
     """The text of orjson output ``out`` between its strings (numbers, literals,
     punctuation), or ``None`` when a string holds an escaped quote (the split at
     quotes would then not be exact)."""
@@ -330,15 +337,27 @@ def outside_strings(out: bytes) -> bytes | None:
     return b"\x00".join(out.split(b'"')[0::2])
 
 
-def has_float(outside: bytes) -> bool:
-    """Whether text between strings (:func:`outside_strings`) holds a non-integer
-    number: only numbers hold "." and "E" there, and "e" appears only in exponents,
-    ``true`` and ``false``."""
+def may_hold_float(out: bytes) -> bool:
+    """Whether orjson output ``out`` may hold a non-integer number (``False`` is exact).
+
+    Between strings only numbers hold "." and "E", and "e" appears only in
+    exponents, ``true`` and ``false``.
+    """
+    if _FLOAT_HINT.search(out) is None:
+        return False
+    outside = _outside_strings(out)
     return (
-        b"." in outside
+        outside is None
+        or b"." in outside
         or b"E" in outside
         or outside.count(b"e") != outside.count(b"true") + outside.count(b"false")
     )
+
+
+def may_hold_null(out: bytes) -> bool:
+    """Whether orjson output ``out`` may hold ``null`` (which is how orjson writes NaN and
+    the infinities); ``False`` is exact."""
+    return _NULL_HINT.search(out) is not None
 
 
 _PRETTY: Final = (
@@ -368,12 +387,10 @@ def dumps_pretty(value: Mapping[str, Any] | Iterable[Any] | JSONValue) -> str:
         out = orjson.dumps(value, default=_refuse, option=_PRETTY)
     except (orjson.JSONEncodeError, TypeError):
         out = None
-    if out is not None:
-        outside = outside_strings(out)
-        if (
-            outside is not None
-            and not has_float(outside)
-            and (b"null" not in outside or orjson.loads(out) == value)
-        ):
-            return out.decode("utf-8")
+    if (
+        out is not None
+        and not may_hold_float(out)
+        and (not may_hold_null(out) or orjson.loads(out) == value)
+    ):
+        return out.decode("utf-8")
     return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
