@@ -321,55 +321,34 @@ def require_object(value: JSONValue, *, what: str = "document", path: str = "") 
     return value
 
 
-#: Where a number or literal can start in orjson output: the start, or after "[", ":"
-#: or "," and any indentation. Inside strings these patterns can appear too, so a
-#: match only sends the output to the exact analysis; no match rules the case out.
-_FLOAT_HINT: Final = re.compile(rb"(?:^|[\[:,])\s*-?[0-9]+[.eE]")
-_NULL_HINT: Final = re.compile(rb"(?:^|[\[:,])\s*null")
+_PLAIN: Final = frozenset({dict, list, tuple, str, int, bool, type(None)})
 
 
-def _outside_strings(out: bytes) -> bytes | None:
-    """The text of orjson output ``out`` between its strings (numbers, literals,
-    punctuation), or ``None`` when a string holds an escaped quote (the split at
-    quotes would then not be exact)."""
-    if b'\\"' in out:
-        return None
-    return b"\x00".join(out.split(b'"')[0::2])
+def plain_without_floats(value: object) -> bool:
+    """Whether ``value`` is made only of dicts, lists, tuples, strings, integers, booleans
+    and ``None`` (exactly those types, no subclass), with no float anywhere.
 
-
-def may_hold_float(out: bytes) -> bool:
-    """Whether orjson output ``out`` may hold a non-integer number (``False`` is exact).
-
-    Between strings only numbers hold "." and "E", and "e" appears only in
-    exponents, ``true`` and ``false``.
+    Such a value is written by orjson exactly as by the standard library and as JCS
+    asks (given string keys and integers in range, which orjson itself checks); a
+    float (NaN and the infinities included, which orjson writes as ``null``) or any
+    other type must take the exact route.
     """
-    if _FLOAT_HINT.search(out) is None:
-        return False
-    outside = _outside_strings(out)
-    return (
-        outside is None
-        or b"." in outside
-        or b"E" in outside
-        or outside.count(b"e") != outside.count(b"true") + outside.count(b"false")
-    )
+    stack = [value]
+    pop, extend = stack.pop, stack.extend
+    plain = _PLAIN
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is dict:
+            extend(item.values())  # type: ignore[attr-defined]
+        elif kind is list or kind is tuple:
+            extend(item)  # type: ignore[arg-type]
+        elif kind not in plain:
+            return False
+    return True
 
 
-def may_hold_null(out: bytes) -> bool:
-    """Whether orjson output ``out`` may hold ``null`` (which is how orjson writes NaN and
-    the infinities); ``False`` is exact."""
-    return _NULL_HINT.search(out) is not None
-
-
-_PRETTY: Final = (
-    orjson.OPT_INDENT_2
-    | orjson.OPT_APPEND_NEWLINE
-    | orjson.OPT_PASSTHROUGH_DATACLASS
-    | orjson.OPT_PASSTHROUGH_DATETIME
-)
-
-
-def _refuse(value: Any) -> Any:
-    raise TypeError(f"not a JSON value: {type(value).__name__}")
+_PRETTY: Final = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 
 
 def dumps_pretty(value: Mapping[str, Any] | Iterable[Any] | JSONValue) -> str:
@@ -377,20 +356,14 @@ def dumps_pretty(value: Mapping[str, Any] | Iterable[Any] | JSONValue) -> str:
 
     Exactly ``json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)``
     and a newline. orjson writes it (the standard library's indenting encoder is
-    pure Python, about seventy times slower) for what it writes identically: JSON
-    values with string keys, integers within 64 bits, no float (float formatting
-    differs) and no NaN or infinity (which orjson writes as ``null``: output with
-    ``null`` is read back and compared). Anything else takes the standard library,
-    which also raises for what is not JSON. A differential test keeps them equal.
+    pure Python, about seventy times slower) for what it writes identically
+    (:func:`plain_without_floats`, string keys, integers within 64 bits); anything
+    else takes the standard library, which also raises for what is not JSON. A
+    differential test keeps them equal.
     """
-    try:
-        out = orjson.dumps(value, default=_refuse, option=_PRETTY)
-    except (orjson.JSONEncodeError, TypeError):
-        out = None
-    if (
-        out is not None
-        and not may_hold_float(out)
-        and (not may_hold_null(out) or orjson.loads(out) == value)
-    ):
-        return out.decode("utf-8")
+    if plain_without_floats(value):
+        try:
+            return orjson.dumps(value, option=_PRETTY).decode("utf-8")
+        except orjson.JSONEncodeError:
+            pass  # a non-string key, an integer beyond 64 bits, a lone surrogate, depth
     return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
