@@ -49,9 +49,9 @@ def _not_json(value: Any) -> Any:
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
-def _fast(value: Any) -> bytes | None:
+def _fast(value: Any, plain: bool) -> bytes | None:
     """JCS by orjson, or ``None`` when the exact route must decide (module docstring)."""
-    if not plain_without_floats(value):
+    if not plain and not plain_without_floats(value):
         return None  # a float (ECMAScript formatting, NaN) or a type JCS must judge
     try:
         out = orjson.dumps(value, option=_OPTIONS)
@@ -77,21 +77,24 @@ def _exact(value: Any) -> bytes:
         raise MalformedInputError("value nested too deeply to canonicalise") from exc
 
 
-def canonicalize(value: Any) -> bytes:
+def canonicalize(value: Any, *, plain: bool = False) -> bytes:
     """Return the RFC 8785 canonical UTF-8 bytes of a JSON value.
 
-    Raises
+    ``plain`` says the caller knows ``value`` passes
+    :func:`~innopass._internal.jsonio.plain_without_floats` (for example, it is part
+    of a document :func:`~innopass._internal.jsonio.parse_strict` said so of), so it
+    is not walked again. Raises
     :class:`~innopass.errors.MalformedInputError` for what JCS refuses: a value that
     is not JSON, a non-string key, a lone surrogate, an integer outside
     ±(2**53 - 1), NaN or an infinity.
     """
-    fast = _fast(value)
+    fast = _fast(value, plain)
     return fast if fast is not None else _exact(value)
 
 
-def sha256_digest(value: Any) -> str:
-    """Hex SHA-256 of the canonical form of ``value``."""
-    return hashlib.sha256(canonicalize(value)).hexdigest()
+def sha256_digest(value: Any, *, plain: bool = False) -> str:
+    """Hex SHA-256 of the canonical form of ``value`` (``plain``: see :func:`canonicalize`)."""
+    return hashlib.sha256(canonicalize(value, plain=plain)).hexdigest()
 
 
 def content_digest(value: Any, *, from_json: bool = False) -> bytes | None:

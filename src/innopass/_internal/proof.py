@@ -309,11 +309,14 @@ def hash_data(
     suite: Cryptosuite,
     *,
     previous: Sequence[JSONValue] = (),
+    plain: bool = False,
 ) -> bytes:
     """``hashData`` for verifying ``proof`` over ``document`` (JCS verify steps 1–5).
 
     ``previous`` are the proof objects ``proof`` is chained to (its document's
-    ``proof`` while it was made). Raises :class:`~innopass.errors.CheckFailed`
+    ``proof`` while it was made); ``plain``: the document (and ``previous``) pass
+    :func:`~innopass._internal.jsonio.plain_without_floats`, as the caller knows.
+    Raises :class:`~innopass.errors.CheckFailed`
     (``malformed``) when the document's ``@context`` does not start with the
     proof's, or the document cannot be canonicalised.
     """
@@ -331,7 +334,7 @@ def hash_data(
     try:
         return suite.hash(
             suite.canonical_config(proof.config),
-            suite.transform(unsecured),
+            suite.transform(unsecured, plain=plain),
         )
     except MalformedInputError as exc:
         raise _malformed(exc.message, exc.path) from exc
@@ -392,6 +395,7 @@ def verify_data_integrity(
     proofs: tuple[DataIntegrityProof, ...] | None = None,
     known: tuple[SignedBy, ...] | None = None,
     max_proofs: int = DEFAULT_MAX_PROOFS,
+    plain: bool = False,
 ) -> tuple[SignedBy, ...]:
     """Verify every Data Integrity proof on ``document`` as made by ``issuer``.
 
@@ -411,7 +415,8 @@ def verify_data_integrity(
     ``known`` is an earlier successful check of this exact document (the same
     canonical bytes): suite, purpose and key are still checked now, the key
     resolved through ``resolver``; only when each proof's key is the very key its
-    signature was checked with is the signature not checked again.
+    signature was checked with is the signature not checked again. ``plain``: see
+    :func:`hash_data`.
     """
     if known is not None:
         proofs = tuple(k.proof for k in known)
@@ -450,6 +455,7 @@ def verify_data_integrity(
                 proof,
                 suite,
                 previous=[by_id[n] for n in proof.previous],
+                plain=plain,
             )
             try:
                 suite.verify(data, proof.signature, method.public_key)

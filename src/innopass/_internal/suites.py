@@ -37,8 +37,9 @@ class Cryptosuite(Protocol):
     @property
     def key_type(self) -> KeyType: ...
 
-    def transform(self, document: Mapping[str, Any]) -> bytes:
-        """Canonical bytes of the unsecured document."""
+    def transform(self, document: Mapping[str, Any], *, plain: bool = False) -> bytes:
+        """Canonical bytes of the unsecured document (``plain``: see
+        :func:`~innopass._internal.canonical.canonicalize`)."""
         ...
 
     def canonical_config(self, proof_config: Mapping[str, Any]) -> bytes:
@@ -69,8 +70,8 @@ class JcsCryptosuite:
     name: str
     key_type: KeyType
 
-    def transform(self, document: Mapping[str, Any]) -> bytes:
-        return canonicalize(document)
+    def transform(self, document: Mapping[str, Any], *, plain: bool = False) -> bytes:
+        return canonicalize(document, plain=plain)
 
     def canonical_config(self, proof_config: Mapping[str, Any]) -> bytes:
         return canonicalize(proof_config)
