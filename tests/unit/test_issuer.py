@@ -67,6 +67,7 @@ from innopass.issuer import (
     TrustAnchor,
 )
 from innopass.issuer._bundle import build_bundle, check_passport_id
+from innopass.issuer._ledger import StatusAllocation
 from innopass.issuer._passport import build_passport
 from innopass.issuer._signer import HomeSigner
 from innopass.issuer._status_lists import publish_status_lists, sign_status_lists
@@ -343,6 +344,45 @@ def test_batch_is_all_or_nothing(issuer: Issuer) -> None:
     issued = issuer.issue_batch([record(), record(), record()], on_issued=seen.append)
     assert issued == seen
     assert len({p.id for p in issued}) == 3
+
+
+def test_batch_commits_whole_groups(issuer: Issuer) -> None:
+    """A failure mid-batch keeps the groups already committed and rolls back only its own."""
+    committed: list[IssuedPassport] = []
+    calls = 0
+    draw = issuer._randbelow
+
+    def failing_draw(size: int) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 2 * 5 + 1:  # two indices per passport: the 6th passport's, in group 3
+            raise _DiskGone
+        return draw(size)
+
+    issuer._randbelow = failing_draw
+    with pytest.raises(_DiskGone):
+        issuer.issue_batch([record() for _ in range(7)], group=2, on_issued=committed.append)
+    held = [p.id for p in issuer.ledger.passports()]
+    assert sorted(held) == sorted(p.id for p in committed)
+    assert len(held) == 4  # groups 1 and 2; group 3 (passports 5 and 6) rolled back
+    assert issuer.ledger.verify_audit_chain() == 1 + 4
+    issuer._randbelow = draw
+    again = issuer.issue_batch([record(), record(), record()], group=2)
+    assert len(list(issuer.ledger.passports())) == 7
+    indices = [(a.purpose, a.list_number, a.index) for p in again for a in _allocs(issuer, p)]
+    assert len(set(indices)) == len(indices)
+    with pytest.raises(ConfigurationError) as refused:
+        issuer.issue_batch([record()], group=0)
+    assert refused.value.code == "configuration"
+
+
+class _DiskGone(Exception):
+    pass
+
+
+def _allocs(issuer: Issuer, passport: IssuedPassport) -> list[StatusAllocation]:
+    entry = issuer.passport(passport.id)
+    return [entry.allocation(p) for p in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)]
 
 
 def test_ledger_holds_the_signed_text(issuer: Issuer) -> None:

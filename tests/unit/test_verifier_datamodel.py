@@ -129,13 +129,13 @@ def test_a_passport_with_an_extra_unsupported_status_is_indeterminate(org: Org) 
     """Its Bitstring entries are still checked; the other one makes the verdict indeterminate."""
     credential = passport(org)
     unsigned = {k: v for k, v in credential.items() if k != "proof"}
-    entries = list(unsigned["credentialStatus"])  # type: ignore[arg-type]
+    entries = list(unsigned["credentialStatus"])
     entries.append({"type": "https://example.org/#RefreshStatus"})
     unsigned["credentialStatus"] = entries
     result = _pinned(org).verify(org.sign(unsigned))
     assert result.codes == {FailureCode.STATUS_TYPE_UNSUPPORTED}
     assert result.verdict is Verdict.INDETERMINATE
-    org.set_bit("revocation", int(entries[0]["statusListIndex"]))  # type: ignore[index,call-overload]
+    org.set_bit("revocation", int(entries[0]["statusListIndex"]))
     revoked = make_verifier(issuers=[org.did], status_lists=org.status_lists()).verify(
         org.sign(unsigned)
     )

@@ -39,14 +39,12 @@ class Cryptosuite(Protocol):
         """The key types the suite signs with; the first is the one innopass issues with."""
         ...
 
-    def transform(self, document: Mapping[str, Any], *, from_json: bool = False) -> bytes:
-        """Canonical bytes of the unsecured document (``from_json``: it was read by the
-        strict reader; see :func:`~innopass._internal.canonical.canonicalize`)."""
+    def transform(self, document: Mapping[str, Any], *, plain: bool = False) -> bytes:
+        """Canonical bytes of the unsecured document (``plain``: see
+        :func:`~innopass._internal.canonical.canonicalize`)."""
         ...
 
-    def canonical_config(
-        self, proof_config: Mapping[str, Any], *, from_json: bool = False
-    ) -> bytes:
+    def canonical_config(self, proof_config: Mapping[str, Any]) -> bytes:
         """Canonical bytes of the proof configuration (the proof without ``proofValue``)."""
         ...
 
@@ -81,13 +79,11 @@ class JcsCryptosuite:
     name: str
     key_types: tuple[KeyType, ...]
 
-    def transform(self, document: Mapping[str, Any], *, from_json: bool = False) -> bytes:
-        return canonicalize(document, from_json=from_json)
+    def transform(self, document: Mapping[str, Any], *, plain: bool = False) -> bytes:
+        return canonicalize(document, plain=plain)
 
-    def canonical_config(
-        self, proof_config: Mapping[str, Any], *, from_json: bool = False
-    ) -> bytes:
-        return canonicalize(proof_config, from_json=from_json)
+    def canonical_config(self, proof_config: Mapping[str, Any]) -> bytes:
+        return canonicalize(proof_config)
 
     def hash(
         self, canonical_config: bytes, transformed: bytes, *, key_type: KeyType | None = None

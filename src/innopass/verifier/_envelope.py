@@ -30,7 +30,7 @@ from innopass._internal.datamodel import (
     held_resource,
 )
 from innopass._internal.jose import JWT_TYPE, ParsedJws, looks_like_compact_jws, parse_compact_jws
-from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, loads_strict, pointer
+from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, parse_strict, pointer
 from innopass._internal.proof import DataIntegrityProof, parse_proofs
 from innopass.errors import CheckFailed, FailureCode, MalformedInputError
 from innopass.trust import BUNDLE_TYPE, FORMAT_VERSION, MAX_BUNDLE_STATUS_LISTS
@@ -69,6 +69,8 @@ class Envelope:
     bundle_status_lists: tuple[JSONObject, ...] = ()
     bundle_trust_list: JSONObject | None = None
     from_bundle: bool = False
+    plain: bool = False
+    """The credential is known plain JSON without a float (canonicalised without a walk)."""
     enveloped: bool = False
     """The JWS came in an ``EnvelopedVerifiableCredential`` (a ``data:`` URL)."""
 
@@ -80,22 +82,23 @@ class Envelope:
         return self.proofs[0].cryptosuite if self.proofs else None
 
 
-def load_input(passport: object, limits: JsonLimits) -> JSONValue | ParsedJws:
-    """JSON or a compact JWS from the input (raises :class:`MalformedInputError`)."""
+def load_input(passport: object, limits: JsonLimits) -> tuple[JSONValue | ParsedJws, bool]:
+    """JSON or a compact JWS from the input, and whether it is JSON known to be plain
+    and float-free (:func:`parse_strict`); raises :class:`MalformedInputError`."""
     if isinstance(passport, Mapping):
         try:
             text = json.dumps(dict(passport), allow_nan=False)
         except (TypeError, ValueError, RecursionError) as exc:
             raise MalformedInputError(f"not JSON data: {exc}") from exc
-        return loads_strict(text, limits=limits)
+        return parse_strict(text, limits=limits)
     if not isinstance(passport, str | bytes | bytearray):
         raise MalformedInputError(f"cannot verify a {type(passport).__name__}")
     if len(passport) > limits.max_bytes:
         raise MalformedInputError(f"input is over the limit of {limits.max_bytes} bytes")
     text = passport if isinstance(passport, str) else bytes(passport).decode("utf-8", "replace")
     if looks_like_compact_jws(text):
-        return parse_compact_jws(text, limits=limits)
-    return loads_strict(passport, limits=limits)
+        return parse_compact_jws(text, limits=limits), False
+    return parse_strict(passport, limits=limits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,19 +186,21 @@ def open_envelope(
     max_proofs: int,
     held: Held = held_resource,
     loaded: bool = False,
+    plain: bool = False,
 ) -> tuple[Envelope | None, list[CheckFailed]]:
     """Read ``passport``: its envelope (``None`` when nothing usable was read) and the
     ``parse`` failures: the VC Data Model 2.0 problems of the credential (see
     :mod:`innopass._internal.datamodel`; ``held`` gives related resources to check).
 
     ``loaded``: ``passport`` is what :func:`load_input` returned (a value the strict
-    reader produced, such as a credential inside a presentation), not read again.
+    reader produced, such as a credential inside a presentation), not read again;
+    ``plain`` then says whether it is known plain and float-free.
     """
     if loaded:
         value = passport if isinstance(passport, ParsedJws) else _json_value(passport)
     else:
         try:
-            value = load_input(passport, limits)
+            value, plain = load_input(passport, limits)
         except MalformedInputError as exc:
             return None, [CheckFailed(FailureCode.MALFORMED, exc.message, exc.path)]
     parts: _BundleParts | None = None
@@ -203,7 +208,10 @@ def open_envelope(
         try:
             parts = _bundle_parts(value)
             inner = parts.passport
-            value = parse_compact_jws(inner, limits=limits) if isinstance(inner, str) else inner
+            if isinstance(inner, str):
+                value, plain = parse_compact_jws(inner, limits=limits), False
+            else:
+                value = inner
         except MalformedInputError as exc:
             where = "/passport" if parts is not None else exc.path
             return None, [
@@ -246,5 +254,6 @@ def open_envelope(
         bundle_trust_list=None if parts is None else parts.trust_list,
         from_bundle=parts is not None,
         enveloped=enveloped,
+        plain=plain and jws is None,
     )
     return envelope, failures

@@ -102,6 +102,8 @@ class Presentation:
     """``holder`` (or ``holder.id``), when it is a string."""
     credentials: tuple[JSONValue, ...]
     """The ``verifiableCredential`` entries that are objects, in order."""
+    plain: bool = False
+    """The presentation is known plain JSON without a float (so is each credential in it)."""
 
     @property
     def id(self) -> str | None:
@@ -129,10 +131,15 @@ class Presentation:
 
 
 def open_presentation(
-    value: JSONValue | ParsedJws, *, limits: JsonLimits, max_proofs: int, held: Held
+    value: JSONValue | ParsedJws,
+    *,
+    limits: JsonLimits,
+    max_proofs: int,
+    held: Held,
+    plain: bool = False,
 ) -> tuple[Presentation | None, list[CheckFailed]]:
     """Read a loaded presentation: it (``None`` when nothing usable was read) and its
-    ``parse`` failures."""
+    ``parse`` failures. ``plain``: ``value`` is known plain JSON without a float."""
     failures: list[CheckFailed] = []
     if isinstance(value, dict) and ENVELOPED_PRESENTATION_TYPE in _types(value):
         unwrapped, failures = unwrap_enveloped(value, limits, presentation=True)
@@ -177,6 +184,7 @@ def open_presentation(
             proof_problem=problem,
             holder=holder if isinstance(holder, str) else None,
             credentials=credentials,
+            plain=plain and jws is None,
         ),
         failures,
     )
@@ -221,7 +229,7 @@ def check_presentation_proof(
             challenge=challenge,
             domain=domain,
             proofs=env.proofs,
-            from_json=True,  # read by the strict reader
+            plain=env.plain,
         )
     except CheckFailed as exc:
         found.failed(exc)

@@ -325,7 +325,7 @@ class Verifier:
             *(_strict_copy(s, "a status list") for s in status_lists),
         )
         try:
-            value = load_input(document, self._limits.json)
+            value, plain = load_input(document, self._limits.json)
         except MalformedInputError as exc:
             failure = Failure(
                 code=FailureCode.MALFORMED,
@@ -345,9 +345,9 @@ class Verifier:
         try:
             if as_presentation:
                 return self._verify_presentation(
-                    value, now, offered_trust, offered_status, challenge, domain
+                    value, plain, now, offered_trust, offered_status, challenge, domain
                 )
-            return self._verify(value, now, offered_trust, offered_status, loaded=True)
+            return self._verify(value, now, offered_trust, offered_status, loaded=True, plain=plain)
         except Exception as exc:  # a verifier bug must not become a crash on hostile input
             failure = Failure(
                 code=FailureCode.INTERNAL_ERROR,
@@ -401,6 +401,7 @@ class Verifier:
     def _verify_presentation(
         self,
         value: JSONValue | ParsedJws,
+        plain: bool,
         now: datetime,
         trust_lists: Sequence[JSONObject],
         status_lists: Sequence[JSONObject],
@@ -408,7 +409,11 @@ class Verifier:
         domain: str | None,
     ) -> PresentationResult:
         env, parse_failures = open_presentation(
-            value, limits=self._limits.json, max_proofs=self._limits.max_proofs, held=self._held
+            value,
+            limits=self._limits.json,
+            max_proofs=self._limits.max_proofs,
+            held=self._held,
+            plain=plain,
         )
         parse = Found(CheckName.PARSE)
         for problem in parse_failures:
@@ -423,7 +428,7 @@ class Verifier:
         ctx = self._context(None, now, trust_lists, status_lists)
         proof, key = check_presentation_proof(env, ctx, challenge=challenge, domain=domain)
         credentials = [
-            self._verify(item, now, trust_lists, status_lists, loaded=True)
+            self._verify(item, now, trust_lists, status_lists, loaded=True, plain=env.plain)
             for item in env.credentials
         ]
         return PresentationResult.build(
@@ -446,6 +451,7 @@ class Verifier:
         status_lists: Sequence[JSONObject],
         *,
         loaded: bool = False,
+        plain: bool = False,
     ) -> VerificationResult:
         envelope, parse_failures = open_envelope(
             passport,
@@ -453,6 +459,7 @@ class Verifier:
             max_proofs=self._limits.max_proofs,
             held=self._held,
             loaded=loaded,
+            plain=plain,
         )
         parse = Found(CheckName.PARSE)
         for problem in parse_failures:
