@@ -45,7 +45,7 @@ def _pinned(org: Org, **options: Any) -> RunVerifier:
 # --- happy paths -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key_type", [KeyType.ED25519, KeyType.P256])
+@pytest.mark.parametrize("key_type", list(KeyType))
 def test_data_integrity_passport_verifies(key_type: KeyType) -> None:
     org = Org.did_key(key_type=key_type)
     result = _pinned(org).verify(passport(org))
@@ -64,7 +64,7 @@ def test_data_integrity_passport_verifies(key_type: KeyType) -> None:
     result.raise_for_failure()
 
 
-@pytest.mark.parametrize("key_type", [KeyType.ED25519, KeyType.P256])
+@pytest.mark.parametrize("key_type", list(KeyType))
 def test_jwt_passport_verifies(key_type: KeyType) -> None:
     org = Org.did_key(key_type=key_type)
     result = _pinned(org).verify(jwt_passport(org))
@@ -243,11 +243,29 @@ def test_proof_made_in_the_future_is_not_yet_valid(org: Org) -> None:
 
 def test_not_a_passport_still_checks_everything_else(org: Org) -> None:
     credential = unsigned_passport(org)
-    credential["@context"] = ["https://www.w3.org/ns/credentials/v2"]
+    # another issuer's context (one innopass does not hold: its terms are given the benefit
+    # of the doubt), so the data model is kept but this is not an innopass passport
+    credential["@context"] = [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://www.w3.org/ns/credentials/undefined-terms/v2",
+    ]
     result = _pinned(org).verify(org.sign(credential))
     assert result.codes == {FailureCode.NOT_A_PASSPORT}
     for name in (CheckName.PROOF, CheckName.ISSUER, CheckName.VALIDITY, CheckName.STATUS):
         assert result.check(name).status is CheckStatus.PASS
+
+
+def test_passport_terms_without_their_context_are_type_invalid(org: Org) -> None:
+    """Without the innopass context, InnovatorPassport (and the subject's and issuer's types)
+    are terms no context in force defines: the data model is broken, not just the profile."""
+    credential = unsigned_passport(org)
+    credential["@context"] = ["https://www.w3.org/ns/credentials/v2"]
+    result = _pinned(org).verify(org.sign(credential))
+    invalid = {f.path for f in result.failures if f.code is FailureCode.TYPE_INVALID}
+    assert invalid == {"/type/1", "/issuer/type", "/credentialSubject/type"}
+    assert result.check(CheckName.PARSE).status is CheckStatus.FAIL
+    assert result.check(CheckName.PROOF).status is CheckStatus.PASS
+    assert result.verdict is Verdict.REJECTED
 
 
 def test_schema_invalid_record_lists_paths(org: Org) -> None:

@@ -52,6 +52,7 @@ UNVERIFIABLE = {
     "trust-list-expired",
     "key-unresolvable",
     "signing-time-unknown",
+    "status-type-unsupported",
 }
 
 

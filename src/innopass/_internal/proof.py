@@ -50,7 +50,7 @@ from innopass.errors import (
     ProofError,
     ResolutionError,
 )
-from innopass.keys import PrivateKey
+from innopass.keys import KeyType, PrivateKey
 
 __all__ = [
     "ASSERTION",
@@ -175,7 +175,9 @@ def add_proof(
         if not named:
             raise ProofError(f"no proof with id {options.previous_proof!r} to chain to")
         unsecured["proof"] = named
-    data = suite.hash(suite.canonical_config(config), suite.transform(unsecured))
+    data = suite.hash(
+        suite.canonical_config(config), suite.transform(unsecured), key_type=key.key_type
+    )
     proof = dict(config)
     proof["proofValue"] = _encode_signature(suite.sign(data, key))
     secured = {k: v for k, v in document.items() if k != "proof"}
@@ -310,13 +312,15 @@ def hash_data(
     *,
     previous: Sequence[JSONValue] = (),
     plain: bool = False,
+    key_type: KeyType | None = None,
 ) -> bytes:
     """``hashData`` for verifying ``proof`` over ``document`` (JCS verify steps 1–5).
 
     ``previous`` are the proof objects ``proof`` is chained to (its document's
     ``proof`` while it was made); ``plain``: the document (and ``previous``) pass
-    :func:`~innopass._internal.jsonio.plain_without_floats`, as the caller knows.
-    Raises :class:`~innopass.errors.CheckFailed`
+    :func:`~innopass._internal.jsonio.plain_without_floats`, as the caller knows;
+    ``key_type`` the type of the key that checks it (it chooses the hash: SHA-384 for
+    P-384). Raises :class:`~innopass.errors.CheckFailed`
     (``malformed``) when the document's ``@context`` does not start with the
     proof's, or the document cannot be canonicalised.
     """
@@ -335,6 +339,7 @@ def hash_data(
         return suite.hash(
             suite.canonical_config(proof.config),
             suite.transform(unsecured, plain=plain),
+            key_type=key_type,
         )
     except MalformedInputError as exc:
         raise _malformed(exc.message, exc.path) from exc
@@ -403,8 +408,9 @@ def verify_data_integrity(
     :class:`~innopass.errors.CheckFailed` for the first proof that fails:
 
     - ``malformed``: a missing or malformed proof or set (see :func:`parse_proofs`),
-      a ``@context`` the proof does not cover, a ``challenge`` or ``domain`` other
-      than the one expected (or missing when one is expected);
+      a ``@context`` the proof does not cover;
+    - ``challenge-mismatch``, ``domain-mismatch``: a ``challenge`` or ``domain``
+      other than the one expected (or missing when one is expected);
     - ``unsupported-suite``: a suite outside ``suites`` (the caller's allow-list);
     - ``key-not-authorised``: a purpose other than ``purpose``, a key of another
       DID or one not listed under ``purpose``; ``key-not-found``,
@@ -456,6 +462,7 @@ def verify_data_integrity(
                 suite,
                 previous=[by_id[n] for n in proof.previous],
                 plain=plain,
+                key_type=method.public_key.key_type,
             )
             try:
                 suite.verify(data, proof.signature, method.public_key)
@@ -472,8 +479,14 @@ def verify_data_integrity(
 def _check_binding(proof: DataIntegrityProof, *, challenge: str | None, domain: str | None) -> None:
     """A proof bound to a verifier's challenge and domain must carry exactly those."""
     if challenge is not None and proof.challenge != challenge:
-        raise _malformed(
-            "the proof's challenge is not the one this verifier issued", f"{proof.path}/challenge"
+        raise CheckFailed(
+            FailureCode.CHALLENGE_MISMATCH,
+            "the proof's challenge is not the one this verifier issued",
+            f"{proof.path}/challenge",
         )
     if domain is not None and proof.domain != (domain,):
-        raise _malformed("the proof's domain is not this verifier's domain", f"{proof.path}/domain")
+        raise CheckFailed(
+            FailureCode.DOMAIN_MISMATCH,
+            "the proof's domain is not this verifier's domain",
+            f"{proof.path}/domain",
+        )

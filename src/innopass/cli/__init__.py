@@ -36,6 +36,7 @@ def _register() -> None:
     from innopass.cli._demo import demo_command
     from innopass.cli._issue import ISSUER_COMMANDS
     from innopass.cli._org import org_group
+    from innopass.cli._present import key_group, present_command
     from innopass.cli._record import record_group
     from innopass.cli._trust import trust_group
     from innopass.cli._verify import verify_command
@@ -47,6 +48,8 @@ def _register() -> None:
         trust_list_group,
         verify_command,
         trust_group,
+        key_group,
+        present_command,
         demo_command,
     ):
         cli.add_command(command)
