@@ -12,9 +12,9 @@ output file (``/tests`` is the suite's ``tests`` folder). innopass signs only wi
 the organisation's own keys, never with a key handed to it, so:
 
 - ``issue``: the credential is issued as ``vc+jwt`` by the ``innopass serve`` whose
-  organisation key has the type of the suite's key file (Ed25519 or P-256), with
+  organisation key has the type of the suite's key file (Ed25519, P-256, P-384), with
   ``issuer`` set to that organisation (it signs only as itself); other key types
-  (P-384, P-521) are ``failure``: innopass has no such key.
+  (P-521) are ``failure``: innopass has no such key.
 - ``verify``: the input (a compact JWS, or JSON for the unsecured cases) is posted to
   ``/credentials/verify`` with ``checks: ["proof"]``: 200 is success, 400 failure,
   422 indeterminate. The suite's key file is not used: keys come from the issuer's
@@ -70,7 +70,7 @@ def main(argv: list[str]) -> int:
     text = _local(args.input).read_text().strip()
     if fn == "issue":
         server = servers.get(key_type)
-        if server is None:  # P-384, P-521: no organisation key of that type
+        if server is None:  # P-521: no organisation key of that type
             _write(output, "failure")
             return 0
         credential = json.loads(text)

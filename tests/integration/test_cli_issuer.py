@@ -181,6 +181,21 @@ def test_org_init_did_key_and_files(tmp_path: Path, run: Any) -> None:
     assert "urn:innopass:status:R1H/" in result.out
 
 
+def test_org_init_p384(tmp_path: Path, run: Any) -> None:
+    path = tmp_path / "h"
+    result = run(
+        "org", "init", "--ods", "R1H", "--name", "Barts", "--key-type", "p384", "--home", path
+    )
+    assert result.code == 0, result
+    home = OrganisationHome.open(path)
+    assert home.description().did.startswith("did:key:z82")
+    assert "P-384" in result.out
+    bad = run(
+        "org", "init", "--ods", "R1H", "--name", "B", "--key-type", "p521", "--home", tmp_path / "x"
+    )
+    assert bad.code == 2
+
+
 def test_org_init_refusals(tmp_path: Path, run: Any, home: Path) -> None:
     lower = run("org", "init", "--ods", "rf4", "--name", "X", "--home", tmp_path / "x")
     assert_usage_error(lower, "org init")

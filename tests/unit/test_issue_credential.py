@@ -36,7 +36,13 @@ def issuer(tmp_path: Path) -> Iterator[Issuer]:
 
 def credential(org: Issuer, **changes: Any) -> dict[str, Any]:
     value: dict[str, Any] = {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            {
+                "ExampleAlumniCredential": "https://example.org/examples#ExampleAlumniCredential",
+                "alumniOf": "https://schema.org/alumniOf",
+            },
+        ],
         "type": ["VerifiableCredential", "ExampleAlumniCredential"],
         "issuer": org.did,
         "credentialSubject": {"id": "did:example:subject", "alumniOf": "Example University"},
@@ -61,7 +67,10 @@ def test_a_credential_is_signed_with_status_an_id_and_a_validity(issuer: Issuer)
     assert signed["validUntil"] == "2027-06-01T10:00:00Z"  # a year, by default
     entries = signed["credentialStatus"]
     assert isinstance(entries, list)
-    assert [e["statusPurpose"] for e in entries] == ["revocation", "suspension"]
+    assert [e["statusPurpose"] for e in entries if isinstance(e, dict)] == [
+        "revocation",
+        "suspension",
+    ]
     lists = [s.credential for s in issuer.signed_status_lists()]
     result = verifier(issuer).verify(signed, status_lists=lists)
     assert result.verified is False  # not a passport: only the record check fails
@@ -103,6 +112,8 @@ def test_jwt_format(issuer: Issuer) -> None:
         ({"type": ["VerifiableCredential", "InnovatorPassport"]}, "/type"),
         ({"issuer": "did:web:someone.else.example"}, "/issuer"),
         ({"issuer": {"id": "did:web:someone.else.example"}}, "/issuer"),
+        ({"issuer": None}, "/issuer"),
+        ({"issuer": {"id": None, "name": "Nobody"}}, "/issuer"),
         ({"proof": {"type": "DataIntegrityProof"}}, "/proof"),
         ({"id": 7}, "/id"),
         ({"validFrom": "yesterday"}, "/validFrom"),
@@ -136,7 +147,7 @@ def test_entries_in_the_organisations_own_lists_are_only_allocated(issuer: Issue
 
 
 def test_status_of_another_mechanism_is_signed_as_given(issuer: Issuer) -> None:
-    theirs = {"id": "https://status.example/1#5", "type": "ExampleStatusEntry"}
+    theirs = {"id": "https://status.example/1#5", "type": "https://status.example/ns#StatusEntry"}
     issued = issuer.issue_credential(credential(issuer, credentialStatus=theirs))
     assert issued.credential["credentialStatus"] == theirs
     assert issued.status == ()
@@ -148,6 +159,17 @@ def test_types_the_organisation_is_not_configured_to_sign(issuer: Issuer) -> Non
         issuer.issue_credential(credential(issuer), types={"SomethingElse"})
     assert problem_paths(exc) == {"/type"}
     issuer.issue_credential(credential(issuer), types={"ExampleAlumniCredential"})
+
+
+def test_an_absent_issuer_is_this_organisation(issuer: Issuer) -> None:
+    bare = credential(issuer)
+    del bare["issuer"]
+    assert issuer.issue_credential(bare).credential["issuer"] == issuer.did
+    named = credential(issuer, issuer={"name": "Barking"})
+    assert issuer.issue_credential(named).credential["issuer"] == {
+        "id": issuer.did,
+        "name": "Barking",
+    }
 
 
 def test_a_past_validity_is_signed_as_given(issuer: Issuer) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import json
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,7 @@ from innopass.did import (
 from innopass.errors import (
     CheckFailed,
     ConfigurationError,
+    CredentialInvalidError,
     FailureCode,
     InnopassError,
     KeyMaterialError,
@@ -65,6 +67,7 @@ from innopass.issuer import (
     TrustAnchor,
 )
 from innopass.issuer._bundle import build_bundle, check_passport_id
+from innopass.issuer._ledger import StatusAllocation
 from innopass.issuer._passport import build_passport
 from innopass.issuer._signer import HomeSigner
 from innopass.issuer._status_lists import publish_status_lists, sign_status_lists
@@ -241,6 +244,27 @@ def test_p256_organisation_signs_with_ecdsa_jcs_2019(tmp_path: Path, clock: Cloc
         jwt.decode(token, pub.crypto_key, algorithms=["ES256"])
 
 
+def test_p384_organisation_signs_with_ecdsa_jcs_2019_and_es384(
+    tmp_path: Path, clock: Clock
+) -> None:
+    make_home(tmp_path / "home", clock, did_web=None, key_type=KeyType.P384)
+    with Issuer.from_home(tmp_path / "home", passphrase=PASS, clock=clock) as issuer:
+        assert issuer.did.startswith("did:key:z82")
+        passport = issuer.issue(record())
+        proof = passport.credential["proof"]
+        assert isinstance(proof, dict)
+        assert proof["cryptosuite"] == "ecdsa-jcs-2019"
+        verify_signed(passport.credential, issuer)
+        token = issuer.issue(record(), format="jwt").token
+        assert token is not None
+        assert jwt.get_unverified_header(token)["alg"] == "ES384"
+        pub = public_key(issuer, issuer.key_id)
+        assert pub.key_type is KeyType.P384
+        jwt.decode(token, pub.crypto_key, algorithms=["ES384"])
+        with pytest.raises(jwt.InvalidAlgorithmError):
+            jwt.decode(token, pub.crypto_key, algorithms=["ES256"])
+
+
 def test_jwt_passport(issuer: Issuer, clock: Clock) -> None:
     passport = issuer.issue(record(), format=PassportFormat.JWT)
     assert passport.format is PassportFormat.JWT
@@ -320,6 +344,45 @@ def test_batch_is_all_or_nothing(issuer: Issuer) -> None:
     issued = issuer.issue_batch([record(), record(), record()], on_issued=seen.append)
     assert issued == seen
     assert len({p.id for p in issued}) == 3
+
+
+def test_batch_commits_whole_groups(issuer: Issuer) -> None:
+    """A failure mid-batch keeps the groups already committed and rolls back only its own."""
+    committed: list[IssuedPassport] = []
+    calls = 0
+    draw = issuer._randbelow
+
+    def failing_draw(size: int) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 2 * 5 + 1:  # two indices per passport: the 6th passport's, in group 3
+            raise _DiskGone
+        return draw(size)
+
+    issuer._randbelow = failing_draw
+    with pytest.raises(_DiskGone):
+        issuer.issue_batch([record() for _ in range(7)], group=2, on_issued=committed.append)
+    held = [p.id for p in issuer.ledger.passports()]
+    assert sorted(held) == sorted(p.id for p in committed)
+    assert len(held) == 4  # groups 1 and 2; group 3 (passports 5 and 6) rolled back
+    assert issuer.ledger.verify_audit_chain() == 1 + 4
+    issuer._randbelow = draw
+    again = issuer.issue_batch([record(), record(), record()], group=2)
+    assert len(list(issuer.ledger.passports())) == 7
+    indices = [(a.purpose, a.list_number, a.index) for p in again for a in _allocs(issuer, p)]
+    assert len(set(indices)) == len(indices)
+    with pytest.raises(ConfigurationError) as refused:
+        issuer.issue_batch([record()], group=0)
+    assert refused.value.code == "configuration"
+
+
+class _DiskGone(Exception):
+    pass
+
+
+def _allocs(issuer: Issuer, passport: IssuedPassport) -> list[StatusAllocation]:
+    entry = issuer.passport(passport.id)
+    return [entry.allocation(p) for p in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)]
 
 
 def test_ledger_holds_the_signed_text(issuer: Issuer) -> None:
@@ -420,6 +483,17 @@ def test_bundle_of_a_jwt_passport_carries_the_token(issuer: Issuer) -> None:
     passport = issuer.issue(record(), format="jwt")
     assert issuer.bundle(passport.id).passport == passport.token
     assert issuer.bundle(passport.text()).passport == passport.token
+    enveloped = json.dumps(
+        {
+            "@context": "https://www.w3.org/ns/credentials/v2",
+            "type": "EnvelopedVerifiableCredential",
+            "id": f"data:application/vc+jwt,{passport.token}",
+        }
+    )
+    assert issuer.bundle(enveloped).passport == passport.token
+    other = issuer.issue(record(), format="jwt")
+    with pytest.raises(LedgerError):  # an envelope of another passport's token: not this one
+        issuer.bundle(enveloped.replace(str(passport.token), str(other.token)[:-4] + "AAAA"))
 
 
 def test_bundle_refuses_a_passport_that_differs(issuer: Issuer) -> None:
@@ -1247,3 +1321,94 @@ def test_a_trust_anchor_signs_with_any_signer(tmp_path: Path, bare_ledger: Ledge
     with pytest.raises(ConfigurationError):
         anchor.sign_trust_list(issuers, valid_for=timedelta(0))
     assert [v.version for v in anchor.trust_list_versions()] == [1, 2]
+
+
+# --- VC Data Model 2.0 before signing; other credentials ---------------------------------
+
+
+def _other_credential(**extra: Any) -> JSONObject:
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "urn:uuid:1e7d4f2a-4b3c-4d5e-8f60-718293a4b5c6",
+        "type": ["VerifiableCredential", "https://example.org/#Membership"],
+        "credentialSubject": {"id": "did:example:member", "name": "A member"},
+        **extra,
+    }
+
+
+def test_signer_refuses_a_non_conforming_document_and_signs_nothing(issuer: Issuer) -> None:
+    signer = issuer._signer
+    bad = {**_other_credential(issuer=issuer.did), "credentialSubject": {}}
+    for sign in (
+        lambda: signer.sign(bad, created=issuer._clock()),
+        lambda: signer.sign_jwt(bad, issued_at=issuer._clock()),
+    ):
+        with pytest.raises(CredentialInvalidError) as info:
+            sign()
+        assert [(p.failure, p.path) for p in info.value.problems] == [
+            (FailureCode.SUBJECT_EMPTY, "/credentialSubject")
+        ]
+        assert info.value.code == "credential-invalid"
+
+
+def test_sign_credential_fills_the_issuer_and_verifies(issuer: Issuer) -> None:
+    before = len(issuer._ledger.audit_entries())
+    signed = issuer.sign_credential(_other_credential())
+    assert isinstance(signed, dict)
+    assert signed["issuer"] == issuer.did
+    verify_signed(signed, issuer)
+    token = issuer.sign_credential(
+        _other_credential(issuer={"name": "Barking"}), format=PassportFormat.JWT
+    )
+    assert isinstance(token, str)
+    parsed = parse_compact_jws(token)
+    assert parsed.payload["issuer"] == {"id": issuer.did, "name": "Barking"}
+    entries = issuer._ledger.audit_entries()[before:]
+    assert [e.action for e in entries] == ["sign-credential", "sign-credential"]
+    assert entries[0].subject == _other_credential()["id"]
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "path"),
+    [
+        ({"id": "not a url"}, FailureCode.ID_INVALID, "/id"),
+        (
+            {"@context": ["https://www.w3.org/ns/credentials/v2", 7]},
+            FailureCode.CONTEXT_INVALID,
+            "/@context/1",
+        ),
+        ({"type": ["VerifiableCredential", "Unmapped"]}, FailureCode.TYPE_INVALID, "/type/1"),
+        (
+            {"credentialSchema": {"type": "JsonSchema"}},
+            FailureCode.ID_INVALID,
+            "/credentialSchema/id",
+        ),
+        ({"termsOfUse": {"id": "urn:x:1"}}, FailureCode.TYPE_INVALID, "/termsOfUse/type"),
+        ({"name": {"@value": "x", "extra": 1}}, FailureCode.LANGUAGE_VALUE_INVALID, "/name"),
+        (
+            {"relatedResource": [{"id": "https://example.org/x"}]},
+            FailureCode.RELATED_RESOURCE_INVALID,
+            "/relatedResource/0",
+        ),
+        ({"issuer": "did:web:someone.else.example"}, FailureCode.ISSUER_UNTRUSTED, "/issuer"),
+        ({"proof": {"type": "DataIntegrityProof"}}, FailureCode.MALFORMED, "/proof"),
+        ({"validFrom": "tomorrow"}, FailureCode.MALFORMED, "/validFrom"),
+    ],
+)
+def test_sign_credential_refuses_non_conforming_input(
+    issuer: Issuer, change: JSONObject, code: FailureCode, path: str
+) -> None:
+    before = len(issuer._ledger.audit_entries())
+    for fmt in ("di", "jwt"):
+        with pytest.raises(CredentialInvalidError) as info:
+            issuer.sign_credential(_other_credential(**change), format=fmt)
+        assert (code, path) in {(p.failure, p.path) for p in info.value.problems}
+    assert len(issuer._ledger.audit_entries()) == before  # nothing signed, nothing recorded
+
+
+def test_sign_credential_accepts_other_status_types(issuer: Issuer) -> None:
+    """The data model allows status types innopass cannot check: signing them is fine."""
+    status = {"id": "https://example.org/status/1", "type": "https://example.org/#Status2017"}
+    signed = issuer.sign_credential(_other_credential(credentialStatus=status))
+    assert isinstance(signed, dict)
+    verify_signed(signed, issuer)

@@ -7,11 +7,12 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from innopass.errors import ConfigurationError, MalformedInputError
-from innopass.issuer import OrganisationHome
+from innopass.issuer import AuditEntry, OrganisationHome
 from innopass.serve import Scope, TokenStore
 from innopass.serve._config import ServiceConfig
 
@@ -52,7 +53,7 @@ def test_tokens_are_stored_hashed_private_and_audited(home: OrganisationHome) ->
     assert secret not in json.dumps([e.details for e in ledger_entries(home)])
 
 
-def ledger_entries(home: OrganisationHome) -> list[object]:
+def ledger_entries(home: OrganisationHome) -> list[AuditEntry]:
     with home.open_ledger() as ledger:
         return list(ledger.audit_entries())
 
@@ -79,6 +80,7 @@ def test_settings_file(tmp_path: Path) -> None:
     assert ServiceConfig.load(tmp_path).credential_types == frozenset()
     config = ServiceConfig.from_mapping({"issue": {"credential_types": ["*"]}})
     assert config.credential_types is None
+    bad: dict[str, Any]
     for bad in (
         {"issues": {}},
         {"issue": {"credential_type": ["A"]}},

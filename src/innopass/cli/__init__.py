@@ -36,6 +36,7 @@ def _register() -> None:
     from innopass.cli._demo import demo_command
     from innopass.cli._issue import ISSUER_COMMANDS
     from innopass.cli._org import org_group
+    from innopass.cli._present import key_group, present_command
     from innopass.cli._record import record_group
     from innopass.cli._serve import serve_group
     from innopass.cli._trust import trust_group
@@ -48,6 +49,8 @@ def _register() -> None:
         trust_list_group,
         verify_command,
         trust_group,
+        key_group,
+        present_command,
         demo_command,
         serve_group,
     ):

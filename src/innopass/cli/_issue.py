@@ -116,9 +116,10 @@ def issue_command(
     Every record is checked first; if any is invalid, every problem is listed
     (FILE: /json/pointer: message), nothing is issued and the exit code is 1.
     With several records, -o names a directory and each passport is written to
-    <uuid>.json (or .jwt). OUT is checked before anything is signed; each
-    passport is committed to the ledger before its file is written, and
-    `innopass passport export ID -o FILE` writes it again if that write fails.
+    <uuid>.json (or .jwt); one line per record says which file it became. OUT is
+    checked before anything is signed; passports are committed to the ledger (in
+    groups, one durable transaction each) before their files are written, and
+    `innopass passport export ID -o FILE` writes one again if a write fails.
     """
     from innopass.errors import OutputError, RecordInvalidError
     from innopass.issuer import Issuer, OrganisationHome
@@ -154,22 +155,29 @@ def issue_command(
                     f"cannot create the directory {output}: {exc.strerror or exc}", path=output
                 ) from exc
 
+        sources = iter(records)
+        progress = click.progressbar(
+            length=len(prepared),
+            label="Issuing",
+            file=sys.stderr,
+            hidden=not (several and sys.stderr.isatty()),
+        )
+
         def deliver(passport: IssuedPassport) -> None:
+            source = next(sources)
+            progress.update(1)
             if output is None:
                 click.echo(passport.text(), nl=False)
-                click.echo(f"issued {passport.id}", err=True)
+                click.echo(f"issued {passport.id} from {source}", err=True)
                 return
             target = output / passport.filename() if to_directory else output
             passport.write(target)
-            click.echo(f"issued {passport.id} -> {target}")
+            click.echo(f"{source} -> {target}  ({passport.id})")
 
-        if several and sys.stderr.isatty():
-            with click.progressbar(prepared, label="Issuing", file=sys.stderr) as bar:
-                for record in bar:
-                    deliver(issuer.issue(record, format=fmt))
-        else:
-            for record in prepared:
-                deliver(issuer.issue(record, format=fmt))
+        with progress:
+            issued = issuer.issue_batch(prepared, format=fmt, on_issued=deliver)
+        if several:
+            click.echo(f"issued {len(issued)} passports into {output}")
 
 
 def _change(action: StatusAction, passport: str, home: Path | None) -> None:

@@ -28,13 +28,13 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = ["org_group"]
 
-_KEY_TYPES = ("ed25519", "p256")
+_KEY_TYPES = ("ed25519", "p256", "p384")
 
 
 def _key_type(name: str) -> KeyType:
     from innopass.keys import KeyType
 
-    return KeyType.ED25519 if name == "ed25519" else KeyType.P256
+    return {"ed25519": KeyType.ED25519, "p256": KeyType.P256, "p384": KeyType.P384}[name]
 
 
 @click.group("org")
@@ -55,7 +55,8 @@ def org_group() -> None:
     type=click.Choice(_KEY_TYPES),
     default="ed25519",
     show_default=True,
-    help="ed25519 signs with eddsa-jcs-2022 / EdDSA; p256 with ecdsa-jcs-2019 / ES256.",
+    help="ed25519 signs with eddsa-jcs-2022 / EdDSA; p256 with ecdsa-jcs-2019 / ES256; "
+    "p384 with ecdsa-jcs-2019 (SHA-384) / ES384.",
 )
 @click.option(
     "--status-url",

@@ -29,11 +29,17 @@ from innopass.cli._types import JSON_OBJECT_FILE, PARTY, TIMESTAMP
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass._internal.jsonio import JSONObject
     from innopass.trust import OrganisationDescription
-    from innopass.verifier import Failure, TrustStore, VerificationResult, Verifier
+    from innopass.verifier import (
+        Failure,
+        PresentationResult,
+        TrustStore,
+        VerificationResult,
+        Verifier,
+    )
 
 _UNREADABLE = "unreadable"
 
-__all__ = ["render_text", "verify_command"]
+__all__ = ["render_presentation", "render_text", "verify_command"]
 
 _HEADLINES = {
     "verified": "✔ VERIFIED",
@@ -102,18 +108,27 @@ def _same(verifier: Verifier) -> Verifier:
     return verifier
 
 
-def _render(verifier: Verifier, name: str, *, as_json: bool) -> Outcome:
+def _render(
+    verifier: Verifier,
+    name: str,
+    *,
+    as_json: bool,
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> Outcome:
     """Verify one input (a file, or ``-`` for standard input) and render what it printed."""
     from innopass.errors import MalformedInputError, UnreadableFileError
 
     try:
         if name == "-":
-            result = verifier.verify(sys.stdin.buffer.read())
+            result = verifier.verify_any(
+                sys.stdin.buffer.read(), challenge=challenge, domain=domain
+            )
         else:
             path = Path(name)
             if path.is_dir():
                 raise UnreadableFileError(f"no .json, .jwt or .jws file under directory {path}")
-            result = verifier.verify_file(path)
+            result = verifier.verify_any_file(path, challenge=challenge, domain=domain)
     except MalformedInputError as exc:
         # An input error, but the batch goes on: every readable file gets its result.
         if as_json:
@@ -122,6 +137,10 @@ def _render(verifier: Verifier, name: str, *, as_json: bool) -> Outcome:
         return Outcome(f"innopass: error: {exc.diagnostics()}", _UNREADABLE, error=True)
     if as_json:
         return Outcome(_json_line({"file": name, **result.to_json()}), str(result.verdict))
+    from innopass.verifier import PresentationResult
+
+    if isinstance(result, PresentationResult):
+        return Outcome(render_presentation(result, name), str(result.verdict))
     return Outcome(render_text(result, name), str(result.verdict))
 
 
@@ -169,6 +188,14 @@ def _json_line(value: object) -> str:
     help="Allow fetching status lists and did:web documents over HTTPS (kept in the home).",
 )
 @click.option(
+    "--challenge",
+    help="For a presentation: the challenge you gave its holder (it must answer it).",
+)
+@click.option(
+    "--domain",
+    help="For a presentation: your domain, as you gave it to its holder.",
+)
+@click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
@@ -185,16 +212,20 @@ def verify_command(
     at: datetime | None,
     as_json: bool,
     online: bool,
+    challenge: str | None,
+    domain: str | None,
     jobs: int | None,
     home: Path | None,
 ) -> None:
-    """Verify passports, JWT passports or bundles, offline by default.
+    """Verify passports, JWT passports, bundles or presentations, offline by default.
 
     FILE may be a directory (every .json, .jwt and .jws file under it) or - (one
     passport on standard input). Trust comes from the home's trust store plus the
     options, which apply to this run only. With an empty store every issuer is
-    untrusted (issuer-untrusted) and the other checks still run. Results are
-    printed in input order; a batch uses every core. Exit code: 1 if any file is
+    untrusted (issuer-untrusted) and the other checks still run. A presentation
+    (JSON or vp+jwt) is checked against --challenge and --domain, and each passport
+    in it verified as a passport. Results are printed in input order; a batch uses
+    every core. Exit code: 1 if any file is
     rejected, else 2 if any could not be read, else 3 if any is indeterminate,
     else 0.
     """
@@ -235,9 +266,8 @@ def verify_command(
     build: Callable[[], Verifier] = (
         functools.partial(_build, recipe) if here is None else functools.partial(_same, here)
     )
-    outcomes = run_batch(
-        names, build=build, render=functools.partial(_render, as_json=as_json), jobs=workers
-    )
+    render = functools.partial(_render, as_json=as_json, challenge=challenge, domain=domain)
+    outcomes = run_batch(names, build=build, render=render, jobs=workers)
     tally: Counter[str] = Counter()
     show_progress = len(names) > 1 and not as_json and sys.stderr.isatty()
     with click.progressbar(
@@ -308,6 +338,31 @@ def render_text(result: VerificationResult, name: str) -> str:
         if facts.local_actions:
             lines.append("  Local actions for your organisation:")
             lines += [f"    - {action}" for action in facts.local_actions]
+    return "\n".join(lines)
+
+
+def render_presentation(result: PresentationResult, name: str) -> str:
+    """A presentation for a person: headline, its own checks and binding, then each credential."""
+    lines = [f"{_HEADLINES[result.verdict]}  {name}  (presentation of {len(result.credentials)})"]
+    for check in result.checks:
+        reason = f"  {check.code}: {check.message}" if check.code else ""
+        if check.status == "skipped":
+            reason = f"  {check.message}"
+        lines.append(f"  {_MARKS[check.status]} {check.name:<9}{check.status:<14}{reason}".rstrip())
+    shown = {(c.code, c.message) for c in result.checks}
+    extra = [f for f in result.failures if (f.code, f.message) not in shown]
+    if extra:
+        lines.append("  Also:")
+        lines += [f"    - {f.code} at {f.path or '/'}: {f.message}" for f in extra]
+    lines.append(f"  Holder:         {result.holder or 'not stated'} (not an issuer: not trusted)")
+    binding = [
+        f"challenge {'checked' if result.challenge_checked else 'NOT checked (no --challenge)'}",
+        f"domain {'checked' if result.domain_checked else 'NOT checked (no --domain)'}",
+    ]
+    lines.append(f"  Binding:        {', '.join(binding)}")
+    for position, credential in enumerate(result.credentials, 1):
+        inner = render_text(credential, f"credential {position}")
+        lines += ["    " + line for line in inner.splitlines()]
     return "\n".join(lines)
 
 

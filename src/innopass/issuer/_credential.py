@@ -23,7 +23,7 @@ from innopass._internal.contexts import CREDENTIALS_V2
 from innopass._internal.credential import PASSPORT_TYPE, VC_TYPE, credential_types, issuer_id
 from innopass._internal.jsonio import JSONObject, JSONValue
 from innopass._internal.timestamps import format_datetime, parse_datetime
-from innopass.errors import CredentialInvalidError, MalformedInputError, SchemaProblem
+from innopass.errors import CheckFailed, CredentialInvalidError, FailureCode, MalformedInputError
 
 __all__ = ["DEFAULT_CREDENTIAL_VALIDITY", "prepare_credential"]
 
@@ -33,15 +33,19 @@ DEFAULT_CREDENTIAL_VALIDITY: Final = timedelta(days=365)
 _MAX_ID_LENGTH: Final = 2048
 
 
+def _problem(path: str, message: str, code: FailureCode = FailureCode.MALFORMED) -> CheckFailed:
+    return CheckFailed(code, message, path)
+
+
 def _time(
-    credential: Mapping[str, JSONValue], name: str, problems: list[SchemaProblem]
+    credential: Mapping[str, JSONValue], name: str, problems: list[CheckFailed]
 ) -> datetime | None:
     if name not in credential:
         return None
     try:
         return parse_datetime(credential[name], path=f"/{name}")
     except MalformedInputError as exc:
-        problems.append(SchemaProblem(f"/{name}", exc.message))
+        problems.append(_problem(f"/{name}", exc.message))
         return None
 
 
@@ -57,10 +61,13 @@ def prepare_credential(
 ) -> JSONObject:
     """The copy of ``credential`` this organisation signs, or :class:`CredentialInvalidError`.
 
-    Refused, each problem with its JSON pointer: a first ``@context`` other than
-    VC 2.0's; a ``type`` without ``VerifiableCredential``, or with a type outside
-    ``types`` (``None``: any type), or ``InnovatorPassport`` (passports are built
-    from assessment records); an ``issuer`` other than ``organisation_did``; a
+    Refused, each problem a coded failure with its JSON pointer (the signer then
+    checks the VC 2.0 data-model rules, before anything is signed): a first
+    ``@context`` other than VC 2.0's; a ``type`` without ``VerifiableCredential``,
+    or with a type outside ``types`` (``None``: any type), or ``InnovatorPassport``
+    (passports are built from assessment records); an ``issuer`` other than
+    ``organisation_did`` (one without an id gets it, as :meth:`Issuer.sign_credential`
+    does); a
     ``proof`` (already secured); a ``credentialStatus`` entry naming a list under
     ``status_base`` (the organisation's own lists: only its ledger allocates
     there); an ``id`` that is not a string; ``validFrom``/``validUntil`` that are
@@ -69,31 +76,44 @@ def prepare_credential(
     Added: ``id`` (from ``new_id``) and ``validUntil`` (``valid_for`` after the
     later of ``now`` and ``validFrom``) when missing.
     """
-    problems: list[SchemaProblem] = []
+    problems: list[CheckFailed] = []
     context = credential.get("@context")
     first = context[0] if isinstance(context, list) and context else context
     if first != CREDENTIALS_V2:
-        problems.append(SchemaProblem("/@context", f"the first context must be {CREDENTIALS_V2}"))
+        problems.append(_problem("/@context", f"the first context must be {CREDENTIALS_V2}"))
     kinds = credential_types(credential)
     if VC_TYPE not in kinds:
-        problems.append(SchemaProblem("/type", f"the type must include {VC_TYPE}"))
+        problems.append(_problem("/type", f"the type must include {VC_TYPE}"))
     if PASSPORT_TYPE in kinds:
         problems.append(
-            SchemaProblem("/type", "innovator passports are issued from an assessment record")
+            _problem("/type", "innovator passports are issued from an assessment record")
         )
     elif types is not None:
         unsigned = sorted(set(kinds) - {VC_TYPE} - set(types))
         if unsigned:
             problems.append(
-                SchemaProblem("/type", f"this organisation does not sign {', '.join(unsigned)}")
+                _problem("/type", f"this organisation does not sign {', '.join(unsigned)}")
             )
     issuer = issuer_id(credential)
-    if issuer != organisation_did:
+    named = credential.get("issuer")
+    if (
+        "issuer" in credential
+        and issuer is None
+        and not (isinstance(named, dict) and "id" not in named)
+    ):
         problems.append(
-            SchemaProblem("/issuer", f"the issuer must be this organisation, {organisation_did}")
+            _problem("/issuer", "the issuer must be a URL, or an object whose id is a URL")
+        )
+    elif issuer not in (None, organisation_did):
+        problems.append(
+            _problem(
+                "/issuer",
+                f"this organisation signs only as itself ({organisation_did[:120]})",
+                FailureCode.ISSUER_UNTRUSTED,
+            )
         )
     if "proof" in credential:
-        problems.append(SchemaProblem("/proof", "the credential is already secured"))
+        problems.append(_problem("/proof", "the credential is already secured"))
     status = credential.get("credentialStatus")
     entries = status if isinstance(status, list) else [] if status is None else [status]
     for position, entry in enumerate(entries):
@@ -101,7 +121,7 @@ def prepare_credential(
         named = entry.get("statusListCredential") if isinstance(entry, dict) else None
         if isinstance(named, str) and named.startswith(status_base):
             problems.append(
-                SchemaProblem(
+                _problem(
                     where,
                     "entries in this organisation's status lists are allocated by its ledger "
                     "(leave credentialStatus out)",
@@ -111,16 +131,18 @@ def prepare_credential(
     if "id" in credential and (
         not isinstance(identifier, str) or not identifier or len(identifier) > _MAX_ID_LENGTH
     ):
-        problems.append(
-            SchemaProblem("/id", f"the id must be a URL of 1-{_MAX_ID_LENGTH} characters")
-        )
+        problems.append(_problem("/id", f"the id must be a URL of 1-{_MAX_ID_LENGTH} characters"))
     valid_from = _time(credential, "validFrom", problems)
     valid_until = _time(credential, "validUntil", problems)
     if valid_until is not None and valid_from is not None and valid_until < valid_from:
-        problems.append(SchemaProblem("/validUntil", "validUntil is before validFrom"))
+        problems.append(_problem("/validUntil", "validUntil is before validFrom"))
     if problems:
         raise CredentialInvalidError(problems)
     prepared: JSONObject = dict(credential)
+    if "issuer" not in prepared:
+        prepared["issuer"] = organisation_did
+    elif isinstance(named, dict) and "id" not in named:
+        prepared["issuer"] = {"id": organisation_did, **named}
     if "id" not in prepared:
         prepared["id"] = new_id()
     if valid_until is None:

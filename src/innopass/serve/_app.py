@@ -39,6 +39,7 @@ from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict
 from innopass.did import did_method, did_web_to_url
 from innopass.errors import (
     ConfigurationError,
+    CredentialInvalidError,
     InnopassError,
     KeyMaterialError,
     LedgerError,
@@ -148,6 +149,15 @@ def _authorise(request: Request, scope: Scope) -> None:
 
 def _problem_for(exc: InnopassError) -> Problem:
     """An innopass error raised while serving a request, as the problem it answers with."""
+    if isinstance(exc, CredentialInvalidError):
+        return Problem(
+            400,
+            exc.code,
+            exc.diagnostics(),
+            errors=[
+                {"code": str(p.failure), "message": p.message, "path": p.path} for p in exc.problems
+            ],
+        )
     if isinstance(exc, RecordInvalidError):
         return Problem(
             400,
@@ -323,6 +333,71 @@ async def verify(request: Request) -> Response:
     )
 
 
+def _text_option(options: JSONObject, name: str) -> str | None:
+    value = options.get(name)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise Problem(400, "unsupported-option", f"options.{name} must be a non-empty string")
+    return value
+
+
+async def verify_presentation(request: Request) -> Response:
+    body = await _json_object(request)
+    options = _options(body, {"checks", "challenge", "domain"})
+    chosen = _requested_checks(options)
+    challenge = _text_option(options, "challenge")
+    domain = _text_option(options, "domain")
+    unknown = sorted(set(body) - {"verifiablePresentation", "options"})
+    document = body.get("verifiablePresentation")
+    if unknown or not isinstance(document, dict | str):
+        raise Problem(
+            400, "malformed", "give verifiablePresentation (an object or a compact vp+jwt)"
+        )
+    worker = _worker(request)
+    try:
+        lists = await worker.ledger(worker.all_status_lists)
+    except InnopassError as exc:
+        raise _problem_for(exc) from exc
+    result = await run_in_threadpool(worker.verify_presentation, document, lists, challenge, domain)
+    # The presentation's own checks (parse, its holder's proof) always decide; the
+    # requested checks decide for each credential it carries.
+    own = [result.check(CheckName.PARSE), result.check(CheckName.PROOF)]
+    own_ok = all(c.status is CheckStatus.PASS for c in own)
+    decided = [_decide(credential, chosen) for credential in result.credentials]
+    names = [str(n) for n in chosen]
+    if own_ok and result.credentials and all(ok for _, ok in decided):
+        return JSONResponse(
+            {
+                "verified": True,
+                "checks": names,
+                "warnings": [],
+                "errors": [],
+                "result": result.to_json(),
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+    failures = [f.to_json() for f in result.failures]
+    for index, credential in enumerate(result.credentials):
+        failures += [
+            {**f.to_json(), "credential": index} for f in credential.failures if f.check in chosen
+        ]
+    failed = any(c.status is CheckStatus.FAIL for c in own) or any(
+        status == 400 for status, ok in decided if not ok
+    )
+    if not result.credentials and own_ok:
+        failures.append(
+            {"code": "malformed", "message": "the presentation carries no credential", "path": ""}
+        )
+        failed = True
+    first = failures[0] if failures else {"code": "malformed"}
+    raise Problem(
+        400 if failed else 422,
+        str(first["code"]),
+        f"not verified ({', '.join(sorted({str(f['code']) for f in failures})) or result.verdict})",
+        errors=failures,
+        extra={"verified": False, "checks": names, "result": result.to_json()},
+    )
+
+
 _PURPOSE_ACTIONS: Final = {"revocation": StatusAction.REVOKE, "suspension": StatusAction.SUSPEND}
 
 
@@ -490,6 +565,7 @@ def create_app(
         Route("/credentials/issue", issue, methods=["POST"]),
         Route("/credentials/verify", verify, methods=["POST"]),
         Route("/credentials/status", change_status, methods=["POST"]),
+        Route("/presentations/verify", verify_presentation, methods=["POST"]),
         Route(
             status_path(description.status_list_base) + "{purpose}/{number:int}",
             status_list,

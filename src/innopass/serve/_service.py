@@ -33,7 +33,13 @@ from innopass.serve._config import ServiceConfig
 from innopass.serve._tokens import TokenStore
 from innopass.status import StatusPurpose
 from innopass.trust import OrganisationDescription
-from innopass.verifier import TrustStore, VerificationResult, Verifier, VerifierHome
+from innopass.verifier import (
+    PresentationResult,
+    TrustStore,
+    VerificationResult,
+    Verifier,
+    VerifierHome,
+)
 
 __all__ = ["Opened", "WorkerState", "open_organisation"]
 
@@ -160,3 +166,15 @@ class WorkerState:
     ) -> VerificationResult:
         """Verify with this organisation's current status lists offered (never raises)."""
         return self.verifier.verify(document, status_lists=status_lists)
+
+    def verify_presentation(
+        self,
+        document: str | Mapping[str, JSONValue],
+        status_lists: Sequence[JSONObject],
+        challenge: str | None,
+        domain: str | None,
+    ) -> PresentationResult:
+        """Verify a presentation and the credentials in it (never raises)."""
+        return self.verifier.verify_presentation(
+            document, challenge=challenge, domain=domain, status_lists=status_lists
+        )

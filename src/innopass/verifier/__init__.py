@@ -18,6 +18,7 @@ from innopass.errors import FailureCode, FailureFamily
 from innopass.verifier._home import VerifierHome
 from innopass.verifier._online import FetchedMaterial
 from innopass.verifier._parties import IssuerTrust, PinnedParty, TrustSource
+from innopass.verifier._presentation import PresentationResult
 from innopass.verifier._result import (
     CheckName,
     CheckResult,
@@ -61,6 +62,7 @@ __all__ = [
     "OfflineFetcher",
     "PassportFacts",
     "PinnedParty",
+    "PresentationResult",
     "RequestsFetcher",
     "TrustSource",
     "TrustStore",

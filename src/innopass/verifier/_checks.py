@@ -13,7 +13,8 @@ into its payload; ``/header/…`` points into the JWS protected header).
   codes agree; a trust-listed issuer is accredited for the record's profile and
   domains.
 - ``validity``: ``validFrom``/``validUntil`` with the configured clock skew.
-- ``status``: every ``BitstringStatusListEntry`` against a verified, fresh list.
+- ``status``: every ``BitstringStatusListEntry`` against a verified, fresh list; an
+  entry of another status type is ``status-type-unsupported`` (indeterminate).
 - ``record``: an innovator passport (exact ``@context`` and type); the record
   passes the schema; ``recordDigest`` and the schema's ``digestSRI`` match.
 """
@@ -43,7 +44,7 @@ from innopass.errors import (
     MalformedInputError,
     NetworkError,
 )
-from innopass.status import StatusEntry, StatusPurpose, status_entries
+from innopass.status import StatusEntry, StatusPurpose, split_status_entries
 from innopass.verifier._envelope import Envelope
 from innopass.verifier._online import Online
 from innopass.verifier._parties import IssuerTrust, key_window_problem
@@ -67,6 +68,7 @@ __all__ = [
     "check_record",
     "check_status",
     "check_validity",
+    "proof_times",
 ]
 
 _MAX_SCHEMA_FAILURES: Final = 50
@@ -153,13 +155,13 @@ def check_proof(env: Envelope, ctx: Context) -> tuple[Found, Signing]:
             resolver=ctx.trust.resolver,
             suites=ctx.suites,
             proofs=env.proofs,
-            from_json=True,  # the envelope was read by the strict reader
+            plain=env.plain,
         )
         verified = True
     except CheckFailed as exc:
         found.failed(exc)
     for proof in env.proofs:
-        _proof_times(found, proof.created, proof.expires, ctx, proof.path, ("created", "expires"))
+        proof_times(found, proof.created, proof.expires, ctx, proof.path, ("created", "expires"))
     made = tuple(
         ProofMade(p.verification_method, p.created, f"{p.path}/created") for p in env.proofs
     )
@@ -187,7 +189,7 @@ def _check_jws(env: Envelope, ctx: Context, found: Found) -> tuple[Found, Signin
     return found, Signing(proofs=(made,), verified=verified and not problems)
 
 
-def _proof_times(
+def proof_times(
     found: Found,
     created: datetime | None,
     expires: datetime | None,
@@ -339,15 +341,13 @@ def check_validity(env: Envelope, ctx: Context) -> Found:
             continue
         try:
             times[name] = parse_datetime(value, path=f"/{name}")
-        except MalformedInputError as exc:
-            found.fail(FailureCode.MALFORMED, exc.message, exc.path)
+        except MalformedInputError:
+            found.skipped = True  # not a dateTimeStamp: reported by parse (the data model)
     start, end = times.get("validFrom"), times.get("validUntil")
     if start is not None and beyond(start, ctx.now, ctx.skew):
         found.fail(FailureCode.NOT_YET_VALID, f"not valid before {start.isoformat()}", "/validFrom")
     if end is not None and beyond(ctx.now, end, ctx.skew):
         found.fail(FailureCode.EXPIRED, f"expired at {end.isoformat()}", "/validUntil")
-    if start is not None and end is not None and end < start:
-        found.fail(FailureCode.MALFORMED, "validUntil is before validFrom", "/validUntil")
     return found
 
 
@@ -362,9 +362,17 @@ def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing
         return found
     issuer = env.issuer
     try:
-        entries = status_entries(env.credential)
+        entries, others = split_status_entries(env.credential)
     except MalformedInputError as exc:
         found.fail(FailureCode.MALFORMED, exc.message, exc.path)
+        return found
+    for path, kind in others:
+        found.fail(
+            FailureCode.STATUS_TYPE_UNSUPPORTED,
+            f"status type {kind} cannot be checked (innopass checks BitstringStatusListEntry)",
+            path,
+        )
+    if not entries and others:
         return found
     if not entries:
         found.skipped = True
@@ -517,7 +525,7 @@ def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
     if len(problems) > _MAX_SCHEMA_FAILURES:
         found.fail(FailureCode.SCHEMA_INVALID, "… and more schema problems", _RECORD_PATH)
     try:
-        digest = sha256_digest(raw, from_json=True)
+        digest = sha256_digest(raw, plain=env.plain)
     except MalformedInputError as exc:
         found.fail(FailureCode.SCHEMA_INVALID, exc.message, _RECORD_PATH + exc.path)
     else:

@@ -171,7 +171,7 @@ class PassportFacts:
         }
 
 
-def _check_result(name: CheckName, failures: Iterable[Failure], skipped: bool) -> CheckResult:
+def check_result(name: CheckName, failures: Iterable[Failure], skipped: bool) -> CheckResult:
     mine = [f for f in failures if f.check is name]
     invalid = [f for f in mine if f.code.family is FailureFamily.INVALID]
     if invalid:
@@ -183,7 +183,7 @@ def _check_result(name: CheckName, failures: Iterable[Failure], skipped: bool) -
     return CheckResult(name, CheckStatus.PASS)
 
 
-def _verdict(failures: Iterable[Failure], checks: Iterable[CheckResult]) -> Verdict:
+def verdict_of(failures: Iterable[Failure], checks: Iterable[CheckResult]) -> Verdict:
     codes = [f.code for f in failures]
     if any(c.family is FailureFamily.INVALID for c in codes):
         return Verdict.REJECTED
@@ -227,9 +227,9 @@ class VerificationResult:
         """Assemble a result; each check's status and the verdict follow from ``failures``."""
         failure_tuple = tuple(failures)
         skipped_set = frozenset(skipped)
-        checks = tuple(_check_result(n, failure_tuple, n in skipped_set) for n in CHECK_NAMES)
+        checks = tuple(check_result(n, failure_tuple, n in skipped_set) for n in CHECK_NAMES)
         return cls(
-            verdict=_verdict(failure_tuple, checks),
+            verdict=verdict_of(failure_tuple, checks),
             format=format,
             credential_id=credential_id,
             issuer=issuer or IssuerInfo(),
