@@ -599,3 +599,56 @@ def test_graceful_shutdown_answers_the_request_in_flight(tmp_path: Path, serve: 
     assert service.process.wait(60) == 0
     with pytest.raises(requests.exceptions.ConnectionError):
         get(service.url("/health"), timeout=5)
+
+
+def test_presentations_are_verified_with_the_verifiers_challenge(
+    tmp_path: Path, serve: Any
+) -> None:
+    from innopass.holder import Holder
+
+    home = tmp_path / "home"
+    make_home(home)
+    secret = token(home)
+    service = serve(home)
+    issued = post(
+        service.url("/credentials/issue"), json={"record": record()}, headers=bearer(secret)
+    )
+    passport = issued.json()["verifiableCredential"]
+    holder = Holder.generate()
+    verify = service.url("/presentations/verify")
+    for fmt in ("di", "jwt"):
+        presentation = holder.present(
+            [passport], challenge="c-123", domain="r1h.nhs.example", format=fmt
+        )
+        body: dict[str, Any] = {
+            "verifiablePresentation": presentation,
+            "options": {"challenge": "c-123", "domain": "r1h.nhs.example"},
+        }
+        answer = post(verify, json=body)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["result"]["verdict"] == "verified"
+        replayed = post(verify, json={**body, "options": {**body["options"], "challenge": "c-9"}})
+        assert replayed.status_code == 400
+        assert replayed.json()["verified"] is False
+    unsigned = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [passport],
+    }
+    answer = post(verify, json={"verifiablePresentation": unsigned})
+    assert (answer.status_code, answer.json()["code"]) == (400, "malformed")
+    revoked = post(
+        service.url("/credentials/status"),
+        json={"credentialId": passport["id"], "action": "revoke"},
+        headers=bearer(secret),
+    )
+    assert revoked.status_code == 200
+    presentation = holder.present([passport], challenge="c-1", domain="r1h.nhs.example")
+    answer = post(
+        verify,
+        json={
+            "verifiablePresentation": presentation,
+            "options": {"challenge": "c-1", "domain": "r1h.nhs.example"},
+        },
+    )
+    assert (answer.status_code, answer.json()["code"]) == (400, "revoked")
