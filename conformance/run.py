@@ -278,6 +278,7 @@ def _endpoint(server: Server, path: str, tags: list[str], **extra: object) -> di
 
 
 def local_config(suite: Suite, servers: dict[str, Server]) -> dict[str, object]:
+    implementations: list[dict[str, object]]
     ed, jwt = servers["ed25519"], servers["ed25519-jwt"]
     p256, p384 = servers["p256"], servers["p384"]
     settings = {"enableInteropTests": False, "testAllImplementations": False}
