@@ -491,6 +491,7 @@ def test_tls_with_cert_and_key(tmp_path: Path, serve: Any) -> None:
     assert spec is not None
     assert spec.loader is not None
     driver = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = driver  # its dataclasses look their module up
     spec.loader.exec_module(driver)
     cert, key = driver.make_certificate(tmp_path / "tls")
     home = tmp_path / "home"
