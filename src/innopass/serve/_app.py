@@ -35,6 +35,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from innopass._internal.contexts import CREDENTIALS_V2
+from innopass._internal.datamodel import ENVELOPED_CREDENTIAL_TYPE
 from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict
 from innopass.did import did_method, did_web_to_url
 from innopass.errors import (
@@ -57,7 +59,6 @@ from innopass.verifier import CheckName, CheckStatus, VerificationResult
 
 __all__ = ["create_app", "status_path"]
 
-ENVELOPED_TYPE: Final = "EnvelopedVerifiableCredential"
 _CHECKS: Final = {
     "proof": CheckName.PROOF,
     "issuer": CheckName.ISSUER,
@@ -193,9 +194,9 @@ def _enveloped(passport: IssuedPassport) -> JSONValue:
     if passport.token is None:
         return passport.credential
     return {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "@context": [CREDENTIALS_V2],
         "id": f"data:application/vc+jwt,{passport.token}",
-        "type": ENVELOPED_TYPE,
+        "type": ENVELOPED_CREDENTIAL_TYPE,
     }
 
 
