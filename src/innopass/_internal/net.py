@@ -24,6 +24,7 @@ use ``allow_loopback_http``.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import ipaddress
 import re
@@ -144,10 +145,8 @@ class _Guard:
         with self._lock:
             self.expired = True
             for sock in self._sockets:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def _register(self, sock: socket.socket) -> None:
         with self._lock:
