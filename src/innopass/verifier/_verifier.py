@@ -280,7 +280,7 @@ class Verifier:
             format=envelope.format,
             credential_id=envelope.id,
             issuer=issuer_info(envelope, trust),
-            passport=passport_facts(envelope, facts),
+            passport=passport_facts(envelope, facts, trust),
             credential=envelope.credential,
             verification_method=signing.proofs[0].vm_id if signing.proofs else None,
         )
