@@ -36,6 +36,7 @@ __all__ = [
     "InnopassError",
     "InnopassWarning",
     "InvalidSignatureError",
+    "KeyFileDamagedError",
     "KeyMaterialError",
     "KeyNotAuthorisedError",
     "KeyNotFoundError",
@@ -171,6 +172,15 @@ class KeyMaterialError(InnopassError):
     where a public one is expected."""
 
     code: str = "key-material"
+
+
+class KeyFileDamagedError(KeyMaterialError):
+    """A private key file that is truncated, overwritten or otherwise not a whole key file.
+
+    Told apart from a wrong passphrase: the file itself must be restored from a backup.
+    """
+
+    code: str = "key-file-damaged"
 
 
 class PassphraseError(KeyMaterialError):

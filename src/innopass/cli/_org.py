@@ -155,6 +155,33 @@ def rotate_key_command(key_type: str | None, compromised: bool, home: Path | Non
     click.echo("export the description (innopass org export) and republish the DID document")
 
 
+@org_group.command("compromise-key")
+@click.argument("key_id", metavar="KEY-ID")
+@home_option
+def compromise_key_command(key_id: str, home: Path | None) -> None:
+    """Mark the organisation's key KEY-ID compromised: every passport it signed fails.
+
+    KEY-ID is any key the description lists (see innopass org show), current or
+    retired. The current key of a did:web organisation is rotated at once. The
+    compromised key's private key file is destroyed. Then export the description
+    (innopass org export), republish the DID document, give the description to the
+    trust anchor (trust-list sign carries the mark to every verifier) and reissue
+    the passports the key signed.
+    """
+    from innopass.issuer import OrganisationHome
+
+    org = OrganisationHome.open(resolve_home(home))
+    new = org.compromise_key(key_id, read_passphrase())
+    click.echo(f"marked COMPROMISED {key_id}")
+    if new is not None:
+        click.echo(f"new signing key {new}")
+    click.echo("every passport it signed will fail verification: reissue them")
+    click.echo(
+        "export the description (innopass org export), republish the DID document and "
+        "give it to the trust anchor"
+    )
+
+
 @org_group.command("show")
 @home_option
 def show_command(home: Path | None) -> None:
@@ -181,6 +208,11 @@ def show_command(home: Path | None) -> None:
             until = format_datetime(window.valid_until) if window.valid_until else "?"
             state = f"retired, valid {since} to {until}"
         click.echo(f"key           {window.id} ({kind}) {state}")
+    for leftover in org.retired_key_files():
+        click.echo(
+            f"warning       retired private key still on disk: {leftover} "
+            "(destroyed at the next rotate-key or compromise-key)"
+        )
     click.echo(f"status lists  {description.status_list_base}")
     with org.open_ledger() as ledger:
         lists = ledger.status_lists()
