@@ -41,6 +41,7 @@ __all__ = [
     "KeyNotAuthorisedError",
     "KeyNotFoundError",
     "LedgerError",
+    "LedgerTamperedError",
     "LimitExceededError",
     "MalformedInputError",
     "NetworkError",
@@ -289,6 +290,27 @@ class PassportNotFoundError(LedgerError):
     def __init__(self, passport_id: str) -> None:
         super().__init__(f"no passport {passport_id!r} in this organisation's ledger")
         self.passport_id = passport_id
+
+
+class LedgerTamperedError(LedgerError):
+    """The ledger fails verification: edited, rolled back or damaged (``problems`` says how).
+
+    Issuing, status changes and status-list signing refuse to run on it, so that
+    nothing is signed from a ledger that no longer says what was done.
+    """
+
+    code: str = "ledger-tampered"
+
+    def __init__(self, path: Path, problems: Sequence[str]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        first = self.problems[0] if self.problems else "unknown problem"
+        more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(
+            f"the ledger {path} fails verification: {first}{more}. Nothing was signed or "
+            "changed; run `innopass ledger verify` for every problem, and restore the ledger "
+            "from a backup that verifies"
+        )
 
 
 class AuditChainError(LedgerError):

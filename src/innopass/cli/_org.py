@@ -21,6 +21,7 @@ from innopass.cli._common import (
     resolve_home,
     write_output,
 )
+from innopass.cli._exit import ExitCode
 from innopass.cli._types import ODS_CODE
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -227,8 +228,15 @@ def show_command(home: Path | None) -> None:
             f"passports     {total} issued: {counts[PassportState.ACTIVE]} active, "
             f"{counts[PassportState.SUSPENDED]} suspended, {counts[PassportState.REVOKED]} revoked"
         )
-        entries = ledger.verify_audit_chain()
-        click.echo(f"audit log     {entries} entries, hash chain intact")
+        report = ledger.verify()
+        entries = report.checkpoint.length
+        if report.ok:
+            click.echo(f"audit log     {entries} entries, hash chain intact, tables agree")
+        else:
+            click.echo(f"audit log     {entries} entries; LEDGER FAILS VERIFICATION:")
+            for problem in report.problems[:5]:
+                click.echo(f"  {problem}")
+            click.echo("  (innopass ledger verify lists every problem)")
         versions = ledger.trust_list_versions()
         if versions:
             newest = versions[-1]
@@ -237,3 +245,5 @@ def show_command(home: Path | None) -> None:
             click.echo(
                 f"trust lists   version {newest.version} signed {signed}, valid until {until}"
             )
+    if not report.ok:
+        raise click.exceptions.Exit(int(ExitCode.REJECTED))

@@ -126,6 +126,7 @@ class TrustAnchor(Session):
         anchor = self.description
         credential_id = f"urn:uuid:{uuid.uuid4()}"
         with self._ledger.transaction() as tx:
+            tx.require_intact()
             self._signer.check_current()
             now = self._clock()
             trusted = tuple(

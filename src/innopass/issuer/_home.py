@@ -70,7 +70,7 @@ from innopass.errors import (
 )
 from innopass.issuer._ledger import Ledger, LedgerTransaction
 from innopass.keys import KeyType, PrivateKey, generate_private_key, private_key_from_pem
-from innopass.trust import KeyWindow, OrganisationDescription, valid_ods_code
+from innopass.trust import KeyWindow, LedgerCheckpoint, OrganisationDescription, valid_ods_code
 
 __all__ = [
     "KEYS_DIR",
@@ -506,8 +506,16 @@ class OrganisationHome:
             ) from exc
 
     def export(self, *, clock: Callable[[], datetime] = utc_now) -> OrganisationDescription:
-        """The public description stamped with ``exportedAt`` (``innopass org export``)."""
-        return replace(self.description(), exported_at=clock())
+        """The public description stamped with ``exportedAt`` (``innopass org export``).
+
+        It carries the ledger's checkpoint now (``ledgerCheckpoint``), once the ledger
+        verifies (:class:`~innopass.errors.LedgerTamperedError` if it does not): a
+        description handed out anchors the ledger as it was.
+        """
+        description = self.description()
+        with self.open_ledger(clock=clock, description=description) as ledger:
+            point = ledger.require_intact()
+        return replace(description, exported_at=clock(), ledger_checkpoint=point)
 
     def _write_description(self, description: OrganisationDescription) -> None:
         atomic_write(
@@ -574,9 +582,44 @@ class OrganisationHome:
             )
         return key
 
-    def open_ledger(self, *, clock: Callable[[], datetime] = utc_now) -> Ledger:
-        """Open the home's ledger (close it when done)."""
-        return Ledger.open(self.ledger_path, clock=clock)
+    def open_ledger(
+        self,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        description: OrganisationDescription | None = None,
+    ) -> Ledger:
+        """Open the home's ledger (close it when done).
+
+        The checkpoint the description carries (the ledger as of the last status
+        lists signed) becomes one the ledger must hold (:attr:`Ledger.anchors`);
+        ``description`` saves reading it again when the caller just did.
+        """
+        ledger = Ledger.open(self.ledger_path, clock=clock)
+        try:
+            point = (description or self.description()).ledger_checkpoint
+        except BaseException:
+            ledger.close()
+            raise
+        if point is not None:
+            ledger.anchors = ((f"the description {self.organisation_path}", point),)
+        return ledger
+
+    def record_checkpoint(self, checkpoint: LedgerCheckpoint) -> None:
+        """Write ``checkpoint`` into ``organisation.json`` (call it holding the ledger's lock).
+
+        Never moves the checkpoint back: a checkpoint older than the one recorded
+        is ignored.
+        """
+        description = self.description()
+        held = description.ledger_checkpoint
+        if held is not None and held.length >= checkpoint.length:
+            return
+        try:
+            self._write_description(replace(description, ledger_checkpoint=checkpoint))
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot write {self.organisation_path}: {exc.strerror or exc}"
+            ) from exc
 
     def rotate_key(
         self,

@@ -219,6 +219,7 @@ class Issuer(Session):
         issued: list[IssuedPassport] = []
         for start in range(0, len(prepared), group):
             with self._ledger.transaction() as tx:
+                tx.require_intact()
                 self._signer.check_current()
                 done = [self._issue_in(tx, r, fmt) for r in prepared[start : start + group]]
             for passport in done:
@@ -229,6 +230,7 @@ class Issuer(Session):
 
     def _issue(self, record: AssessmentRecord, fmt: PassportFormat) -> IssuedPassport:
         with self._ledger.transaction() as tx:
+            tx.require_intact()
             self._signer.check_current()
             return self._issue_in(tx, record, fmt)
 
@@ -284,21 +286,8 @@ class Issuer(Session):
                 verification_method=signer.key_id,
                 status=tuple(entry.to_json() for entry in entries),
                 credential_text=passport.text(),
-            )
-        )
-        tx.audit(
-            "issue",
-            passport_id,
-            {
-                "recordId": record.record_id,
-                "recordDigest": digest,
-                "format": fmt.value,
-                "verificationMethod": signer.key_id,
-                "validUntil": format_datetime(valid_until),
-                "status": [
-                    {"purpose": e.purpose, "list": e.list_id, "index": e.index} for e in entries
-                ],
-            },
+            ),
+            details={"recordId": record.record_id, "validUntil": format_datetime(valid_until)},
         )
         return passport
 
