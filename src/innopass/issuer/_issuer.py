@@ -22,7 +22,7 @@ from typing import Self
 
 from innopass._internal.jsonio import JSONValue
 from innopass._internal.timestamps import format_datetime, utc_now
-from innopass.errors import ConfigurationError, RecordInvalidError, SchemaProblem
+from innopass.errors import ConfigurationError, OutputError, RecordInvalidError, SchemaProblem
 from innopass.issuer._bundle import build_bundle
 from innopass.issuer._home import OrganisationHome
 from innopass.issuer._ledger import (
@@ -329,10 +329,22 @@ class Issuer(Session):
     ) -> list[PublishedStatusList]:
         """Sign every status list and write each to ``directory/<purpose>/<n>`` (FORMATS.md §3).
 
-        ``directory`` must be outside the home's keys and ledger
+        ``directory`` must be outside the home's keys and ledger, and no
+        ``<purpose>`` folder or list file in it may be a symbolic link
         (:class:`~innopass.errors.OutputError`), checked before anything is signed.
         """
         self.home.check_output_dir(directory)
+        for info in self._ledger.status_lists():
+            folder = directory / info.purpose.value
+            path = folder / str(info.list_number)
+            for part in (folder, path):
+                if part.is_symlink():
+                    raise OutputError(
+                        f"refusing to write through the symbolic link {part}: status lists "
+                        "are written only into real directories",
+                        path=part,
+                    )
+            self.home.check_output_file(path)  # resolved: never into the keys or the ledger
         return publish_status_lists(
             self._signer, self._ledger, directory, clock=self._clock, valid_for=valid_for
         )
