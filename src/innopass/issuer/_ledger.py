@@ -460,6 +460,44 @@ def _audit_entries(db: sqlite3.Connection) -> tuple[AuditEntry, ...]:
     return tuple(entries)
 
 
+def _checked_entries(db: sqlite3.Connection) -> tuple[AuditEntry, ...]:
+    """The audit log, each entry's place in the hash chain checked as it is read (one pass).
+
+    Raises :class:`AuditChainError` naming the first entry whose sequence number,
+    ``prev_hash`` or ``hash`` does not match, or whose details are not a JSON object.
+    """
+    entries = []
+    expected_prev = GENESIS_HASH
+    for position, (seq, at, action, subject, details_json, prev_hash, digest) in enumerate(
+        _audit_rows(db), start=1
+    ):
+        if seq != position:
+            raise AuditChainError(position, f"entry missing (next entry is {seq})")
+        if prev_hash != expected_prev:
+            raise AuditChainError(seq, "prev_hash does not match the previous entry")
+        try:
+            details = loads_strict(str(details_json))
+        except MalformedInputError as exc:
+            raise AuditChainError(seq, "details are not valid JSON") from exc
+        if not isinstance(details, dict):
+            raise AuditChainError(seq, "details are not a JSON object")
+        if _chain_hash(str(prev_hash), int(seq), str(at), str(action), str(subject), details) != (
+            digest
+        ):
+            raise AuditChainError(seq, "hash does not match the entry's contents")
+        try:
+            when = parse_datetime(str(at))
+        except MalformedInputError as exc:
+            raise AuditChainError(seq, f"time {str(at)[:40]!r} is not a time") from exc
+        entries.append(
+            AuditEntry(
+                int(seq), when, str(action), str(subject), details, str(prev_hash), str(digest)
+            )
+        )
+        expected_prev = str(digest)
+    return tuple(entries)
+
+
 class LedgerTransaction:
     """The operations available inside one ledger transaction (see :meth:`Ledger.transaction`).
 
@@ -1046,11 +1084,11 @@ class Ledger:
                 problems += [f"the SQLite file is damaged: {r[0]}" for r in check[:5]]
                 return LedgerReport(LedgerCheckpoint(0, GENESIS_HASH), 0, tuple(problems))
             try:
-                length = self.verify_audit_chain()
+                entries = _checked_entries(self._db)
+                length = len(entries)
             except LedgerError as exc:
                 problems.append(str(exc))
-                length = -1
-            entries = _audit_entries(self._db) if length >= 0 else ()
+                entries, length = (), -1
             head = _checkpoint(self._db)
             if length >= 0:
                 replay = _replay(entries)
@@ -1172,26 +1210,7 @@ class Ledger:
         Raises :class:`AuditChainError` naming the first entry whose sequence
         number, ``prev_hash`` or ``hash`` does not match.
         """
-        rows = _audit_rows(self._db)
-        expected_prev = GENESIS_HASH
-        for position, (seq, at, action, subject, details_json, prev_hash, digest) in enumerate(
-            rows, start=1
-        ):
-            if seq != position:
-                raise AuditChainError(position, f"entry missing (next entry is {seq})")
-            if prev_hash != expected_prev:
-                raise AuditChainError(seq, "prev_hash does not match the previous entry")
-            try:
-                details = loads_strict(str(details_json))
-            except MalformedInputError as exc:
-                raise AuditChainError(seq, "details are not valid JSON") from exc
-            recomputed = _chain_hash(
-                str(prev_hash), int(seq), str(at), str(action), str(subject), details
-            )
-            if recomputed != digest:
-                raise AuditChainError(seq, "hash does not match the entry's contents")
-            expected_prev = str(digest)
-        return len(rows)
+        return len(_checked_entries(self._db))
 
     @_read
     def trust_list_versions(self) -> tuple[TrustListVersion, ...]:
