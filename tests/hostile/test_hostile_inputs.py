@@ -96,8 +96,6 @@ def _web(world: World) -> Any:
 
 # --- the same inputs through the command line ---------------------------------------------
 
-_CLI_SAMPLE = [c for i, c in enumerate(CASES) if i % 4 == 0]
-
 
 def _write(path: Path, value: Any) -> Path:
     if isinstance(value, bytes):
@@ -109,7 +107,7 @@ def _write(path: Path, value: Any) -> Path:
     return path
 
 
-@pytest.mark.parametrize("case", _CLI_SAMPLE, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_hostile_case_on_the_command_line(
     case: Case, world: World, tmp_path: Path, run: Callable[..., Any]
 ) -> None:
@@ -131,9 +129,17 @@ def test_hostile_case_on_the_command_line(
         args += ["--trust-list", _write(tmp_path / f"trust-{i}.json", item)]
     if given.trust_lists:
         args += ["--anchor", world.anchor.did]
-    result = run(*args)
+    tracemalloc.start()
+    try:
+        result = run(*args)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert result.code in (1, 2, 3), (case.name, result.out, result.err)
     assert "internal error" not in result.err
+    assert peak < MEMORY_BOUND, f"{case.name}: {peak} bytes"
+    if result.code == 2:
+        assert len(result.err.strip().splitlines()) == 1, result.err  # one line, naming the fix
     assert "verified" not in result.out.split("\n", 1)[0].lower().replace("not verified", "")
 
 
@@ -202,3 +208,37 @@ def test_a_case_can_fail(world: World, verifier: Verifier) -> None:
     result = _verify(verifier, world, Given(_good(world), status_lists=None))
     assert not ({f.code for f in result.failures} & CASES[0].expected)
     assert timedelta(0) == timedelta(0)
+
+
+def test_a_folder_of_every_hostile_file_in_one_batch(
+    world: World, tmp_path: Path, run: Callable[..., Any]
+) -> None:
+    """``innopass verify DIR --json``: one line per file, none verified, exit 1.
+
+    Every case whose breakage is in the passport file itself (not in the status or
+    trust lists beside it) goes into one folder, verified as one batch.
+    """
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    written = 0
+    for number, case in enumerate(CASES):
+        given = case.make(world)
+        if given.status_lists is not None or given.trust_lists:
+            continue
+        suffix = ".jwt" if isinstance(given.passport, str) else ".json"
+        _write(folder / f"{number:03d}-{case.name}{suffix}", given.passport)
+        written += 1
+    lists = [
+        _write(tmp_path / f"list-{i}.json", item) for i, item in enumerate(world.rf4.status_lists())
+    ]
+    args: list[Any] = ["verify", folder, "--json", "--home", tmp_path / "home"]
+    args += ["--at", "2026-05-01T09:30:00Z", "--trust-issuer", world.rf4.did]
+    for path in lists:
+        args += ["--status-list", path]
+    result = run(*args)
+    assert result.code == 1, result.err
+    assert "internal error" not in result.err
+    lines = [json.loads(line) for line in result.out.splitlines() if line.startswith("{")]
+    verified = [line.get("file") for line in lines if line.get("verdict") == "verified"]
+    assert verified == []
+    assert len(lines) == written
