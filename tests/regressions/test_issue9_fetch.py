@@ -103,3 +103,25 @@ def test_a_trickling_server_cannot_hold_a_fetch_past_its_deadline(trickler: int)
     fetcher = RequestsFetcher(timeout=1.0, allow_loopback_http=True)
     with pytest.raises(NetworkError):
         fetcher.fetch(f"http://127.0.0.1:{trickler}/list", max_bytes=1000)
+
+
+@pytest.mark.parametrize(
+    "did",
+    ["did:web:localhost", "did:web:localhost%3A8443", "did:web:127.0.0.1", "did:web:10.1.2.3"],
+)
+def test_did_web_at_internal_addresses_is_not_fetched(did: str) -> None:
+    from innopass.did import DidWebResolver
+    from innopass.errors import ResolutionError
+
+    attempts: list[object] = []
+    real = socket.socket.connect
+
+    def spy(self: socket.socket, address: Any) -> Any:
+        attempts.append(address)
+        return real(self, address)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", spy)
+        with pytest.raises(ResolutionError):
+            DidWebResolver(RequestsFetcher()).resolve(did)
+    assert attempts == []
