@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from innopass.errors import ConfigurationError
 from innopass.issuer import Issuer, OrganisationHome
 from innopass.issuer._ledger import Ledger
 from innopass.record import example
@@ -90,7 +91,7 @@ def full_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
     real_open = Ledger.open.__func__  # type: ignore[attr-defined]
 
     def opening(cls: type[Ledger], *args: Any, **kwargs: Any) -> Ledger:
-        ledger = real_open(cls, *args, **kwargs)
+        ledger: Ledger = real_open(cls, *args, **kwargs)
         ledger._db = _CommitFails(ledger._db)  # type: ignore[assignment]
         return ledger
 
@@ -155,7 +156,7 @@ def test_revoke_whose_commit_fails_changes_nothing(
         real_open = Ledger.open.__func__  # type: ignore[attr-defined]
 
         def opening(cls: type[Ledger], *args: Any, **kwargs: Any) -> Ledger:
-            ledger = real_open(cls, *args, **kwargs)
+            ledger: Ledger = real_open(cls, *args, **kwargs)
             ledger._db = _CommitFails(ledger._db)  # type: ignore[assignment]
             return ledger
 
@@ -246,7 +247,7 @@ def test_rotate_key_that_cannot_destroy_the_old_key_says_so(
     import innopass.issuer._home as module
 
     def read_only(path: Path) -> None:
-        raise module.ConfigurationError(f"cannot destroy the retired key file {path}: read-only")
+        raise ConfigurationError(f"cannot destroy the retired key file {path}: read-only")
 
     monkeypatch.setattr(module, "_destroy_file", read_only)
     result = run("org", "rotate-key", "--home", home.path)

@@ -73,7 +73,7 @@ def test_a_compromise_in_the_pinned_description_applies_over_the_trust_list(
 ) -> None:
     rf4, anchor = parties
     description = rf4.description()
-    description["keys"][0]["compromised"] = True  # type: ignore[index]
+    description["keys"][0]["compromised"] = True
     result = _run(rf4, anchor, description, rf4.trusted_issuer(), passport(rf4))
     assert result.verdict == "rejected"
     assert "key-compromised" in {f.code for f in result.failures}
@@ -92,7 +92,7 @@ def test_a_compromise_in_the_trust_list_applies_over_the_pinned_description(
 def test_key_windows_intersect(parties: tuple[Org, Org]) -> None:
     rf4, anchor = parties
     description = rf4.description()
-    description["keys"][0]["validUntil"] = "2026-04-01T00:00:00Z"  # type: ignore[index]
+    description["keys"][0]["validUntil"] = "2026-04-01T00:00:00Z"
     credential = passport(rf4, created=NOW - timedelta(days=1))  # after the pin's window
     result = _run(rf4, anchor, description, rf4.trusted_issuer(), credential)
     assert result.verdict == "rejected"
