@@ -281,3 +281,26 @@ def test_bundle_of_untrusted_issuer_is_not_kept() -> None:
     result = verifier.verify(bundle(passport(rf4), rf4))
     assert result.verdict == "rejected"
     assert verifier.trust.status_lists == {} or len(verifier.trust.status_lists) == 0
+
+
+def test_a_fetcher_written_before_timeouts_still_works() -> None:
+    rf4 = Org.did_web()
+
+    class OldFetcher:
+        def __init__(self) -> None:
+            self.calls: list[str] = []
+
+        def fetch(self, url: str, *, max_bytes: int, accept: str = "application/json") -> bytes:
+            self.calls.append(url)
+            raise NetworkError(url, "404")
+
+    fetcher = OldFetcher()
+    verifier = Verifier(
+        TrustStore().with_issuer(rf4.organisation()),
+        clock=lambda: NOW,
+        fetcher=fetcher,  # type: ignore[arg-type]  # the old protocol is what is tested
+    )
+    result = verifier.verify(passport(rf4))
+    assert result.verdict == "indeterminate"
+    assert "internal-error" not in codes(result)
+    assert len(fetcher.calls) == 2

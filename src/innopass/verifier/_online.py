@@ -11,6 +11,7 @@ home (:meth:`~innopass.verifier.VerifierHome.keep_fetched`).
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 from collections import OrderedDict
@@ -102,12 +103,13 @@ class _Budgeted:
     ``fetch_timeout`` and what is left of ``run_fetch_budget``, and at most
     ``fetch_max_bytes``; once the budget is spent, nothing more is fetched."""
 
-    __slots__ = ("_deadline", "_fetcher", "_limits")
+    __slots__ = ("_deadline", "_fetcher", "_limits", "_takes_timeout")
 
     def __init__(self, fetcher: Fetcher, limits: Limits) -> None:
         self._fetcher = fetcher
         self._limits = limits
         self._deadline = time.monotonic() + limits.run_fetch_budget
+        self._takes_timeout = _takes_timeout(fetcher)
 
     def fetch(
         self,
@@ -121,12 +123,28 @@ class _Budgeted:
         if left <= 0:
             raise NetworkError(url, f"not fetching {url[:120]}: this run's fetch budget is spent")
         allowed = min(left, self._limits.fetch_timeout, timeout or left)
-        return self._fetcher.fetch(
-            url,
-            max_bytes=min(max_bytes, self._limits.fetch_max_bytes),
-            accept=accept,
-            timeout=allowed,
-        )
+        cap = min(max_bytes, self._limits.fetch_max_bytes)
+        if not self._takes_timeout:  # a fetcher written before timeouts were passed
+            return self._fetcher.fetch(url, max_bytes=cap, accept=accept)
+        return self._fetcher.fetch(url, max_bytes=cap, accept=accept, timeout=allowed)
+
+
+def _takes_timeout(fetcher: Fetcher) -> bool:
+    """Whether ``fetcher.fetch`` accepts ``timeout`` (looked up once per fetcher class)."""
+    kind = type(fetcher)
+    known = _TAKES_TIMEOUT.get(kind)
+    if known is None:
+        try:
+            parameters = inspect.signature(fetcher.fetch).parameters.values()
+        except (TypeError, ValueError):
+            known = True
+        else:
+            known = any(p.name == "timeout" or p.kind is p.VAR_KEYWORD for p in parameters)
+        _TAKES_TIMEOUT[kind] = known
+    return known
+
+
+_TAKES_TIMEOUT: dict[type, bool] = {}
 
 
 class Online:
