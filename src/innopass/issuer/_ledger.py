@@ -787,9 +787,9 @@ def _compare_tables(db: sqlite3.Connection, replay: _Replay) -> list[str]:
     extend when a list kind keeps more than one bit per entry.
     """
     problems: list[str] = []
-    rows = db.execute(
+    rows = db.execute(  # streamed: a ledger's passports may not fit in memory at once
         "SELECT id, record_digest, format, verification_method, credential FROM passports"
-    ).fetchall()
+    )
     seen: set[str] = set()
     for pid, digest, fmt, method, credential in rows:
         pid = str(pid)
