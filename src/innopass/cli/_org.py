@@ -1,6 +1,8 @@
-"""``innopass org``: create an organisation home, export its description, rotate its key.
+"""``innopass org``: create an organisation home, export its description, rotate its key,
+mark a key compromised, show the home.
 
-Exit codes: 0 success; 2 usage or input error, a refused operation (a home that
+Exit codes: 0 success; 1 ``org show`` on a ledger that fails verification; 2 usage or
+input error, a refused operation (a home that
 already exists or is incomplete, rotating a did:key, an output inside the home's
 keys or ledger) or a wrong passphrase, with one line on stderr. The key
 passphrase comes from ``INNOPASS_PASSPHRASE`` or, when that is unset, a hidden
