@@ -37,10 +37,12 @@ __all__ = [
     "InnopassError",
     "InnopassWarning",
     "InvalidSignatureError",
+    "KeyFileDamagedError",
     "KeyMaterialError",
     "KeyNotAuthorisedError",
     "KeyNotFoundError",
     "LedgerError",
+    "LedgerTamperedError",
     "LimitExceededError",
     "MalformedInputError",
     "NetworkError",
@@ -184,6 +186,15 @@ class KeyMaterialError(InnopassError):
     code: str = "key-material"
 
 
+class KeyFileDamagedError(KeyMaterialError):
+    """A private key file that is truncated, overwritten or otherwise not a whole key file.
+
+    Told apart from a wrong passphrase: the file itself must be restored from a backup.
+    """
+
+    code: str = "key-file-damaged"
+
+
 class PassphraseError(KeyMaterialError):
     """A private key could not be decrypted with the passphrase given, or none was given."""
 
@@ -290,6 +301,27 @@ class PassportNotFoundError(LedgerError):
     def __init__(self, passport_id: str) -> None:
         super().__init__(f"no passport {passport_id!r} in this organisation's ledger")
         self.passport_id = passport_id
+
+
+class LedgerTamperedError(LedgerError):
+    """The ledger fails verification: edited, rolled back or damaged (``problems`` says how).
+
+    Issuing, status changes and status-list signing refuse to run on it, so that
+    nothing is signed from a ledger that no longer says what was done.
+    """
+
+    code: str = "ledger-tampered"
+
+    def __init__(self, path: Path, problems: Sequence[str]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        first = self.problems[0] if self.problems else "unknown problem"
+        more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(
+            f"the ledger {path} fails verification: {first}{more}. Nothing was signed or "
+            "changed; run `innopass ledger verify` for every problem, and restore the ledger "
+            "from a backup that verifies"
+        )
 
 
 class AuditChainError(LedgerError):

@@ -86,6 +86,7 @@ from innopass.trust import (
     AccreditedScope,
     Bundle,
     KeyWindow,
+    LedgerCheckpoint,
     OrganisationDescription,
     TrustListContent,
 )
@@ -881,6 +882,7 @@ class FakeSigner:
         )
         self.checks = 0
         self.signed: list[datetime] = []
+        self.checkpoints: list[LedgerCheckpoint] = []
         self.current = True
 
     @property
@@ -908,6 +910,9 @@ class FakeSigner:
     def sign_jwt(self, credential: Mapping[str, Any], *, issued_at: datetime) -> str:
         self.signed.append(issued_at)
         return sign_vc_jwt(credential, self.key, kid=self._key_id, issued_at=issued_at)
+
+    def publish_checkpoint(self, checkpoint: LedgerCheckpoint) -> None:
+        self.checkpoints.append(checkpoint)
 
     def verify(self, credential: Mapping[str, Any]) -> SignedBy:
         did = self._description.did
@@ -965,7 +970,6 @@ def record_passport(ledger: Ledger, signer: Signer, source: JSONObject) -> Passp
                 credential_text=dumps_pretty(credential),
             )
         )
-        tx.audit("issue", passport_id, {})
     return ledger.passport(passport_id)
 
 

@@ -35,6 +35,7 @@ def _register() -> None:
     from innopass.cli._anchor import trust_list_group
     from innopass.cli._demo import demo_command
     from innopass.cli._issue import ISSUER_COMMANDS
+    from innopass.cli._ledger import ledger_group
     from innopass.cli._org import org_group
     from innopass.cli._present import key_group, present_command
     from innopass.cli._record import record_group
@@ -45,6 +46,7 @@ def _register() -> None:
         org_group,
         record_group,
         *ISSUER_COMMANDS,
+        ledger_group,
         trust_list_group,
         verify_command,
         trust_group,

@@ -31,6 +31,19 @@ __all__ = ["trust_list_group"]
 _T = TypeVar("_T")
 
 
+def _issuer_scope(spec: str) -> tuple[str | None, AccreditedScope]:
+    """``[ODS=]PROFILES[:DOMAINS]``: a scope for the issuer ODS, or (no ``ODS=``) for every
+    issuer given no scope of its own."""
+    from innopass.trust import valid_ods_code
+
+    code, eq, rest = spec.partition("=")
+    if not eq:
+        return None, _scope(spec)
+    if not valid_ods_code(code):
+        raise click.BadParameter(f"{code!r} in {spec!r} is not an ODS code", param_hint="--scope")
+    return code, _scope(rest)
+
+
 def _scope(spec: str) -> AccreditedScope:
     from innopass.record import Domain
     from innopass.trust import ALL_PROFILES, AccreditedScope
@@ -92,8 +105,9 @@ def _unique(pairs: Sequence[tuple[str, _T]], option: str) -> dict[str, _T]:
     "--scope",
     "scopes",
     multiple=True,
-    metavar="PROFILES[:DOMAINS]",
-    help="Accredited scope for the issuers, e.g. device,digital or all:clinical_safety "
+    metavar="[ODS=]PROFILES[:DOMAINS]",
+    help="Accredited scope, e.g. device,digital or all:clinical_safety; with ODS= for that "
+    "issuer only (RF4=digital), without for every issuer given none of its own "
     "(default: every profile and domain). May be repeated.",
 )
 @valid_days_option(default=30, maximum=3660, what="the trust list is")
@@ -133,7 +147,12 @@ def sign_trust_list_command(
     from innopass.issuer import OrganisationHome, TrustAnchor
     from innopass.trust import ALL_PROFILES, OrganisationDescription
 
-    parsed_scopes = tuple(_scope(s) for s in scopes)
+    parsed = [_issuer_scope(s) for s in scopes]
+    parsed_scopes = tuple(scope for code, scope in parsed if code is None)
+    issuer_scopes: dict[str, list[AccreditedScope]] = {}
+    for code, scope in parsed:
+        if code is not None:
+            issuer_scopes.setdefault(code, []).append(scope)
     withdrawn = _unique([_withdrawal(s) for s in withdrawals], "--withdraw")
     successor_of = _unique([_successor(s) for s in successors], "--successor")
     descriptions: list[OrganisationDescription] = []
@@ -153,6 +172,7 @@ def sign_trust_list_command(
             valid_for=timedelta(days=valid_days),
             withdrawn=withdrawn,
             successors=successor_of,
+            issuer_scopes=issuer_scopes,
         )
     write_output(
         signed.text(),

@@ -1,6 +1,8 @@
-"""``innopass org``: create an organisation home, export its description, rotate its key.
+"""``innopass org``: create an organisation home, export its description, rotate its key,
+mark a key compromised, show the home.
 
-Exit codes: 0 success; 2 usage or input error, a refused operation (a home that
+Exit codes: 0 success; 1 ``org show`` on a ledger that fails verification; 2 usage or
+input error, a refused operation (a home that
 already exists or is incomplete, rotating a did:key, an output inside the home's
 keys or ledger) or a wrong passphrase, with one line on stderr. The key
 passphrase comes from ``INNOPASS_PASSPHRASE`` or, when that is unset, a hidden
@@ -21,6 +23,7 @@ from innopass.cli._common import (
     resolve_home,
     write_output,
 )
+from innopass.cli._exit import ExitCode
 from innopass.cli._types import ODS_CODE
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -156,6 +159,33 @@ def rotate_key_command(key_type: str | None, compromised: bool, home: Path | Non
     click.echo("export the description (innopass org export) and republish the DID document")
 
 
+@org_group.command("compromise-key")
+@click.argument("key_id", metavar="KEY-ID")
+@home_option
+def compromise_key_command(key_id: str, home: Path | None) -> None:
+    """Mark the organisation's key KEY-ID compromised: every passport it signed fails.
+
+    KEY-ID is any key the description lists (see innopass org show), current or
+    retired. The current key of a did:web organisation is rotated at once. The
+    compromised key's private key file is destroyed. Then export the description
+    (innopass org export), republish the DID document, give the description to the
+    trust anchor (trust-list sign carries the mark to every verifier) and reissue
+    the passports the key signed.
+    """
+    from innopass.issuer import OrganisationHome
+
+    org = OrganisationHome.open(resolve_home(home))
+    new = org.compromise_key(key_id, read_passphrase())
+    click.echo(f"marked COMPROMISED {key_id}")
+    if new is not None:
+        click.echo(f"new signing key {new}")
+    click.echo("every passport it signed will fail verification: reissue them")
+    click.echo(
+        "export the description (innopass org export), republish the DID document and "
+        "give it to the trust anchor"
+    )
+
+
 @org_group.command("show")
 @home_option
 def show_command(home: Path | None) -> None:
@@ -182,6 +212,11 @@ def show_command(home: Path | None) -> None:
             until = format_datetime(window.valid_until) if window.valid_until else "?"
             state = f"retired, valid {since} to {until}"
         click.echo(f"key           {window.id} ({kind}) {state}")
+    for leftover in org.retired_key_files():
+        click.echo(
+            f"warning       retired private key still on disk: {leftover} "
+            "(destroyed at the next rotate-key or compromise-key)"
+        )
     click.echo(f"status lists  {description.status_list_base}")
     with org.open_ledger() as ledger:
         lists = ledger.status_lists()
@@ -196,8 +231,15 @@ def show_command(home: Path | None) -> None:
             f"passports     {total} issued: {counts[PassportState.ACTIVE]} active, "
             f"{counts[PassportState.SUSPENDED]} suspended, {counts[PassportState.REVOKED]} revoked"
         )
-        entries = ledger.verify_audit_chain()
-        click.echo(f"audit log     {entries} entries, hash chain intact")
+        report = ledger.verify()
+        entries = report.checkpoint.length
+        if report.ok:
+            click.echo(f"audit log     {entries} entries, hash chain intact, tables agree")
+        else:
+            click.echo(f"audit log     {entries} entries; LEDGER FAILS VERIFICATION:")
+            for problem in report.problems[:5]:
+                click.echo(f"  {problem}")
+            click.echo("  (innopass ledger verify lists every problem)")
         versions = ledger.trust_list_versions()
         if versions:
             newest = versions[-1]
@@ -206,3 +248,5 @@ def show_command(home: Path | None) -> None:
             click.echo(
                 f"trust lists   version {newest.version} signed {signed}, valid until {until}"
             )
+    if not report.ok:
+        raise click.exceptions.Exit(int(ExitCode.REJECTED))

@@ -325,7 +325,10 @@ def render_text(result: VerificationResult, name: str) -> str:
         org = facts.assessing_organisation
         lines.append(f"  Product:        {facts.product or 'unknown'}")
         if org.ods_code or org.name:
-            lines.append(f"  Assessed by:    {org.ods_code or '?'} {org.name or ''}".rstrip())
+            claim = "; claimed, not verified" if org.claimed else ""
+            lines.append(
+                f"  Assessed by:    {org.ods_code or '?'} {org.name or ''}".rstrip() + claim
+            )
         if facts.outcome:
             lines.append(f"  Outcome:        {facts.outcome.replace('_', ' ')}")
         if facts.conditions:

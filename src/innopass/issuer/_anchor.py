@@ -88,12 +88,15 @@ class TrustAnchor(Session):
         valid_for: timedelta = DEFAULT_TRUST_LIST_VALIDITY,
         withdrawn: Mapping[str, datetime | None] | None = None,
         successors: Mapping[str, str] | None = None,
+        issuer_scopes: Mapping[str, Sequence[AccreditedScope]] | None = None,
     ) -> SignedTrustList:
         """Sign the next version of this anchor's trust list, naming ``organisations``.
 
         Each organisation becomes a trusted issuer with its DID document, key
         windows (including any ``compromised`` flag) and status-list base,
-        accredited for ``scopes``. It is ``active`` unless its ODS code is in
+        accredited for ``scopes``, or for ``issuer_scopes[ods_code]`` when that is
+        given for it (an ODS code not among the issuers raises
+        :class:`~innopass.errors.TrustError`). It is ``active`` unless its ODS code is in
         ``withdrawn``: then ``withdrawn`` from the time given (``None``: the signing
         time), and verifiers refuse its passports signed after that. ``successors``
         maps an ODS code to the ODS code of the organisation that took it over
@@ -111,13 +114,16 @@ class TrustAnchor(Session):
                 raise TrustError(f"the same organisation is named twice: {', '.join(duplicates)}")
         withdrawals = dict(withdrawn or {})
         successor_of = dict(successors or {})
+        scoped = {code: tuple(given) for code, given in (issuer_scopes or {}).items()}
         codes = {o.ods_code for o in organisations}
-        unknown = sorted((set(withdrawals) | set(successor_of)) - codes)
+        unknown = sorted((set(withdrawals) | set(successor_of) | set(scoped)) - codes)
         if unknown:
             raise TrustError(
-                f"a withdrawal or successor names {', '.join(unknown)}, "
+                f"a withdrawal, successor or scope names {', '.join(unknown)}, "
                 "which is not among the issuers of this trust list"
             )
+        if any(not given for given in scoped.values()):
+            raise TrustError("an issuer's scopes cannot be empty")
         for code, successor in successor_of.items():
             if not valid_ods_code(successor):
                 raise MalformedInputError(f"successor {successor!r} of {code} is not an ODS code")
@@ -126,10 +132,12 @@ class TrustAnchor(Session):
         anchor = self.description
         credential_id = f"urn:uuid:{uuid.uuid4()}"
         with self._ledger.transaction() as tx:
+            tx.require_intact()
             self._signer.check_current()
             now = self._clock()
             trusted = tuple(
-                _trusted_issuer(o, scopes, withdrawals, successor_of, now) for o in organisations
+                _trusted_issuer(o, scoped.get(o.ods_code, scopes), withdrawals, successor_of, now)
+                for o in organisations
             )
             version = tx.next_trust_list_version()
             unsigned = build_trust_list_credential(
@@ -167,6 +175,9 @@ class TrustAnchor(Session):
                     },
                     "successors": dict(successor_of),
                     "scopes": [s.to_json() for s in scopes],
+                    "issuerScopes": {
+                        code: [s.to_json() for s in given] for code, given in scoped.items()
+                    },
                     "validUntil": format_datetime(now + valid_for),
                 },
             )

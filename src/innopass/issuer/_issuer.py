@@ -28,6 +28,7 @@ from innopass.errors import (
     ConfigurationError,
     CredentialInvalidError,
     FailureCode,
+    OutputError,
     RecordInvalidError,
     SchemaProblem,
 )
@@ -227,6 +228,7 @@ class Issuer(Session):
         issued: list[IssuedPassport] = []
         for start in range(0, len(prepared), group):
             with self._ledger.transaction() as tx:
+                tx.require_intact()
                 self._signer.check_current()
                 done = [self._issue_in(tx, r, fmt) for r in prepared[start : start + group]]
             for passport in done:
@@ -237,6 +239,7 @@ class Issuer(Session):
 
     def _issue(self, record: AssessmentRecord, fmt: PassportFormat) -> IssuedPassport:
         with self._ledger.transaction() as tx:
+            tx.require_intact()
             self._signer.check_current()
             return self._issue_in(tx, record, fmt)
 
@@ -292,21 +295,8 @@ class Issuer(Session):
                 verification_method=signer.key_id,
                 status=tuple(entry.to_json() for entry in entries),
                 credential_text=passport.text(),
-            )
-        )
-        tx.audit(
-            "issue",
-            passport_id,
-            {
-                "recordId": record.record_id,
-                "recordDigest": digest,
-                "format": fmt.value,
-                "verificationMethod": signer.key_id,
-                "validUntil": format_datetime(valid_until),
-                "status": [
-                    {"purpose": e.purpose, "list": e.list_id, "index": e.index} for e in entries
-                ],
-            },
+            ),
+            details={"recordId": record.record_id, "validUntil": format_datetime(valid_until)},
         )
         return passport
 
@@ -407,10 +397,22 @@ class Issuer(Session):
     ) -> list[PublishedStatusList]:
         """Sign every status list and write each to ``directory/<purpose>/<n>`` (FORMATS.md §3).
 
-        ``directory`` must be outside the home's keys and ledger
+        ``directory`` must be outside the home's keys and ledger, and no
+        ``<purpose>`` folder or list file in it may be a symbolic link
         (:class:`~innopass.errors.OutputError`), checked before anything is signed.
         """
         self.home.check_output_dir(directory)
+        for info in self._ledger.status_lists():
+            folder = directory / info.purpose.value
+            path = folder / str(info.list_number)
+            for part in (folder, path):
+                if part.is_symlink():
+                    raise OutputError(
+                        f"refusing to write through the symbolic link {part}: status lists "
+                        "are written only into real directories",
+                        path=part,
+                    )
+            self.home.check_output_file(path)  # resolved: never into the keys or the ledger
         return publish_status_lists(
             self._signer, self._ledger, directory, clock=self._clock, valid_for=valid_for
         )

@@ -112,7 +112,7 @@ def _bundle_parts(value: JSONObject) -> _BundleParts:
     """What the verifier uses of a bundle (FORMATS.md §6); its issuer description is unsigned
     and supplies nothing, so it is only required to be an object."""
     version = value.get("formatVersion")
-    if isinstance(version, bool) or version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:  # not True, not 1.0
         raise MalformedInputError(f"formatVersion must be {FORMAT_VERSION}", path="/formatVersion")
     passport = value.get("passport")
     if not isinstance(passport, dict | str):

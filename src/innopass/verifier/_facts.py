@@ -41,9 +41,15 @@ def issuer_info(envelope: Envelope, trust: IssuerTrust | None) -> IssuerInfo:
     return IssuerInfo(id=issuer)
 
 
-def passport_facts(envelope: Envelope, record: JSONObject | None) -> PassportFacts | None:
+def passport_facts(
+    envelope: Envelope, record: JSONObject | None, trust: IssuerTrust | None = None
+) -> PassportFacts | None:
     """The facts a person acts on; from the record (valid against its schema), else only what
-    is safe to show."""
+    is safe to show.
+
+    The assessing organisation is a fact only when a trust source gives the issuer
+    that ODS code; otherwise it is what the record claims, marked ``claimed``.
+    """
     credential = envelope.credential
     valid_from = _string(credential.get("validFrom"))
     valid_until = _string(credential.get("validUntil"))
@@ -60,7 +66,11 @@ def passport_facts(envelope: Envelope, record: JSONObject | None) -> PassportFac
     org, outcome = valid["assessing_org"], valid["outcome"]
     return PassportFacts(
         product=valid["product"]["name"],
-        assessing_organisation=IssuerInfo(ods_code=org["ods_code"], name=org["name_at_issue"]),
+        assessing_organisation=IssuerInfo(
+            ods_code=org["ods_code"],
+            name=org["name_at_issue"],
+            claimed=trust is None or trust.ods_code is None or trust.ods_code != org["ods_code"],
+        ),
         profile=valid["profile"],
         outcome=outcome["decision"],
         conditions=tuple(

@@ -161,6 +161,7 @@ class PassportFacts:
             "assessing_organisation": {
                 "ods_code": self.assessing_organisation.ods_code,
                 "name": self.assessing_organisation.name,
+                "claimed": self.assessing_organisation.claimed,
             },
             "profile": self.profile,
             "outcome": self.outcome,

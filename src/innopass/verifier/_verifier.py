@@ -479,7 +479,7 @@ class Verifier:
             format=envelope.format,
             credential_id=envelope.id,
             issuer=issuer_info(envelope, trust),
-            passport=passport_facts(envelope, facts),
+            passport=passport_facts(envelope, facts, trust),
             credential=envelope.credential,
             verification_method=signing.proofs[0].vm_id if signing.proofs else None,
         )
@@ -508,7 +508,7 @@ class Verifier:
         problems += [_not_yet_valid(held, "") for held in waiting]
         online = None
         if self._fetcher is not None and self._fetched is not None:
-            online = Online(self._fetcher, self._fetched, limits=self._limits.json)
+            online = Online(self._fetcher, self._fetched, limits=self._limits)
         if self._base_view is not None and not offered and not waiting:
             view = self._base_view
         else:
