@@ -94,6 +94,9 @@ class FailureCode(StrEnum):
     TRUST_LIST_INVALID = "trust-list-invalid"
     TRUST_LIST_EXPIRED = "trust-list-expired"
     TRUST_LIST_ROLLBACK = "trust-list-rollback"
+    TRUST_LIST_OUTDATED = "trust-list-outdated"
+    """The key is not in the trust list held, which was signed before the proof was made:
+    a newer list may name it (a routine key rotation)."""
     TRUST_CONFLICT = "trust-conflict"
     NOT_A_PASSPORT = "not-a-passport"
     INTERNAL_ERROR = "internal-error"
@@ -112,6 +115,7 @@ _UNVERIFIABLE: Final = frozenset(
         FailureCode.STATUS_UNAVAILABLE,
         FailureCode.STATUS_STALE,
         FailureCode.TRUST_LIST_EXPIRED,
+        FailureCode.TRUST_LIST_OUTDATED,
     }
 )
 

@@ -51,6 +51,7 @@ UNVERIFIABLE = {
     "trust-list-expired",
     "key-unresolvable",
     "signing-time-unknown",
+    "trust-list-outdated",
 }
 
 
