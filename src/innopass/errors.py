@@ -58,6 +58,7 @@ __all__ = [
     "UnreadableFileError",
     "UnsupportedSuiteError",
     "VerificationFailed",
+    "WrongKindOfFileError",
 ]
 
 
@@ -162,6 +163,12 @@ class UnreadableFileError(MalformedInputError):
     """A named file that does not exist, cannot be read, or is not a regular file."""
 
     code: str = "file-unreadable"
+
+
+class WrongKindOfFileError(MalformedInputError):
+    """A file innopass knows, given where another kind is needed (a record given to ``verify``)."""
+
+    code: str = "wrong-kind-of-file"
 
 
 class LimitExceededError(MalformedInputError):

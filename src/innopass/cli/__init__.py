@@ -37,6 +37,7 @@ def _register() -> None:
     from innopass.cli._issue import ISSUER_COMMANDS
     from innopass.cli._org import org_group
     from innopass.cli._record import record_group
+    from innopass.cli._show import show_command
     from innopass.cli._trust import trust_group
     from innopass.cli._verify import verify_command
 
@@ -46,6 +47,7 @@ def _register() -> None:
         *ISSUER_COMMANDS,
         trust_list_group,
         verify_command,
+        show_command,
         trust_group,
         demo_command,
     ):

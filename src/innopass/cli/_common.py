@@ -18,6 +18,7 @@ __all__ = [
     "fail",
     "home_option",
     "output_file_option",
+    "read_input",
     "read_passphrase",
     "resolve_home",
     "valid_days_option",
@@ -117,6 +118,32 @@ def read_passphrase(*, confirm: bool = False) -> str:
         value_proc=_acceptable_new_passphrase if confirm else None,
     )
     return entered
+
+
+def read_input(name: str, *, what: str = "file") -> bytes:
+    """The bytes of the file ``name``, or of standard input for ``-`` (within the size limit).
+
+    A missing file is one clear line: ``no such file: NAME`` (exit 2); a
+    directory, a device or an unreadable file is named as such.
+    """
+    from innopass._internal.jsonio import DEFAULT_LIMITS, read_file_limited
+    from innopass.errors import UnreadableFileError
+
+    limit = DEFAULT_LIMITS.max_bytes
+    if name == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            fail(f"standard input holds more than {limit} bytes, over the limit for a {what}")
+        return data
+    path = Path(name)
+    if not path.exists():
+        fail(f"no such file: {name}")
+    if path.is_dir():
+        fail(f"{name} is a directory, not a {what} file")
+    try:
+        return read_file_limited(path, max_bytes=limit)
+    except UnreadableFileError as exc:
+        fail(exc.diagnostics())
 
 
 def write_output(text: str, output: Path | None, *, committed: str | None = None) -> None:
