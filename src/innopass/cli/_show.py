@@ -130,8 +130,11 @@ def render_terminal(view: PassportView, *, file: object = None, width: int | Non
     from rich.table import Table
     from rich.text import Text
 
+    stream = file or sys.stdout
+    if width is None and "COLUMNS" not in os.environ and not getattr(stream, "isatty", bool)():
+        width = 100  # piped or redirected: lines a reader can still take in
     console = Console(
-        file=file or sys.stdout,  # type: ignore[arg-type]
+        file=stream,  # type: ignore[arg-type]
         highlight=False,
         emoji=False,
         markup=False,
@@ -152,7 +155,7 @@ def render_terminal(view: PassportView, *, file: object = None, width: int | Non
         lines += [Text(f"• {reason}") for reason in view.reasons]
         lines += [Text(g, style="bold" if not g.startswith(" ") else "") for g in view.guidance]
         colour = "red"
-    console.print(Panel(Group(*lines), title=view.title, title_align="left", border_style=colour))
+    console.print(Panel(Group(*lines), title="Verdict", title_align="left", border_style=colour))
     if not view.verified:
         console.print(
             Rule(
@@ -160,6 +163,7 @@ def render_terminal(view: PassportView, *, file: object = None, width: int | Non
                 style="red",
             )
         )
+    console.print(Text(view.title, style="bold"))
     facts = Table(box=None, show_header=False, pad_edge=False)
     facts.add_column("label", style="bold", no_wrap=True)
     facts.add_column("value", overflow="fold")
