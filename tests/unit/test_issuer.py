@@ -296,7 +296,11 @@ def test_expired_record_is_refused(issuer: Issuer, clock: Clock) -> None:
     clock.now = datetime(2027, 10, 1, tzinfo=UTC)
     with pytest.raises(RecordInvalidError) as caught:
         issuer.issue(record())
-    assert [p.path for p in caught.value.problems] == ["/validity/valid_until"]
+    # the record's validity has ended, and so has its ISO 13485 certificate (mandatory)
+    assert {p.path for p in caught.value.problems} == {
+        "/validity/valid_until",
+        "/evidence/3/valid_until",
+    }
 
 
 def test_bad_format_is_a_configuration_error(issuer: Issuer) -> None:

@@ -74,7 +74,14 @@ def _load_records(paths: Sequence[Path]) -> list[AssessmentRecord]:
     invalid = 0
     for path in paths:
         try:
-            records.append(AssessmentRecord.load(path))
+            if str(path) == "-":
+                from innopass._internal.jsonio import loads_strict, require_object
+                from innopass.cli._common import read_input
+
+                value = loads_strict(read_input("-", what="record"))
+                records.append(AssessmentRecord.from_json(require_object(value, what="record")))
+            else:
+                records.append(AssessmentRecord.load(path))
         except RecordInvalidError as exc:
             invalid += 1
             for problem in exc.problems:
@@ -90,8 +97,32 @@ def _load_records(paths: Sequence[Path]) -> list[AssessmentRecord]:
     return records
 
 
+def _check_records(
+    paths: Sequence[Path], records: Sequence[AssessmentRecord], *, ods_code: str
+) -> None:
+    """The record rules ``Issuer.prepare`` checks, run before the passphrase is asked for."""
+    from innopass._internal.timestamps import utc_now
+
+    now = utc_now()
+    failed = 0
+    for path, record in zip(paths, records, strict=True):
+        problems = record.problems(now=now, ods_code=ods_code)
+        for problem in problems:
+            click.echo(f"{path}: {problem}", err=True)
+        failed += bool(problems)
+    if failed:
+        click.echo(f"innopass: {failed} record(s) cannot be issued; nothing was issued", err=True)
+        raise click.exceptions.Exit(int(ExitCode.REJECTED))
+
+
 @click.command("issue")
-@click.argument("records", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "records",
+    nargs=-1,
+    required=True,
+    metavar="RECORD...",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+)
 @click.option(
     "--format",
     "fmt",
@@ -135,6 +166,7 @@ def issue_command(
         else:
             org.check_output_file(output)
     parsed = _load_records(records)
+    _check_records(records, parsed, ods_code=org.description().ods_code)  # before any prompt
     with Issuer.from_home(org.path, passphrase=read_passphrase()) as issuer:
         try:
             prepared = issuer.prepare_batch(parsed)
