@@ -32,7 +32,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from innopass.cli._anchor import trust_list_group
+    from innopass.cli._anchor import anchor_group, trust_list_group
     from innopass.cli._demo import demo_command
     from innopass.cli._issue import ISSUER_COMMANDS
     from innopass.cli._org import org_group
@@ -46,6 +46,7 @@ def _register() -> None:
         record_group,
         *ISSUER_COMMANDS,
         trust_list_group,
+        anchor_group,
         verify_command,
         show_command,
         trust_group,
