@@ -14,13 +14,17 @@ from collections.abc import Sequence
 
 import click
 
+from innopass.cli._common import HelpGroup
 from innopass.cli._exit import ExitCode
 from innopass.errors import InnopassError
 
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=HelpGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="innopass", prog_name="innopass")
 def cli() -> None:
     """innopass: NHS innovator passports, signed once and verified offline anywhere.

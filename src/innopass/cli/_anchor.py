@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from innopass.cli._common import (
+    HelpGroup,
     home_option,
     output_file_option,
     read_passphrase,
@@ -50,7 +51,7 @@ def _scope(spec: str) -> AccreditedScope:
     return AccreditedScope(profiles=profiles, domains=domains)
 
 
-@click.group("trust-list")
+@click.group("trust-list", cls=HelpGroup)
 def trust_list_group() -> None:
     """Sign trust lists (run by a trust anchor, in its own organisation home)."""
 
@@ -214,7 +215,7 @@ def sign_trust_list_command(
 # --- the roster: innopass anchor ... ---------------------------------------------------------
 
 
-@click.group("anchor")
+@click.group("anchor", cls=HelpGroup)
 def anchor_group() -> None:
     """The trust anchor's roster: the issuers its next trust list names.
 

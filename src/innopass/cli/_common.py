@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 import click
 
@@ -15,6 +15,8 @@ from innopass.cli._exit import ExitCode
 
 __all__ = [
     "PASSPHRASE_ENV",
+    "PASSPHRASE_HELP",
+    "HelpGroup",
     "fail",
     "home_option",
     "output_file_option",
@@ -26,6 +28,41 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The sentence every command that decrypts a key ends its help with.
+PASSPHRASE_HELP = (  # noqa: S105 - help text, not a password
+    "The key passphrase comes from the environment variable INNOPASS_PASSPHRASE or, "
+    "at a terminal only, a hidden prompt; without either the command stops with an error."
+)
+
+
+class HelpGroup(click.Group):
+    """A command group whose help lists each command's whole first sentence (never cut
+    mid-sentence), and which points a command given to the wrong group to the right one."""
+
+    #: command name → where it is (``trust-list import`` → ``innopass trust import``).
+    elsewhere: ClassVar[dict[str, str]] = {}
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and self.get_command(ctx, name) is None and name in self.elsewhere:
+            raise click.UsageError(
+                f"{ctx.command_path} has no command {name!r}: {self.elsewhere[name]}", ctx
+            )
+        return super().resolve_command(ctx, args)
 
 
 def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:

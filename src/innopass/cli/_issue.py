@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import click
 
 from innopass.cli._common import (
+    HelpGroup,
     home_option,
     output_file_option,
     read_passphrase,
@@ -262,7 +263,7 @@ def reinstate_command(passport: str, home: Path | None) -> None:
     _change(StatusAction.REINSTATE, passport, home)
 
 
-@click.group("status")
+@click.group("status", cls=HelpGroup)
 def status_group() -> None:
     """Publish the organisation's signed status lists."""
 
@@ -333,7 +334,7 @@ def bundle_command(
         click.echo(f"wrote the bundle to {output}")
 
 
-@click.group("passport")
+@click.group("passport", cls=HelpGroup)
 def passport_group() -> None:
     """Passports this organisation issued, as its ledger holds them."""
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from innopass.cli._common import (
+    HelpGroup,
     home_option,
     output_file_option,
     read_passphrase,
@@ -37,7 +38,7 @@ def _key_type(name: str) -> KeyType:
     return KeyType.ED25519 if name == "ed25519" else KeyType.P256
 
 
-@click.group("org")
+@click.group("org", cls=HelpGroup)
 def org_group() -> None:
     """Create and manage an organisation home: keys, DID, ledger."""
 

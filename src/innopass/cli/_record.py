@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from innopass.cli._common import fail
+from innopass.cli._common import HelpGroup, fail
 from innopass.cli._exit import ExitCode
 from innopass.cli._types import TIMESTAMP
 
@@ -41,7 +41,7 @@ _OUTPUT = click.option(
 )
 
 
-@click.group("record")
+@click.group("record", cls=HelpGroup)
 def record_group() -> None:
     """Write, and check, assessment records (the subject of a passport)."""
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from innopass.cli._common import fail, home_option, resolve_home
+from innopass.cli._common import HelpGroup, fail, home_option, resolve_home
 from innopass.cli._exit import ExitCode
 from innopass.cli._types import PARTY, TIMESTAMP, read_json_object
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 __all__ = ["trust_group"]
 
 
-@click.group("trust")
+@click.group("trust", cls=HelpGroup)
 def trust_group() -> None:
     """A verifier's trust store: pin anchors and issuers; import trust and status lists."""
 
