@@ -15,7 +15,6 @@ from innopass.cli._exit import ExitCode
 
 __all__ = [
     "PASSPHRASE_ENV",
-    "PASSPHRASE_HELP",
     "HelpGroup",
     "fail",
     "home_option",
@@ -28,13 +27,6 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: The sentence every command that decrypts a key ends its help with.
-PASSPHRASE_HELP = (  # noqa: S105 - help text, not a password
-    "The key passphrase comes from the environment variable INNOPASS_PASSPHRASE or, "
-    "at a terminal only, a hidden prompt; without either the command stops with an error."
-)
-
 
 class HelpGroup(click.Group):
     """A command group whose help lists each command's whole first sentence (never cut
