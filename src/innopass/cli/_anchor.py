@@ -51,9 +51,28 @@ def _scope(spec: str) -> AccreditedScope:
     return AccreditedScope(profiles=profiles, domains=domains)
 
 
-@click.group("trust-list", cls=HelpGroup)
+_ELSEWHERE = {
+    "import": "a verifier imports a trust list with `innopass trust import FILE`",
+    "pin-anchor": "a verifier pins an anchor with `innopass trust pin-anchor FILE`",
+    "add": "the anchor adds an issuer to its roster with `innopass anchor add FILE`",
+    "remove": "the anchor removes an issuer with `innopass anchor remove ODS`",
+    "withdraw": "the anchor withdraws an issuer with `innopass anchor withdraw ODS`",
+    "show": "`innopass trust show` shows a verifier's store; `innopass anchor list` the roster",
+}
+
+
+@click.group("trust-list", cls=HelpGroup, elsewhere=_ELSEWHERE)
 def trust_list_group() -> None:
-    """Sign trust lists (run by a trust anchor, in its own organisation home)."""
+    """Sign trust lists (run by a trust anchor, in its own organisation home).
+
+    A verifier imports them with `innopass trust import FILE`.
+
+    \b
+    Examples:
+      innopass anchor add --home anchor rf4.json
+      innopass trust-list sign --home anchor -o trust-list.json
+      innopass trust-list export --home anchor --version 1 -o trust-list-v1.json
+    """
 
 
 def _withdrawal(spec: str) -> tuple[str, datetime | None]:
@@ -357,7 +376,13 @@ def anchor_list_command(home: Path | None) -> None:
 @output_file_option("Write the trust list to FILE (default: standard output).", metavar="FILE")
 @home_option
 def export_trust_list_command(version: int | None, output: Path | None, home: Path | None) -> None:
-    """Write a trust list this anchor signed, exactly as signed, from its ledger."""
+    """Write a trust list this anchor signed, exactly as signed, from its ledger.
+
+    \b
+    Examples:
+      innopass trust-list export --home anchor -o trust-list.json
+      innopass trust-list export --home anchor --version 1
+    """
     from innopass.errors import LedgerError
     from innopass.issuer import OrganisationHome
 

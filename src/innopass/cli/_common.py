@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -28,12 +28,15 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
 class HelpGroup(click.Group):
     """A command group whose help lists each command's whole first sentence (never cut
     mid-sentence), and which points a command given to the wrong group to the right one."""
 
-    #: command name → where it is (``trust-list import`` → ``innopass trust import``).
-    elsewhere: ClassVar[dict[str, str]] = {}
+    def __init__(self, *args: Any, elsewhere: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: command name → where it is (``trust-list import`` → ``innopass trust import``).
+        self.elsewhere = dict(elsewhere or {})
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []

@@ -40,7 +40,15 @@ def _key_type(name: str) -> KeyType:
 
 @click.group("org", cls=HelpGroup)
 def org_group() -> None:
-    """Create and manage an organisation home: keys, DID, ledger."""
+    """Create and manage an organisation home: keys, DID, ledger.
+
+    \b
+    Examples:
+      innopass org init --home rf4 --ods RF4 --name "BARKING, HAVERING AND REDBRIDGE" \\
+          --did-web rf4.nhs.example
+      innopass org export --home rf4 -o rf4.json
+      innopass org show --home rf4
+    """
 
 
 @org_group.command("init")
@@ -76,9 +84,27 @@ def init_command(
     """Create an organisation home with a new signing key, encrypted with a passphrase.
 
     Refuses to overwrite an existing home. ODS codes must be given in upper case.
+    --did-web takes a host name (rf4.nhs.example), not a URL.
+
+    \b
+    Examples:
+      export INNOPASS_PASSPHRASE='a long passphrase'
+      innopass org init --home rf4 --ods RF4 --name "BARKING, HAVERING AND REDBRIDGE" \\
+          --did-web rf4.nhs.example
+      innopass org init --home anchor --ods X24 --name "NHS ENGLAND" --did-web trust.nhs.example
+      innopass org init --home test --ods R1H --name "BARTS HEALTH NHS TRUST"   # did:key
+
+    The key passphrase (8 characters or more) comes from INNOPASS_PASSPHRASE or,
+    at a terminal only, a hidden prompt asked twice.
     """
     from innopass.issuer import OrganisationHome
 
+    if did_web is not None and "://" in did_web:
+        host = did_web.split("://", 1)[1].strip("/")
+        raise click.BadParameter(
+            f"{did_web!r} is a URL; give the host name only, e.g. --did-web {host}",
+            param_hint="--did-web",
+        )
     path = resolve_home(home)
     OrganisationHome(path).ensure_vacant()  # before asking for a passphrase
     passphrase = read_passphrase(confirm=True)
@@ -106,7 +132,12 @@ def export_command(output: Path | None, home: Path | None) -> None:
     """Write the organisation's public description (ODS code, name, DID, DID document, keys).
 
     Give it to a trust anchor or to verifiers. For did:web, its didDocument is what
-    the organisation serves at https://HOST/.well-known/did.json.
+    the organisation serves at https://HOST/.well-known/did.json. No passphrase is needed.
+
+    \b
+    Examples:
+      innopass org export --home rf4 -o rf4.json
+      innopass org export --home rf4 | less
     """
     from innopass._internal.jsonio import dumps_pretty
     from innopass.issuer import OrganisationHome
@@ -139,6 +170,14 @@ def rotate_key_command(key_type: str | None, compromised: bool, home: Path | Non
     The retired key stays in the DID document so passports it signed keep
     verifying (unless --compromised); export the description again, republish
     the DID document and give the description to the trust anchor.
+
+    \b
+    Examples:
+      innopass org rotate-key --home rf4
+      innopass org rotate-key --home rf4 --compromised
+      innopass org export --home rf4 -o rf4.json     # then: innopass anchor add rf4.json
+
+    The key passphrase comes from INNOPASS_PASSPHRASE or, at a terminal only, a hidden prompt.
     """
     from innopass.issuer import OrganisationHome
 
@@ -159,7 +198,12 @@ def rotate_key_command(key_type: str | None, compromised: bool, home: Path | Non
 @org_group.command("show")
 @home_option
 def show_command(home: Path | None) -> None:
-    """Show the organisation home: identity, keys, status lists, passports, audit log."""
+    """Show the organisation home: identity, keys, status lists, passports, audit log.
+
+    \b
+    Example:
+      innopass org show --home rf4
+    """
     from innopass._internal.timestamps import format_datetime
     from innopass.issuer import OrganisationHome, PassportState
 

@@ -43,7 +43,14 @@ _OUTPUT = click.option(
 
 @click.group("record", cls=HelpGroup)
 def record_group() -> None:
-    """Write, and check, assessment records (the subject of a passport)."""
+    """Write, and check, assessment records (the subject of a passport).
+
+    \b
+    Examples:
+      innopass record example --profile device -o record.json
+      innopass record template -o blank.json
+      innopass record validate record.json
+    """
 
 
 @record_group.command("template")
@@ -52,6 +59,10 @@ def template_command(output: Path | None) -> None:
     """Write a blank record with every required field, to fill in.
 
     It is not valid until filled in: `innopass record validate` lists what is left.
+
+    \b
+    Example:
+      innopass record template -o record.json && innopass record validate record.json
     """
     from innopass._internal.jsonio import dumps_pretty
     from innopass.record import template
@@ -70,7 +81,14 @@ def template_command(output: Path | None) -> None:
 )
 @_OUTPUT
 def example_command(profile: str, output: Path | None) -> None:
-    """Write a complete, valid example record for a profile."""
+    """Write a complete, valid example record for a profile.
+
+    \b
+    Examples:
+      innopass record example -o record.json                 # a wound dressing (device)
+      innopass record example --profile digital -o app.json
+      innopass record example --profile diagnostic -o flu-test.json
+    """
     from innopass._internal.jsonio import dumps_pretty
     from innopass.record import example
 
