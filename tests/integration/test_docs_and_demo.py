@@ -40,9 +40,23 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert out.count("✔ VERIFIED") == 1
-    assert "✖ REJECTED" in out
+    assert out.count("✔ VERIFIED  bundle.json") == 1
     assert "Traceback" not in out + proc.stderr
+    # It ends with the human view of the verified passport, then the revoked verdict.
+    shown = out.index("$ innopass show --home r1h bundle.json")
+    assert "✔ VERIFIED on " in out[shown:]
+    assert "Use in neonates and children (not assessed)" in out[shown:]
+    assert "Local actions left for your organisation" in out[shown:]
+    revoked = out.rindex("✖ REJECTED  bundle.json")
+    assert shown < revoked
+    assert "revoked: the issuer has revoked this credential" in out[revoked:]
+    # --keep prints the passphrase the homes' keys are encrypted with, and it opens them.
+    found = re.search(r"export INNOPASS_PASSPHRASE=(\S+) ", out)
+    assert found is not None, out[-400:]
+    from innopass.issuer import Issuer
+
+    with Issuer.from_home(tmp_path / "demo" / "rf4", passphrase=found.group(1)) as issuer:
+        assert issuer.description.ods_code == "RF4"
     kept = tmp_path / "demo"
     assert (kept / "bundle.json").is_file()
     key_files = list((kept / "rf4" / "keys").iterdir())

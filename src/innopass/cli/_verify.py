@@ -171,7 +171,10 @@ def _render(
         kind = None
         if result.check("parse").status == "fail":
             if data is None:
-                data = read_file_limited(name, max_bytes=verifier.limits.max_bytes)
+                try:
+                    data = read_file_limited(name, max_bytes=verifier.limits.max_bytes)
+                except MalformedInputError:
+                    data = b""  # over the limit (already reported): not a kind to tell
             kind = record_kind(data)
         if kind is not None:
             raise WrongKindOfFileError(f"{name}: this is {kind}")
