@@ -16,10 +16,7 @@ written, no Chromium for ``--pdf``).
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -52,6 +49,8 @@ _CHROMIUM: Final = (
 
 def chromium() -> str | None:
     """The headless Chromium to print with: ``INNOPASS_CHROMIUM``, else the first on PATH."""
+    import shutil
+
     named = os.environ.get("INNOPASS_CHROMIUM")
     if named:
         return shutil.which(named)
@@ -79,6 +78,9 @@ def chromium_command(binary: str, profile: Path) -> list[str]:
 
 
 def _print_pdf(html: str, output: Path) -> None:
+    import subprocess
+    import tempfile
+
     binary = chromium()
     if binary is None:
         fail(
