@@ -810,11 +810,15 @@ def test_the_issuer_package_exports_only_its_public_names() -> None:
         "PassportFormat",
         "PassportState",
         "PublishedStatusList",
+        "Roster",
         "SignedTrustList",
         "Signer",
         "StatusAction",
         "TrustAnchor",
         "TrustListVersion",
+        "change_roster",
+        "load_roster",
+        "roster_changes",
     ]
     for name in innopass.issuer.__all__:
         assert getattr(innopass.issuer, name).__module__.startswith("innopass.issuer._"), name
