@@ -91,7 +91,7 @@ def test_innopass_data_integrity_verifies_in_peer(
 ) -> None:
     key: PrivateKey = generate_private_key(key_type)
     did = did_key_from_public_key(key.public_key())
-    signed = add_proof(
+    signed: Any = add_proof(
         _unsigned(did),
         key=key,
         suite=suite_for_key(key_type),

@@ -309,14 +309,14 @@ def hash_data(
     suite: Cryptosuite,
     *,
     previous: Sequence[JSONValue] = (),
-    from_json: bool = False,
+    plain: bool = False,
 ) -> bytes:
     """``hashData`` for verifying ``proof`` over ``document`` (JCS verify steps 1–5).
 
     ``previous`` are the proof objects ``proof`` is chained to (its document's
-    ``proof`` while it was made); ``from_json``: the document was read by the strict
-    reader (see :func:`~innopass._internal.canonical.canonicalize`). Raises
-    :class:`~innopass.errors.CheckFailed`
+    ``proof`` while it was made); ``plain``: the document (and ``previous``) pass
+    :func:`~innopass._internal.jsonio.plain_without_floats`, as the caller knows.
+    Raises :class:`~innopass.errors.CheckFailed`
     (``malformed``) when the document's ``@context`` does not start with the
     proof's, or the document cannot be canonicalised.
     """
@@ -333,8 +333,8 @@ def hash_data(
         unsecured["@context"] = proof.config["@context"]
     try:
         return suite.hash(
-            suite.canonical_config(proof.config, from_json=from_json),
-            suite.transform(unsecured, from_json=from_json),
+            suite.canonical_config(proof.config),
+            suite.transform(unsecured, plain=plain),
         )
     except MalformedInputError as exc:
         raise _malformed(exc.message, exc.path) from exc
@@ -395,7 +395,7 @@ def verify_data_integrity(
     proofs: tuple[DataIntegrityProof, ...] | None = None,
     known: tuple[SignedBy, ...] | None = None,
     max_proofs: int = DEFAULT_MAX_PROOFS,
-    from_json: bool = False,
+    plain: bool = False,
 ) -> tuple[SignedBy, ...]:
     """Verify every Data Integrity proof on ``document`` as made by ``issuer``.
 
@@ -415,8 +415,8 @@ def verify_data_integrity(
     ``known`` is an earlier successful check of this exact document (the same
     canonical bytes): suite, purpose and key are still checked now, the key
     resolved through ``resolver``; only when each proof's key is the very key its
-    signature was checked with is the signature not checked again. ``from_json``:
-    ``document`` was read by the strict reader (it is then canonicalised faster).
+    signature was checked with is the signature not checked again. ``plain``: see
+    :func:`hash_data`.
     """
     if known is not None:
         proofs = tuple(k.proof for k in known)
@@ -455,7 +455,7 @@ def verify_data_integrity(
                 proof,
                 suite,
                 previous=[by_id[n] for n in proof.previous],
-                from_json=from_json,
+                plain=plain,
             )
             try:
                 suite.verify(data, proof.signature, method.public_key)

@@ -37,14 +37,12 @@ class Cryptosuite(Protocol):
     @property
     def key_type(self) -> KeyType: ...
 
-    def transform(self, document: Mapping[str, Any], *, from_json: bool = False) -> bytes:
-        """Canonical bytes of the unsecured document (``from_json``: it was read by the
-        strict reader; see :func:`~innopass._internal.canonical.canonicalize`)."""
+    def transform(self, document: Mapping[str, Any], *, plain: bool = False) -> bytes:
+        """Canonical bytes of the unsecured document (``plain``: see
+        :func:`~innopass._internal.canonical.canonicalize`)."""
         ...
 
-    def canonical_config(
-        self, proof_config: Mapping[str, Any], *, from_json: bool = False
-    ) -> bytes:
+    def canonical_config(self, proof_config: Mapping[str, Any]) -> bytes:
         """Canonical bytes of the proof configuration (the proof without ``proofValue``)."""
         ...
 
@@ -72,13 +70,11 @@ class JcsCryptosuite:
     name: str
     key_type: KeyType
 
-    def transform(self, document: Mapping[str, Any], *, from_json: bool = False) -> bytes:
-        return canonicalize(document, from_json=from_json)
+    def transform(self, document: Mapping[str, Any], *, plain: bool = False) -> bytes:
+        return canonicalize(document, plain=plain)
 
-    def canonical_config(
-        self, proof_config: Mapping[str, Any], *, from_json: bool = False
-    ) -> bytes:
-        return canonicalize(proof_config, from_json=from_json)
+    def canonical_config(self, proof_config: Mapping[str, Any]) -> bytes:
+        return canonicalize(proof_config)
 
     def hash(self, canonical_config: bytes, transformed: bytes) -> bytes:
         return hashlib.sha256(canonical_config).digest() + hashlib.sha256(transformed).digest()

@@ -156,7 +156,7 @@ def check_proof(env: Envelope, ctx: Context) -> tuple[Found, Signing]:
             resolver=ctx.trust.resolver,
             suites=ctx.suites,
             proofs=env.proofs,
-            from_json=True,  # the envelope was read by the strict reader
+            plain=env.plain,
         )
         verified = True
     except CheckFailed as exc:
@@ -595,7 +595,7 @@ def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
     if len(problems) > _MAX_SCHEMA_FAILURES:
         found.fail(FailureCode.SCHEMA_INVALID, "… and more schema problems", _RECORD_PATH)
     try:
-        digest = sha256_digest(raw, from_json=True)
+        digest = sha256_digest(raw, plain=env.plain)
     except MalformedInputError as exc:
         found.fail(FailureCode.SCHEMA_INVALID, exc.message, _RECORD_PATH + exc.path)
     else:

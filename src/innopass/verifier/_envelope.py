@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from innopass._internal.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
 from innopass._internal.credential import PASSPORT_TYPE, VC_TYPE, credential_types, issuer_id
 from innopass._internal.jose import JWT_TYPE, ParsedJws, looks_like_compact_jws, parse_compact_jws
-from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, loads_strict, pointer
+from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, parse_strict, pointer
 from innopass._internal.proof import DataIntegrityProof, parse_proofs
 from innopass.errors import CheckFailed, FailureCode, MalformedInputError
 from innopass.trust import BUNDLE_TYPE, FORMAT_VERSION, MAX_BUNDLE_STATUS_LISTS
@@ -46,6 +46,8 @@ class Envelope:
     bundle_status_lists: tuple[JSONObject, ...] = ()
     bundle_trust_list: JSONObject | None = None
     from_bundle: bool = False
+    plain: bool = False
+    """The credential is known plain JSON without a float (canonicalised without a walk)."""
 
     @property
     def format(self) -> str | None:
@@ -55,14 +57,15 @@ class Envelope:
         return self.proofs[0].cryptosuite if self.proofs else None
 
 
-def _load(passport: object, limits: JsonLimits) -> JSONValue | ParsedJws:
-    """JSON or a compact JWS from the input (raises :class:`MalformedInputError`)."""
+def _load(passport: object, limits: JsonLimits) -> tuple[JSONValue | ParsedJws, bool]:
+    """JSON or a compact JWS from the input, and whether it is JSON known to be plain
+    and float-free (:func:`parse_strict`); raises :class:`MalformedInputError`."""
     if isinstance(passport, Mapping):
         try:
             text = json.dumps(dict(passport), allow_nan=False)
         except (TypeError, ValueError, RecursionError) as exc:
             raise MalformedInputError(f"not JSON data: {exc}") from exc
-        return loads_strict(text, limits=limits)
+        return parse_strict(text, limits=limits)
     if not isinstance(passport, str | bytes | bytearray):
         raise MalformedInputError(f"cannot verify a {type(passport).__name__}")
     if len(passport) > limits.max_bytes:
@@ -76,8 +79,8 @@ def _load(passport: object, limits: JsonLimits) -> JSONValue | ParsedJws:
         passport = bytes(passport).removeprefix(b"\xef\xbb\xbf")
     text = passport if isinstance(passport, str) else bytes(passport).decode("utf-8", "replace")
     if looks_like_compact_jws(text):
-        return parse_compact_jws(text, limits=limits)
-    return loads_strict(passport, limits=limits)
+        return parse_compact_jws(text, limits=limits), False
+    return parse_strict(passport, limits=limits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +152,7 @@ def open_envelope(
     """Read ``passport``: its envelope (``None`` when nothing usable was read) and the
     ``parse`` failures."""
     try:
-        value = _load(passport, limits)
+        value, plain = _load(passport, limits)
     except MalformedInputError as exc:
         return None, [CheckFailed(FailureCode.MALFORMED, exc.message, exc.path)]
     parts: _BundleParts | None = None
@@ -157,7 +160,10 @@ def open_envelope(
         try:
             parts = _bundle_parts(value)
             inner = parts.passport
-            value = parse_compact_jws(inner, limits=limits) if isinstance(inner, str) else inner
+            if isinstance(inner, str):
+                value, plain = parse_compact_jws(inner, limits=limits), False
+            else:
+                value = inner
         except MalformedInputError as exc:
             where = "/passport" if parts is not None else exc.path
             return None, [
@@ -196,5 +202,6 @@ def open_envelope(
         bundle_status_lists=() if parts is None else parts.status_lists,
         bundle_trust_list=None if parts is None else parts.trust_list,
         from_bundle=parts is not None,
+        plain=plain and jws is None,
     )
     return envelope, failures

@@ -199,7 +199,6 @@ def verify_status_list(
             resolver=resolver,
             suites=suites,
             known=None if hit is None else hit.signed,
-            from_json=from_json,
         )
         if cache is not None and hit is None:
             cache.put(key, CheckedStatusList(list=decoded, signed=signed))
