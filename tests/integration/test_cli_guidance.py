@@ -89,9 +89,9 @@ def test_f01_rejected_content_is_shown_only_under_a_not_verified_heading(
     run: Any, tmp_path: Path
 ) -> None:
     org = Org.did_web(windows=[(NOW - timedelta(days=365), None)])
-    forged = passport(org)
-    forged["credentialSubject"]["assessmentRecord"]["outcome"]["decision"] = "approved"  # type: ignore[index,call-overload]
-    forged["credentialSubject"]["assessmentRecord"]["outcome"]["conditions"] = []  # type: ignore[index,call-overload]
+    forged: Any = passport(org)
+    forged["credentialSubject"]["assessmentRecord"]["outcome"]["decision"] = "approved"
+    forged["credentialSubject"]["assessmentRecord"]["outcome"]["conditions"] = []
     files = [
         "--trust-issuer", write(tmp_path / "rf4.json", org.description()),
         "--status-list", write(tmp_path / "r.json", org.status_list("revocation")),
@@ -154,11 +154,11 @@ def test_f03_no_trust_configured_says_so_and_shows_the_two_commands(
 def test_f05_record_validate_catches_broken_references_and_expired_evidence(
     run: Any, tmp_path: Path
 ) -> None:
-    value = example("device")
-    value["domains"][0]["answers"][0]["evidence_refs"] = ["ev-missing"]  # type: ignore[index]
-    value["domains"][1]["reviewer_refs"] = ["rev-missing"]  # type: ignore[index]
-    value["domains"][2]["framework"] = "fw-missing"  # type: ignore[index]
-    value["evidence"][1]["valid_until"] = "2026-04-01"  # mandatory, expired at AT  # type: ignore[index]
+    value: Any = example("device")
+    value["domains"][0]["answers"][0]["evidence_refs"] = ["ev-missing"]
+    value["domains"][1]["reviewer_refs"] = ["rev-missing"]
+    value["domains"][2]["framework"] = "fw-missing"
+    value["evidence"][1]["valid_until"] = "2026-04-01"  # mandatory, expired at AT
     broken = write(tmp_path / "broken.json", value)
     result = run("record", "validate", broken, "--json", *AT)
     assert result.code == 1

@@ -169,8 +169,8 @@ def test_show_refuses_what_is_not_a_passport(
 def test_show_escapes_terminal_control_sequences(
     run: Any, tmp_path: Path, org: Org, files: dict[str, Path]
 ) -> None:
-    record = example("device")
-    record["product"]["name"] = "Evil\x1b]0;pwned\x07\x1b[2J dressing"  # type: ignore[index]
+    record: Any = example("device")
+    record["product"]["name"] = "Evil\x1b]0;pwned\x07\x1b[2J dressing"
     hostile = write(tmp_path / "hostile.json", passport(org, record=record))
     result = run("show", hostile, *trusting(files), "--home", tmp_path / "h")
     assert "\x1b" not in result.out
