@@ -21,7 +21,7 @@ _ODD: tuple[Any, ...] = (None, 1, 2.5, True, "x\x1b[31m", [], {}, [None, 3], {"a
 
 
 def _result(record: Any) -> VerificationResult:
-    credential = {
+    credential: Any = {
         "id": "urn:uuid:00000000-0000-4000-8000-000000000000",
         "validFrom": "2026-05-01T00:00:00Z",
         "credentialSubject": {"assessmentRecord": record},
