@@ -61,6 +61,7 @@ __all__ = [
     "UnreadableFileError",
     "UnsupportedSuiteError",
     "VerificationFailed",
+    "WrongKindOfFileError",
 ]
 
 
@@ -97,6 +98,9 @@ class FailureCode(StrEnum):
     TRUST_LIST_INVALID = "trust-list-invalid"
     TRUST_LIST_EXPIRED = "trust-list-expired"
     TRUST_LIST_ROLLBACK = "trust-list-rollback"
+    TRUST_LIST_OUTDATED = "trust-list-outdated"
+    """The key is not in the trust list held, which was signed before the proof was made:
+    a newer list may name it (a routine key rotation)."""
     TRUST_CONFLICT = "trust-conflict"
     NOT_A_PASSPORT = "not-a-passport"
     CONTEXT_INVALID = "context-invalid"
@@ -125,6 +129,7 @@ _UNVERIFIABLE: Final = frozenset(
         FailureCode.STATUS_STALE,
         FailureCode.TRUST_LIST_EXPIRED,
         FailureCode.STATUS_TYPE_UNSUPPORTED,
+        FailureCode.TRUST_LIST_OUTDATED,
     }
 )
 
@@ -171,6 +176,12 @@ class UnreadableFileError(MalformedInputError):
     """A named file that does not exist, cannot be read, or is not a regular file."""
 
     code: str = "file-unreadable"
+
+
+class WrongKindOfFileError(MalformedInputError):
+    """A file innopass knows, given where another kind is needed (a record given to ``verify``)."""
+
+    code: str = "wrong-kind-of-file"
 
 
 class LimitExceededError(MalformedInputError):

@@ -320,7 +320,11 @@ def test_expired_record_is_refused(issuer: Issuer, clock: Clock) -> None:
     clock.now = datetime(2027, 10, 1, tzinfo=UTC)
     with pytest.raises(RecordInvalidError) as caught:
         issuer.issue(record())
-    assert [p.path for p in caught.value.problems] == ["/validity/valid_until"]
+    # the record's validity has ended, and so has its ISO 13485 certificate (mandatory)
+    assert {p.path for p in caught.value.problems} == {
+        "/validity/valid_until",
+        "/evidence/3/valid_until",
+    }
 
 
 def test_bad_format_is_a_configuration_error(issuer: Issuer) -> None:
@@ -841,11 +845,15 @@ def test_the_issuer_package_exports_only_its_public_names() -> None:
         "PassportFormat",
         "PassportState",
         "PublishedStatusList",
+        "Roster",
         "SignedTrustList",
         "Signer",
         "StatusAction",
         "TrustAnchor",
         "TrustListVersion",
+        "change_roster",
+        "load_roster",
+        "roster_changes",
     ]
     for name in innopass.issuer.__all__:
         assert getattr(innopass.issuer, name).__module__.startswith("innopass.issuer._"), name

@@ -18,7 +18,13 @@ __all__ = ["ledger_group"]
 
 @click.group("ledger")
 def ledger_group() -> None:
-    """The organisation's ledger: passports, status allocations, the hash-chained audit log."""
+    """Check the organisation's ledger (passports, status, audit log) for tampering.
+
+    \b
+    Examples:
+      innopass ledger verify --home rf4
+      innopass ledger verify --home rf4 --published status/ --published rf4.json
+    """
 
 
 @ledger_group.command("verify")
@@ -33,12 +39,18 @@ def ledger_group() -> None:
 )
 @home_option
 def verify_command(published: tuple[Path, ...], home: Path | None) -> None:
-    """Check the ledger: the SQLite file, the audit hash chain, every table against the
-    chain's replay, and the chain against the checkpoints published outside it (the
-    organisation description, and each --published status list, description or bundle).
+    """Check the ledger for tampering against its audit chain and what was published.
 
-    A ledger that fails is refused by issue, revoke, suspend, reinstate, status publish
-    and bundle; restore it from a backup that verifies.
+    Checks the SQLite file, the audit hash chain, every table against the chain's
+    replay, and the chain against the checkpoints published outside it (the
+    organisation description, and each --published status list, description or
+    bundle). A ledger that fails is refused by issue, revoke, suspend, reinstate,
+    status publish and bundle; restore it from a backup that verifies.
+
+    \b
+    Examples:
+      innopass ledger verify --home rf4
+      innopass ledger verify --home rf4 --published status/ --published rf4.json
     """
     from innopass.issuer import OrganisationHome
     from innopass.issuer._published import published_problems, read_published

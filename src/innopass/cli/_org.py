@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from innopass.cli._common import (
+    HelpGroup,
     home_option,
     output_file_option,
     read_passphrase,
@@ -40,9 +41,17 @@ def _key_type(name: str) -> KeyType:
     return {"ed25519": KeyType.ED25519, "p256": KeyType.P256, "p384": KeyType.P384}[name]
 
 
-@click.group("org")
+@click.group("org", cls=HelpGroup)
 def org_group() -> None:
-    """Create and manage an organisation home: keys, DID, ledger."""
+    """Create and manage an organisation home: keys, DID, ledger.
+
+    \b
+    Examples:
+      innopass org init --home rf4 --ods RF4 --name "BARKING, HAVERING AND REDBRIDGE" \\
+          --did-web rf4.nhs.example
+      innopass org export --home rf4 -o rf4.json
+      innopass org show --home rf4
+    """
 
 
 @org_group.command("init")
@@ -79,9 +88,27 @@ def init_command(
     """Create an organisation home with a new signing key, encrypted with a passphrase.
 
     Refuses to overwrite an existing home. ODS codes must be given in upper case.
+    --did-web takes a host name (rf4.nhs.example), not a URL.
+
+    \b
+    Examples:
+      export INNOPASS_PASSPHRASE='a long passphrase'
+      innopass org init --home rf4 --ods RF4 --name "BARKING, HAVERING AND REDBRIDGE" \\
+          --did-web rf4.nhs.example
+      innopass org init --home anchor --ods X24 --name "NHS ENGLAND" --did-web trust.nhs.example
+      innopass org init --home test --ods R1H --name "BARTS HEALTH NHS TRUST"   # did:key
+
+    The key passphrase (8 characters or more) comes from INNOPASS_PASSPHRASE or,
+    at a terminal only, a hidden prompt asked twice.
     """
     from innopass.issuer import OrganisationHome
 
+    if did_web is not None and "://" in did_web:
+        host = did_web.split("://", 1)[1].strip("/")
+        raise click.BadParameter(
+            f"{did_web!r} is a URL; give the host name only, e.g. --did-web {host}",
+            param_hint="--did-web",
+        )
     path = resolve_home(home)
     OrganisationHome(path).ensure_vacant()  # before asking for a passphrase
     passphrase = read_passphrase(confirm=True)
@@ -109,7 +136,12 @@ def export_command(output: Path | None, home: Path | None) -> None:
     """Write the organisation's public description (ODS code, name, DID, DID document, keys).
 
     Give it to a trust anchor or to verifiers. For did:web, its didDocument is what
-    the organisation serves at https://HOST/.well-known/did.json.
+    the organisation serves at https://HOST/.well-known/did.json. No passphrase is needed.
+
+    \b
+    Examples:
+      innopass org export --home rf4 -o rf4.json
+      innopass org export --home rf4 | less
     """
     from innopass._internal.jsonio import dumps_pretty
     from innopass.issuer import OrganisationHome
@@ -142,6 +174,14 @@ def rotate_key_command(key_type: str | None, compromised: bool, home: Path | Non
     The retired key stays in the DID document so passports it signed keep
     verifying (unless --compromised); export the description again, republish
     the DID document and give the description to the trust anchor.
+
+    \b
+    Examples:
+      innopass org rotate-key --home rf4
+      innopass org rotate-key --home rf4 --compromised
+      innopass org export --home rf4 -o rf4.json     # then: innopass anchor add rf4.json
+
+    The key passphrase comes from INNOPASS_PASSPHRASE or, at a terminal only, a hidden prompt.
     """
     from innopass.issuer import OrganisationHome
 
@@ -171,6 +211,14 @@ def compromise_key_command(key_id: str, home: Path | None) -> None:
     (innopass org export), republish the DID document, give the description to the
     trust anchor (trust-list sign carries the mark to every verifier) and reissue
     the passports the key signed.
+
+    \b
+    Examples:
+      innopass org show --home rf4
+      innopass org compromise-key --home rf4 did:web:rf4.nhs.example#key-1
+      innopass org export --home rf4 -o rf4.json
+
+    The key passphrase comes from INNOPASS_PASSPHRASE, or is asked for at a terminal.
     """
     from innopass.issuer import OrganisationHome
 
@@ -189,7 +237,12 @@ def compromise_key_command(key_id: str, home: Path | None) -> None:
 @org_group.command("show")
 @home_option
 def show_command(home: Path | None) -> None:
-    """Show the organisation home: identity, keys, status lists, passports, audit log."""
+    """Show the organisation home: identity, keys, status lists, passports, audit log.
+
+    \b
+    Example:
+      innopass org show --home rf4
+    """
     from innopass._internal.timestamps import format_datetime
     from innopass.issuer import OrganisationHome, PassportState
 

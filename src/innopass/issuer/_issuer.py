@@ -46,7 +46,6 @@ from innopass.issuer._passport import (
     PassportFormat,
     build_passport,
     passport_format,
-    start_of_day,
 )
 from innopass.issuer._session import Session
 from innopass.issuer._signer import Signer
@@ -136,34 +135,16 @@ class Issuer(Session):
     def prepare(self, record: AssessmentRecord | Mapping[str, JSONValue]) -> AssessmentRecord:
         """Validate ``record`` for this organisation; raise :class:`RecordInvalidError` if not.
 
-        Beyond the schema, the record must name this organisation as
-        ``assessing_org``, must not already have expired, and its validity must
-        start before its mandatory evidence expires.
+        Beyond the schema, the record's own rules must hold
+        (:meth:`AssessmentRecord.problems <innopass.record.AssessmentRecord.problems>`:
+        its cross-references resolve, no mandatory evidence has expired, its
+        validity has not ended and starts before its mandatory evidence expires)
+        and it must name this organisation as ``assessing_org``.
         """
         parsed = (
             record if isinstance(record, AssessmentRecord) else AssessmentRecord.from_json(record)
         )
-        problems: list[SchemaProblem] = []
-        ods_code = self.description.ods_code
-        if parsed.assessing_org.ods_code != ods_code:
-            problems.append(
-                SchemaProblem(
-                    "/assessing_org/ods_code",
-                    f"{parsed.assessing_org.ods_code!r} is not this organisation ({ods_code})",
-                )
-            )
-        valid_until = parsed.effective_valid_until()
-        if valid_until <= self._clock():
-            problems.append(
-                SchemaProblem("/validity/valid_until", "the record's validity has ended")
-            )
-        elif valid_until <= start_of_day(parsed.validity.valid_from):
-            problems.append(
-                SchemaProblem(
-                    "/validity/valid_from",
-                    "the record's mandatory evidence expires before its validity starts",
-                )
-            )
+        problems = parsed.problems(now=self._clock(), ods_code=self.description.ods_code)
         if problems:
             raise RecordInvalidError(problems)
         return parsed

@@ -47,8 +47,9 @@ def passport_facts(
     """The facts a person acts on; from the record (valid against its schema), else only what
     is safe to show.
 
-    The assessing organisation is a fact only when a trust source gives the issuer
-    that ODS code; otherwise it is what the record claims, marked ``claimed``.
+    The assessing organisation is ``claimed`` unless a trust source gives the
+    issuer the record's ODS code: a pinned ``did:key`` whose record says "RF4" is
+    only claiming to be RF4.
     """
     credential = envelope.credential
     valid_from = _string(credential.get("validFrom"))
@@ -64,12 +65,11 @@ def passport_facts(
     # The record passed its schema: every member read here is present and typed.
     valid: Any = record
     org, outcome = valid["assessing_org"], valid["outcome"]
+    vouched = trust is not None and trust.ods_code is not None and trust.ods_code == org["ods_code"]
     return PassportFacts(
         product=valid["product"]["name"],
         assessing_organisation=IssuerInfo(
-            ods_code=org["ods_code"],
-            name=org["name_at_issue"],
-            claimed=trust is None or trust.ods_code is None or trust.ods_code != org["ods_code"],
+            ods_code=org["ods_code"], name=org["name_at_issue"], claimed=not vouched
         ),
         profile=valid["profile"],
         outcome=outcome["decision"],
