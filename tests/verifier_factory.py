@@ -82,7 +82,14 @@ class MapFetcher:
         self.pages = dict(pages)
         self.calls: list[str] = []
 
-    def fetch(self, url: str, *, max_bytes: int, accept: str = "application/json") -> bytes:
+    def fetch(
+        self,
+        url: str,
+        *,
+        max_bytes: int,
+        accept: str = "application/json",
+        timeout: float | None = None,
+    ) -> bytes:
         self.calls.append(url)
         if url not in self.pages:
             raise NetworkError(url, "404")

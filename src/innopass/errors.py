@@ -37,10 +37,12 @@ __all__ = [
     "InnopassError",
     "InnopassWarning",
     "InvalidSignatureError",
+    "KeyFileDamagedError",
     "KeyMaterialError",
     "KeyNotAuthorisedError",
     "KeyNotFoundError",
     "LedgerError",
+    "LedgerTamperedError",
     "LimitExceededError",
     "MalformedInputError",
     "NetworkError",
@@ -59,6 +61,7 @@ __all__ = [
     "UnreadableFileError",
     "UnsupportedSuiteError",
     "VerificationFailed",
+    "WrongKindOfFileError",
 ]
 
 
@@ -95,6 +98,9 @@ class FailureCode(StrEnum):
     TRUST_LIST_INVALID = "trust-list-invalid"
     TRUST_LIST_EXPIRED = "trust-list-expired"
     TRUST_LIST_ROLLBACK = "trust-list-rollback"
+    TRUST_LIST_OUTDATED = "trust-list-outdated"
+    """The key is not in the trust list held, which was signed before the proof was made:
+    a newer list may name it (a routine key rotation)."""
     TRUST_CONFLICT = "trust-conflict"
     NOT_A_PASSPORT = "not-a-passport"
     CONTEXT_INVALID = "context-invalid"
@@ -123,6 +129,7 @@ _UNVERIFIABLE: Final = frozenset(
         FailureCode.STATUS_STALE,
         FailureCode.TRUST_LIST_EXPIRED,
         FailureCode.STATUS_TYPE_UNSUPPORTED,
+        FailureCode.TRUST_LIST_OUTDATED,
     }
 )
 
@@ -171,6 +178,12 @@ class UnreadableFileError(MalformedInputError):
     code: str = "file-unreadable"
 
 
+class WrongKindOfFileError(MalformedInputError):
+    """A file innopass knows, given where another kind is needed (a record given to ``verify``)."""
+
+    code: str = "wrong-kind-of-file"
+
+
 class LimitExceededError(MalformedInputError):
     """Input beyond a configured size, depth or count limit."""
 
@@ -182,6 +195,15 @@ class KeyMaterialError(InnopassError):
     where a public one is expected."""
 
     code: str = "key-material"
+
+
+class KeyFileDamagedError(KeyMaterialError):
+    """A private key file that is truncated, overwritten or otherwise not a whole key file.
+
+    Told apart from a wrong passphrase: the file itself must be restored from a backup.
+    """
+
+    code: str = "key-file-damaged"
 
 
 class PassphraseError(KeyMaterialError):
@@ -290,6 +312,27 @@ class PassportNotFoundError(LedgerError):
     def __init__(self, passport_id: str) -> None:
         super().__init__(f"no passport {passport_id!r} in this organisation's ledger")
         self.passport_id = passport_id
+
+
+class LedgerTamperedError(LedgerError):
+    """The ledger fails verification: edited, rolled back or damaged (``problems`` says how).
+
+    Issuing, status changes and status-list signing refuse to run on it, so that
+    nothing is signed from a ledger that no longer says what was done.
+    """
+
+    code: str = "ledger-tampered"
+
+    def __init__(self, path: Path, problems: Sequence[str]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        first = self.problems[0] if self.problems else "unknown problem"
+        more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(
+            f"the ledger {path} fails verification: {first}{more}. Nothing was signed or "
+            "changed; run `innopass ledger verify` for every problem, and restore the ledger "
+            "from a backup that verifies"
+        )
 
 
 class AuditChainError(LedgerError):

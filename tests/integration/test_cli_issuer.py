@@ -958,7 +958,8 @@ def test_at_a_terminal_the_passphrase_is_asked_for(
     assert ledger_passports(home) == [passport_id]
 
 
-# --- one code path: the CLI checks records through Issuer.prepare_batch (issue 7) -----------
+# --- one code path: the CLI checks records through Issuer.prepare_batch (issue 7), --------
+# --- and the record rules (AssessmentRecord.problems) before any prompt (issue 11) ---------
 
 
 def test_issue_checks_every_record_through_prepare_batch(
@@ -967,19 +968,27 @@ def test_issue_checks_every_record_through_prepare_batch(
     from innopass.issuer import Issuer
 
     real = Issuer.prepare_batch
+    real_rules = AssessmentRecord.problems
     calls: list[int] = []
+    rules: list[str] = []
 
     def spy(self: Issuer, records: Any) -> Any:
         records = list(records)
         calls.append(len(records))
         return real(self, records)
 
+    def spy_rules(self: AssessmentRecord, **options: Any) -> Any:
+        rules.append(self.record_id)
+        return real_rules(self, **options)
+
     monkeypatch.setattr(Issuer, "prepare_batch", spy)
+    monkeypatch.setattr(AssessmentRecord, "problems", spy_rules)
     good = [write_record(tmp_path / f"good{i}.json") for i in range(2)]
     other = write_record(tmp_path / "other.json", profile="digital")  # assessed by RJ1
     refused = run("issue", good[0], other, good[1], "--home", home, "-o", tmp_path / "out")
     assert refused.code == 1
-    assert calls == [3]
+    assert calls == []  # refused by the record rules, before the passphrase and the key
+    assert len(rules) == 3
     lines = refused.err.strip().splitlines()
     assert len(lines) == 2
     assert lines[0].startswith(f"{other}: /assessing_org/ods_code: ")  # position 1 is that file
@@ -989,7 +998,8 @@ def test_issue_checks_every_record_through_prepare_batch(
 
     issued = run("issue", *good, "--home", home, "-o", tmp_path / "out")
     assert issued.code == 0, issued
-    assert calls == [3, 2]
+    assert calls == [2]
+    assert len(rules) == 3 + 2 + 2  # the same rules: before the prompt, then in prepare_batch
     assert len(ledger_passports(home)) == 2
 
 

@@ -204,5 +204,8 @@ def test_the_submitted_credential_is_not_changed(issuer: Issuer) -> None:
 def test_every_issue_is_audited(issuer: Issuer) -> None:
     issued = issuer.issue_credential(credential(issuer))
     entry = issuer.ledger.audit_entries()[-1]
-    assert (entry.action, entry.subject) == ("issue-credential", issued.id)
+    assert (entry.action, entry.subject) == ("issue", issued.id)
+    assert entry.details["kind"] == "credential"
     assert issuer.ledger.verify_audit_chain() >= 2
+    issuer.revoke(issued.id)
+    issuer.ledger.require_intact()  # the tables agree with the chain's replay

@@ -86,6 +86,7 @@ from innopass.trust import (
     AccreditedScope,
     Bundle,
     KeyWindow,
+    LedgerCheckpoint,
     OrganisationDescription,
     TrustListContent,
 )
@@ -319,7 +320,11 @@ def test_expired_record_is_refused(issuer: Issuer, clock: Clock) -> None:
     clock.now = datetime(2027, 10, 1, tzinfo=UTC)
     with pytest.raises(RecordInvalidError) as caught:
         issuer.issue(record())
-    assert [p.path for p in caught.value.problems] == ["/validity/valid_until"]
+    # the record's validity has ended, and so has its ISO 13485 certificate (mandatory)
+    assert {p.path for p in caught.value.problems} == {
+        "/validity/valid_until",
+        "/evidence/3/valid_until",
+    }
 
 
 def test_bad_format_is_a_configuration_error(issuer: Issuer) -> None:
@@ -840,11 +845,15 @@ def test_the_issuer_package_exports_only_its_public_names() -> None:
         "PassportFormat",
         "PassportState",
         "PublishedStatusList",
+        "Roster",
         "SignedTrustList",
         "Signer",
         "StatusAction",
         "TrustAnchor",
         "TrustListVersion",
+        "change_roster",
+        "load_roster",
+        "roster_changes",
     ]
     for name in innopass.issuer.__all__:
         assert getattr(innopass.issuer, name).__module__.startswith("innopass.issuer._"), name
@@ -881,6 +890,7 @@ class FakeSigner:
         )
         self.checks = 0
         self.signed: list[datetime] = []
+        self.checkpoints: list[LedgerCheckpoint] = []
         self.current = True
 
     @property
@@ -908,6 +918,9 @@ class FakeSigner:
     def sign_jwt(self, credential: Mapping[str, Any], *, issued_at: datetime) -> str:
         self.signed.append(issued_at)
         return sign_vc_jwt(credential, self.key, kid=self._key_id, issued_at=issued_at)
+
+    def publish_checkpoint(self, checkpoint: LedgerCheckpoint) -> None:
+        self.checkpoints.append(checkpoint)
 
     def verify(self, credential: Mapping[str, Any]) -> SignedBy:
         did = self._description.did
@@ -965,7 +978,6 @@ def record_passport(ledger: Ledger, signer: Signer, source: JSONObject) -> Passp
                 credential_text=dumps_pretty(credential),
             )
         )
-        tx.audit("issue", passport_id, {})
     return ledger.passport(passport_id)
 
 

@@ -64,7 +64,6 @@ def add_passport(
                 credential_text="{}\n",
             )
         )
-        tx.audit("issue", passport_id, {"n": 1})
 
 
 def raw(path: Path) -> sqlite3.Connection:
@@ -398,7 +397,7 @@ def test_a_layout_1_ledger_is_upgraded(tmp_path: Path) -> None:
         assert [i.allocated for i in upgraded.status_lists()] == [4, 4]
         assert upgraded.integrity_check() == "ok"
     db = raw(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == LEDGER_LAYOUT_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LEDGER_LAYOUT_VERSION == 3
     db.close()
 
 

@@ -53,6 +53,7 @@ UNVERIFIABLE = {
     "key-unresolvable",
     "signing-time-unknown",
     "status-type-unsupported",
+    "trust-list-outdated",
 }
 
 

@@ -32,7 +32,7 @@ from innopass._internal.jsonio import (
     loads_strict,
 )
 from innopass._internal.proof import ASSERTION, AUTHENTICATION, resolve_key
-from innopass._internal.timestamps import beyond, parse_datetime
+from innopass._internal.timestamps import beyond, format_datetime, parse_datetime
 from innopass.did import Resolver, VerificationMethod
 from innopass.errors import (
     CheckFailed,
@@ -394,14 +394,14 @@ def jwt_claims(
         problems.append(
             CheckFailed(
                 FailureCode.NOT_YET_VALID,
-                f"the JWT was issued in the future ({times['iat'].isoformat()})",
+                f"the JWT was issued in the future ({format_datetime(times['iat'])})",
                 "/iat",
             )
         )
     if "exp" in times and beyond(now, times["exp"], skew):
         problems.append(
             CheckFailed(
-                FailureCode.EXPIRED, f"the JWT expired at {times['exp'].isoformat()}", "/exp"
+                FailureCode.EXPIRED, f"the JWT expired at {format_datetime(times['exp'])}", "/exp"
             )
         )
     valid_from: datetime | None = None

@@ -277,12 +277,15 @@ def parse_proofs(
     if value is None:
         raise _malformed("no proof", "/proof")
     if not isinstance(value, list):
-        return (_parse_one(value, "/proof"),)
-    if not value:
+        proofs: tuple[DataIntegrityProof, ...] = (_parse_one(value, "/proof"),)
+        if not proofs[0].previous:
+            return proofs
+    elif not value:
         raise _malformed("proof is an empty set", "/proof")
-    if len(value) > max_proofs:
+    elif len(value) > max_proofs:
         raise _malformed(f"{len(value)} proofs, over the limit of {max_proofs}", "/proof")
-    proofs = tuple(_parse_one(item, pointer("proof", i)) for i, item in enumerate(value))
+    else:
+        proofs = tuple(_parse_one(item, pointer("proof", i)) for i, item in enumerate(value))
     ids = [p.id for p in proofs if p.id is not None]
     if len(ids) != len(set(ids)):
         raise _malformed("two proofs have the same id", "/proof")

@@ -153,13 +153,14 @@ def _tell(story: _Story) -> None:
     story.run("trust", "pin-anchor", "--home", "r1h", "anchor.json")
     story.run("trust", "import", "--home", "r1h", "trust-list.json")
     story.run("verify", "--home", "r1h", "bundle.json")
+    story.run("show", "--home", "r1h", "bundle.json")
 
     story.step(
         f"{rf4_ods} revokes the passport",
         "A field safety notice arrives. RF4 revokes the passport and republishes its status "
         "lists; the change is one ledger transaction with a hash-chained audit entry.",
     )
-    story.run("revoke", "--home", "rf4", passport_id)
+    story.run("revoke", "--home", "rf4", passport_id, "--yes")
     story.run("status", "publish", "--home", "rf4", "-o", "status")
 
     story.step(
@@ -182,8 +183,14 @@ def demo_command(keep: Path | None) -> None:
     """Run the whole passport story end to end in a temporary directory.
 
     A national anchor; RF4 assesses an antimicrobial wound dressing and issues its
-    passport; the anchor signs a trust list; R1H verifies it offline; RF4 revokes it;
-    R1H verifies again and is told it is revoked.
+    passport; the anchor signs a trust list; R1H verifies it offline and reads it;
+    RF4 revokes it; R1H verifies again and is told it is revoked. Offline, with
+    real keys; nothing outside the directory is touched.
+
+    \b
+    Examples:
+      innopass demo
+      innopass demo --keep demo/      # keep the homes and files (the passphrase is printed)
     """
     with contextlib.ExitStack() as stack:
         if keep is None:
@@ -193,11 +200,16 @@ def demo_command(keep: Path | None) -> None:
             if any(keep.iterdir()):
                 raise click.UsageError(f"--keep directory {keep} is not empty")
             root = keep
-        stack.enter_context(_passphrase(secrets.token_urlsafe(24)))
+        passphrase = secrets.token_urlsafe(24)
+        stack.enter_context(_passphrase(passphrase))
         click.secho("innopass demo: one assessment, trusted everywhere", bold=True)
         click.echo(f"   working in {root} (offline; real keys and signatures)")
         _tell(_Story(root))
         click.echo()
         click.secho("── The story ran end to end.", bold=True)
         if keep is not None:
-            click.echo(f"   Files kept in {keep}")
+            click.echo(
+                f"   Files kept in {keep}. The homes' keys are encrypted with the passphrase"
+            )
+            click.echo(f"   {passphrase}")
+            click.echo(f"   (export INNOPASS_PASSPHRASE={shlex.quote(passphrase)} to use them)")

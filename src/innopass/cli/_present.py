@@ -28,7 +28,13 @@ _MAX_VALID_HOURS = 24 * 30
 
 @click.group("key")
 def key_group() -> None:
-    """A holder's own key (a supplier presenting passports), as an encrypted file."""
+    """A holder's own key (a supplier presenting passports), as an encrypted file.
+
+    \b
+    Examples:
+      innopass key generate -o supplier.key
+      innopass present passport.json --key supplier.key --challenge C --domain r1h.nhs.example
+    """
 
 
 @key_group.command("generate")
@@ -41,10 +47,17 @@ def key_group() -> None:
     help="ed25519 (eddsa-jcs-2022 / EdDSA), p256 (ES256) or p384 (ES384).",
 )
 def generate_command(output: Path, key_type: str) -> None:
-    """Make a holder key, encrypted with the passphrase in INNOPASS_PASSPHRASE (or prompted).
+    """Make a holder key, encrypted at rest; print its did:key.
 
-    Prints the holder's DID (the key's did:key): what verifiers will see as the
-    presentation's holder. Refuses to overwrite an existing file.
+    The did:key is what verifiers will see as the presentation's holder. Refuses
+    to overwrite an existing file.
+
+    \b
+    Examples:
+      innopass key generate -o supplier.key
+      innopass key generate -o supplier-p256.key --key-type p256
+
+    The key passphrase comes from INNOPASS_PASSPHRASE, or is asked for at a terminal.
     """
     from innopass._internal.output import write_file
     from innopass.holder import Holder
@@ -135,10 +148,19 @@ def present_command(
     at: datetime | None,
     output: Path | None,
 ) -> None:
-    """Hand passports (or JWT passports, or bundles' passports) to a trust in one
-    presentation, signed with your key, answering the trust's challenge for its domain.
+    """Hand passports to a trust in one presentation signed with your key.
 
-    The trust verifies it with: innopass verify FILE --challenge C --domain D.
+    FILE may be a passport, a JWT passport or a bundle. The presentation answers
+    the trust's challenge for its domain; the trust verifies it with
+    innopass verify FILE --challenge C --domain D.
+
+    \b
+    Examples:
+      innopass present passport.json other.jwt --key supplier.key \\
+          --challenge 3f9a61c2 --domain r1h.nhs.example -o presentation.json
+      innopass verify presentation.json --challenge 3f9a61c2 --domain r1h.nhs.example
+
+    The key passphrase comes from INNOPASS_PASSPHRASE, or is asked for at a terminal.
     """
     from innopass._internal.jsonio import dumps_pretty
 

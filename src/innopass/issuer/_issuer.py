@@ -30,6 +30,7 @@ from innopass.errors import (
     ConfigurationError,
     CredentialInvalidError,
     FailureCode,
+    OutputError,
     PassportNotFoundError,
     RecordInvalidError,
     SchemaProblem,
@@ -49,7 +50,6 @@ from innopass.issuer._passport import (
     PassportFormat,
     build_passport,
     passport_format,
-    start_of_day,
 )
 from innopass.issuer._session import Session
 from innopass.issuer._signer import Signer
@@ -139,34 +139,16 @@ class Issuer(Session):
     def prepare(self, record: AssessmentRecord | Mapping[str, JSONValue]) -> AssessmentRecord:
         """Validate ``record`` for this organisation; raise :class:`RecordInvalidError` if not.
 
-        Beyond the schema, the record must name this organisation as
-        ``assessing_org``, must not already have expired, and its validity must
-        start before its mandatory evidence expires.
+        Beyond the schema, the record's own rules must hold
+        (:meth:`AssessmentRecord.problems <innopass.record.AssessmentRecord.problems>`:
+        its cross-references resolve, no mandatory evidence has expired, its
+        validity has not ended and starts before its mandatory evidence expires)
+        and it must name this organisation as ``assessing_org``.
         """
         parsed = (
             record if isinstance(record, AssessmentRecord) else AssessmentRecord.from_json(record)
         )
-        problems: list[SchemaProblem] = []
-        ods_code = self.description.ods_code
-        if parsed.assessing_org.ods_code != ods_code:
-            problems.append(
-                SchemaProblem(
-                    "/assessing_org/ods_code",
-                    f"{parsed.assessing_org.ods_code!r} is not this organisation ({ods_code})",
-                )
-            )
-        valid_until = parsed.effective_valid_until()
-        if valid_until <= self._clock():
-            problems.append(
-                SchemaProblem("/validity/valid_until", "the record's validity has ended")
-            )
-        elif valid_until <= start_of_day(parsed.validity.valid_from):
-            problems.append(
-                SchemaProblem(
-                    "/validity/valid_from",
-                    "the record's mandatory evidence expires before its validity starts",
-                )
-            )
+        problems = parsed.problems(now=self._clock(), ods_code=self.description.ods_code)
         if problems:
             raise RecordInvalidError(problems)
         return parsed
@@ -231,6 +213,7 @@ class Issuer(Session):
         issued: list[IssuedPassport] = []
         for start in range(0, len(prepared), group):
             with self._ledger.transaction() as tx:
+                tx.require_intact()
                 self._signer.check_current()
                 done = [self._issue_in(tx, r, fmt) for r in prepared[start : start + group]]
             for passport in done:
@@ -262,13 +245,15 @@ class Issuer(Session):
         signature or allocation; a different credential with an id already in the
         ledger is refused (:class:`~innopass.errors.CredentialInvalidError`). In the
         ledger its ``record_id`` is its own id and its ``record_digest`` the SHA-256
-        of the JCS of the credential as submitted.
+        of the JCS of the credential as submitted; its ``issue`` audit entry says
+        ``"kind": "credential"``.
         """
         fmt = passport_format(format)
         chosen = tuple(dict.fromkeys(StatusPurpose(p) for p in purposes))
         submitted = sha256_digest(credential)
         signer = self._signer
         with self._ledger.transaction() as tx:
+            tx.require_intact()
             signer.check_current()
             organisation = signer.description
             now = self._clock()
@@ -325,20 +310,11 @@ class Issuer(Session):
                     verification_method=signer.key_id,
                     status=tuple(entry.to_json() for entry in entries),
                     credential_text=issued.text(),
-                )
-            )
-            tx.audit(
-                "issue-credential",
-                credential_id,
-                {
+                ),
+                details={
+                    "kind": "credential",
                     "types": list(credential_types(prepared)),
-                    "credentialDigest": submitted,
-                    "format": fmt.value,
-                    "verificationMethod": signer.key_id,
                     "validUntil": format_datetime(valid_until),
-                    "status": [
-                        {"purpose": e.purpose, "list": e.list_id, "index": e.index} for e in entries
-                    ],
                 },
             )
         return issued
@@ -381,6 +357,7 @@ class Issuer(Session):
 
     def _issue(self, record: AssessmentRecord, fmt: PassportFormat) -> IssuedPassport:
         with self._ledger.transaction() as tx:
+            tx.require_intact()
             self._signer.check_current()
             return self._issue_in(tx, record, fmt)
 
@@ -436,21 +413,8 @@ class Issuer(Session):
                 verification_method=signer.key_id,
                 status=tuple(entry.to_json() for entry in entries),
                 credential_text=passport.text(),
-            )
-        )
-        tx.audit(
-            "issue",
-            passport_id,
-            {
-                "recordId": record.record_id,
-                "recordDigest": digest,
-                "format": fmt.value,
-                "verificationMethod": signer.key_id,
-                "validUntil": format_datetime(valid_until),
-                "status": [
-                    {"purpose": e.purpose, "list": e.list_id, "index": e.index} for e in entries
-                ],
-            },
+            ),
+            details={"recordId": record.record_id, "validUntil": format_datetime(valid_until)},
         )
         return passport
 
@@ -551,10 +515,22 @@ class Issuer(Session):
     ) -> list[PublishedStatusList]:
         """Sign every status list and write each to ``directory/<purpose>/<n>`` (FORMATS.md §3).
 
-        ``directory`` must be outside the home's keys and ledger
+        ``directory`` must be outside the home's keys and ledger, and no
+        ``<purpose>`` folder or list file in it may be a symbolic link
         (:class:`~innopass.errors.OutputError`), checked before anything is signed.
         """
         self.home.check_output_dir(directory)
+        for info in self._ledger.status_lists():
+            folder = directory / info.purpose.value
+            path = folder / str(info.list_number)
+            for part in (folder, path):
+                if part.is_symlink():
+                    raise OutputError(
+                        f"refusing to write through the symbolic link {part}: status lists "
+                        "are written only into real directories",
+                        path=part,
+                    )
+            self.home.check_output_file(path)  # resolved: never into the keys or the ledger
         return publish_status_lists(
             self._signer, self._ledger, directory, clock=self._clock, valid_for=valid_for
         )

@@ -25,7 +25,7 @@ from innopass._internal.suites import suite_for_key
 from innopass.errors import KeyMaterialError
 from innopass.issuer._home import HomeSnapshot, OrganisationHome
 from innopass.keys import PrivateKey
-from innopass.trust import OrganisationDescription
+from innopass.trust import LedgerCheckpoint, OrganisationDescription
 
 __all__ = ["HomeSigner", "Signer"]
 
@@ -57,6 +57,11 @@ class Signer(Protocol):
 
     def sign_jwt(self, credential: Mapping[str, Any], *, issued_at: datetime) -> str:
         """``credential`` secured as a ``vc+jwt`` compact JWS (checked as :meth:`sign`)."""
+        ...
+
+    def publish_checkpoint(self, checkpoint: LedgerCheckpoint) -> None:
+        """Record in the organisation's description the ledger checkpoint just signed into
+        published material (called inside the ledger transaction that signs it)."""
         ...
 
 
@@ -114,3 +119,6 @@ class HomeSigner:
     def sign_jwt(self, credential: Mapping[str, Any], *, issued_at: datetime) -> str:
         require_conforming(credential)
         return sign_vc_jwt(credential, self._key, kid=self._key_id, issued_at=issued_at)
+
+    def publish_checkpoint(self, checkpoint: LedgerCheckpoint) -> None:
+        self._home.record_checkpoint(checkpoint)

@@ -62,6 +62,7 @@ def change_status(ledger: Ledger, passport_id: str, action: StatusAction | str) 
     except ValueError:
         raise ConfigurationError(f"unknown status action {action!r}") from None
     with ledger.transaction() as tx:
+        tx.require_intact()
         return tx.change_status(passport_id, chosen)
 
 
@@ -85,6 +86,7 @@ def sign_status_lists(
         raise ConfigurationError("a status list's validity must be positive")
     signed: list[PublishedStatusList] = []
     with ledger.transaction() as tx:
+        checkpoint = tx.require_intact(full=True)  # the bits are the chain's replay
         signer.check_current()
         organisation = signer.description
         now = clock()
@@ -102,6 +104,7 @@ def sign_status_lists(
                 bits=ledger.status_bits(purpose, number),
                 valid_from=now,
                 valid_until=now + valid_for,
+                ledger_checkpoint=checkpoint.to_json(),
             )
             signed.append(
                 PublishedStatusList(
@@ -111,6 +114,8 @@ def sign_status_lists(
                     credential=signer.sign(unsigned, created=now),
                 )
             )
+        if signed:
+            signer.publish_checkpoint(checkpoint)
         tx.audit(
             action,
             subject or organisation.did,
@@ -118,6 +123,7 @@ def sign_status_lists(
                 "lists": [s.id for s in signed],
                 "validUntil": format_datetime(now + valid_for),
                 "verificationMethod": signer.key_id,
+                "ledgerCheckpoint": checkpoint.to_json(),
             },
         )
     return signed

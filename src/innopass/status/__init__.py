@@ -23,7 +23,7 @@ from innopass._internal.bitstring import (
     new_bitstring,
     with_bit,
 )
-from innopass._internal.contexts import CREDENTIALS_V2
+from innopass._internal.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
 from innopass._internal.credential import VC_TYPE
 from innopass._internal.jsonio import JSONObject, JSONValue, pointer
 from innopass._internal.serial import Codec, Converter, member
@@ -210,10 +210,16 @@ def build_status_list_credential(
     bits: bytes,
     valid_from: datetime,
     valid_until: datetime,
+    ledger_checkpoint: Mapping[str, JSONValue] | None = None,
 ) -> JSONObject:
-    """An unsigned ``BitstringStatusListCredential`` (FORMATS.md §3)."""
-    return {
-        "@context": [CREDENTIALS_V2],
+    """An unsigned ``BitstringStatusListCredential`` (FORMATS.md §3).
+
+    ``ledger_checkpoint`` (``{"length": N, "head": "<hex>"}``) is the issuer's ledger
+    the list was made from; it is carried as ``ledgerCheckpoint``, a term of the
+    innopass context, which the credential then names after the VC 2.0 one.
+    """
+    credential: JSONObject = {
+        "@context": list(PASSPORT_CONTEXT) if ledger_checkpoint is not None else [CREDENTIALS_V2],
         "id": list_id,
         "type": [VC_TYPE, LIST_CREDENTIAL_TYPE],
         "issuer": issuer_did,
@@ -226,3 +232,6 @@ def build_status_list_credential(
             "encodedList": encode_bitstring(bits),
         },
     }
+    if ledger_checkpoint is not None:
+        credential["ledgerCheckpoint"] = dict(ledger_checkpoint)
+    return credential

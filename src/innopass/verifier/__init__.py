@@ -27,6 +27,7 @@ from innopass.verifier._result import (
     Failure,
     IssuerInfo,
     PassportFacts,
+    StatusSource,
     Verdict,
     VerificationResult,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "PinnedParty",
     "PresentationResult",
     "RequestsFetcher",
+    "StatusSource",
     "TrustSource",
     "TrustStore",
     "TrustView",

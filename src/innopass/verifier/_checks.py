@@ -37,7 +37,7 @@ from innopass._internal.jsonio import JSONObject, JSONValue, pointer
 from innopass._internal.proof import verify_data_integrity
 from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
 from innopass._internal.suites import Cryptosuite
-from innopass._internal.timestamps import beyond, parse_datetime
+from innopass._internal.timestamps import beyond, format_datetime, parse_datetime
 from innopass.errors import (
     CheckFailed,
     FailureCode,
@@ -48,7 +48,7 @@ from innopass.status import StatusEntry, StatusPurpose, split_status_entries
 from innopass.verifier._envelope import Envelope
 from innopass.verifier._online import Online
 from innopass.verifier._parties import IssuerTrust, key_window_problem
-from innopass.verifier._result import CheckName, Failure
+from innopass.verifier._result import CheckName, Failure, StatusSource
 from innopass.verifier._status_lists import (
     CheckedStatusList,
     HeldStatusList,
@@ -131,6 +131,9 @@ class Signing:
     proofs: tuple[ProofMade, ...] = ()
     verified: bool = False
     """Every signature verified with a key the trust store supplied."""
+    outdated: bool = False
+    """The key is not in the trust list held, which predates the proof (``trust-list-outdated``):
+    the issuer check does not also report the key's missing window."""
 
 
 # --- proof -------------------------------------------------------------------------------
@@ -159,34 +162,76 @@ def check_proof(env: Envelope, ctx: Context) -> tuple[Found, Signing]:
         )
         verified = True
     except CheckFailed as exc:
-        found.failed(exc)
+        latest = max((p.created for p in env.proofs if p.created is not None), default=None)
+        methods = [p.verification_method for p in env.proofs]
+        found.failed(_outdated(exc, env.issuer, ctx, latest, methods))
     for proof in env.proofs:
         proof_times(found, proof.created, proof.expires, ctx, proof.path, ("created", "expires"))
     made = tuple(
         ProofMade(p.verification_method, p.created, f"{p.path}/created") for p in env.proofs
     )
-    return found, Signing(proofs=made, verified=verified)
+    return found, Signing(proofs=made, verified=verified, outdated=_is_outdated(found))
 
 
 def _check_jws(env: Envelope, ctx: Context, found: Found) -> tuple[Found, Signing]:
     assert env.jws is not None
     assert env.issuer is not None
     verified = False
+    claims, problems = jwt_claims(env.jws.payload, now=ctx.now, skew=ctx.skew)
     try:
         verify_vc_jwt(
             env.jws, issuer=env.issuer, resolver=ctx.trust.resolver, algorithms=ctx.jose_algorithms
         )
         verified = True
     except CheckFailed as exc:
-        found.failed(exc)
-    claims, problems = jwt_claims(env.jws.payload, now=ctx.now, skew=ctx.skew)
+        kid = env.jws.header.get("kid")
+        methods = [kid] if isinstance(kid, str) else []
+        found.failed(_outdated(exc, env.issuer, ctx, claims.signing_time, methods))
     for problem in problems:
         found.failed(problem)
     kid = env.jws.header.get("kid")
     if not isinstance(kid, str):
         return found, Signing()
     made = ProofMade(kid, claims.signing_time, claims.signing_time_path)
-    return found, Signing(proofs=(made,), verified=verified and not problems)
+    return found, Signing(
+        proofs=(made,), verified=verified and not problems, outdated=_is_outdated(found)
+    )
+
+
+def _is_outdated(found: Found) -> bool:
+    return any(f.code is FailureCode.TRUST_LIST_OUTDATED for f in found.failures)
+
+
+def _outdated(
+    exc: CheckFailed,
+    issuer: str,
+    ctx: Context,
+    created: datetime | None,
+    methods: Sequence[str],
+) -> CheckFailed:
+    """A key of the issuer missing from a trust list signed before the proof was made:
+    ``trust-list-outdated``.
+
+    After a routine key rotation, a verifier holding the list from before it
+    cannot know the new key; a newer list may name it, so that is indeterminate
+    (never verified), not a forgery. A key missing from a list signed after the
+    proof, or a verification method that is not a DID URL of the issuer, stays
+    ``key-not-found``.
+    """
+    if exc.failure is not FailureCode.KEY_NOT_FOUND or created is None:
+        return exc
+    if not methods or not all(m.startswith(f"{issuer}#") for m in methods):
+        return exc
+    trust = ctx.trust.issuer_trust(issuer)
+    listed = None if trust is None else trust.trust_list
+    if listed is None or listed.valid_from is None or created <= listed.valid_from:
+        return exc
+    return CheckFailed(
+        FailureCode.TRUST_LIST_OUTDATED,
+        f"your trust list v{listed.version} (signed {format_datetime(listed.valid_from)}) "
+        "predates this key; import a newer one (innopass trust import)",
+        exc.path,
+    )
 
 
 def proof_times(
@@ -201,12 +246,14 @@ def proof_times(
     if created is not None and beyond(created, ctx.now, ctx.skew):
         found.fail(
             FailureCode.NOT_YET_VALID,
-            f"the proof was made in the future ({created.isoformat()})",
+            f"the proof was made in the future ({format_datetime(created)})",
             f"{base}/{names[0]}",
         )
     if expires is not None and beyond(ctx.now, expires, ctx.skew):
         found.fail(
-            FailureCode.EXPIRED, f"the proof expired at {expires.isoformat()}", f"{base}/{names[1]}"
+            FailureCode.EXPIRED,
+            f"the proof expired at {format_datetime(expires)}",
+            f"{base}/{names[1]}",
         )
 
 
@@ -266,7 +313,8 @@ def check_issuer(
         key_conflict = trust.key_conflict(made.vm_id)
         if key_conflict is not None:
             found.fail(FailureCode.TRUST_CONFLICT, key_conflict, made.path)
-        _check_signing_time(found, trust, made, issuer)
+        if not signing.outdated:  # the proof check said the held list cannot know the key
+            _check_signing_time(found, trust, made, issuer)
     return found, trust
 
 
@@ -290,7 +338,7 @@ def _check_signing_time(found: Found, trust: IssuerTrust, made: ProofMade, issue
             found.fail(
                 FailureCode.SIGNING_TIME_UNKNOWN,
                 f"the proof gives no signing time, and {issuer[:120]} was withdrawn at "
-                f"{trust.withdrawn_at.isoformat()}{successor}",
+                f"{format_datetime(trust.withdrawn_at)}{successor}",
                 made.path,
             )
     elif made.created is None or trust.withdrawn_at is None or made.created >= trust.withdrawn_at:
@@ -345,17 +393,26 @@ def check_validity(env: Envelope, ctx: Context) -> Found:
             found.skipped = True  # not a dateTimeStamp: reported by parse (the data model)
     start, end = times.get("validFrom"), times.get("validUntil")
     if start is not None and beyond(start, ctx.now, ctx.skew):
-        found.fail(FailureCode.NOT_YET_VALID, f"not valid before {start.isoformat()}", "/validFrom")
+        found.fail(
+            FailureCode.NOT_YET_VALID, f"not valid before {format_datetime(start)}", "/validFrom"
+        )
     if end is not None and beyond(ctx.now, end, ctx.skew):
-        found.fail(FailureCode.EXPIRED, f"expired at {end.isoformat()}", "/validUntil")
+        found.fail(FailureCode.EXPIRED, f"expired at {format_datetime(end)}", "/validUntil")
     return found
 
 
 # --- status --------------------------------------------------------------------------------
 
 
-def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing: Signing) -> Found:
-    """The ``status`` check (module docstring)."""
+def check_status(
+    env: Envelope,
+    ctx: Context,
+    trust: IssuerTrust | None,
+    signing: Signing,
+    *,
+    sources: list[StatusSource] | None = None,
+) -> Found:
+    """The ``status`` check (module docstring); the lists it read are added to ``sources``."""
     found = Found(CheckName.STATUS)
     if env.issuer is None:
         found.skipped = True
@@ -389,7 +446,14 @@ def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing
     # A list is checked at most once per verification (two entries often share one).
     checked: dict[int, tuple[JSONObject, VerifiedStatusList | CheckFailed]] = {}
 
+    origin: dict[int, str] = {}  # id of a verified list → where its copy came from
+
     def verify(candidate: JSONObject, fetched_at: datetime | None) -> VerifiedStatusList:
+        outcome = _verify(candidate, fetched_at)
+        origin.setdefault(id(outcome), _origin(env, ctx, candidate, fetched_at))
+        return outcome
+
+    def _verify(candidate: JSONObject, fetched_at: datetime | None) -> VerifiedStatusList:
         held = checked.get(id(candidate))
         outcome = held[1] if held is not None and held[0] is candidate else None
         if outcome is None:
@@ -428,10 +492,37 @@ def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing
             if online is None
             else functools.partial(_fetch, online, issuer, verify, ctx.now),
             offline_hint=hint,
+            on_chosen=None
+            if sources is None
+            else functools.partial(_note_source, sources, entry.purpose, origin),
         )
         if problem is not None:
             found.failed(problem)
     return found
+
+
+def _origin(env: Envelope, ctx: Context, candidate: JSONObject, fetched_at: datetime | None) -> str:
+    """Where a copy of a status list came from (see :class:`StatusSource`)."""
+    if any(candidate is c for c in env.bundle_status_lists):
+        return "bundle"
+    if fetched_at is None:
+        return "given"
+    return "fetched" if ctx.online is not None and fetched_at == ctx.now else "held"
+
+
+def _note_source(
+    sources: list[StatusSource], purpose: str, origin: dict[int, str], chosen: VerifiedStatusList
+) -> None:
+    sources.append(
+        StatusSource(
+            purpose=str(purpose),
+            list_id=chosen.id,
+            source=origin.get(id(chosen), "given"),
+            valid_from=chosen.valid_from,
+            valid_until=chosen.valid_until,
+            fetched_at=chosen.fetched_at,
+        )
+    )
 
 
 def _candidates(
@@ -457,12 +548,12 @@ def _fetch(
     verify: Callable[[JSONObject, datetime | None], VerifiedStatusList],
     now: datetime,
     list_id: str,
-) -> VerifiedStatusList | CheckFailed | None:
-    """Fetch, check and keep a list online; ``None`` when it cannot be fetched."""
+) -> VerifiedStatusList | CheckFailed | str:
+    """Fetch, check and keep a list online; why not, when it cannot be fetched."""
     try:
         credential, size = online.status_list(list_id)
-    except (NetworkError, MalformedInputError):
-        return None
+    except (NetworkError, MalformedInputError) as exc:
+        return exc.diagnostics()
     try:
         verified = verify(credential, now)
     except CheckFailed as exc:

@@ -95,6 +95,13 @@ def load_input(passport: object, limits: JsonLimits) -> tuple[JSONValue | Parsed
         raise MalformedInputError(f"cannot verify a {type(passport).__name__}")
     if len(passport) > limits.max_bytes:
         raise MalformedInputError(f"input is over the limit of {limits.max_bytes} bytes")
+    # A passport saved by an editor that writes a UTF-8 byte order mark is read as if it
+    # had none: RFC 8259 §8.1 lets a parser ignore one, and the proof covers the parsed
+    # credential (or the compact JWS), never the file's bytes (FORMATS.md §1).
+    if isinstance(passport, str):
+        passport = passport.removeprefix("\ufeff")
+    else:
+        passport = bytes(passport).removeprefix(b"\xef\xbb\xbf")
     text = passport if isinstance(passport, str) else bytes(passport).decode("utf-8", "replace")
     if looks_like_compact_jws(text):
         return parse_compact_jws(text, limits=limits), False
@@ -112,7 +119,7 @@ def _bundle_parts(value: JSONObject) -> _BundleParts:
     """What the verifier uses of a bundle (FORMATS.md §6); its issuer description is unsigned
     and supplies nothing, so it is only required to be an object."""
     version = value.get("formatVersion")
-    if isinstance(version, bool) or version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:  # not True, not 1.0
         raise MalformedInputError(f"formatVersion must be {FORMAT_VERSION}", path="/formatVersion")
     passport = value.get("passport")
     if not isinstance(passport, dict | str):

@@ -41,9 +41,16 @@ def issuer_info(envelope: Envelope, trust: IssuerTrust | None) -> IssuerInfo:
     return IssuerInfo(id=issuer)
 
 
-def passport_facts(envelope: Envelope, record: JSONObject | None) -> PassportFacts | None:
+def passport_facts(
+    envelope: Envelope, record: JSONObject | None, trust: IssuerTrust | None = None
+) -> PassportFacts | None:
     """The facts a person acts on; from the record (valid against its schema), else only what
-    is safe to show."""
+    is safe to show.
+
+    The assessing organisation is ``claimed`` unless a trust source gives the
+    issuer the record's ODS code: a pinned ``did:key`` whose record says "RF4" is
+    only claiming to be RF4.
+    """
     credential = envelope.credential
     valid_from = _string(credential.get("validFrom"))
     valid_until = _string(credential.get("validUntil"))
@@ -58,9 +65,12 @@ def passport_facts(envelope: Envelope, record: JSONObject | None) -> PassportFac
     # The record passed its schema: every member read here is present and typed.
     valid: Any = record
     org, outcome = valid["assessing_org"], valid["outcome"]
+    vouched = trust is not None and trust.ods_code is not None and trust.ods_code == org["ods_code"]
     return PassportFacts(
         product=valid["product"]["name"],
-        assessing_organisation=IssuerInfo(ods_code=org["ods_code"], name=org["name_at_issue"]),
+        assessing_organisation=IssuerInfo(
+            ods_code=org["ods_code"], name=org["name_at_issue"], claimed=not vouched
+        ),
         profile=valid["profile"],
         outcome=outcome["decision"],
         conditions=tuple(

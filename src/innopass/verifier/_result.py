@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
 from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass._internal.timestamps import format_datetime
 from innopass.errors import FailureCode, FailureFamily, VerificationFailed
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "FailureFamily",
     "IssuerInfo",
     "PassportFacts",
+    "StatusSource",
     "Verdict",
     "VerificationResult",
 ]
@@ -161,6 +164,7 @@ class PassportFacts:
             "assessing_organisation": {
                 "ods_code": self.assessing_organisation.ods_code,
                 "name": self.assessing_organisation.name,
+                "claimed": self.assessing_organisation.claimed,
             },
             "profile": self.profile,
             "outcome": self.outcome,
@@ -168,6 +172,38 @@ class PassportFacts:
             "valid_from": self.valid_from,
             "valid_until": self.valid_until,
             "local_actions": list(self.local_actions),
+        }
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else format_datetime(value)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSource:
+    """The status list a verdict relied on for one entry, and how fresh it was.
+
+    ``source`` says where the copy came from: ``bundle`` (carried by the bundle
+    verified), ``given`` (offered for this run, e.g. ``--status-list``), ``held``
+    (the trust store's cache, fetched or imported at ``fetched_at``) or ``fetched``
+    (fetched online during this verification).
+    """
+
+    purpose: str
+    list_id: str
+    source: str
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    fetched_at: datetime | None = None
+
+    def to_json(self) -> JSONObject:
+        return {
+            "purpose": self.purpose,
+            "list_id": self.list_id,
+            "source": self.source,
+            "valid_from": _time(self.valid_from),
+            "valid_until": _time(self.valid_until),
+            "fetched_at": _time(self.fetched_at),
         }
 
 
@@ -210,6 +246,10 @@ class VerificationResult:
     passport: PassportFacts | None
     credential: JSONObject | None = field(default=None, repr=False, compare=False)
     verification_method: str | None = None
+    status_sources: tuple[StatusSource, ...] = ()
+    """The status lists the ``status`` check read, with their dates (freshness)."""
+    checked_at: datetime | None = None
+    """The time the verification was made as of (the verifier's clock, or ``--at``)."""
 
     @classmethod
     def build(
@@ -223,6 +263,8 @@ class VerificationResult:
         passport: PassportFacts | None = None,
         credential: JSONObject | None = None,
         verification_method: str | None = None,
+        status_sources: Iterable[StatusSource] = (),
+        checked_at: datetime | None = None,
     ) -> VerificationResult:
         """Assemble a result; each check's status and the verdict follow from ``failures``."""
         failure_tuple = tuple(failures)
@@ -238,12 +280,23 @@ class VerificationResult:
             passport=passport,
             credential=credential,
             verification_method=verification_method,
+            status_sources=tuple(status_sources),
+            checked_at=checked_at,
         )
 
     @property
     def verified(self) -> bool:
         """True only for the verdict ``verified``."""
         return self.verdict is Verdict.VERIFIED
+
+    @property
+    def content_verified(self) -> bool:
+        """Whether what the passport says may be shown as fact: only when ``verified``.
+
+        Otherwise its content is what the file claims, not what a trusted issuer
+        vouched for; show it, if at all, under a "not verified" heading.
+        """
+        return self.verified
 
     @property
     def codes(self) -> frozenset[FailureCode]:
@@ -265,10 +318,13 @@ class VerificationResult:
         return {
             "verdict": str(self.verdict),
             "verified": self.verified,
+            "content_verified": self.content_verified,
+            "checked_at": _time(self.checked_at),
             "format": self.format,
             "credential_id": self.credential_id,
             "issuer": self.issuer.to_json(),
             "checks": [c.to_json() for c in self.checks],
             "failures": [f.to_json() for f in self.failures],
             "passport": passport,
+            "status_sources": [s.to_json() for s in self.status_sources],
         }

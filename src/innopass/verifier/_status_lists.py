@@ -250,14 +250,17 @@ def check_entry(
     candidates: Sequence[Candidate],
     verify: Callable[[JSONObject, datetime | None], VerifiedStatusList],
     policy: StatusPolicy,
-    fetch: Callable[[str], VerifiedStatusList | CheckFailed | None] | None = None,
+    fetch: Callable[[str], VerifiedStatusList | CheckFailed | str | None] | None = None,
     offline_hint: str = "",
+    on_chosen: Callable[[VerifiedStatusList], None] | None = None,
 ) -> CheckFailed | None:
     """Check one status entry; return its failure, or ``None`` when the bit is clear.
 
     ``candidates`` are the copies of the entry's list held or given; ``verify``
     checks one for this passport's issuer (raising :class:`CheckFailed`);
-    ``fetch``, when online, gets a fresh copy when none held will do.
+    ``fetch``, when online, gets a fresh copy when none held will do (or says, as
+    a string, why it could not be fetched). ``on_chosen`` is told which list the
+    answer was read from.
     """
     lists: list[VerifiedStatusList] = []
     invalid: CheckFailed | None = None
@@ -267,22 +270,27 @@ def check_entry(
         except CheckFailed as exc:
             invalid = invalid or exc
     chosen = _freshest(lists, policy, entry)
+    not_fetched = ""
     if (chosen is None or _stale(chosen, policy, path) is not None) and fetch is not None:
         fetched = fetch(entry.list_id)
         if isinstance(fetched, CheckFailed):
             invalid = invalid or fetched
+        elif isinstance(fetched, str):
+            not_fetched = f"; fetching it failed: {fetched}"
         elif fetched is not None:
             chosen = _freshest([*lists, fetched], policy, entry)
     where = f"{path}/statusListCredential"
     if chosen is None:
         if invalid is not None:
-            return CheckFailed(invalid.failure, invalid.message, where)
+            return CheckFailed(invalid.failure, invalid.message + not_fetched, where)
         return CheckFailed(
             FailureCode.STATUS_UNAVAILABLE,
-            f"no status list {entry.list_id[:120]} valid at {policy.now.isoformat()} is held"
-            + offline_hint,
+            f"no status list {entry.list_id[:120]} valid at {format_datetime(policy.now)} is held"
+            + (not_fetched or offline_hint),
             where,
         )
+    if on_chosen is not None:
+        on_chosen(chosen)
     if entry.purpose not in chosen.list.purposes:
         return CheckFailed(
             FailureCode.STATUS_LIST_INVALID,
@@ -297,7 +305,10 @@ def check_entry(
     outcome = _OUTCOME.get(entry.purpose)
     if is_set and outcome is not None:
         return CheckFailed(outcome, f"the issuer has {outcome.value} this credential", path)
-    return _stale(chosen, policy, path)
+    stale = _stale(chosen, policy, path)
+    if stale is not None and not_fetched:
+        return CheckFailed(stale.failure, stale.message + not_fetched, stale.path)
+    return stale
 
 
 def _freshest(
@@ -333,7 +344,7 @@ def _stale(chosen: VerifiedStatusList, policy: StatusPolicy, path: str) -> Check
     if chosen.valid_until is not None and beyond(policy.now, chosen.valid_until, policy.skew):
         return CheckFailed(
             FailureCode.STATUS_STALE,
-            f"status list {chosen.id[:120]} expired at {chosen.valid_until.isoformat()}",
+            f"status list {chosen.id[:120]} expired at {format_datetime(chosen.valid_until)}",
             path,
         )
     as_of = chosen.valid_from or chosen.fetched_at

@@ -29,7 +29,7 @@ from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict, read_
 from innopass._internal.limits import DEFAULT, Limits
 from innopass._internal.net import Fetcher
 from innopass._internal.suites import SUITES
-from innopass._internal.timestamps import beyond, utc_now
+from innopass._internal.timestamps import beyond, format_datetime, utc_now
 from innopass.errors import (
     CheckFailed,
     ConfigurationError,
@@ -56,7 +56,7 @@ from innopass.verifier._presentation import (
     is_presentation,
     open_presentation,
 )
-from innopass.verifier._result import CheckName, Failure, VerificationResult
+from innopass.verifier._result import CheckName, Failure, StatusSource, VerificationResult
 from innopass.verifier._status_lists import CheckedStatusList, status_list_cache
 from innopass.verifier._trust_lists import (
     AcceptedTrustList,
@@ -243,7 +243,9 @@ class Verifier:
                 message=f"verifier error: {type(exc).__name__}: {exc}",
                 check=CheckName.PARSE,
             )
-            return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
+            return VerificationResult.build(
+                failures=[failure], skipped=_ALL_BUT_PARSE, checked_at=now
+            )
 
     def verify_file(
         self,
@@ -465,13 +467,16 @@ class Verifier:
         for problem in parse_failures:
             parse.failed(problem)
         if envelope is None:
-            return VerificationResult.build(failures=parse.failures, skipped=_ALL_BUT_PARSE)
+            return VerificationResult.build(
+                failures=parse.failures, skipped=_ALL_BUT_PARSE, checked_at=now
+            )
         ctx = self._context(envelope, now, trust_lists, status_lists)
         proof, signing = check_proof(envelope, ctx)
         record, facts = check_record(envelope)
         issuer, trust = check_issuer(envelope, ctx, signing, facts)
         validity = check_validity(envelope, ctx)
-        status = check_status(envelope, ctx, trust, signing)
+        sources: list[StatusSource] = []
+        status = check_status(envelope, ctx, trust, signing, sources=sources)
         checks = (parse, proof, issuer, validity, status, record)
         return VerificationResult.build(
             failures=[f for check in checks for f in check.failures],
@@ -479,9 +484,11 @@ class Verifier:
             format=envelope.format,
             credential_id=envelope.id,
             issuer=issuer_info(envelope, trust),
-            passport=passport_facts(envelope, facts),
+            passport=passport_facts(envelope, facts, trust),
             credential=envelope.credential,
             verification_method=signing.proofs[0].vm_id if signing.proofs else None,
+            status_sources=sources,
+            checked_at=now,
         )
 
     # --- the trust in force for one run ----------------------------------------------
@@ -508,7 +515,7 @@ class Verifier:
         problems += [_not_yet_valid(held, "") for held in waiting]
         online = None
         if self._fetcher is not None and self._fetched is not None:
-            online = Online(self._fetcher, self._fetched, limits=self._limits.json)
+            online = Online(self._fetcher, self._fetched, limits=self._limits)
         if self._base_view is not None and not offered and not waiting:
             view = self._base_view
         else:
@@ -589,7 +596,8 @@ def _not_yet_valid(listed: AcceptedTrustList, prefix: str) -> CheckFailed:
     assert listed.valid_from is not None
     return CheckFailed(
         FailureCode.TRUST_LIST_INVALID,
-        f"trust list version {listed.version} is not valid before {listed.valid_from.isoformat()}",
+        f"trust list version {listed.version} is not valid before "
+        f"{format_datetime(listed.valid_from)}",
         prefix + "/validFrom",
     )
 

@@ -38,7 +38,7 @@ PINNED: dict[str, tuple[str, str]] = {
     ),
     INNOPASS_V1: (
         "innopass-v1.jsonld",
-        "26452bcb9b0a2d6c8895fb5727ad63a3ef945874109cf7c4fae24fb5405dd249",
+        "8920a9bf8ef4fafaad4965208925086b9e591ca883c83cd4f2a7c3e1175b91d7",
     ),
 }
 
