@@ -106,7 +106,14 @@ def serve_group(
     POST /credentials/issue and /credentials/status need a bearer token (see
     `innopass serve token create`); /credentials/verify, the status lists, the
     did:web document, /organisation, /health and /openapi.json are public. Stop
-    it with SIGTERM or Ctrl-C: requests in flight are answered first.
+    it with SIGTERM or Ctrl-C: requests in flight are answered first. See
+    docs/SERVE.md.
+
+    \b
+    Examples:
+      INNOPASS_PASSPHRASE=... innopass serve --home rf4 --port 8000
+      innopass serve --home rf4 --workers 4 --cert chain.pem --key key.pem --port 8443
+      innopass serve --home rf4 --passphrase-fd 3 3<passphrase.txt
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -151,7 +158,14 @@ def serve_group(
 
 @serve_group.group("token")
 def token_group() -> None:
-    """Bearer tokens for the issuing and status endpoints (stored hashed, shown once)."""
+    """Bearer tokens for the issuing and status endpoints (stored hashed, shown once).
+
+    \b
+    Examples:
+      innopass serve token create medtech-compass --home rf4
+      innopass serve token list --home rf4
+      innopass serve token revoke 02d61ac54d72e2a2 --home rf4
+    """
 
 
 @token_group.command("create")
@@ -165,7 +179,13 @@ def token_group() -> None:
 )
 @home_option
 def token_create(name: str, scopes: tuple[str, ...], home: Path | None) -> None:
-    """Create a token NAME and print it once (it is stored only as a SHA-256 digest)."""
+    """Create a token NAME and print it once (it is stored only as a SHA-256 digest).
+
+    \b
+    Examples:
+      innopass serve token create medtech-compass --home rf4
+      innopass serve token create status-desk --scope status --home rf4
+    """
     from innopass.issuer import OrganisationHome
     from innopass.serve._tokens import TokenStore
 
@@ -185,7 +205,13 @@ def token_create(name: str, scopes: tuple[str, ...], home: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per token, per line.")
 @home_option
 def token_list(as_json: bool, home: Path | None) -> None:
-    """List the tokens (ids, names, scopes, dates; never the tokens)."""
+    """List the tokens (ids, names, scopes, dates; never the tokens).
+
+    \b
+    Examples:
+      innopass serve token list --home rf4
+      innopass serve token list --json --home rf4
+    """
     from innopass.issuer import OrganisationHome
     from innopass.serve._tokens import TokenStore
 
@@ -207,7 +233,12 @@ def token_list(as_json: bool, home: Path | None) -> None:
 @click.argument("token_id", metavar="ID")
 @home_option
 def token_revoke(token_id: str, home: Path | None) -> None:
-    """Revoke the token ID (final; a running service refuses it at the next request)."""
+    """Revoke the token ID (final; a running service refuses it at the next request).
+
+    \b
+    Examples:
+      innopass serve token revoke 02d61ac54d72e2a2 --home rf4
+    """
     from innopass.issuer import OrganisationHome
     from innopass.serve._tokens import TokenStore
 
