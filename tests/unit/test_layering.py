@@ -3,7 +3,8 @@
 - ``issuer/`` and ``verifier/`` never import each other;
 - the lower layers import neither (imports under ``if TYPE_CHECKING:`` excepted);
 - ``requests`` is imported only by ``net.py``;
-- nothing outside ``cli/`` (and ``__main__``) imports the command line.
+- nothing outside ``cli/`` (and ``__main__``) imports the command line;
+- the service (``serve/``) may use both the issuer and the verifier, never the command line.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _modules() -> list[Path]:
 
 def _role(source: Path) -> str:
     parts = source.relative_to(SRC).parts
-    if parts[0] in ("issuer", "verifier", "cli"):
+    if parts[0] in ("issuer", "verifier", "cli", "serve"):
         return parts[0]
     if parts[0] in ("__init__.py", "__main__.py"):
         return "facade"
@@ -52,6 +53,7 @@ FORBIDDEN = {
     "lower": ("innopass.issuer", "innopass.verifier", "innopass.cli", "requests"),
     "facade": ("requests",),
     "cli": ("requests",),
+    "serve": ("innopass.cli", "requests"),
 }
 
 
