@@ -66,7 +66,7 @@ def prepare_credential(
     ``@context`` other than VC 2.0's; a ``type`` without ``VerifiableCredential``,
     or with a type outside ``types`` (``None``: any type), or ``InnovatorPassport``
     (passports are built from assessment records); an ``issuer`` other than
-    ``organisation_did`` (one without an id gets it, as :meth:`Issuer.sign_credential`
+    ``organisation_did`` (one without an id gets it, as :meth:`Issuer.issue_credential`
     does); a
     ``proof`` (already secured); a ``credentialStatus`` entry naming a list under
     ``status_base`` (the organisation's own lists: only its ledger allocates

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Self
 
 from innopass._internal.canonical import sha256_digest
-from innopass._internal.credential import credential_types, issuer_id
+from innopass._internal.credential import credential_types
 from innopass._internal.encoding import b64url_decode
 from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict, require_object
 from innopass._internal.timestamps import format_datetime, parse_datetime, utc_now
@@ -417,65 +417,6 @@ class Issuer(Session):
             details={"recordId": record.record_id, "validUntil": format_datetime(valid_until)},
         )
         return passport
-
-    def sign_credential(
-        self,
-        credential: Mapping[str, JSONValue],
-        *,
-        format: PassportFormat | str = PassportFormat.DI,
-    ) -> JSONObject | str:
-        """Sign another VC 2.0 credential as this organisation (not a passport: no record,
-        no status allocated, nothing kept but the audit entry).
-
-        ``issuer`` is set to this organisation's DID when absent (an issuer object
-        without ``id`` gets it); naming another issuer is refused. The credential must
-        conform to the VC Data Model 2.0: a non-conforming one raises
-        :class:`~innopass.errors.CredentialInvalidError`, whose ``problems`` carry the
-        failure codes a verifier would report, and nothing is signed. Returns the
-        secured credential (``"di"``) or the compact JWS (``"jwt"``).
-        """
-        fmt = passport_format(format)
-        signer = self._signer
-        document = dict(credential)
-        did = signer.description.did
-        issuer = document.get("issuer")
-        if issuer is None:
-            document["issuer"] = did
-        elif isinstance(issuer, dict) and "id" not in issuer:
-            document["issuer"] = {"id": did, **issuer}
-        if issuer_id(document) not in (None, did):
-            raise CredentialInvalidError(
-                [
-                    CheckFailed(
-                        FailureCode.ISSUER_UNTRUSTED,
-                        f"this organisation signs only as itself ({did[:120]})",
-                        "/issuer",
-                    )
-                ]
-            )
-        if "proof" in document:
-            raise CredentialInvalidError(
-                [CheckFailed(FailureCode.MALFORMED, "the credential is already secured", "/proof")]
-            )
-        with self._ledger.transaction() as tx:
-            signer.check_current()
-            now = self._clock()
-            signed: JSONObject | str = (
-                signer.sign_jwt(document, issued_at=now)
-                if fmt is PassportFormat.JWT
-                else signer.sign(document, created=now)
-            )
-            identifier = document.get("id")
-            tx.audit(
-                "sign-credential",
-                identifier if isinstance(identifier, str) else "",
-                {
-                    "format": fmt.value,
-                    "verificationMethod": signer.key_id,
-                    "types": list(credential_types(document)),
-                },
-            )
-        return signed
 
     # --- status and bundles -----------------------------------------------------------
 
