@@ -493,7 +493,7 @@ def write_report(
         "suites in `../shared/w3c-suites` (versions in their `package.json` and",
         "`vendor/*.version`), run against `innopass serve` on 127.0.0.1 over HTTPS. Every test",
         "that does not pass is listed with its reason, from `conformance/expected.toml`",
-        "(a suite defect, a deliberate innopass rule, or an open question for the engine).",
+        "(a suite defect, or a deliberate innopass rule with its written reason).",
         "`pending` tests are those the suite itself skips (optional features not declared:",
         "SD-JWT, COSE and JOSE presentations; Bitstring Status List's optional features).",
         "",
