@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from innopass._internal.jsonio import JSONObject
 from innopass.errors import LedgerTamperedError
 from innopass.issuer._ledger import (
     GENESIS_HASH,
@@ -23,6 +24,7 @@ from innopass.issuer._ledger import (
     PassportEntry,
     StatusAction,
     _chain_hash,
+    _json_text,
 )
 from innopass.status import StatusPurpose
 from innopass.trust import LedgerCheckpoint
@@ -321,3 +323,77 @@ def test_a_damaged_file_is_reported_by_verify(ledger: Ledger, path: Path) -> Non
             return (f"error {exc.code}",)
 
     assert outcome()
+
+
+# --- entries appended to the chain (review findings: each failed before the fix) -----------
+
+
+def _append(path: Path, action: str, subject: str, details: JSONObject) -> None:
+    """Append one audit entry correctly chained to the last: what anyone who can write
+    the file can do without any key."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        seq, prev, at = db.execute(
+            "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        digest = _chain_hash(prev, seq + 1, at, action, subject, details)
+        db.execute(
+            "INSERT INTO audit (seq, at, action, subject, details_json, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (seq + 1, at, action, subject, _json_text(details), prev, digest),
+        )
+    finally:
+        db.close()
+
+
+def _revocation_position(path: Path, passport_id: str) -> JSONObject:
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        number, index = db.execute(
+            "SELECT list_number, idx FROM status_allocations "
+            "WHERE passport_id = ? AND purpose = 'revocation'",
+            (passport_id,),
+        ).fetchone()
+    finally:
+        db.close()
+    return {"purpose": "revocation", "list": number, "index": index}
+
+
+@pytest.mark.parametrize("action", ["reinstate", "revoke", "suspend", "other"])
+def test_an_appended_entry_that_clears_a_revocation_is_found(
+    ledger: Ledger, path: Path, action: str
+) -> None:
+    """Un-revoking by a well-chained appended entry and a table edit: the replay refuses a
+    revocation going back to 0, whatever the entry calls itself."""
+    checkpoint = ledger.checkpoint()  # as a signed revocation list published it
+    ledger.close()
+    _append(path, action, "urn:uuid:a", {**_revocation_position(path, "urn:uuid:a"), "value": 0})
+    sql(path, "UPDATE status_allocations SET is_set = 0 WHERE passport_id = 'urn:uuid:a'")
+    with Ledger.open(path, clock=lambda: T0) as reopened:
+        report = reopened.verify([("revocation/1", checkpoint)])
+        assert not report.ok
+        with pytest.raises(LedgerTamperedError) as refused, reopened.transaction() as tx:
+            tx.require_intact(full=True)  # what status publish runs before it signs
+        assert refused.value.code == "ledger-tampered"
+
+
+def test_an_action_that_touches_another_purpose_is_found(ledger: Ledger, path: Path) -> None:
+    ledger.close()
+    position = {**_revocation_position(path, "urn:uuid:c"), "value": 1}
+    _append(path, "suspend", "urn:uuid:c", position)  # suspend may not set a revocation bit
+    sql(
+        path,
+        "UPDATE status_allocations SET is_set = 1 "
+        "WHERE passport_id = 'urn:uuid:c' AND purpose = 'revocation'",
+    )
+    with Ledger.open(path, clock=lambda: T0) as reopened:
+        assert not reopened.verify().ok
+
+
+def test_a_status_entry_for_a_position_nobody_holds_is_reported_not_raised(path: Path) -> None:
+    with Ledger.open(path, create=True, clock=lambda: T0) as fresh, fresh.transaction() as tx:
+        tx.audit("org-init", "did:key:z6Mkexample", {})
+    details: JSONObject = {"purpose": "revocation", "list": 1, "index": 5, "value": 1}
+    _append(path, "revoke", "urn:uuid:nobody", details)
+    with Ledger.open(path, clock=lambda: T0) as reopened:
+        assert not reopened.verify().ok  # a report, never an exception

@@ -72,5 +72,5 @@ def test_a_record_that_is_not_an_object_gives_a_view(record: Any) -> None:
 
 
 def test_clean_escapes_control_and_bidi_characters() -> None:
-    assert clean("a\x1b[2Jb\u202ec\n") == "a\\x1b[2Jb\\x202ec\n"
+    assert clean("a\x1b[2Jb\u202ec\n") == "a\\x1b[2Jb\\x202ec\\x0a"  # no line of its own
     assert len(clean("x" * 5000)) == 2001

@@ -20,8 +20,8 @@ control characters and trailing data. What it does not refuse is checked cheaply
   tree's keys are counted in the same pass as its depth, and the two counts agree
   exactly when no key was dropped (text with space before a colon, which the count
   cannot see, takes the exact route);
-- numbers: orjson reads an integer of 2**64 or more as a float, so text with a run
-  of twenty digits takes the exact route. Floats are read identically by both
+- numbers: orjson reads an integer of 2**64 or more, or below -2**63, as a float,
+  so text with a run of nineteen digits takes the exact route. Floats are read identically by both
   (each gives the nearest double).
 
 Text the fast route cannot decide takes the exact route, which also gives the
@@ -187,8 +187,9 @@ def _check_tree(value: Any, max_depth: int, *, strings: bool = True) -> None:
 #: A closing quote, then space, then a colon: a key the plain count below cannot see.
 _SPACE_BEFORE_COLON: Final = re.compile(rb'"[ \t\r\n]+:')
 _DIGITS_AS_NINES: Final = bytes.maketrans(b"0123456789", b"9999999999")
-#: orjson reads an integer of 2**64 or more as a float; such text takes the exact route.
-_TWENTY_DIGITS: Final = b"9" * 20
+#: orjson reads an integer of 2**64 or more, or below -2**63, as a float; text with a run
+#: of nineteen digits (where the second begins) takes the exact route.
+_NINETEEN_DIGITS: Final = b"9" * 19
 _UNSURE: Final = object()
 
 
@@ -202,7 +203,7 @@ def _fast_loads(raw: bytes, max_depth: int) -> tuple[Any, bool] | object:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return _UNSURE  # the exact route says why, with a pointer
-    if _TWENTY_DIGITS in raw.translate(_DIGITS_AS_NINES):
+    if _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_NINES):
         return _UNSURE
     if type(value) is not dict and type(value) is not list:
         return value, type(value) is not float

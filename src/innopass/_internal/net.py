@@ -96,10 +96,17 @@ def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
+#: NAT64 prefixes (RFC 6052 well-known, RFC 8215 local use): the low 32 bits are IPv4.
+_NAT64: Final = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """A global unicast address (an IPv4-mapped or 6to4/Teredo form judged by its IPv4)."""
+    """A global unicast address (an IPv4-mapped, 6to4, NAT64 or Teredo form judged by its
+    IPv4)."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and any(address in net for net in _NAT64):
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None:
             return _is_public(embedded)
         if address.teredo is not None:

@@ -48,7 +48,11 @@ def expand(arguments: Iterable[str]) -> Iterator[str]:
     """
     for argument in arguments:
         path = Path(argument)
-        if argument == "-" or not path.is_dir():
+        try:
+            is_dir = argument != "-" and path.is_dir()
+        except OSError:  # a name too long, a loop of links: reported when it is read
+            is_dir = False
+        if not is_dir:
             yield argument
             continue
         found = False

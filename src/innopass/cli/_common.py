@@ -168,9 +168,13 @@ def read_input(name: str, *, what: str = "file") -> bytes:
             fail(f"standard input holds more than {limit} bytes, over the limit for a {what}")
         return data
     path = Path(name)
-    if not path.exists():
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as exc:  # a name too long, a loop of links
+        fail(f"cannot read {name[:200]}: {exc.strerror}")
+    if not exists:
         fail(f"no such file: {name}")
-    if path.is_dir():
+    if is_dir:
         fail(f"{name} is a directory, not a {what} file")
     try:
         return read_file_limited(path, max_bytes=limit)

@@ -43,7 +43,9 @@ NO_TRUST_COMMANDS: Final = (
     "innopass trust import TRUST-LIST.json     # the trust list it signed",
 )
 _MAX_TEXT: Final = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Escaped wherever text from a file is shown: controls (line breaks and tabs too: a
+#: name or claim must never start a line of its own), and the bidirectional overrides.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 _WORDS: Final = {
     "approved": "Approved",

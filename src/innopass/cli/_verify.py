@@ -24,6 +24,7 @@ import click
 from innopass.cli._batch import CHUNK, Outcome, expand, run_batch
 from innopass.cli._common import fail, home_option, resolve_home
 from innopass.cli._exit import ExitCode, for_verdicts
+from innopass.cli._passport_view import NO_TRUST_COMMANDS, NOT_VERIFIED, clean
 from innopass.cli._types import JSON_OBJECT_FILE, PARTY, TIMESTAMP
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -172,14 +173,18 @@ def _render(
     data: bytes | None = None
     try:
         if name == "-":
-            data = sys.stdin.buffer.read()
+            data = sys.stdin.buffer.read(verifier.limits.max_bytes + 1)  # over it: malformed
             result = verifier.verify_any(data, challenge=challenge, domain=domain)
         else:
             path = Path(name)
-            if path.is_dir():
+            try:
+                is_dir, exists = path.is_dir(), path.exists() or path.is_symlink()
+            except OSError as exc:  # a name too long, a loop of links
+                raise UnreadableFileError(f"cannot read {clean(name)}: {exc.strerror}") from exc
+            if is_dir:
                 raise UnreadableFileError(f"no .json, .jwt or .jws file under directory {path}")
-            if not path.exists() and not path.is_symlink():
-                raise UnreadableFileError(f"no such file: {name}")
+            if not exists:
+                raise UnreadableFileError(f"no such file: {clean(name)}")
             result = verifier.verify_any_file(path, challenge=challenge, domain=domain)
         kind = None
         if result.check("parse").status == "fail":
@@ -200,7 +205,7 @@ def _render(
     if as_json:
         return Outcome(_json_line({"file": name, **result.to_json()}), str(result.verdict))
     if quiet:
-        return Outcome(f"{result.verdict}  {name}", str(result.verdict))
+        return Outcome(f"{result.verdict}  {clean(name, 300)}", str(result.verdict))
     from innopass.verifier import PresentationResult
 
     if isinstance(result, PresentationResult):
@@ -411,14 +416,13 @@ def render_text(result: VerificationResult, name: str, *, trust_empty: bool = Fa
     vouches for are marked claimed; the status lists relied on are dated.
     """
     from innopass._internal.timestamps import format_datetime
-    from innopass.cli._passport_view import NO_TRUST_COMMANDS, NOT_VERIFIED, clean
 
     when = f"  (as of {format_datetime(result.checked_at)})" if result.checked_at else ""
     lines = [f"{_HEADLINES[result.verdict]}  {clean(name, 300)}{when}"]
     for check in result.checks:
         reason = f"  {check.code}: {clean(check.message, 400)}" if check.code else ""
         if check.status == "skipped":
-            reason = f"  {check.message}"
+            reason = f"  {clean(check.message, 400)}"
         lines.append(f"  {_MARKS[check.status]} {check.name:<9}{check.status:<14}{reason}".rstrip())
     extra = [f for f in result.failures if f not in _first_failures(result)]
     if extra:
@@ -489,18 +493,22 @@ def render_text(result: VerificationResult, name: str, *, trust_empty: bool = Fa
 
 def render_presentation(result: PresentationResult, name: str) -> str:
     """A presentation for a person: headline, its own checks and binding, then each credential."""
-    lines = [f"{_HEADLINES[result.verdict]}  {name}  (presentation of {len(result.credentials)})"]
+    count = len(result.credentials)
+    lines = [f"{_HEADLINES[result.verdict]}  {clean(name, 300)}  (presentation of {count})"]
     for check in result.checks:
-        reason = f"  {check.code}: {check.message}" if check.code else ""
+        reason = f"  {check.code}: {clean(check.message)}" if check.code else ""
         if check.status == "skipped":
-            reason = f"  {check.message}"
+            reason = f"  {clean(check.message)}"
         lines.append(f"  {_MARKS[check.status]} {check.name:<9}{check.status:<14}{reason}".rstrip())
     shown = {(c.code, c.message) for c in result.checks}
     extra = [f for f in result.failures if (f.code, f.message) not in shown]
     if extra:
         lines.append("  Also:")
-        lines += [f"    - {f.code} at {f.path or '/'}: {f.message}" for f in extra]
-    lines.append(f"  Holder:         {result.holder or 'not stated'} (not an issuer: not trusted)")
+        lines += [
+            f"    - {f.code} at {clean(f.path or '/', 200)}: {clean(f.message)}" for f in extra
+        ]
+    holder = clean(result.holder, 300) if result.holder else "not stated"
+    lines.append(f"  Holder:         {holder} (not an issuer: not trusted)")
     binding = [
         f"challenge {'checked' if result.challenge_checked else 'NOT checked (no --challenge)'}",
         f"domain {'checked' if result.domain_checked else 'NOT checked (no --domain)'}",

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
 from innopass._internal.canonical import canonicalize
 from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict
@@ -314,6 +314,12 @@ class LedgerReport:
 
 
 _LEGACY_STATUS_ACTIONS = {"revoke": 1, "suspend": 1, "reinstate": 0}
+#: What each status action may do: its purpose and the value it sets.
+_STATUS_ACTIONS: Final = {
+    "revoke": ("revocation", 1),
+    "suspend": ("suspension", 1),
+    "reinstate": ("suspension", 0),
+}
 _MAX_PROBLEMS = 50
 
 
@@ -353,7 +359,10 @@ def _replay(entries: Sequence[AuditEntry]) -> _Replay:
     is an entry whose details name ``purpose``, ``list``, ``index`` and
     ``value`` (entries of layouts before 3 have no ``value``: ``revoke`` and
     ``suspend`` set 1, ``reinstate`` sets 0). Every kind of status list and
-    purpose is replayed alike.
+    purpose is replayed alike, and the rules hold on the replay too: ``revoke``,
+    ``suspend`` and ``reinstate`` change only their own purpose, to their own
+    value, and a revocation is never cleared (an entry appended to the chain that
+    un-revokes is a problem, however well it is chained).
     """
     state = _Replay({}, {}, {}, [])
     for entry in entries:
@@ -397,10 +406,21 @@ def _replay(entries: Sequence[AuditEntry]) -> _Replay:
         ):
             continue
         position = (purpose, listed, index)
+        where = f"{purpose} {listed}/{index}"
         if state.owners.get(position) != entry.subject:
             state.problems.append(
-                f"audit entry {entry.seq} changes {purpose} {number}/{index}, "
-                f"which no issue entry gave {entry.subject}"
+                f"audit entry {entry.seq} changes {where}, which no issue entry gave "
+                f"{entry.subject}"
+            )
+        rule = _STATUS_ACTIONS.get(entry.action)
+        if rule is not None and rule != (purpose, value):
+            state.problems.append(
+                f"audit entry {entry.seq} ({entry.action}) sets {where} to {value}, which "
+                f"{entry.action} cannot do"
+            )
+        if purpose == "revocation" and state.values.get(position) == 1 and value != 1:
+            state.problems.append(
+                f"audit entry {entry.seq} clears the revocation at {where}: revocation is final"
             )
         state.values[position] = value
     return state
