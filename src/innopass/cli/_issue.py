@@ -15,10 +15,10 @@ error names what the ledger holds and ``passport export`` writes it again.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -31,14 +31,16 @@ from innopass.cli._common import (
     write_output,
 )
 from innopass.cli._exit import ExitCode
-from innopass.cli._types import JSON_OBJECT_FILE
+from innopass.cli._types import JSON_OBJECT_FILE, ODS_CODE
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass._internal.jsonio import JSONObject
     from innopass.issuer import IssuedPassport, StatusAction
     from innopass.record import AssessmentRecord
 
-__all__ = ["ISSUER_COMMANDS", "passport_reference"]
+__all__ = ["ISSUER_COMMANDS", "REASON", "passport_reference"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def passport_reference(value: str) -> str:
@@ -107,19 +109,44 @@ def _load_records(paths: Sequence[Path]) -> list[AssessmentRecord]:
     metavar="OUT",
     help="File for one passport (default: standard output); directory for several.",
 )
+@click.option(
+    "--reissue",
+    is_flag=True,
+    help="Issue a record whose id and version already have an active passport; "
+    "the new passport supersedes the old one (published in the message status list).",
+)
+@click.option(
+    "--successor-of",
+    "successor_of",
+    multiple=True,
+    type=ODS_CODE,
+    metavar="ODS",
+    help="Also issue records assessed by ODS, an organisation this one succeeded after a "
+    "merger (verifiers accept it when a trust list names this organisation as ODS's "
+    "successor). May be repeated.",
+)
 @home_option
 def issue_command(
-    records: tuple[Path, ...], fmt: str, output: Path | None, home: Path | None
+    records: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    reissue: bool,
+    successor_of: tuple[str, ...],
+    home: Path | None,
 ) -> None:
     """Sign a passport from each RECORD and record it in the organisation's ledger.
 
     Every record is checked first; if any is invalid, every problem is listed
     (FILE: /json/pointer: message), nothing is issued and the exit code is 1.
-    With several records, -o names a directory and each passport is written to
-    <uuid>.json (or .jwt); one line per record says which file it became. OUT is
-    checked before anything is signed; passports are committed to the ledger (in
-    groups, one durable transaction each) before their files are written, and
-    `innopass passport export ID -o FILE` writes one again if a write fails.
+    A record whose id and version already have an active passport is refused
+    unless --reissue; a passport for a newer record version (or for a record
+    that says it supersedes another) supersedes the older passports, and the
+    output says which. With several records, -o names a directory and each
+    passport is written to <uuid>.json (or .jwt); one line per record says which
+    file it became. OUT is checked before anything is signed; passports are
+    committed to the ledger (in groups, one durable transaction each) before their
+    files are written, and `innopass passport export ID -o FILE` writes one again
+    if a write fails.
     """
     from innopass.errors import OutputError, RecordInvalidError
     from innopass.issuer import Issuer, OrganisationHome
@@ -137,7 +164,7 @@ def issue_command(
     parsed = _load_records(records)
     with Issuer.from_home(org.path, passphrase=read_passphrase()) as issuer:
         try:
-            prepared = issuer.prepare_batch(parsed)
+            prepared = issuer.prepare_batch(parsed, reissue=reissue, successor_of=successor_of)
         except RecordInvalidError as exc:
             for problem in exc.problems:
                 position, _, rest = problem.path.lstrip("/").partition("/")
@@ -166,21 +193,78 @@ def issue_command(
         def deliver(passport: IssuedPassport) -> None:
             source = next(sources)
             progress.update(1)
+            superseded = "".join(
+                f"\n  supersedes {old} (its message now says: superseded)"
+                for old in passport.supersedes
+            )
             if output is None:
                 click.echo(passport.text(), nl=False)
-                click.echo(f"issued {passport.id} from {source}", err=True)
+                click.echo(f"issued {passport.id} from {source}{superseded}", err=True)
                 return
             target = output / passport.filename() if to_directory else output
             passport.write(target)
-            click.echo(f"{source} -> {target}  ({passport.id})")
+            click.echo(f"{source} -> {target}  ({passport.id}){superseded}")
 
         with progress:
-            issued = issuer.issue_batch(prepared, format=fmt, on_issued=deliver)
+            issued = issuer.issue_batch(
+                prepared,
+                format=fmt,
+                on_issued=deliver,
+                reissue=reissue,
+                successor_of=successor_of,
+            )
         if several:
             click.echo(f"issued {len(issued)} passports into {output}")
 
 
-def _change(action: StatusAction, passport: str, home: Path | None) -> None:
+#: ``--reason`` values: each reason's name, and the short forms people use.
+REASON_ALIASES: dict[str, str] = {
+    "fsn": "field-safety-notice",
+    "review": "under-review",
+    "withdrawn": "withdrawn-by-supplier",
+    "certificate": "certificate-withdrawn",
+    "merged": "issuer-succeeded",
+    "framework": "framework-retired",
+}
+
+
+class _Reason(click.ParamType[str]):
+    """A status reason (``innopass.status.StatusReason``) or one of its short forms."""
+
+    name = "reason"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        from innopass.status import StatusReason
+
+        text = str(value).strip().lower()
+        text = REASON_ALIASES.get(text, text)
+        if text not in {r.value for r in StatusReason}:
+            known = ", ".join([*(r.value for r in StatusReason), *REASON_ALIASES])
+            self.fail(f"{value!r} is not a reason (one of: {known})", param, ctx)
+        return text
+
+
+REASON = _Reason()
+
+
+def _reason_option(help: str) -> Callable[[F], F]:
+    return click.option(
+        "--reason", "reason", type=REASON, default=None, metavar="REASON", help=help
+    )
+
+
+_REASONS_HELP = (
+    "Why, published in the message status list: superseded, fsn (field safety notice), "
+    "review (under review), withdrawn (by the supplier), certificate (withdrawn or "
+    "expired), merged (the assessing organisation), framework (version retired), none."
+)
+
+
+def _change(
+    action: StatusAction, passport: str, home: Path | None, reason: str | None = None
+) -> None:
     from innopass.issuer import OrganisationHome
     from innopass.issuer._bundle import find_passport
     from innopass.issuer._status_lists import change_status
@@ -189,8 +273,17 @@ def _change(action: StatusAction, passport: str, home: Path | None) -> None:
     reference = passport_reference(passport)
     with org.open_ledger() as ledger:
         passport_id = find_passport(ledger, reference).id
-        entry = change_status(ledger, passport_id, action)
-    click.echo(f"{entry.id}: {entry.state.value}")
+        entry = change_status(ledger, passport_id, action, reason=reason)
+    message = entry.message
+    if message is not None:
+        click.echo(f"{entry.id}: {entry.state.value}; message: {message.value}")
+    else:
+        click.echo(f"{entry.id}: {entry.state.value}")
+        if reason is not None:
+            click.echo(
+                f"note: {entry.id} was issued without a message status entry, so the reason "
+                f"({reason}) is in the ledger's audit log only, not published"
+            )
     click.echo("publish the status lists (innopass status publish) so verifiers see it")
 
 
@@ -199,40 +292,65 @@ _PASSPORT_ARG = click.argument("passport", metavar="ID|FILE")
 
 @click.command("revoke")
 @_PASSPORT_ARG
+@_reason_option(_REASONS_HELP)
 @home_option
-def revoke_command(passport: str, home: Path | None) -> None:
+def revoke_command(passport: str, reason: str | None, home: Path | None) -> None:
     """Revoke a passport (final: it cannot be reinstated).
 
     ID is the passport id (urn:uuid:...), or give the passport FILE.
     """
     from innopass.issuer import StatusAction
 
-    _change(StatusAction.REVOKE, passport, home)
+    _change(StatusAction.REVOKE, passport, home, reason)
 
 
 @click.command("suspend")
 @_PASSPORT_ARG
+@_reason_option(_REASONS_HELP)
 @home_option
-def suspend_command(passport: str, home: Path | None) -> None:
-    """Suspend a passport (reversible with `innopass reinstate`)."""
+def suspend_command(passport: str, reason: str | None, home: Path | None) -> None:
+    """Suspend a passport (reversible with `innopass reinstate`).
+
+    For example `innopass suspend ID --reason fsn` when a field safety notice arrives.
+    """
     from innopass.issuer import StatusAction
 
-    _change(StatusAction.SUSPEND, passport, home)
+    _change(StatusAction.SUSPEND, passport, home, reason)
 
 
 @click.command("reinstate")
 @_PASSPORT_ARG
+@_reason_option(
+    "The message to publish now (default: none, or superseded for a superseded passport)."
+)
 @home_option
-def reinstate_command(passport: str, home: Path | None) -> None:
+def reinstate_command(passport: str, reason: str | None, home: Path | None) -> None:
     """Lift a passport's suspension (a revoked passport cannot be reinstated)."""
     from innopass.issuer import StatusAction
 
-    _change(StatusAction.REINSTATE, passport, home)
+    _change(StatusAction.REINSTATE, passport, home, reason)
 
 
 @click.group("status")
 def status_group() -> None:
-    """Publish the organisation's signed status lists."""
+    """Publish the organisation's signed status lists; say why a passport's status changed."""
+
+
+@status_group.command("message")
+@_PASSPORT_ARG
+@click.option(
+    "--reason", "reason", type=REASON, required=True, metavar="REASON", help=_REASONS_HELP
+)
+@home_option
+def message_command(passport: str, reason: str, home: Path | None) -> None:
+    """Set only a passport's message (why), leaving revocation and suspension as they are.
+
+    For example `innopass status message ID --reason review` while an assessment is
+    looked at again; `--reason none` clears it.
+    """
+    from innopass.issuer import StatusAction
+
+    _change(StatusAction.MESSAGE, passport, home, reason)
 
 
 @status_group.command("publish")
