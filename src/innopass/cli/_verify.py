@@ -284,6 +284,10 @@ def render_text(result: VerificationResult, name: str) -> str:
     if extra:
         lines.append("  Also:")
         lines += [f"    - {f.code} at {f.path or '/'}: {f.message}" for f in extra]
+    for note in result.status_messages:
+        if note.message != "none":
+            as_of = f" (status list of {note.as_of})" if note.as_of else ""
+            lines.append(f"  Status message: {note.description}{as_of}")
     issuer = result.issuer
     if issuer.id:
         who = ", ".join(x for x in (issuer.ods_code, issuer.name) if x)

@@ -26,6 +26,7 @@ from innopass.verifier._result import (
     Failure,
     IssuerInfo,
     PassportFacts,
+    StatusMessageInfo,
     Verdict,
     VerificationResult,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "PassportFacts",
     "PinnedParty",
     "RequestsFetcher",
+    "StatusMessageInfo",
     "TrustSource",
     "TrustStore",
     "TrustView",

@@ -36,7 +36,7 @@ from innopass._internal.jsonio import JSONObject, JSONValue, pointer
 from innopass._internal.proof import verify_data_integrity
 from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
 from innopass._internal.suites import Cryptosuite
-from innopass._internal.timestamps import beyond, parse_datetime
+from innopass._internal.timestamps import beyond, format_datetime, parse_datetime
 from innopass.errors import (
     CheckFailed,
     FailureCode,
@@ -47,13 +47,14 @@ from innopass.status import StatusEntry, StatusPurpose, status_entries
 from innopass.verifier._envelope import Envelope
 from innopass.verifier._online import Online
 from innopass.verifier._parties import IssuerTrust, key_window_problem
-from innopass.verifier._result import CheckName, Failure
+from innopass.verifier._result import CheckName, Failure, StatusMessageInfo
 from innopass.verifier._status_lists import (
     CheckedStatusList,
+    EntryReading,
     HeldStatusList,
     StatusPolicy,
     VerifiedStatusList,
-    check_entry,
+    read_entry,
     verify_status_list,
 )
 from innopass.verifier._trust_store import TrustView
@@ -72,6 +73,7 @@ __all__ = [
 _MAX_SCHEMA_FAILURES: Final = 50
 _RECORD_PATH: Final = "/credentialSubject/assessmentRecord"
 _SUBJECT_TYPE: Final = "AssessedTechnology"
+_ONE_BIT_OUTCOMES: Final = frozenset({StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION})
 _OFFLINE_HINT: Final = " (offline: give it with --status-list, a bundle or trust import)"
 
 
@@ -354,18 +356,20 @@ def check_validity(env: Envelope, ctx: Context) -> Found:
 # --- status --------------------------------------------------------------------------------
 
 
-def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing: Signing) -> Found:
-    """The ``status`` check (module docstring)."""
+def check_status(
+    env: Envelope, ctx: Context, trust: IssuerTrust | None, signing: Signing
+) -> tuple[Found, tuple[StatusMessageInfo, ...]]:
+    """The ``status`` check (module docstring), and what its message entries say."""
     found = Found(CheckName.STATUS)
     if env.issuer is None:
         found.skipped = True
-        return found
+        return found, ()
     issuer = env.issuer
     try:
         entries = status_entries(env.credential)
     except MalformedInputError as exc:
         found.fail(FailureCode.MALFORMED, exc.message, exc.path)
-        return found
+        return found, ()
     if not entries:
         found.skipped = True
         if env.is_passport:
@@ -374,7 +378,7 @@ def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing
                 "an innovator passport must carry credentialStatus (revocation and suspension)",
                 "/credentialStatus",
             )
-        return found
+        return found, ()
     if env.is_passport and not any(e.purpose == StatusPurpose.REVOCATION for e in entries):
         found.fail(FailureCode.MALFORMED, "no revocation status entry", "/credentialStatus")
     policy = StatusPolicy(now=ctx.now, skew=ctx.skew, max_age=ctx.status_max_age)
@@ -409,8 +413,9 @@ def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing
     # Fetch only what can change the answer for a trusted issuer whose proof verified.
     online = ctx.online if trust is not None and signing.verified else None
     hint = "" if ctx.online is not None else _OFFLINE_HINT
+    messages: list[StatusMessageInfo] = []
     for index, entry in enumerate(entries):
-        problem = check_entry(
+        reading = read_entry(
             entry,
             path=_entry_path(env.credential, index),
             candidates=_candidates(entry, issuer, ctx),
@@ -421,9 +426,35 @@ def check_status(env: Envelope, ctx: Context, trust: IssuerTrust | None, signing
             else functools.partial(_fetch, online, issuer, verify, ctx.now),
             offline_hint=hint,
         )
-        if problem is not None:
-            found.failed(problem)
-    return found
+        if reading.failure is not None:
+            found.failed(reading.failure)
+        note = _message(entry, reading)
+        if note is not None:
+            messages.append(note)
+    return found, tuple(messages)
+
+
+def _message(entry: StatusEntry, reading: EntryReading) -> StatusMessageInfo | None:
+    """What a status entry other than revocation and suspension says, once its list was read.
+
+    The message is the entry's ``statusMessage`` for the value (BSL's defaults for one
+    bit: ``unset``/``set``).
+    """
+    if entry.purpose in _ONE_BIT_OUTCOMES or reading.value is None or reading.list is None:
+        return None
+    value = reading.value
+    text = next((m.message for m in entry.messages or () if m.value == value), None)
+    if text is None:
+        text = ("unset", "set")[value] if entry.bits == 1 else hex(value)
+    listed = reading.list
+    as_of = listed.valid_from or listed.fetched_at
+    return StatusMessageInfo(
+        purpose=entry.purpose,
+        status=hex(value),
+        message=text,
+        list_id=listed.id,
+        as_of=None if as_of is None else format_datetime(as_of),
+    )
 
 
 def _candidates(

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Final
 
 from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass._internal.wording import status_reason
 from innopass.errors import FailureCode, FailureFamily, VerificationFailed
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "FailureFamily",
     "IssuerInfo",
     "PassportFacts",
+    "StatusMessageInfo",
     "Verdict",
     "VerificationResult",
 ]
@@ -171,6 +173,40 @@ class PassportFacts:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class StatusMessageInfo:
+    """What a ``message`` status entry (BSL 1.0 §2.1) says about the credential now.
+
+    ``message`` is the entry's own ``statusMessage`` for the value read (for an
+    innopass passport, a :class:`~innopass.status.StatusReason` value such as
+    ``field-safety-notice``); ``as_of`` is when the list read was issued (its
+    ``validFrom``, else when it was fetched). A message never decides the verdict
+    by itself: revocation and suspension do; an adopter's policy says what it means.
+    """
+
+    purpose: str
+    status: str
+    """The value read, as BSL writes it (``0x2``)."""
+    message: str
+    list_id: str
+    as_of: str | None = None
+
+    @property
+    def description(self) -> str:
+        """The message in words."""
+        return status_reason(self.message)
+
+    def to_json(self) -> JSONObject:
+        return {
+            "purpose": self.purpose,
+            "status": self.status,
+            "message": self.message,
+            "description": self.description,
+            "list": self.list_id,
+            "as_of": self.as_of,
+        }
+
+
 def _check_result(name: CheckName, failures: Iterable[Failure], skipped: bool) -> CheckResult:
     mine = [f for f in failures if f.check is name]
     invalid = [f for f in mine if f.code.family is FailureFamily.INVALID]
@@ -210,6 +246,8 @@ class VerificationResult:
     passport: PassportFacts | None
     credential: JSONObject | None = field(default=None, repr=False, compare=False)
     verification_method: str | None = None
+    status_messages: tuple[StatusMessageInfo, ...] = ()
+    """What the credential's ``message`` status entries say (read from verified lists)."""
 
     @classmethod
     def build(
@@ -223,6 +261,7 @@ class VerificationResult:
         passport: PassportFacts | None = None,
         credential: JSONObject | None = None,
         verification_method: str | None = None,
+        status_messages: Iterable[StatusMessageInfo] = (),
     ) -> VerificationResult:
         """Assemble a result; each check's status and the verdict follow from ``failures``."""
         failure_tuple = tuple(failures)
@@ -238,6 +277,7 @@ class VerificationResult:
             passport=passport,
             credential=credential,
             verification_method=verification_method,
+            status_messages=tuple(status_messages),
         )
 
     @property
@@ -271,4 +311,5 @@ class VerificationResult:
             "checks": [c.to_json() for c in self.checks],
             "failures": [f.to_json() for f in self.failures],
             "passport": passport,
+            "status_messages": [m.to_json() for m in self.status_messages],
         }

@@ -272,7 +272,7 @@ class Verifier:
         record, facts = check_record(envelope)
         issuer, trust = check_issuer(envelope, ctx, signing, facts)
         validity = check_validity(envelope, ctx)
-        status = check_status(envelope, ctx, trust, signing)
+        status, messages = check_status(envelope, ctx, trust, signing)
         checks = (parse, proof, issuer, validity, status, record)
         return VerificationResult.build(
             failures=[f for check in checks for f in check.failures],
@@ -283,6 +283,7 @@ class Verifier:
             passport=passport_facts(envelope, facts),
             credential=envelope.credential,
             verification_method=signing.proofs[0].vm_id if signing.proofs else None,
+            status_messages=messages,
         )
 
     # --- the trust in force for one run ----------------------------------------------
