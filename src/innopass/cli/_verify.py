@@ -294,12 +294,20 @@ def render_text(result: VerificationResult, name: str) -> str:
         if who and issuer.claimed:
             who += "; claimed, not verified"
         lines.append(f"  Issuer:         {issuer.id}" + (f" ({who})" if who else ""))
+        if issuer.withdrawn is not None:
+            lines.append(f"  Organisation:   {issuer.withdrawn.describe()}")
+        if issuer.successor_of is not None:
+            lines.append(
+                f"  Reissued:       by {issuer.ods_code} as successor of {issuer.successor_of}"
+            )
     facts = result.passport
     if facts is not None:
         org = facts.assessing_organisation
         lines.append(f"  Product:        {facts.product or 'unknown'}")
         if org.ods_code or org.name:
             lines.append(f"  Assessed by:    {org.ods_code or '?'} {org.name or ''}".rstrip())
+            if org.withdrawn is not None and org.ods_code != issuer.ods_code:
+                lines.append(f"                  ({org.withdrawn.describe()})")
         if facts.outcome:
             lines.append(f"  Outcome:        {facts.outcome.replace('_', ' ')}")
         if facts.conditions:

@@ -246,7 +246,7 @@ def check_issuer(
         )
     for conflict in trust.conflicts():
         found.fail(FailureCode.TRUST_CONFLICT, conflict, "/issuer")
-    _check_ods_codes(found, env.credential, trust, record)
+    _check_ods_codes(found, env.credential, trust, record, ctx.trust)
     scopes = trust.scopes
     if record is not None and scopes is not None:
         valid: Any = record  # passed its schema: these members are present and typed
@@ -302,8 +302,17 @@ def _check_signing_time(found: Found, trust: IssuerTrust, made: ProofMade, issue
 
 
 def _check_ods_codes(
-    found: Found, credential: JSONObject, trust: IssuerTrust, record: JSONObject | None
+    found: Found,
+    credential: JSONObject,
+    trust: IssuerTrust,
+    record: JSONObject | None,
+    view: TrustView,
 ) -> None:
+    """The ODS codes agree: the credential's claim, the trust source's, the record's assessor.
+
+    A successor may sign for its predecessor's assessment (a reissue after a merger) when
+    a trust list in force names it as the withdrawn predecessor's successor.
+    """
     ods = trust.ods_code
     if ods is None:
         return
@@ -317,7 +326,7 @@ def _check_ods_codes(
         )
     valid: Any = record  # passed its schema: these members are present and typed
     assessor = None if valid is None else valid["assessing_org"]["ods_code"]
-    if record is not None and assessor != ods:
+    if record is not None and assessor != ods and not view.succeeded_by(str(assessor), ods):
         found.fail(
             FailureCode.ISSUER_UNTRUSTED,
             f"the record names {assessor} as assessor, but it was signed by {ods}",

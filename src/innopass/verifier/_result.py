@@ -30,6 +30,8 @@ __all__ = [
     "IssuerInfo",
     "PassportFacts",
     "StatusMessageInfo",
+    "Succession",
+    "TrustedBy",
     "Verdict",
     "VerificationResult",
 ]
@@ -103,17 +105,75 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Succession:
+    """An organisation an accepted trust list names as withdrawn: when, and who took it over.
+
+    ODS codes are never reused, but organisations merge and close: the anchor closes the
+    entry at the legal date with the ODS code of the successor (``None``: closed, or
+    withdrawn with no successor). Passports the organisation signed before then still
+    verify; the successor may reissue its assessments.
+    """
+
+    ods_code: str | None
+    withdrawn_at: str | None
+    """RFC 3339, or ``None`` when the trust list gives no time."""
+    successor: str | None = None
+    successor_name: str | None = None
+
+    @property
+    def merged(self) -> bool:
+        """Whether a successor took the organisation over."""
+        return self.successor is not None
+
+    def describe(self) -> str:
+        """``RF4 merged into R1H on 2026-07-01``, or ``RF4 closed on …`` with no successor."""
+        who = self.ods_code or "the issuer"
+        when = f" on {self.withdrawn_at[:10]}" if self.withdrawn_at else ""
+        if self.successor is not None:
+            return f"{who} merged into {self.successor}{when}"
+        return f"{who} closed{when} (withdrawn from the trust list, no successor)"
+
+    def to_json(self) -> JSONObject:
+        return {
+            "ods_code": self.ods_code,
+            "withdrawn_at": self.withdrawn_at,
+            "successor": self.successor,
+            "successor_name": self.successor_name,
+            "description": self.describe(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedBy:
+    """One source of the issuer's trust: pinned by this verifier, or a trust list of an anchor."""
+
+    source: str
+    """``pinned`` or ``trust-list``."""
+    anchor: str | None = None
+    version: int | None = None
+
+    def to_json(self) -> JSONObject:
+        return {"source": self.source, "anchor": self.anchor, "version": self.version}
+
+
+@dataclass(frozen=True, slots=True)
 class IssuerInfo:
     """Who signed: the issuer DID and, where known, its ODS code and name.
 
     ``claimed`` is true when the ODS code and name are only what the credential
     says about its own issuer (the trust source gives none): not verified.
+    ``trusted_by`` lists the sources that trust it; ``withdrawn`` is set when a
+    trust list in force names it withdrawn (merged or closed); ``successor_of`` is
+    the ODS code of the predecessor whose assessment it reissued as its successor.
     """
 
     id: str | None = None
     ods_code: str | None = None
     name: str | None = None
     claimed: bool = False
+    trusted_by: tuple[TrustedBy, ...] = ()
+    withdrawn: Succession | None = None
+    successor_of: str | None = None
 
     def to_json(self) -> JSONObject:
         return {
@@ -121,6 +181,9 @@ class IssuerInfo:
             "ods_code": self.ods_code,
             "name": self.name,
             "claimed": self.claimed,
+            "trusted_by": [t.to_json() for t in self.trusted_by],
+            "withdrawn": None if self.withdrawn is None else self.withdrawn.to_json(),
+            "successor_of": self.successor_of,
         }
 
 
@@ -163,6 +226,9 @@ class PassportFacts:
             "assessing_organisation": {
                 "ods_code": self.assessing_organisation.ods_code,
                 "name": self.assessing_organisation.name,
+                "withdrawn": None
+                if self.assessing_organisation.withdrawn is None
+                else self.assessing_organisation.withdrawn.to_json(),
             },
             "profile": self.profile,
             "outcome": self.outcome,
