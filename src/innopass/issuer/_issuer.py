@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Self
 
 from innopass._internal.jsonio import JSONValue
-from innopass._internal.timestamps import format_datetime, utc_now
+from innopass._internal.timestamps import format_datetime, parse_datetime, utc_now
+from innopass.adoption import Decision, build_adoption_credential
 from innopass.errors import ConfigurationError, LedgerError, RecordInvalidError, SchemaProblem
 from innopass.issuer._bundle import build_bundle
 from innopass.issuer._home import OrganisationHome
@@ -29,6 +30,7 @@ from innopass.issuer._ledger import (
     Ledger,
     LedgerTransaction,
     PassportEntry,
+    PassportKind,
     PassportState,
     StatusAction,
     StatusAllocation,
@@ -443,6 +445,94 @@ class Issuer(Session):
         for old in superseded:
             tx.supersede(old.id, passport_id)
         return passport
+
+    # --- adoption records --------------------------------------------------------------
+
+    def adopt(
+        self, decision: Decision, *, format: PassportFormat | str = PassportFormat.DI
+    ) -> IssuedPassport:
+        """Sign this organisation's ``InnopassAdoption`` record of ``decision`` (FORMATS.md §9).
+
+        The decision must be to adopt (``adopt`` or ``adopt-with-actions``) and name the
+        passport's id and digest (:class:`~innopass.errors.ConfigurationError`
+        otherwise). The record is built, signed and recorded in the ledger in one
+        transaction, with revocation, suspension and message entries like a
+        passport's, so it can be revoked, suspended and bundled like one. An earlier
+        adoption record of the same passport by this organisation (not revoked) is
+        superseded by the new one.
+        """
+        fmt = passport_format(format)
+        with self._ledger.transaction() as tx:
+            self._signer.check_current()
+            passport = decision.passport
+            adopted = str(passport.id)
+            earlier = _active(tx.adoptions_of(adopted)) if passport.id is not None else []
+            record_id = self._new_id()
+            signer = self._signer
+            now = self._clock()
+            entries = tuple(
+                _status_entry(
+                    signer.description.status_list_base,
+                    tx.allocate_status(purpose, record_id, randbelow=self._randbelow),
+                )
+                for purpose in ISSUED_PURPOSES
+            )
+            credential = build_adoption_credential(
+                decision,
+                credential_id=record_id,
+                adopter=signer.description,
+                now=now,
+                status=entries,
+            )
+            token: str | None = None
+            if fmt is PassportFormat.JWT:
+                token = signer.sign_jwt(credential, issued_at=now)
+            else:
+                credential = signer.sign(credential, created=now)
+            issued = IssuedPassport(
+                id=record_id,
+                format=fmt,
+                credential=credential,
+                token=token,
+                verification_method=signer.key_id,
+                status=entries,
+                supersedes=tuple(e.id for e in earlier),
+            )
+            until = now if passport.valid_until is None else parse_datetime(passport.valid_until)
+            tx.add_passport(
+                PassportEntry(
+                    id=record_id,
+                    record_id=adopted,
+                    record_digest=str(passport.digest_sri),
+                    format=fmt.value,
+                    issued_at=now,
+                    valid_until=max(until, now),
+                    verification_method=signer.key_id,
+                    status=tuple(entry.to_json() for entry in entries),
+                    credential_text=issued.text(),
+                    kind=PassportKind.ADOPTION,
+                )
+            )
+            tx.audit(
+                "adopt",
+                record_id,
+                {
+                    "passport": adopted,
+                    "passportDigest": str(passport.digest_sri),
+                    "decision": decision.outcome.value,
+                    "policy": decision.policy.id,
+                    "policyVersion": decision.policy.version,
+                    "policyDigest": decision.policy.digest_sri,
+                    "actionsDone": [a.id for a in decision.done],
+                    "actionsRemaining": [a.id for a in decision.remaining],
+                    "format": fmt.value,
+                    "verificationMethod": signer.key_id,
+                    "supersedes": [e.id for e in earlier],
+                },
+            )
+            for old in earlier:
+                tx.supersede(old.id, record_id)
+        return issued
 
     # --- status and bundles -----------------------------------------------------------
 

@@ -316,6 +316,8 @@ class PassportEntry:
     """Exactly what was written to the passport file (JSON or compact JWS)."""
     allocations: tuple[StatusAllocation, ...] = ()
     kind: PassportKind = PassportKind.PASSPORT
+    """A passport; or an adoption record, whose ``record_id`` is then the id of the passport
+    adopted and ``record_digest`` that passport's ``digestSRI``."""
     record_version: int | None = None
     """The version of the record (``None`` for an adoption record)."""
     superseded_by: str | None = None
@@ -559,6 +561,10 @@ class LedgerTransaction:
         """The passports (not adoption records) issued for ``record_id``, oldest first."""
         return _passports_for_record(self._db, record_id)
 
+    def adoptions_of(self, passport_id: str) -> tuple[PassportEntry, ...]:
+        """This organisation's adoption records of the passport ``passport_id``, oldest first."""
+        return _passports_for_record(self._db, passport_id, PassportKind.ADOPTION)
+
     def change_status(
         self,
         passport_id: str,
@@ -772,11 +778,14 @@ def _load_passport(db: sqlite3.Connection, passport_id: str) -> PassportEntry:
     return _passport_from_row(db, tuple(row))
 
 
-def _passports_for_record(db: sqlite3.Connection, record_id: str) -> tuple[PassportEntry, ...]:
+def _passports_for_record(
+    db: sqlite3.Connection, record_id: str, kind: PassportKind = PassportKind.PASSPORT
+) -> tuple[PassportEntry, ...]:
+    """The entries of ``kind`` for ``record_id`` (for an adoption record: the passport id)."""
     rows = db.execute(
         f"SELECT {_PASSPORT_COLUMNS} FROM passports "  # noqa: S608 - constant columns
-        "WHERE record_id = ? AND kind = 'passport' ORDER BY issued_at, id",
-        (record_id,),
+        "WHERE record_id = ? AND kind = ? ORDER BY issued_at, id",
+        (record_id, kind.value),
     ).fetchall()
     return tuple(_passport_from_row(db, tuple(row)) for row in rows)
 
@@ -930,6 +939,10 @@ class Ledger:
     def passports_for_record(self, record_id: str) -> tuple[PassportEntry, ...]:
         """The passports (not adoption records) issued for ``record_id``, oldest first."""
         return _passports_for_record(self._db, record_id)
+
+    def adoptions_of(self, passport_id: str) -> tuple[PassportEntry, ...]:
+        """This organisation's adoption records of the passport ``passport_id``, oldest first."""
+        return _passports_for_record(self._db, passport_id, PassportKind.ADOPTION)
 
     def count_passports(self) -> dict[PassportState, int]:
         """How many passports are active, suspended and revoked (one SQL query)."""

@@ -37,6 +37,7 @@ from innopass._internal.proof import verify_data_integrity
 from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
 from innopass._internal.suites import Cryptosuite
 from innopass._internal.timestamps import beyond, format_datetime, parse_datetime
+from innopass.adoption import ADOPTION_SCHEMA, AdoptionClaims
 from innopass.errors import (
     CheckFailed,
     FailureCode,
@@ -63,6 +64,7 @@ __all__ = [
     "Context",
     "Found",
     "Signing",
+    "check_adoption",
     "check_issuer",
     "check_proof",
     "check_record",
@@ -347,6 +349,10 @@ def check_validity(env: Envelope, ctx: Context) -> Found:
         if value is None:
             if env.is_passport:
                 found.fail(FailureCode.MALFORMED, f"a passport must have {name}", f"/{name}")
+            elif env.is_adoption and name == "validFrom":
+                found.fail(
+                    FailureCode.MALFORMED, "an adoption record must have validFrom", "/validFrom"
+                )
             continue
         try:
             times[name] = parse_datetime(value, path=f"/{name}")
@@ -381,14 +387,17 @@ def check_status(
         return found, ()
     if not entries:
         found.skipped = True
-        if env.is_passport:
+        if env.is_passport or env.is_adoption:
             found.fail(
                 FailureCode.MALFORMED,
-                "an innovator passport must carry credentialStatus (revocation and suspension)",
+                "an innovator passport (or adoption record) must carry credentialStatus "
+                "(revocation and suspension)",
                 "/credentialStatus",
             )
         return found, ()
-    if env.is_passport and not any(e.purpose == StatusPurpose.REVOCATION for e in entries):
+    if (env.is_passport or env.is_adoption) and not any(
+        e.purpose == StatusPurpose.REVOCATION for e in entries
+    ):
         found.fail(FailureCode.MALFORMED, "no revocation status entry", "/credentialStatus")
     policy = StatusPolicy(now=ctx.now, skew=ctx.skew, max_age=ctx.status_max_age)
     # A list is checked at most once per verification (two entries often share one).
@@ -437,13 +446,13 @@ def check_status(
         )
         if reading.failure is not None:
             found.failed(reading.failure)
-        note = _message(entry, reading)
+        note = _message(entry, reading, _entry_path(env.credential, index))
         if note is not None:
             messages.append(note)
     return found, tuple(messages)
 
 
-def _message(entry: StatusEntry, reading: EntryReading) -> StatusMessageInfo | None:
+def _message(entry: StatusEntry, reading: EntryReading, path: str) -> StatusMessageInfo | None:
     """What a status entry other than revocation and suspension says, once its list was read.
 
     The message is the entry's ``statusMessage`` for the value (BSL's defaults for one
@@ -463,6 +472,7 @@ def _message(entry: StatusEntry, reading: EntryReading) -> StatusMessageInfo | N
         message=text,
         list_id=listed.id,
         as_of=None if as_of is None else format_datetime(as_of),
+        path=path,
     )
 
 
@@ -520,6 +530,43 @@ def _entry_path(credential: JSONObject, index: int) -> str:
 # --- record ---------------------------------------------------------------------------------
 
 
+def check_adoption(env: Envelope) -> tuple[Found, AdoptionClaims | None]:
+    """The ``record`` check for an adoption record (``InnopassAdoption``, FORMATS.md §9).
+
+    The credential passes ``schemas/adoption-record.schema.json``; its
+    ``credentialSchema`` names that schema with its ``digestSRI``; ``relatedResource``
+    names each resource once, the passport adopted among them. Returns the claims
+    when it does (whether they are true is what the other checks decide).
+    """
+    found = Found(CheckName.RECORD)
+    credential = env.credential
+    problems = list(
+        itertools.islice(schema.iter_problems(credential, ADOPTION_SCHEMA), _MAX_SCHEMA_FAILURES)
+    )
+    for problem in problems:
+        found.fail(FailureCode.SCHEMA_INVALID, problem.message, problem.path)
+    if problems:
+        return found, None
+    reference: Any = credential["credentialSchema"]
+    if reference["digestSRI"] != _adoption_schema_sri():
+        found.fail(
+            FailureCode.DIGEST_MISMATCH,
+            "credentialSchema digestSRI does not match the bundled adoption-record schema",
+            "/credentialSchema/digestSRI",
+        )
+    try:
+        claims = AdoptionClaims.from_credential(credential)
+    except MalformedInputError as exc:
+        found.fail(FailureCode.SCHEMA_INVALID, exc.message, exc.path)
+        return found, None
+    return found, claims
+
+
+@functools.cache
+def _adoption_schema_sri() -> str:
+    return schema_digest_sri(ADOPTION_SCHEMA)
+
+
 def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
     """The ``record`` check (module docstring); the record, when it passes its schema.
 
@@ -533,8 +580,8 @@ def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
         wrong_context = credential.get("@context") != list(PASSPORT_CONTEXT)
         found.fail(
             FailureCode.NOT_A_PASSPORT,
-            "not an innovator passport: @context must be the VC 2.0 and innopass contexts, "
-            "and type must include InnovatorPassport",
+            "not an innovator passport (nor an adoption record): @context must be the VC 2.0 "
+            "and innopass contexts, and type must include InnovatorPassport",
             "/@context" if wrong_context else "/type",
         )
         return found, None

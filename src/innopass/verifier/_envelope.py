@@ -15,7 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from innopass._internal.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
-from innopass._internal.credential import PASSPORT_TYPE, VC_TYPE, credential_types, issuer_id
+from innopass._internal.credential import (
+    ADOPTION_TYPE,
+    PASSPORT_TYPE,
+    VC_TYPE,
+    credential_types,
+    issuer_id,
+)
 from innopass._internal.jose import JWT_TYPE, ParsedJws, looks_like_compact_jws, parse_compact_jws
 from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, loads_strict, pointer
 from innopass._internal.proof import DataIntegrityProof, parse_proofs
@@ -38,6 +44,8 @@ class Envelope:
     id: str | None
     is_passport: bool
     """``@context`` exactly the passport context and ``type`` including InnovatorPassport."""
+    is_adoption: bool = False
+    """``@context`` exactly the innopass context and ``type`` including InnopassAdoption."""
     jws: ParsedJws | None = None
     proofs: tuple[DataIntegrityProof, ...] = ()
     """The Data Integrity proofs, parsed (empty for a JWT or when they cannot be parsed)."""
@@ -183,6 +191,9 @@ def open_envelope(
         issuer=issuer_id(credential),
         id=raw_id if isinstance(raw_id, str) else None,
         is_passport=credential.get("@context") == _PASSPORT_CONTEXT and PASSPORT_TYPE in types,
+        is_adoption=credential.get("@context") == _PASSPORT_CONTEXT
+        and ADOPTION_TYPE in types
+        and PASSPORT_TYPE not in types,
         jws=jws,
         proofs=proofs,
         proof_problem=problem,

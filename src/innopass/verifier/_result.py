@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from innopass._internal.jsonio import JSONObject, JSONValue
 from innopass._internal.wording import status_reason
 from innopass.errors import FailureCode, FailureFamily, VerificationFailed
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from innopass.adoption import AdoptionClaims
 
 __all__ = [
     "CHECK_NAMES",
@@ -256,6 +259,8 @@ class StatusMessageInfo:
     message: str
     list_id: str
     as_of: str | None = None
+    path: str = ""
+    """JSON pointer to the status entry in the credential."""
 
     @property
     def description(self) -> str:
@@ -270,6 +275,7 @@ class StatusMessageInfo:
             "description": self.description,
             "list": self.list_id,
             "as_of": self.as_of,
+            "path": self.path,
         }
 
 
@@ -314,6 +320,9 @@ class VerificationResult:
     verification_method: str | None = None
     status_messages: tuple[StatusMessageInfo, ...] = ()
     """What the credential's ``message`` status entries say (read from verified lists)."""
+    adoption: AdoptionClaims | None = None
+    """For an adoption record (``InnopassAdoption``) that passed its schema: what it claims
+    (true only if the verdict is ``verified``)."""
 
     @classmethod
     def build(
@@ -328,6 +337,7 @@ class VerificationResult:
         credential: JSONObject | None = None,
         verification_method: str | None = None,
         status_messages: Iterable[StatusMessageInfo] = (),
+        adoption: AdoptionClaims | None = None,
     ) -> VerificationResult:
         """Assemble a result; each check's status and the verdict follow from ``failures``."""
         failure_tuple = tuple(failures)
@@ -344,6 +354,7 @@ class VerificationResult:
             credential=credential,
             verification_method=verification_method,
             status_messages=tuple(status_messages),
+            adoption=adoption,
         )
 
     @property
@@ -378,4 +389,5 @@ class VerificationResult:
             "failures": [f.to_json() for f in self.failures],
             "passport": passport,
             "status_messages": [m.to_json() for m in self.status_messages],
+            "adoption": None if self.adoption is None else self.adoption.to_json(),
         }

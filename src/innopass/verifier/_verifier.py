@@ -39,6 +39,7 @@ from innopass.errors import (
 from innopass.verifier._checks import (
     Context,
     Found,
+    check_adoption,
     check_issuer,
     check_proof,
     check_record,
@@ -188,6 +189,10 @@ class Verifier:
     def limits(self) -> Limits:
         return self._limits
 
+    def now(self) -> datetime:
+        """The verifier's time (its clock, in UTC): what a verification is judged at."""
+        return self._clock().astimezone(UTC)
+
     # --- the pipeline --------------------------------------------------------------
 
     def verify(
@@ -269,7 +274,12 @@ class Verifier:
             return VerificationResult.build(failures=parse.failures, skipped=_ALL_BUT_PARSE)
         ctx = self._context(envelope, now, trust_lists, status_lists)
         proof, signing = check_proof(envelope, ctx)
-        record, facts = check_record(envelope)
+        adoption = None
+        if envelope.is_adoption:
+            record, adoption = check_adoption(envelope)
+            facts = None
+        else:
+            record, facts = check_record(envelope)
         issuer, trust = check_issuer(envelope, ctx, signing, facts)
         validity = check_validity(envelope, ctx)
         status, messages = check_status(envelope, ctx, trust, signing)
@@ -284,6 +294,7 @@ class Verifier:
             credential=envelope.credential,
             verification_method=signing.proofs[0].vm_id if signing.proofs else None,
             status_messages=messages,
+            adoption=adoption,
         )
 
     # --- the trust in force for one run ----------------------------------------------

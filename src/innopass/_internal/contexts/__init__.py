@@ -38,7 +38,7 @@ PINNED: dict[str, tuple[str, str]] = {
     ),
     INNOPASS_V1: (
         "innopass-v1.jsonld",
-        "26452bcb9b0a2d6c8895fb5727ad63a3ef945874109cf7c4fae24fb5405dd249",
+        "3b752501cc0b96c71e6e1c6dc23856f3b855d0420f723484548f7b30bb61a099",
     ),
 }
 
