@@ -32,6 +32,7 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from innopass.cli._adopt import ADOPTION_COMMANDS
     from innopass.cli._anchor import trust_list_group
     from innopass.cli._demo import demo_command
     from innopass.cli._issue import ISSUER_COMMANDS
@@ -47,6 +48,7 @@ def _register() -> None:
         trust_list_group,
         verify_command,
         trust_group,
+        *ADOPTION_COMMANDS,
         demo_command,
     ):
         cli.add_command(command)

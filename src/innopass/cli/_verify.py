@@ -300,6 +300,24 @@ def render_text(result: VerificationResult, name: str) -> str:
             lines.append(
                 f"  Reissued:       by {issuer.ods_code} as successor of {issuer.successor_of}"
             )
+    adoption = result.adoption
+    if adoption is not None:
+        claimed = "" if result.verified else " (claimed, not verified)"
+        lines.append(
+            f"  Adoption:       {adoption.adopter_ods_code or adoption.adopter} relied on passport "
+            f"{adoption.passport}{claimed}"
+        )
+        lines.append(
+            f"  Product:        {adoption.product} (assessed by {adoption.assessing_organisation})"
+        )
+        lines.append(
+            f"  Decision:       {adoption.decision.value} on {adoption.decided_at.date()} "
+            f"under policy {adoption.policy_id} version {adoption.policy_version}"
+        )
+        lines.append(
+            f"  Actions:        {len(adoption.actions_done)} done, "
+            f"{len(adoption.actions_remaining)} remaining"
+        )
     facts = result.passport
     if facts is not None:
         org = facts.assessing_organisation

@@ -11,8 +11,10 @@ its schema) and never verifies anything itself.
   without a ``status-message`` rule any message but ``none`` refers; without a
   ``withdrawn-issuer`` rule a closed issuer refers; without a ``go-live`` rule an open
   blocking condition for the supplier refers and an overdue one is an action.
-- The policy's rules run when the record passed its schema and the passport was not
-  rejected; a rule limited to other profiles is ``not-applicable``.
+- The policy's rules run, and local actions are listed, when the record passed its
+  schema and the passport was not rejected (a rejected passport's content is not
+  acted on: it is refused, its ``done`` actions ignored); a rule limited to other
+  profiles is ``not-applicable``.
 - The worst finding decides: ``refuse``, else ``refer``, else ``adopt-with-actions``
   when local actions remain, else ``adopt``.
 """
@@ -593,13 +595,20 @@ def _verification_reasons(result: VerificationResult) -> list[Reason]:
             Reason("builtin:verification", "verification", Finding.MET, "", "the passport verified")
         ]
     finding = Finding.REFUSE if result.verdict == "rejected" else Finding.REFER
+    said = "; ".join(
+        n.description
+        for n in result.status_messages
+        if n.purpose == "message" and n.message != "none"
+    )
+    why = f" (the issuer says: {said})" if said else ""
     reasons = [
         Reason(
             "builtin:verification",
             "verification",
             finding,
             failure.path,
-            f"verification {result.verdict}: {failure.code}: {failure.message}",
+            f"verification {result.verdict}: {failure.code}: {failure.message}"
+            + (why if failure.code in ("revoked", "suspended") else ""),
         )
         for failure in result.failures[:_MAX_VERIFICATION_REASONS]
     ]
@@ -675,7 +684,8 @@ def decide_result(
     if when.tzinfo is None:
         raise ConfigurationError("the time of a decision must be timezone-aware")
     reasons = _verification_reasons(result)
-    record = _record_of(result)
+    rejected = result.verdict == "rejected"
+    record = None if rejected else _record_of(result)  # nothing unverified is acted on
     actions: list[LocalAction] = []
     if record is not None:
         case = _Case(result, record, result.credential, when, _record_actions(record))
@@ -689,13 +699,12 @@ def decide_result(
                     "the assessment was not approved",
                 )
             )
-        if result.verdict != "rejected":
-            reasons += _apply(policy, case)
-            _policy_actions(policy, case)
+        reasons += _apply(policy, case)
+        _policy_actions(policy, case)
         actions = case.actions
     wanted = set(done)
     unknown = sorted(wanted - {a.id for a in actions})
-    if unknown:
+    if unknown and not rejected:
         known = ", ".join(a.id for a in actions) or "none"
         raise ConfigurationError(
             f"no local action {', '.join(unknown)} in this decision (its actions: {known})"
