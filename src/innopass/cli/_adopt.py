@@ -382,8 +382,8 @@ def adopt_command(
     decision = _decide(
         file, policy_path, done, home, anchors, trust_lists, trust_issuers, status_lists, None
     )
-    click.echo(render_decision(decision, file), err=output is None)
     if not decision.adopted:
+        click.echo(render_decision(decision, file), err=output is None)
         click.echo(f"innopass: {decision.outcome.value}: nothing was signed", err=True)
         raise click.exceptions.Exit(int(_EXIT[decision.outcome.value]))
     if decision.passport.digest_sri is None:
@@ -398,6 +398,14 @@ def adopt_command(
     )
     superseded = "".join(f"; supersedes {old}" for old in record.supersedes)
     where = f" to {output}" if output is not None else ""
+    click.echo(
+        f"{_HEADLINES[decision.outcome.value]}  {file} under {decision.policy.id} "
+        f"version {decision.policy.version} (innopass decide shows why)",
+        err=output is None,
+    )
+    left = ", ".join(a.id for a in decision.remaining) or "none"
+    done_ids = ", ".join(a.id for a in decision.done) or "none"
+    click.echo(f"  actions done: {done_ids}; still to do: {left}", err=output is None)
     click.echo(f"signed adoption record {record.id}{where}{superseded}", err=output is None)
     click.echo(
         "publish the status lists (innopass status publish) so others can check it", err=True
