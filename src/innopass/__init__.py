@@ -11,9 +11,10 @@ verified by any other trust from files it holds::
     result = innopass.Verifier(trust).verify(passport.text())
 
 The names here are the whole public API a user needs; the public packages
-(:mod:`innopass.issuer`, :mod:`innopass.verifier`, :mod:`innopass.record`,
-:mod:`innopass.keys`, :mod:`innopass.trust`, :mod:`innopass.errors`,
-:mod:`innopass.did`, :mod:`innopass.status`) hold a few more. Everything under
+(:mod:`innopass.issuer`, :mod:`innopass.verifier`, :mod:`innopass.policy`,
+:mod:`innopass.adoption`, :mod:`innopass.record`, :mod:`innopass.keys`,
+:mod:`innopass.trust`, :mod:`innopass.errors`, :mod:`innopass.did`,
+:mod:`innopass.status`) hold a few more. Everything under
 ``innopass._internal`` (and every underscored module) is private.
 
 Names are imported on first use, so that ``import innopass`` (and the command
@@ -26,6 +27,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checkers
+    from innopass.adoption import Decision
     from innopass.errors import InnopassError, VerificationFailed
     from innopass.issuer import (
         IssuedPassport,
@@ -41,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checke
         PrivateKey,
         PublicKey,
     )
+    from innopass.policy import Policy
     from innopass.record import AssessmentRecord
     from innopass.trust import Bundle, OrganisationDescription
     from innopass.verifier import (
@@ -62,6 +65,7 @@ _LAZY: dict[str, str] = {
     "AssessmentRecord": "innopass.record",
     "Bundle": "innopass.trust",
     "CheckName": "innopass.verifier",
+    "Decision": "innopass.adoption",
     "Ed25519PrivateKey": "innopass.keys",
     "Failure": "innopass.verifier",
     "FailureCode": "innopass.verifier",
@@ -75,6 +79,7 @@ _LAZY: dict[str, str] = {
     "OrganisationHome": "innopass.issuer",
     "P256PrivateKey": "innopass.keys",
     "PassportFormat": "innopass.issuer",
+    "Policy": "innopass.policy",
     "PrivateKey": "innopass.keys",
     "PublicKey": "innopass.keys",
     "RequestsFetcher": "innopass.verifier",
@@ -91,6 +96,7 @@ __all__ = [
     "AssessmentRecord",
     "Bundle",
     "CheckName",
+    "Decision",
     "Ed25519PrivateKey",
     "Failure",
     "FailureCode",
@@ -104,6 +110,7 @@ __all__ = [
     "OrganisationHome",
     "P256PrivateKey",
     "PassportFormat",
+    "Policy",
     "PrivateKey",
     "PublicKey",
     "RequestsFetcher",

@@ -798,6 +798,7 @@ SELECT state, COUNT(*) FROM (
         ELSE 'active'
     END AS state
     FROM passports AS p LEFT JOIN status_allocations AS a ON a.passport_id = p.id
+    WHERE p.kind = 'passport'
     GROUP BY p.id
 ) GROUP BY state
 """
@@ -945,7 +946,8 @@ class Ledger:
         return _passports_for_record(self._db, passport_id, PassportKind.ADOPTION)
 
     def count_passports(self) -> dict[PassportState, int]:
-        """How many passports are active, suspended and revoked (one SQL query)."""
+        """How many passports (not adoption records) are active, suspended and revoked (one SQL
+        query)."""
         counts = dict.fromkeys(PassportState, 0)
         for state, count in self._db.execute(_COUNT_BY_STATE).fetchall():
             counts[PassportState(state)] += int(count)
