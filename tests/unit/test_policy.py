@@ -93,6 +93,14 @@ def reason(decision: Decision, rule: str) -> tuple[Finding, str]:
     return found
 
 
+def turns(met: Decision, failed: Decision, outcome: Outcome) -> None:
+    """The decision turns on the rule: adopted (with the record's actions) when it is met,
+    ``outcome`` when it is not."""
+    unmet = [r for r in met.reasons if r.finding in (Finding.REFER, Finding.REFUSE)]
+    assert met.outcome is Outcome.ADOPT_WITH_ACTIONS, unmet
+    assert failed.outcome is outcome
+
+
 def findings(decision: Decision, rule: str) -> set[Finding]:
     return {r.finding for r in decision.reasons if r.rule == rule}
 
@@ -188,11 +196,13 @@ def test_issuer_rule(org: Org) -> None:
     pinned_only = {"id": "i", "kind": "issuer", "trust_lists": False}
     pinned = decide_on(org, [pinned_only])
     assert findings(pinned, "i") == {Finding.MET}
+    turns(pinned, decide_on(org, [{**pinned_only, "pinned": False}]), Outcome.REFUSE)
 
 
 def test_profile_rule(org: Org) -> None:
     rule: JSONObject = {"id": "devices", "kind": "profile", "allow": ["device"]}
     assert reason(decide_on(org, [rule]), "devices") == (Finding.MET, f"{RECORD}/profile")
+    turns(decide_on(org, [rule]), decide_on(org, [{**rule, "allow": ["digital"]}]), Outcome.REFUSE)
     digital = decide_on(org, [rule], record("digital"))
     assert reason(digital, "devices") == (Finding.REFUSE, f"{RECORD}/profile")
     assert digital.outcome is Outcome.REFUSE
@@ -209,9 +219,9 @@ def test_outcome_rule(org: Org) -> None:
     def approved(r: Any) -> None:
         r["outcome"]["decision"] = "approved"
 
-    assert findings(decide_on(org, [rule], record(change=approved)), "only-approved") == {
-        Finding.MET
-    }
+    met = decide_on(org, [rule], record(change=approved))
+    assert findings(met, "only-approved") == {Finding.MET}
+    turns(met, with_conditions, Outcome.REFUSE)
 
 
 def test_domain_rule_result(org: Org) -> None:
@@ -240,9 +250,9 @@ def test_domain_rule_assurance_and_absence(org: Org) -> None:
     }
     weak = decide_on(org, [rule])  # IPC-2 is supplier_declared
     assert reason(weak, "ipc") == (Finding.REFER, f"{RECORD}/domains/2/answers/1/assurance")
-    assert findings(decide_on(org, [{**rule, "min_assurance": "supplier_declared"}]), "ipc") == {
-        Finding.MET
-    }
+    lower = decide_on(org, [{**rule, "min_assurance": "supplier_declared"}])
+    assert findings(lower, "ipc") == {Finding.MET}
+    turns(lower, weak, Outcome.REFER)
     missing: JSONObject = {"id": "cs", "kind": "domain", "domain": "clinical_safety"}
     assert reason(decide_on(org, [missing]), "cs") == (Finding.REFER, f"{RECORD}/domains")
     optional = decide_on(org, [{**missing, "required": False}])
@@ -285,6 +295,7 @@ def test_framework_rule_cut_over(org: Org) -> None:
     assert reason(late, "dtac") == (Finding.REFER, where)
     early = decide_on(org, [rule], record("digital", dtac_1("2026-04-05")))
     assert reason(early, "dtac") == (Finding.MET, where)
+    turns(early, late, Outcome.REFER)
 
     def dtac_20(r: Any) -> None:
         r["frameworks"][0]["version"] = "DTAC 20"
@@ -299,24 +310,30 @@ def test_decision_age_rule(org: Org) -> None:
     """The dressing was decided on 2026-03-12; NOW is 2026-05-01: 50 days."""
     where = f"{RECORD}/outcome/decided_on"
     rule: JSONObject = {"id": "age", "kind": "decision-age", "max_days": 50}
-    assert reason(decide_on(org, [rule]), "age") == (Finding.MET, where)
-    assert reason(decide_on(org, [{**rule, "max_days": 49}]), "age") == (Finding.REFER, where)
+    met, old = decide_on(org, [rule]), decide_on(org, [{**rule, "max_days": 49}])
+    assert reason(met, "age") == (Finding.MET, where)
+    assert reason(old, "age") == (Finding.REFER, where)
+    turns(met, old, Outcome.REFER)
 
 
 def test_remaining_validity_rule(org: Org) -> None:
     until = NOW + timedelta(days=30)
     rule: JSONObject = {"id": "left", "kind": "remaining-validity", "min_days": 30}
-    assert reason(decide_on(org, [rule], valid_until=until), "left") == (Finding.MET, "/validUntil")
+    met = decide_on(org, [rule], valid_until=until)
+    assert reason(met, "left") == (Finding.MET, "/validUntil")
     short = decide_on(org, [rule], valid_until=until - timedelta(seconds=1))
     assert reason(short, "left") == (Finding.REFER, "/validUntil")
+    turns(met, short, Outcome.REFER)
 
 
 def test_evidence_rule_types_and_expiry(org: Org) -> None:
     rule: JSONObject = {"id": "ev", "kind": "evidence", "types": ["iso13485_certificate"]}
-    assert reason(decide_on(org, [rule]), "ev") == (Finding.MET, f"{RECORD}/evidence/3")
+    met = decide_on(org, [rule])
+    assert reason(met, "ev") == (Finding.MET, f"{RECORD}/evidence/3")
     # ISO 13485 runs to 2027-09-30: not 600 days more from 2026-05-01
     margin = decide_on(org, [{**rule, "min_remaining_days": 600}])
     assert reason(margin, "ev") == (Finding.REFER, f"{RECORD}/evidence/3/valid_until")
+    turns(met, margin, Outcome.REFER)
     absent = decide_on(org, [{**rule, "types": ["penetration_test_summary"]}])
     assert reason(absent, "ev") == (Finding.REFER, f"{RECORD}/evidence")
     old = decide_on(org, [{**rule, "max_age_days": 365}])  # issued 2024-10-01
@@ -328,7 +345,8 @@ def test_evidence_rule_types_and_expiry(org: Org) -> None:
 
 def test_evidence_rule_mandatory(org: Org) -> None:
     rule: JSONObject = {"id": "mandatory", "kind": "evidence", "mandatory": True}
-    assert findings(decide_on(org, [rule]), "mandatory") == {Finding.MET}
+    met = decide_on(org, [rule])
+    assert findings(met, "mandatory") == {Finding.MET}
     after = NOW.replace(year=2027, month=10)  # the ISO 13485 certificate expired on 2027-09-30
 
     def long_lived(r: Any) -> None:
@@ -343,7 +361,7 @@ def test_evidence_rule_mandatory(org: Org) -> None:
     )
     pointers = {r.pointer for r in expired.reasons if r.rule == "mandatory"}
     assert pointers == {f"{RECORD}/evidence/3/valid_until"}
-    assert expired.outcome is Outcome.REFER
+    turns(met, expired, Outcome.REFER)
 
 
 def test_device_class_rule(org: Org) -> None:
@@ -352,7 +370,9 @@ def test_device_class_rule(org: Org) -> None:
     refused = decide_on(org, [rule])  # class III
     assert reason(refused, "ceiling") == (Finding.REFUSE, where)
     assert refused.outcome is Outcome.REFUSE
-    assert reason(decide_on(org, [{**rule, "max": ["III"]}]), "ceiling") == (Finding.MET, where)
+    within = decide_on(org, [{**rule, "max": ["III"]}])
+    assert reason(within, "ceiling") == (Finding.MET, where)
+    turns(within, refused, Outcome.REFUSE)
     assert reason(decide_on(org, [{**rule, "max": ["AIMD"]}]), "ceiling") == (Finding.MET, where)
     ivd = record("diagnostic")
     assert reason(decide_on(org, [rule], ivd), "ceiling") == (Finding.MET, where)
@@ -455,6 +475,7 @@ def test_scope_rule(org: Org) -> None:
         org, [{"id": "use", "kind": "scope", "patient_populations": ["paediatric"]}]
     )
     assert reason(children, "use") == (Finding.REFER, f"{RECORD}/scope/patient_populations")
+    turns(met, outside, Outcome.REFER)
 
 
 def test_exclusion_rule(org: Org) -> None:
@@ -465,6 +486,7 @@ def test_exclusion_rule(org: Org) -> None:
     assert conflict.outcome is Outcome.REFUSE
     fine = decide_on(org, [{**rule, "conflicts": ["veterinary"]}])
     assert reason(fine, "paediatric-use") == (Finding.MET, f"{RECORD}/scope/exclusions")
+    turns(fine, conflict, Outcome.REFUSE)
 
 
 def _with_message(org: Org, value: int) -> tuple[JSONObject, list[JSONObject]]:
@@ -530,6 +552,8 @@ def test_withdrawn_issuer_rule(org: Org) -> None:
         assert reason(decision, "w") == (expected, "/issuer"), (successor, rule)
         message = next(r.message for r in decision.reasons if r.rule == "w")
         assert message.startswith("RF4 merged into R1H on" if successor else "RF4 closed on")
+        adopted = expected is Finding.MET
+        assert decision.outcome is (Outcome.ADOPT_WITH_ACTIONS if adopted else Outcome(expected))
 
 
 def test_a_rule_for_other_profiles_is_not_applicable(org: Org) -> None:
