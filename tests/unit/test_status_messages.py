@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -178,3 +179,44 @@ def test_a_superseded_suspended_passport_goes_back_to_superseded(issuer: Issuer)
     issuer.issue(source, reissue=True)
     issuer.suspend(old.id, reason="field-safety-notice")
     assert issuer.reinstate(old.id).message is StatusReason.SUPERSEDED
+
+
+def test_an_adoption_record_is_in_the_ledger_beside_the_passports(issuer: Issuer) -> None:
+    from innopass.adoption import Decision, Outcome, PassportRef, PolicyRef
+    from innopass.issuer import PassportKind
+
+    passport_id = "urn:uuid:0a0b4a7e-31f4-4e0b-9d23-5b0b2f7f1a01"
+    made = Decision(
+        outcome=Outcome.ADOPT,
+        decided_at=NOW,
+        policy=PolicyRef(id="p", version="1", digest_sri="sha384-" + "B" * 64),
+        passport=PassportRef(
+            id=passport_id,
+            digest_sri="sha384-" + "A" * 64,
+            record_id="urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735",
+            valid_until="2027-09-30T23:59:59Z",
+        ),
+        verdict="verified",
+    )
+    issuer.issue(record())
+    first = issuer.adopt(made)
+    entry = issuer.passport(first.id)
+    assert (entry.kind, entry.record_id, entry.record_digest) == (
+        PassportKind.ADOPTION,
+        passport_id,
+        "sha384-" + "A" * 64,
+    )
+    assert [e.purpose for e in status_entries(first.credential)] == [
+        "revocation",
+        "suspension",
+        "message",
+    ]
+    assert sum(issuer.ledger.count_passports().values()) == 1  # passports only
+    second = issuer.adopt(made)
+    assert second.supersedes == (first.id,)
+    assert issuer.passport(first.id).message is StatusReason.SUPERSEDED
+    assert issuer.ledger.audit_entries()[-3].action == "adopt"
+    before = len(list(issuer.ledger.passports()))
+    with pytest.raises(ConfigurationError):
+        issuer.adopt(replace(made, outcome=Outcome.REFER))
+    assert len(list(issuer.ledger.passports())) == before  # nothing recorded

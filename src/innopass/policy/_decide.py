@@ -650,7 +650,7 @@ def _passport_ref(
             digest, media = passport_digest(source)
         except MalformedInputError:
             digest = media = None
-    credential = result.credential or {}
+    until = (result.credential or {}).get("validUntil")
     return PassportRef(
         id=result.credential_id,
         digest_sri=digest,
@@ -661,9 +661,7 @@ def _passport_ref(
         profile=None if record is None else str(record["profile"]),
         assessing_organisation=None if record is None else str(record["assessing_org"]["ods_code"]),
         issuer=result.issuer.id,
-        valid_until=credential.get("validUntil")
-        if isinstance(credential.get("validUntil"), str)
-        else None,  # type: ignore[arg-type]
+        valid_until=until if isinstance(until, str) else None,
     )
 
 
