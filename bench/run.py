@@ -50,7 +50,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -673,6 +673,102 @@ def measure_lean_parts(
 # --- the command line --------------------------------------------------------------------
 
 
+# --- status lists at scale -------------------------------------------------------------------
+
+
+@dataclass
+class StatusScale:
+    entries: int
+    set_bits: int
+    encoded_chars: int
+    publish: Rate
+    """Build and sign the list credential (GZIP, base64url, JCS, signature)."""
+    decode_verify: Rate
+    """Check its signature and expand it (what a verifier does once per list)."""
+    lookup_ns: float
+    """One status lookup in the expanded list."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "entries": self.entries,
+            "set_bits": self.set_bits,
+            "encoded_chars": self.encoded_chars,
+            "publish": self.publish.to_json(),
+            "decode_verify": self.decode_verify.to_json(),
+            "lookup_ns": round(self.lookup_ns, 1),
+        }
+
+
+def measure_status_lists(mode: Mode) -> list[StatusScale]:
+    """Publish, then verify and expand, lists of the minimum size and of a million entries
+    with one entry in a hundred set; then time lookups in the expanded list."""
+    from innopass._internal.bitstring import bit_at
+    from innopass._internal.proof import ProofOptions, add_proof
+    from innopass._internal.suites import suite_for_key
+    from innopass.did import did_key_from_public_key, verification_method_id
+    from innopass.status import (
+        MIN_ENTRIES,
+        build_status_list_credential,
+        parse_status_list_credential,
+    )
+
+    key = generate_private_key(KeyType.ED25519)
+    did = did_key_from_public_key(key.public_key())
+    options = ProofOptions(verification_method=verification_method_id(did))
+    suite = suite_for_key(KeyType.ED25519)
+    resolver = DidKeyResolver()
+    now = datetime.now(UTC)
+    figures = []
+    for entries in (MIN_ENTRIES, 1_000_000):
+        bits = bytearray((entries + 7) // 8)
+        for index in range(0, entries, 100):
+            bits[index // 8] |= 0x80 >> (index % 8)
+
+        def publish(bits: bytes = bytes(bits), entries: int = entries) -> dict[str, Any]:
+            unsigned = build_status_list_credential(
+                list_id=f"urn:innopass:bench:{entries}",
+                issuer_did=did,
+                purpose="revocation",
+                bits=bits,
+                valid_from=now,
+                valid_until=now + timedelta(days=7),
+            )
+            return add_proof(unsigned, key=key, suite=suite, options=options)
+
+        signed = publish()
+        text = json.dumps(signed)
+
+        def decode_verify(text: str = text) -> bytes:
+            credential = loads_strict(text)
+            assert isinstance(credential, dict)
+            verify_data_integrity(credential, issuer=did, resolver=resolver, suites=SUITES)
+            return parse_status_list_credential(credential).bits
+
+        expanded = decode_verify()
+        if expanded != bytes(bits):
+            raise BenchmarkBroken(f"the {entries}-entry list does not decode to what was signed")
+        runs = max(3, mode.runs)
+        publish_rate = time_repeat(publish, runs=runs, seconds=mode.batch_seconds * 5)
+        verify_rate = time_repeat(decode_verify, runs=runs, seconds=mode.batch_seconds * 5)
+        probes = [(i * 7919) % entries for i in range(100_000)]
+        start = time.perf_counter()
+        hits = sum(bit_at(expanded, i) for i in probes)
+        lookup_ns = (time.perf_counter() - start) / len(probes) * 1e9
+        if hits != sum(1 for i in probes if i % 100 == 0):
+            raise BenchmarkBroken("status lookups disagree with the bits set")
+        figures.append(
+            StatusScale(
+                entries=entries,
+                set_bits=(entries + 99) // 100,
+                encoded_chars=len(str(signed["credentialSubject"]["encodedList"])),
+                publish=publish_rate,
+                decode_verify=verify_rate,
+                lookup_ns=lookup_ns,
+            )
+        )
+    return figures
+
+
 def innopass_command() -> list[str]:
     """The ``innopass`` console script of this interpreter's environment."""
     script = Path(sys.executable).with_name("innopass")
@@ -686,6 +782,7 @@ def innopass_command() -> list[str]:
 class CliFigures:
     n: int
     verify_files: list[float] = field(default_factory=list)
+    verify_files_one_core: list[float] = field(default_factory=list)
     issue_records: list[float] = field(default_factory=list)
     help: list[float] = field(default_factory=list)
     verify_bundle: list[float] = field(default_factory=list)
@@ -705,9 +802,12 @@ class CliFigures:
             }
 
         verify = block(self.verify_files)
+        one_core = block(self.verify_files_one_core)
         issue = block(self.issue_records)
         if self.verify_files:
             verify["files_s"] = round(self.n / statistics.median(self.verify_files), 2)
+        if self.verify_files_one_core:
+            one_core["files_s"] = round(self.n / statistics.median(self.verify_files_one_core), 2)
         if self.issue_records:
             issue["records_s"] = round(self.n / statistics.median(self.issue_records), 2)
         return {
@@ -715,6 +815,7 @@ class CliFigures:
             "bytecode_cached": self.bytecode_cached,
             "n": self.n,
             "verify_files": verify,
+            "verify_files_jobs_1": one_core,
             "issue_records": issue,
             "help": block(self.help),
             "verify_bundle": block(self.verify_bundle),
@@ -860,14 +961,22 @@ def measure_cli(base_dir: Path, record: Mapping[str, Any], mode: Mode) -> CliFig
         status_args += ["--status-list", str(published.path)]
     trust_args = ["--trust-issuer", str(description)]
 
-    for _ in range(mode.cli_runs):
-        seconds, printed = time_process(
-            [*cmd, "verify", "--json", *trust_args, *status_args, *passports], env=env, cwd=work
-        )
-        verdicts = [json.loads(line)["verdict"] for line in printed.splitlines() if line.strip()]
-        if verdicts.count("verified") != mode.cli_n:
-            raise BenchmarkBroken(f"innopass verify: {verdicts.count('verified')} of {mode.cli_n}")
-        figures.verify_files.append(seconds)
+    for _ in range(mode.cli_runs):  # every core (the default), then one, interleaved
+        for jobs, times in (
+            ([], figures.verify_files),
+            (["--jobs", "1"], figures.verify_files_one_core),
+        ):
+            seconds, printed = time_process(
+                [*cmd, "verify", "--json", *jobs, *trust_args, *status_args, *passports],
+                env=env,
+                cwd=work,
+            )
+            verdicts = [json.loads(ln)["verdict"] for ln in printed.splitlines() if ln.strip()]
+            if verdicts.count("verified") != mode.cli_n:
+                raise BenchmarkBroken(
+                    f"innopass verify: {verdicts.count('verified')} of {mode.cli_n}"
+                )
+            times.append(seconds)
     for _ in range(mode.process_runs):
         figures.help.append(time_process([*cmd, "--help"], env=env, cwd=work)[0])
         figures.verify_bundle.append(
@@ -1101,6 +1210,8 @@ def run_all(mode: Mode, peers: Path | None, openvc: str | None) -> dict[str, Any
             kind: Lean(kind, lean_di[kind], sign, lean_jwt[kind], jwt_sign, parts)
             for kind, (sign, jwt_sign, parts) in signing.items()
         }
+        with _section("status lists at scale"):
+            status_scale = measure_status_lists(mode)
         with _section("command line (whole processes)"):
             cli = measure_cli(base_dir, device, mode)
         fixtures: dict[str, Path] = {}
@@ -1123,7 +1234,7 @@ def run_all(mode: Mode, peers: Path | None, openvc: str | None) -> dict[str, Any
             node = run_node(peers, fixtures, mode)
         with _section("openvc-core"):
             ovc = run_openvc(openvc, openvc_job, base_dir)
-        return report(mode, runs, floors, leans, cli, node, ovc)
+        return report(mode, runs, floors, leans, cli, node, ovc, status_scale)
 
 
 def report(
@@ -1134,6 +1245,7 @@ def report(
     cli: CliFigures,
     node: Peer,
     ovc: Peer,
+    status_scale: Sequence[StatusScale],
 ) -> dict[str, Any]:
     sizes = {
         kind: (
@@ -1260,6 +1372,28 @@ def report(
     if _nacl() is None:
         print("  PyNaCl is not installed: the best Ed25519 here is cryptography's (innopass.keys)")
 
+    print("\n== status lists at scale (one core; one entry in a hundred set)")
+    print(
+        _table(
+            ["entries", "encodedList", "publish ops/s", "verify+expand ops/s", "lookup"],
+            [
+                [
+                    f"{f.entries:,}",
+                    f"{f.encoded_chars:,} chars",
+                    f"{_num(f.publish.median)} ({f.publish.spread()})",
+                    f"{_num(f.decode_verify.median)} ({f.decode_verify.spread()})",
+                    f"{f.lookup_ns:.0f} ns",
+                ]
+                for f in status_scale
+            ],
+            right=(0, 1, 2, 3, 4),
+        )
+    )
+    print(
+        "  a verifier expands each list once (kept with its verified signature) and reads "
+        "each passport's bit by index"
+    )
+
     node_verify = node_rate(node, "device", "jcs", "verify")
     node_issue = node_rate(node, "device", "jcs", "issue")
     cli_verify_s = statistics.median(cli.verify_files)
@@ -1269,12 +1403,25 @@ def report(
     help_s = statistics.median(cli.help)
     bundle_s = statistics.median(cli.verify_bundle)
     import_ms = statistics.median(cli.importtime_ms)
+    one_core_s = statistics.median(cli.verify_files_one_core)
     cli_rows = [
         [
-            f"innopass verify, {cli.n} files, one process",
+            f"innopass verify, {cli.n} files, one process (every core)",
             f"{cli_verify_s:.2f} s",
             f"{_num(cli_verify_rate)} files/s",
             _ratio(_div(cli_verify_rate, node_verify)),
+        ],
+        [
+            f"innopass verify, {cli.n} files, one process, --jobs 1",
+            f"{one_core_s:.2f} s",
+            f"{_num(cli.n / one_core_s)} files/s",
+            _ratio(_div(cli.n / one_core_s, node_verify)),
+        ],
+        [
+            f"  speed-up from one core to {os.cpu_count()}",
+            f"{one_core_s / cli_verify_s:.2f}×",
+            "",
+            "",
         ],
         [
             f"innopass issue, {cli.n} records, one process",
@@ -1453,6 +1600,7 @@ def report(
             for kind, lean in leans.items()
         },
         "cli": cli.to_json(),
+        "status_lists": [f.to_json() for f in status_scale],
         "node": {"skipped": node.skipped} if node.skipped else node.raw,
         "openvc": {"skipped": ovc.skipped} if ovc.skipped else ovc.raw,
         "targets": [{"target": t.text, "measured": t.measured, "met": t.met} for t in targets],

@@ -66,6 +66,9 @@ RF4_NAME = "BARKING, HAVERING AND REDBRIDGE UNIVERSITY HOSPITALS NHS TRUST"
 REVOCATION_INDEX = 94_567
 SUSPENSION_INDEX = 23_452
 
+#: A JSON document as tests build and edit it (its structure is known to the test).
+Doc = dict[str, Any]
+
 
 def clock(at: datetime = NOW) -> Any:
     """A fixed clock for ``Verifier(clock=...)``."""
@@ -79,7 +82,14 @@ class MapFetcher:
         self.pages = dict(pages)
         self.calls: list[str] = []
 
-    def fetch(self, url: str, *, max_bytes: int, accept: str = "application/json") -> bytes:
+    def fetch(
+        self,
+        url: str,
+        *,
+        max_bytes: int,
+        accept: str = "application/json",
+        timeout: float | None = None,
+    ) -> bytes:
         self.calls.append(url)
         if url not in self.pages:
             raise NetworkError(url, "404")
@@ -145,7 +155,7 @@ class Org:
 
     # --- public material -----------------------------------------------------------
 
-    def description(self) -> JSONObject:
+    def description(self) -> Doc:
         """The organisation description of FORMATS.md §4.
 
         ``keys`` lists the keys under ``assertionMethod`` (a description may not give
@@ -174,7 +184,7 @@ class Org:
 
     def sign(
         self, document: Mapping[str, Any], *, key: int = 0, created: datetime | None = None
-    ) -> JSONObject:
+    ) -> Doc:
         """Sign with key ``key`` at ``created`` (default: an hour before NOW)."""
         k = self.keys[key]
         return add_proof(
@@ -213,7 +223,7 @@ class Org:
         key: int = 0,
         bits: bytes | None = None,
         created: datetime | None = None,
-    ) -> JSONObject:
+    ) -> Doc:
         """A signed BitstringStatusListCredential (fresh at NOW by default)."""
         start = valid_from or NOW - timedelta(hours=1)
         unsigned = build_status_list_credential(
@@ -226,7 +236,7 @@ class Org:
         )
         return self.sign(unsigned, key=key, created=created or start)
 
-    def status_lists(self) -> list[JSONObject]:
+    def status_lists(self) -> list[Doc]:
         return [self.status_list("revocation"), self.status_list("suspension")]
 
 
@@ -245,11 +255,11 @@ def unsigned_passport(
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     status: bool = True,
-) -> JSONObject:
+) -> Doc:
     """An unsigned passport (FORMATS.md §1) over the device example record."""
     rec = copy.deepcopy(record) if record is not None else example("device")
     name = rec["product"]["name"]  # type: ignore[index,call-overload]
-    credential: JSONObject = {
+    credential: Doc = {
         "@context": list(PASSPORT_CONTEXT),
         "id": f"urn:uuid:{uuid.uuid4()}",
         "type": ["VerifiableCredential", "InnovatorPassport"],
@@ -277,9 +287,7 @@ def unsigned_passport(
     return credential
 
 
-def passport(
-    org: Org, *, key: int = 0, created: datetime | None = None, **options: Any
-) -> JSONObject:
+def passport(org: Org, *, key: int = 0, created: datetime | None = None, **options: Any) -> Doc:
     """A signed Data Integrity passport."""
     return org.sign(unsigned_passport(org, **options), key=key, created=created)
 
@@ -301,7 +309,7 @@ def trust_list(
     version: int = 1,
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
-) -> JSONObject:
+) -> Doc:
     """A trust list signed by ``anchor`` (FORMATS.md §5)."""
     start = valid_from or NOW - timedelta(days=1)
     unsigned = build_trust_list_credential(
@@ -322,7 +330,7 @@ def bundle(
     *,
     status_lists: Sequence[JSONObject] | None = None,
     trust: JSONObject | None = None,
-) -> JSONObject:
+) -> Doc:
     """A bundle (FORMATS.md §6)."""
     return Bundle(
         passport=credential,

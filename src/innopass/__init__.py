@@ -11,10 +11,10 @@ verified by any other trust from files it holds::
     result = innopass.Verifier(trust).verify(passport.text())
 
 The names here are the whole public API a user needs; the public packages
-(:mod:`innopass.issuer`, :mod:`innopass.verifier`, :mod:`innopass.policy`,
-:mod:`innopass.adoption`, :mod:`innopass.record`, :mod:`innopass.keys`,
-:mod:`innopass.trust`, :mod:`innopass.errors`, :mod:`innopass.did`,
-:mod:`innopass.status`) hold a few more. Everything under
+(:mod:`innopass.issuer`, :mod:`innopass.verifier`, :mod:`innopass.holder`,
+:mod:`innopass.policy`, :mod:`innopass.adoption`, :mod:`innopass.record`,
+:mod:`innopass.keys`, :mod:`innopass.trust`, :mod:`innopass.errors`,
+:mod:`innopass.did`, :mod:`innopass.status`) hold a few more. Everything under
 ``innopass._internal`` (and every underscored module) is private.
 
 Names are imported on first use, so that ``import innopass`` (and the command
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checkers
     from innopass.adoption import Decision
     from innopass.errors import InnopassError, VerificationFailed
+    from innopass.holder import Holder
     from innopass.issuer import (
         IssuedPassport,
         Issuer,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checke
         Ed25519PrivateKey,
         KeyType,
         P256PrivateKey,
+        P384PrivateKey,
         PrivateKey,
         PublicKey,
     )
@@ -52,6 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checke
         FailureCode,
         Fetcher,
         Limits,
+        PresentationResult,
         RequestsFetcher,
         TrustStore,
         Verdict,
@@ -70,6 +73,7 @@ _LAZY: dict[str, str] = {
     "Failure": "innopass.verifier",
     "FailureCode": "innopass.verifier",
     "Fetcher": "innopass.verifier",
+    "Holder": "innopass.holder",
     "InnopassError": "innopass.errors",
     "IssuedPassport": "innopass.issuer",
     "Issuer": "innopass.issuer",
@@ -78,8 +82,10 @@ _LAZY: dict[str, str] = {
     "OrganisationDescription": "innopass.trust",
     "OrganisationHome": "innopass.issuer",
     "P256PrivateKey": "innopass.keys",
+    "P384PrivateKey": "innopass.keys",
     "PassportFormat": "innopass.issuer",
     "Policy": "innopass.policy",
+    "PresentationResult": "innopass.verifier",
     "PrivateKey": "innopass.keys",
     "PublicKey": "innopass.keys",
     "RequestsFetcher": "innopass.verifier",
@@ -101,6 +107,7 @@ __all__ = [
     "Failure",
     "FailureCode",
     "Fetcher",
+    "Holder",
     "InnopassError",
     "IssuedPassport",
     "Issuer",
@@ -109,8 +116,10 @@ __all__ = [
     "OrganisationDescription",
     "OrganisationHome",
     "P256PrivateKey",
+    "P384PrivateKey",
     "PassportFormat",
     "Policy",
+    "PresentationResult",
     "PrivateKey",
     "PublicKey",
     "RequestsFetcher",

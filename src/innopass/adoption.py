@@ -2,7 +2,7 @@
 
 Verification says whether a passport is genuine and current; adoption says whether
 this trust can rely on it (PRODUCT.md §9). This module holds the shapes only
-(docs/FORMATS.md §8, §9): :class:`Decision` and its parts, which the policy engine
+(docs/FORMATS.md §10, §11): :class:`Decision` and its parts, which the policy engine
 (:mod:`innopass.policy`) makes; :func:`build_adoption_credential`, the unsigned
 credential an adopting organisation signs (the issuer signs it); and
 :class:`AdoptionClaims`, what a checked adoption credential says (the verifier
@@ -303,7 +303,7 @@ def build_adoption_credential(
     now: datetime,
     status: Sequence[StatusEntry],
 ) -> JSONObject:
-    """The unsigned ``InnopassAdoption`` credential recording ``decision`` (FORMATS.md §9).
+    """The unsigned ``InnopassAdoption`` credential recording ``decision`` (FORMATS.md §11).
 
     The passport is named, by id and the ``digestSRI`` of its bytes, as a VC 2.0
     ``relatedResource``; the policy by its digest. Raises

@@ -25,21 +25,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from innopass.verifier import VerificationResult
+    from innopass.verifier import PresentationResult, VerificationResult
 
 __all__ = [
     "AuditChainError",
     "CheckFailed",
     "ConfigurationError",
+    "CredentialInvalidError",
     "FailureCode",
     "FailureFamily",
     "InnopassError",
     "InnopassWarning",
     "InvalidSignatureError",
+    "KeyFileDamagedError",
     "KeyMaterialError",
     "KeyNotAuthorisedError",
     "KeyNotFoundError",
     "LedgerError",
+    "LedgerTamperedError",
     "LimitExceededError",
     "MalformedInputError",
     "NetworkError",
@@ -59,6 +62,7 @@ __all__ = [
     "UnreadableFileError",
     "UnsupportedSuiteError",
     "VerificationFailed",
+    "WrongKindOfFileError",
 ]
 
 
@@ -95,8 +99,20 @@ class FailureCode(StrEnum):
     TRUST_LIST_INVALID = "trust-list-invalid"
     TRUST_LIST_EXPIRED = "trust-list-expired"
     TRUST_LIST_ROLLBACK = "trust-list-rollback"
+    TRUST_LIST_OUTDATED = "trust-list-outdated"
+    """The key is not in the trust list held, which was signed before the proof was made:
+    a newer list may name it (a routine key rotation)."""
     TRUST_CONFLICT = "trust-conflict"
     NOT_A_PASSPORT = "not-a-passport"
+    CONTEXT_INVALID = "context-invalid"
+    ID_INVALID = "id-invalid"
+    TYPE_INVALID = "type-invalid"
+    LANGUAGE_VALUE_INVALID = "language-value-invalid"
+    SUBJECT_EMPTY = "subject-empty"
+    RELATED_RESOURCE_INVALID = "related-resource-invalid"
+    STATUS_TYPE_UNSUPPORTED = "status-type-unsupported"
+    CHALLENGE_MISMATCH = "challenge-mismatch"
+    DOMAIN_MISMATCH = "domain-mismatch"
     INTERNAL_ERROR = "internal-error"
 
     @property
@@ -113,6 +129,8 @@ _UNVERIFIABLE: Final = frozenset(
         FailureCode.STATUS_UNAVAILABLE,
         FailureCode.STATUS_STALE,
         FailureCode.TRUST_LIST_EXPIRED,
+        FailureCode.STATUS_TYPE_UNSUPPORTED,
+        FailureCode.TRUST_LIST_OUTDATED,
     }
 )
 
@@ -161,6 +179,12 @@ class UnreadableFileError(MalformedInputError):
     code: str = "file-unreadable"
 
 
+class WrongKindOfFileError(MalformedInputError):
+    """A file innopass knows, given where another kind is needed (a record given to ``verify``)."""
+
+    code: str = "wrong-kind-of-file"
+
+
 class LimitExceededError(MalformedInputError):
     """Input beyond a configured size, depth or count limit."""
 
@@ -172,6 +196,15 @@ class KeyMaterialError(InnopassError):
     where a public one is expected."""
 
     code: str = "key-material"
+
+
+class KeyFileDamagedError(KeyMaterialError):
+    """A private key file that is truncated, overwritten or otherwise not a whole key file.
+
+    Told apart from a wrong passphrase: the file itself must be restored from a backup.
+    """
+
+    code: str = "key-file-damaged"
 
 
 class PassphraseError(KeyMaterialError):
@@ -295,6 +328,27 @@ class PassportNotFoundError(LedgerError):
         self.passport_id = passport_id
 
 
+class LedgerTamperedError(LedgerError):
+    """The ledger fails verification: edited, rolled back or damaged (``problems`` says how).
+
+    Issuing, status changes and status-list signing refuse to run on it, so that
+    nothing is signed from a ledger that no longer says what was done.
+    """
+
+    code: str = "ledger-tampered"
+
+    def __init__(self, path: Path, problems: Sequence[str]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        first = self.problems[0] if self.problems else "unknown problem"
+        more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(
+            f"the ledger {path} fails verification: {first}{more}. Nothing was signed or "
+            "changed; run `innopass ledger verify` for every problem, and restore the ledger "
+            "from a backup that verifies"
+        )
+
+
 class AuditChainError(LedgerError):
     """The audit log's hash chain is broken at entry ``seq``."""
 
@@ -347,6 +401,29 @@ class CheckFailed(InnopassError):
         return f"{self.failure}: {self.message}" + (f" (at {self.path})" if self.path else "")
 
 
+class CredentialInvalidError(InnopassError):
+    """A credential or presentation that does not conform to the VC Data Model 2.0, refused
+    before anything is signed. ``problems`` are the coded failures (the verifier would
+    report the same ones under ``parse``), each with a JSON pointer."""
+
+    code: str = "credential-invalid"
+
+    def __init__(self, problems: Sequence[CheckFailed], *, what: str = "credential") -> None:
+        self.problems = tuple(problems)
+        self.what = what
+        super().__init__(
+            f"refusing to sign a non-conforming {what}: {len(self.problems)} problem(s)"
+        )
+
+    def diagnostics(self) -> str:
+        first = self.problems[0] if self.problems else None
+        if first is None:
+            return str(self)
+        more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        where = f" at {first.path}" if first.path else ""
+        return f"{self}: {first.failure}{where}: {first.message}{more}"
+
+
 class TrustImportError(TrustError):
     """An import into a verifier's trust store was refused; ``failure`` says why."""
 
@@ -383,7 +460,8 @@ class VerificationFailed(InnopassError):
 
     code: str = "verification-failed"
 
-    def __init__(self, result: VerificationResult) -> None:
+    def __init__(self, result: VerificationResult | PresentationResult) -> None:
         self.result = result
         codes = ", ".join(f.code for f in result.failures) or result.verdict
-        super().__init__(f"passport not verified: {codes}")
+        what = "passport" if hasattr(result, "passport") else "presentation"
+        super().__init__(f"{what} not verified: {codes}")

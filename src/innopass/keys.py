@@ -1,20 +1,21 @@
-"""Signing keys: Ed25519 and P-256, over ``cryptography``.
+"""Signing keys: Ed25519, P-256 and P-384, over ``cryptography``.
 
-Two key types are supported, each tied to one Data Integrity cryptosuite and one
+Three key types are supported, each tied to one Data Integrity cryptosuite and one
 JOSE algorithm (``Ed25519`` → ``eddsa-jcs-2022`` / ``EdDSA``; ``P-256`` →
-``ecdsa-jcs-2019`` / ``ES256``). Keys are exchanged as Multikey strings (CID 1.0:
-``z`` + base58btc of the multicodec varint header and the raw key), as JWKs
-(RFC 7517/8037) and as PEM (SubjectPublicKeyInfo / PKCS#8, optionally encrypted).
+``ecdsa-jcs-2019`` / ``ES256``; ``P-384`` → ``ecdsa-jcs-2019`` / ``ES384``). Keys are
+exchanged as Multikey strings (CID 1.0: ``z`` + base58btc of the multicodec varint
+header and the raw key), as JWKs (RFC 7517/8037) and as PEM (SubjectPublicKeyInfo /
+PKCS#8, optionally encrypted).
 
 Every import path refuses what it cannot use with :class:`KeyMaterialError`:
 unknown or mismatched multicodec headers, a secret key where a public one is
-expected (and the reverse), wrong lengths, P-256 points off the curve, and
+expected (and the reverse), wrong lengths, P-256 and P-384 points off the curve, and
 Ed25519 public keys that are non-canonical, not on the curve or of small order
 (OpenSSL accepts some of these on load, so they are checked here).
 
 Signatures: Ed25519 is pure RFC 8032 over the message; P-256 is ECDSA with
-SHA-256 in IEEE P1363 form (``r ‖ s``, 64 bytes), signed deterministically
-(RFC 6979) so that test vectors reproduce.
+SHA-256 and P-384 ECDSA with SHA-384, in IEEE P1363 form (``r ‖ s``, 64 or 96
+bytes), signed deterministically (RFC 6979) so that test vectors reproduce.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ __all__ = [
     "KeyType",
     "P256PrivateKey",
     "P256PublicKey",
+    "P384PrivateKey",
+    "P384PublicKey",
     "PrivateKey",
     "PublicKey",
     "generate_private_key",
@@ -65,6 +68,7 @@ class KeyType(StrEnum):
 
     ED25519 = "Ed25519"
     P256 = "P-256"
+    P384 = "P-384"
 
 
 # Multicodec codes (https://github.com/multiformats/multicodec, table.csv).
@@ -72,27 +76,29 @@ _ED25519_PUB = 0xED
 _ED25519_PRIV = 0x1300
 _P256_PUB = 0x1200
 _P256_PRIV = 0x1306
+_P384_PUB = 0x1201
+_P384_PRIV = 0x1307
 _X25519_PUB = 0xEC
 # Known codes innopass recognises only to name them in an error message.
 _OTHER_CODECS: dict[int, str] = {
     _X25519_PUB: "X25519 public key (key agreement, not signing)",
     0xE7: "secp256k1 public key",
-    0x1201: "P-384 public key",
     0x1202: "P-521 public key",
     0x1301: "secp256k1 secret key",
     0x1302: "X25519 secret key",
-    0x1307: "P-384 secret key",
     0x1308: "P-521 secret key",
 }
 _PUBLIC_CODECS: dict[int, tuple[KeyType, int]] = {
     _ED25519_PUB: (KeyType.ED25519, 32),
     _P256_PUB: (KeyType.P256, 33),
+    _P384_PUB: (KeyType.P384, 49),
 }
 _SECRET_CODECS: dict[int, tuple[KeyType, int]] = {
     _ED25519_PRIV: (KeyType.ED25519, 32),
     _P256_PRIV: (KeyType.P256, 32),
+    _P384_PRIV: (KeyType.P384, 48),
 }
-_MAX_MULTIBASE_CHARS = 128  # longest supported Multikey is 48 chars; base58 decoding is quadratic
+_MAX_MULTIBASE_CHARS = 128  # longest supported Multikey is 70 chars; base58 decoding is quadratic
 
 # JWK members that only private (or symmetric) keys carry (RFC 7518 §6).
 _PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
@@ -223,12 +229,12 @@ class PublicKey(Protocol):
 
     @property
     def key_type(self) -> KeyType:
-        """``Ed25519`` or ``P-256``."""
+        """``Ed25519``, ``P-256`` or ``P-384``."""
         ...
 
     @property
     def jose_alg(self) -> str:
-        """JOSE ``alg``: ``EdDSA`` or ``ES256``."""
+        """JOSE ``alg``: ``EdDSA``, ``ES256`` or ``ES384``."""
         ...
 
     @property
@@ -246,7 +252,7 @@ class PublicKey(Protocol):
         ...
 
     def raw_bytes(self) -> bytes:
-        """32 bytes (Ed25519) or the 33-byte compressed point (P-256)."""
+        """32 bytes (Ed25519) or the compressed point (33 bytes P-256, 49 bytes P-384)."""
         ...
 
     def to_multibase(self) -> str:
@@ -268,7 +274,7 @@ class PrivateKey(Protocol):
 
     @property
     def key_type(self) -> KeyType:
-        """``Ed25519`` or ``P-256``."""
+        """``Ed25519``, ``P-256`` or ``P-384``."""
         ...
 
     @property
@@ -277,7 +283,7 @@ class PrivateKey(Protocol):
         ...
 
     def sign(self, message: bytes) -> bytes:
-        """Sign ``message``: 64 raw bytes (Ed25519, P-256 ``r ‖ s``)."""
+        """Sign ``message``: 64 raw bytes (Ed25519, P-256 ``r ‖ s``) or 96 (P-384 ``r ‖ s``)."""
         ...
 
     def public_key(self) -> PublicKey:
@@ -458,69 +464,83 @@ class Ed25519PrivateKey:
         return f"Ed25519PrivateKey(public={self.public_key().to_multibase()!r})"
 
 
-# --- P-256 ----------------------------------------------------------------------------
+# --- NIST curves: P-256 and P-384 ---------------------------------------------------
 
 
-def _p256_from_encoded_point(data: bytes) -> ec.EllipticCurvePublicKey:
+def _ec_from_encoded_point(
+    curve: ec.EllipticCurve, name: str, data: bytes
+) -> ec.EllipticCurvePublicKey:
     try:
-        return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), data)
+        return ec.EllipticCurvePublicKey.from_encoded_point(curve, data)
     except ValueError as exc:
-        raise KeyMaterialError(f"invalid P-256 point: {exc}") from exc
+        raise KeyMaterialError(f"invalid {name} point: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class P256PublicKey:
-    """A NIST P-256 (secp256r1) public key. Build with :meth:`from_raw` or the import functions."""
+class _EcPublicKey:
+    """An ECDSA public key on one NIST curve (the subclasses fix the curve and its hash)."""
 
     crypto_key: ec.EllipticCurvePublicKey = field(repr=False)
     _raw: bytes = field(init=False, repr=False)
 
-    key_type: ClassVar[KeyType] = KeyType.P256
-    jose_alg: ClassVar[str] = "ES256"
+    key_type: ClassVar[KeyType]
+    jose_alg: ClassVar[str]
     cryptosuite: ClassVar[str] = "ecdsa-jcs-2019"
+    _curve: ClassVar[type[ec.EllipticCurve]]
+    _size: ClassVar[int]
+    """Bytes in one coordinate (and in each of ``r`` and ``s``)."""
+    _hash: ClassVar[type[hashes.HashAlgorithm]]
+    _codec: ClassVar[int]
 
     def __post_init__(self) -> None:
-        if not isinstance(self.crypto_key.curve, ec.SECP256R1):
-            raise KeyMaterialError(f"expected a P-256 key, got {self.crypto_key.curve.name}")
+        if not isinstance(self.crypto_key.curve, self._curve):
+            raise KeyMaterialError(
+                f"expected a {self.key_type} key, got {self.crypto_key.curve.name}"
+            )
         raw = self.crypto_key.public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
         )
         object.__setattr__(self, "_raw", raw)
 
     @classmethod
-    def from_raw(cls, data: bytes) -> P256PublicKey:
-        """Load a SEC1 point: 33-byte compressed or 65-byte uncompressed."""
-        if len(data) not in (33, 65):
-            raise KeyMaterialError(f"P-256 point must be 33 or 65 bytes, got {len(data)}")
-        return cls(_p256_from_encoded_point(data))
+    def _load_point(cls, data: bytes) -> ec.EllipticCurvePublicKey:
+        if len(data) not in (cls._size + 1, 2 * cls._size + 1):
+            raise KeyMaterialError(
+                f"{cls.key_type} point must be {cls._size + 1} or {2 * cls._size + 1} bytes, "
+                f"got {len(data)}"
+            )
+        return _ec_from_encoded_point(cls._curve(), str(cls.key_type), data)
 
     def verify(self, signature: bytes, message: bytes) -> None:
-        """ECDSA-SHA256 verification of a 64-byte IEEE P1363 ``r ‖ s`` signature."""
-        if len(signature) != 64:
-            raise InvalidSignatureError(f"P-256 signature must be 64 bytes, got {len(signature)}")
-        r = int.from_bytes(signature[:32], "big")
-        s = int.from_bytes(signature[32:], "big")
+        """ECDSA verification of an IEEE P1363 ``r ‖ s`` signature (64 or 96 bytes)."""
+        size = self._size
+        if len(signature) != 2 * size:
+            raise InvalidSignatureError(
+                f"{self.key_type} signature must be {2 * size} bytes, got {len(signature)}"
+            )
+        r = int.from_bytes(signature[:size], "big")
+        s = int.from_bytes(signature[size:], "big")
         try:
-            self.crypto_key.verify(encode_dss_signature(r, s), message, ec.ECDSA(hashes.SHA256()))
+            self.crypto_key.verify(encode_dss_signature(r, s), message, ec.ECDSA(self._hash()))
         except InvalidSignature as exc:
-            raise InvalidSignatureError("P-256 signature does not verify") from exc
+            raise InvalidSignatureError(f"{self.key_type} signature does not verify") from exc
 
     def raw_bytes(self) -> bytes:
-        """The 33-byte compressed point."""
+        """The compressed point (33 bytes for P-256, 49 for P-384)."""
         return self._raw
 
     def to_multibase(self) -> str:
-        """``z`` + base58btc(``8024`` ‖ compressed point)."""
-        return _encode_multikey(_P256_PUB, self._raw)
+        """``z`` + base58btc(multicodec header ‖ compressed point)."""
+        return _encode_multikey(self._codec, self._raw)
 
     def to_jwk(self) -> dict[str, str]:
-        """``{"kty": "EC", "crv": "P-256", "x": …, "y": …}``."""
+        """``{"kty": "EC", "crv": …, "x": …, "y": …}``."""
         numbers = self.crypto_key.public_numbers()
         return {
             "kty": "EC",
-            "crv": "P-256",
-            "x": b64url_encode(numbers.x.to_bytes(32, "big")),
-            "y": b64url_encode(numbers.y.to_bytes(32, "big")),
+            "crv": str(self.key_type),
+            "x": b64url_encode(numbers.x.to_bytes(self._size, "big")),
+            "y": b64url_encode(numbers.y.to_bytes(self._size, "big")),
         }
 
     def to_pem(self) -> bytes:
@@ -528,60 +548,104 @@ class P256PublicKey:
         return _spki_pem(self.crypto_key)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, P256PublicKey) and other._raw == self._raw
+        return (
+            type(other) is type(self)
+            and isinstance(other, _EcPublicKey)
+            and other._raw == self._raw
+        )
 
     def __hash__(self) -> int:
         return hash((self.key_type, self._raw))
 
     def __repr__(self) -> str:
-        return f"P256PublicKey({self.to_multibase()!r})"
+        return f"{type(self).__name__}({self.to_multibase()!r})"
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
-class P256PrivateKey:
-    """A NIST P-256 private key. Its ``repr`` shows only the public key."""
+class P256PublicKey(_EcPublicKey):
+    """A NIST P-256 (secp256r1) public key. Build with :meth:`from_raw` or the import functions."""
+
+    key_type: ClassVar[KeyType] = KeyType.P256
+    jose_alg: ClassVar[str] = "ES256"
+    _curve: ClassVar[type[ec.EllipticCurve]] = ec.SECP256R1
+    _size: ClassVar[int] = 32
+    _hash: ClassVar[type[hashes.HashAlgorithm]] = hashes.SHA256
+    _codec: ClassVar[int] = _P256_PUB
+
+    @classmethod
+    def from_raw(cls, data: bytes) -> P256PublicKey:
+        """Load a SEC1 point: 33-byte compressed or 65-byte uncompressed."""
+        return cls(cls._load_point(data))
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class P384PublicKey(_EcPublicKey):
+    """A NIST P-384 (secp384r1) public key: ``ecdsa-jcs-2019`` with SHA-384, JOSE ``ES384``."""
+
+    key_type: ClassVar[KeyType] = KeyType.P384
+    jose_alg: ClassVar[str] = "ES384"
+    _curve: ClassVar[type[ec.EllipticCurve]] = ec.SECP384R1
+    _size: ClassVar[int] = 48
+    _hash: ClassVar[type[hashes.HashAlgorithm]] = hashes.SHA384
+    _codec: ClassVar[int] = _P384_PUB
+
+    @classmethod
+    def from_raw(cls, data: bytes) -> P384PublicKey:
+        """Load a SEC1 point: 49-byte compressed or 97-byte uncompressed."""
+        return cls(cls._load_point(data))
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class _EcPrivateKey:
+    """An ECDSA private key on one NIST curve. Its ``repr`` shows only the public key."""
 
     crypto_key: ec.EllipticCurvePrivateKey
 
-    key_type: ClassVar[KeyType] = KeyType.P256
+    key_type: ClassVar[KeyType]
+    _public: ClassVar[type[_EcPublicKey]]
+    _codec: ClassVar[int]
 
     def __post_init__(self) -> None:
-        if not isinstance(self.crypto_key.curve, ec.SECP256R1):
-            raise KeyMaterialError(f"expected a P-256 key, got {self.crypto_key.curve.name}")
+        if not isinstance(self.crypto_key.curve, self._public._curve):
+            raise KeyMaterialError(
+                f"expected a {self.key_type} key, got {self.crypto_key.curve.name}"
+            )
 
     @classmethod
-    def generate(cls) -> P256PrivateKey:
-        """A new random key."""
-        return cls(ec.generate_private_key(ec.SECP256R1()))
+    def _generate(cls) -> ec.EllipticCurvePrivateKey:
+        return ec.generate_private_key(cls._public._curve())
 
     @classmethod
-    def from_raw(cls, data: bytes) -> P256PrivateKey:
-        """Load the 32-byte big-endian private scalar (1 ≤ d < n)."""
-        if len(data) != 32:
-            raise KeyMaterialError(f"P-256 private key must be 32 bytes, got {len(data)}")
+    def _derive(cls, data: bytes) -> ec.EllipticCurvePrivateKey:
+        size = cls._public._size
+        if len(data) != size:
+            raise KeyMaterialError(
+                f"{cls.key_type} private key must be {size} bytes, got {len(data)}"
+            )
         try:
-            key = ec.derive_private_key(int.from_bytes(data, "big"), ec.SECP256R1())
+            return ec.derive_private_key(int.from_bytes(data, "big"), cls._public._curve())
         except ValueError as exc:
-            raise KeyMaterialError(f"invalid P-256 private key: {exc}") from exc
-        return cls(key)
+            raise KeyMaterialError(f"invalid {cls.key_type} private key: {exc}") from exc
 
     def secret_bytes(self) -> bytes:
-        """The 32-byte private scalar (secret)."""
-        return self.crypto_key.private_numbers().private_value.to_bytes(32, "big")
+        """The private scalar, big-endian (32 or 48 bytes; secret)."""
+        size = self._public._size
+        return self.crypto_key.private_numbers().private_value.to_bytes(size, "big")
 
     def sign(self, message: bytes) -> bytes:
-        """Deterministic (RFC 6979) ECDSA-SHA256, returned as 64-byte ``r ‖ s``."""
-        der = self.crypto_key.sign(message, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+        """Deterministic (RFC 6979) ECDSA with the curve's hash, as ``r ‖ s``."""
+        public = self._public
+        der = self.crypto_key.sign(message, ec.ECDSA(public._hash(), deterministic_signing=True))
         r, s = decode_dss_signature(der)
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return r.to_bytes(public._size, "big") + s.to_bytes(public._size, "big")
 
-    def public_key(self) -> P256PublicKey:
+    def public_key(self) -> _EcPublicKey:
         """The matching public key."""
-        return P256PublicKey(self.crypto_key.public_key())
+        return self._public(self.crypto_key.public_key())
 
     def to_multibase(self) -> str:
-        """``z`` + base58btc(``8626`` ‖ scalar)."""
-        return _encode_multikey(_P256_PRIV, self.secret_bytes())
+        """``z`` + base58btc(multicodec header ‖ scalar)."""
+        return _encode_multikey(self._codec, self.secret_bytes())
 
     def to_jwk(self) -> dict[str, str]:
         """Private EC JWK with ``d``."""
@@ -594,43 +658,117 @@ class P256PrivateKey:
         return _pkcs8_pem(self.crypto_key, passphrase, kdf_iterations)
 
     def __repr__(self) -> str:
-        return f"P256PrivateKey(public={self.public_key().to_multibase()!r})"
+        return f"{type(self).__name__}(public={self.public_key().to_multibase()!r})"
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class P256PrivateKey(_EcPrivateKey):
+    """A NIST P-256 private key. Its ``repr`` shows only the public key."""
+
+    key_type: ClassVar[KeyType] = KeyType.P256
+    _public: ClassVar[type[_EcPublicKey]] = P256PublicKey
+    _codec: ClassVar[int] = _P256_PRIV
+
+    @classmethod
+    def generate(cls) -> P256PrivateKey:
+        """A new random key."""
+        return cls(cls._generate())
+
+    @classmethod
+    def from_raw(cls, data: bytes) -> P256PrivateKey:
+        """Load the 32-byte big-endian private scalar (1 ≤ d < n)."""
+        return cls(cls._derive(data))
+
+    def public_key(self) -> P256PublicKey:
+        """The matching public key."""
+        return P256PublicKey(self.crypto_key.public_key())
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class P384PrivateKey(_EcPrivateKey):
+    """A NIST P-384 private key. Its ``repr`` shows only the public key."""
+
+    key_type: ClassVar[KeyType] = KeyType.P384
+    _public: ClassVar[type[_EcPublicKey]] = P384PublicKey
+    _codec: ClassVar[int] = _P384_PRIV
+
+    @classmethod
+    def generate(cls) -> P384PrivateKey:
+        """A new random key."""
+        return cls(cls._generate())
+
+    @classmethod
+    def from_raw(cls, data: bytes) -> P384PrivateKey:
+        """Load the 48-byte big-endian private scalar (1 ≤ d < n)."""
+        return cls(cls._derive(data))
+
+    def public_key(self) -> P384PublicKey:
+        """The matching public key."""
+        return P384PublicKey(self.crypto_key.public_key())
 
 
 # --- module-level constructors --------------------------------------------------------
+
+_PUBLIC_CLASSES: dict[KeyType, type[_EcPublicKey]] = {
+    KeyType.P256: P256PublicKey,
+    KeyType.P384: P384PublicKey,
+}
+_PRIVATE_CLASSES: dict[KeyType, type[P256PrivateKey] | type[P384PrivateKey]] = {
+    KeyType.P256: P256PrivateKey,
+    KeyType.P384: P384PrivateKey,
+}
+_JOSE_ALGS: dict[KeyType, str] = {
+    KeyType.ED25519: "EdDSA",
+    KeyType.P256: "ES256",
+    KeyType.P384: "ES384",
+}
+_CURVE_KEY_TYPES: dict[str, KeyType] = {"secp256r1": KeyType.P256, "secp384r1": KeyType.P384}
 
 
 def generate_private_key(key_type: KeyType) -> PrivateKey:
     """A new random private key of ``key_type``."""
     if key_type is KeyType.ED25519:
         return Ed25519PrivateKey.generate()
-    return P256PrivateKey.generate()
+    return _PRIVATE_CLASSES[key_type].generate()
+
+
+def _public_from_raw(key_type: KeyType, raw: bytes) -> PublicKey:
+    if key_type is KeyType.ED25519:
+        return Ed25519PublicKey.from_raw(raw)
+    cls = _PUBLIC_CLASSES[key_type]
+    return cls(cls._load_point(raw))
+
+
+def _private_from_raw(key_type: KeyType, raw: bytes) -> PrivateKey:
+    if key_type is KeyType.ED25519:
+        return Ed25519PrivateKey.from_seed(raw)
+    return _PRIVATE_CLASSES[key_type].from_raw(raw)
 
 
 def public_key_from_multibase(value: str) -> PublicKey:
-    """Load a Multikey ``publicKeyMultibase`` (``ed01`` Ed25519 or ``8024`` P-256)."""
+    """Load a Multikey ``publicKeyMultibase`` (``ed01`` Ed25519, ``8024`` P-256, ``8124`` P-384)."""
     code, raw = _decode_multikey(value)
     if code not in _PUBLIC_CODECS:
-        raise KeyMaterialError(f"expected an Ed25519 or P-256 public key, got {_codec_name(code)}")
+        raise KeyMaterialError(
+            f"expected an Ed25519, P-256 or P-384 public key, got {_codec_name(code)}"
+        )
     key_type, length = _PUBLIC_CODECS[code]
     if len(raw) != length:
         raise KeyMaterialError(f"{key_type} public key must be {length} bytes, got {len(raw)}")
-    if key_type is KeyType.ED25519:
-        return Ed25519PublicKey.from_raw(raw)
-    return P256PublicKey.from_raw(raw)
+    return _public_from_raw(key_type, raw)
 
 
 def private_key_from_multibase(value: str) -> PrivateKey:
     """Load a Multikey ``secretKeyMultibase`` (also the older ``privateKeyMultibase``)."""
     code, raw = _decode_multikey(value)
     if code not in _SECRET_CODECS:
-        raise KeyMaterialError(f"expected an Ed25519 or P-256 secret key, got {_codec_name(code)}")
+        raise KeyMaterialError(
+            f"expected an Ed25519, P-256 or P-384 secret key, got {_codec_name(code)}"
+        )
     key_type, length = _SECRET_CODECS[code]
     if len(raw) != length:
         raise KeyMaterialError(f"{key_type} secret key must be {length} bytes, got {len(raw)}")
-    if key_type is KeyType.ED25519:
-        return Ed25519PrivateKey.from_seed(raw)
-    return P256PrivateKey.from_raw(raw)
+    return _private_from_raw(key_type, raw)
 
 
 def _jwk_key_type(jwk: object) -> tuple[dict[str, object], KeyType]:
@@ -641,12 +779,12 @@ def _jwk_key_type(jwk: object) -> tuple[dict[str, object], KeyType]:
         raise KeyMaterialError("X25519 is a key-agreement key, not a signing key")
     if (kty, crv) == ("OKP", "Ed25519"):
         key_type = KeyType.ED25519
-    elif (kty, crv) == ("EC", "P-256"):
-        key_type = KeyType.P256
+    elif kty == "EC" and crv in ("P-256", "P-384"):
+        key_type = KeyType(crv)
     else:
         raise KeyMaterialError(f"unsupported JWK key type: kty={kty!r}, crv={crv!r}")
     alg = jwk.get("alg")
-    expected_alg = "EdDSA" if key_type is KeyType.ED25519 else "ES256"
+    expected_alg = _JOSE_ALGS[key_type]
     if alg is not None and alg != expected_alg:
         raise KeyMaterialError(f"JWK alg {alg!r} does not match a {key_type} key")
     use = jwk.get("use")
@@ -661,15 +799,17 @@ def _public_from_jwk_members(jwk: dict[str, object], key_type: KeyType) -> Publi
         if len(x) != 32:
             raise KeyMaterialError(f"Ed25519 JWK x must be 32 bytes, got {len(x)}")
         return Ed25519PublicKey.from_raw(x)
+    size = _PUBLIC_CLASSES[key_type]._size
     x = b64url_decode(jwk.get("x"), what="JWK x")
     y = b64url_decode(jwk.get("y"), what="JWK y")
-    if len(x) != 32 or len(y) != 32:
-        raise KeyMaterialError("P-256 JWK x and y must be 32 bytes each")
-    return P256PublicKey.from_raw(b"\x04" + x + y)
+    if len(x) != size or len(y) != size:
+        raise KeyMaterialError(f"{key_type} JWK x and y must be {size} bytes each")
+    return _public_from_raw(key_type, b"\x04" + x + y)
 
 
 def public_key_from_jwk(jwk: object) -> PublicKey:
-    """Load a public JWK (OKP/Ed25519 or EC/P-256). A JWK with private members is refused."""
+    """Load a public JWK (OKP/Ed25519, EC/P-256 or EC/P-384). A JWK with private members is
+    refused."""
     obj, key_type = _jwk_key_type(jwk)
     private = sorted(_PRIVATE_JWK_MEMBERS.intersection(obj))
     if private:
@@ -681,27 +821,30 @@ def private_key_from_jwk(jwk: object) -> PrivateKey:
     """Load a private JWK (with ``d``); its public members must match ``d``."""
     obj, key_type = _jwk_key_type(jwk)
     d = b64url_decode(obj.get("d"), what="JWK d")
-    private: PrivateKey = (
-        Ed25519PrivateKey.from_seed(d)
-        if key_type is KeyType.ED25519
-        else P256PrivateKey.from_raw(d)
-    )
+    private = _private_from_raw(key_type, d)
     if private.public_key() != _public_from_jwk_members(obj, key_type):
         raise KeyMaterialError("private JWK: public members do not match d")
     return private
 
 
+def _curve_key_type(curve: ec.EllipticCurve) -> KeyType:
+    key_type = _CURVE_KEY_TYPES.get(curve.name)
+    if key_type is None:
+        raise KeyMaterialError(f"unsupported curve {curve.name} (innopass has P-256 and P-384)")
+    return key_type
+
+
 def public_key_from_crypto(key: object) -> PublicKey:
-    """Wrap a ``cryptography`` Ed25519 or P-256 public key."""
+    """Wrap a ``cryptography`` Ed25519, P-256 or P-384 public key."""
     if isinstance(key, ed25519.Ed25519PublicKey):
         return Ed25519PublicKey(key)
     if isinstance(key, ec.EllipticCurvePublicKey):
-        return P256PublicKey(key)
+        return _PUBLIC_CLASSES[_curve_key_type(key.curve)](key)
     raise KeyMaterialError(f"unsupported public key type: {type(key).__name__}")
 
 
 def public_key_from_pem(data: bytes) -> PublicKey:
-    """Load a PEM SubjectPublicKeyInfo holding an Ed25519 or P-256 key."""
+    """Load a PEM SubjectPublicKeyInfo holding an Ed25519, P-256 or P-384 key."""
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, UnsupportedAlgorithm) as exc:
@@ -733,5 +876,5 @@ def private_key_from_pem(data: bytes, passphrase: bytes | None) -> PrivateKey:
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return Ed25519PrivateKey(key)
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        return P256PrivateKey(key)
+        return _PRIVATE_CLASSES[_curve_key_type(key.curve)](key)
     raise KeyMaterialError(f"unsupported private key type: {type(key).__name__}")

@@ -42,7 +42,7 @@ from innopass._internal.jsonio import (
     require_object,
 )
 from innopass._internal.serial import Codec, Converter, copy_json, member
-from innopass.errors import ConfigurationError, MalformedInputError
+from innopass.errors import ConfigurationError, MalformedInputError, SchemaProblem
 
 __all__ = [
     "BEFORE_GO_LIVE",
@@ -964,6 +964,122 @@ class AssessmentRecord(_Part):
         days.extend(e.valid_until for e in self.evidence if e.mandatory and e.valid_until)
         return _end_of_day(min(days))
 
+    def problems(self, *, now: datetime, ods_code: str | None = None) -> tuple[SchemaProblem, ...]:
+        """The record rules a JSON Schema cannot state, each with its JSON pointer.
+
+        The one place ``innopass record validate`` and :meth:`Issuer.prepare
+        <innopass.issuer.Issuer.prepare>` check them:
+
+        - every cross-reference resolves: ``evidence_refs`` (answers, conditions),
+          ``reviewer_refs``, a domain's ``framework``, ``regulatory.certificates``,
+          ``software.sbom_ref``, ``verification.checked_by``, a trigger's
+          ``evidence_ids``; and evidence, reviewer, framework and condition ids are
+          unique;
+        - no mandatory evidence has expired at ``now``, the record's validity has not
+          ended, and its mandatory evidence does not expire before its validity starts;
+        - with ``ods_code`` (the issuing organisation), the record names it as
+          ``assessing_org``.
+        """
+        out: list[SchemaProblem] = []
+        evidence = _ids(out, "evidence", [e.evidence_id for e in self.evidence], "evidence_id")
+        reviewers = _ids(out, "reviewers", [r.reviewer_id for r in self.reviewers], "reviewer_id")
+        frameworks = _ids(out, "frameworks", [f.id for f in self.frameworks], "id")
+        conditions = [c.condition_id for c in self.outcome.conditions]
+        _ids(out, "outcome/conditions", conditions, "condition_id")
+
+        def refs(path: str, values: tuple[str, ...], known: set[str], what: str) -> None:
+            for n, value in enumerate(values):
+                if value not in known:
+                    out.append(SchemaProblem(f"{path}/{n}", f"no {what} with id {value!r}"))
+
+        for d, domain in enumerate(self.domains):
+            if domain.framework not in frameworks:
+                out.append(
+                    SchemaProblem(
+                        f"/domains/{d}/framework", f"no framework with id {domain.framework!r}"
+                    )
+                )
+            refs(f"/domains/{d}/reviewer_refs", domain.reviewer_refs, reviewers, "reviewer")
+            for a, answer in enumerate(domain.answers):
+                refs(
+                    f"/domains/{d}/answers/{a}/evidence_refs",
+                    answer.evidence_refs,
+                    evidence,
+                    "evidence",
+                )
+        for c, condition in enumerate(self.outcome.conditions):
+            refs(
+                f"/outcome/conditions/{c}/evidence_refs",
+                condition.evidence_refs,
+                evidence,
+                "evidence",
+            )
+        refs(
+            "/product/regulatory/certificates",
+            self.product.regulatory.certificates,
+            evidence,
+            "evidence",
+        )
+        software = self.product.software
+        if (
+            software is not None
+            and software.sbom_ref is not None
+            and software.sbom_ref not in evidence
+        ):
+            out.append(
+                SchemaProblem(
+                    "/product/software/sbom_ref", f"no evidence with id {software.sbom_ref!r}"
+                )
+            )
+        for e, item in enumerate(self.evidence):
+            if item.verification.checked_by not in reviewers:
+                out.append(
+                    SchemaProblem(
+                        f"/evidence/{e}/verification/checked_by",
+                        f"no reviewer with id {item.verification.checked_by!r}",
+                    )
+                )
+        for n, trigger in enumerate(self.validity.reassessment_triggers):
+            listed = (
+                trigger.params.get("evidence_ids") if isinstance(trigger.params, dict) else None
+            )
+            if isinstance(listed, list):
+                named = tuple(v for v in listed if isinstance(v, str))
+                refs(
+                    f"/validity/reassessment_triggers/{n}/params/evidence_ids",
+                    named,
+                    evidence,
+                    "evidence",
+                )
+        today = now.astimezone(UTC).date()
+        for e, item in enumerate(self.evidence):
+            if item.mandatory and item.valid_until is not None and item.valid_until < today:
+                out.append(
+                    SchemaProblem(
+                        f"/evidence/{e}/valid_until",
+                        f"mandatory evidence {item.evidence_id!r} expired on "
+                        f"{item.valid_until.isoformat()}: renew it, or make it not mandatory",
+                    )
+                )
+        if ods_code is not None and self.assessing_org.ods_code != ods_code:
+            out.append(
+                SchemaProblem(
+                    "/assessing_org/ods_code",
+                    f"{self.assessing_org.ods_code!r} is not this organisation ({ods_code})",
+                )
+            )
+        valid_until = self.effective_valid_until()
+        if self.validity.valid_until < today:
+            out.append(SchemaProblem("/validity/valid_until", "the record's validity has ended"))
+        elif valid_until <= datetime.combine(self.validity.valid_from, time(), tzinfo=UTC):
+            out.append(
+                SchemaProblem(
+                    "/validity/valid_from",
+                    "the record's mandatory evidence expires before its validity starts",
+                )
+            )
+        return tuple(out)
+
     def local_actions(self) -> tuple[str, ...]:
         """What an adopting organisation must still do itself, one readable line each."""
         return tuple(r.text for r in self.local_requirements_for_adopters)
@@ -972,6 +1088,16 @@ class AssessmentRecord(_Part):
         """Conditions that must be met before use and are not yet met or waived."""
         done = (ConditionStatus.MET, ConditionStatus.WAIVED)
         return tuple(c for c in self.outcome.conditions if c.blocking and c.status not in done)
+
+
+def _ids(out: list[SchemaProblem], where: str, ids: list[str], key: str) -> set[str]:
+    """The ids of one kind, with a problem for each one given twice."""
+    seen: set[str] = set()
+    for n, value in enumerate(ids):
+        if value in seen:
+            out.append(SchemaProblem(f"/{where}/{n}/{key}", f"id {value!r} is given twice"))
+        seen.add(value)
+    return seen
 
 
 def template() -> JSONObject:

@@ -38,6 +38,7 @@ __all__ = [
     "AccreditedScope",
     "Bundle",
     "KeyWindow",
+    "LedgerCheckpoint",
     "OrganisationDescription",
     "TrustListContent",
     "TrustedIssuer",
@@ -181,6 +182,27 @@ class KeyWindow(_Material):
 
 
 @dataclass(frozen=True, slots=True)
+class LedgerCheckpoint(_Material):
+    """An issuer's ledger at one moment: the audit chain's length and its last entry's hash.
+
+    Carried by signed status lists and the organisation description (FORMATS.md §3,
+    §4), so that a later ledger must still hold exactly this entry at this length:
+    one that does not was rolled back or rewritten.
+    """
+
+    length: int
+    head: str
+
+    @classmethod
+    def from_json(cls, obj: JSONValue, *, path: str = "") -> LedgerCheckpoint:
+        """Check ``obj`` against its schema and read it."""
+        schema.require_shape(obj, f"{_DESCRIPTION_SCHEMA}#/$defs/ledger_checkpoint", path=path)
+        assert isinstance(obj, dict)
+        _require_integer(obj, "length", path)
+        return _convert(cls, obj, path)
+
+
+@dataclass(frozen=True, slots=True)
 class OrganisationDescription(_Material):
     """An organisation's public description (``innopass org export``, FORMATS.md §4)."""
 
@@ -199,6 +221,9 @@ class OrganisationDescription(_Material):
     status_list_base: str = field(metadata=member("statusListBase"))
     keys: tuple[KeyWindow, ...]
     exported_at: datetime | None = field(default=None, metadata=member("exportedAt", optional=True))
+    ledger_checkpoint: LedgerCheckpoint | None = field(
+        default=None, metadata=member("ledgerCheckpoint", optional=True)
+    )
 
     @classmethod
     def from_json(cls, obj: JSONValue, *, path: str = "") -> OrganisationDescription:

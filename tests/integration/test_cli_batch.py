@@ -38,7 +38,7 @@ def org() -> Org:
     return Org.did_web(windows=[(NOW - timedelta(days=365), None)])
 
 
-def _write(path: Path, value: object) -> Path:
+def _write(path: Path, value: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(value if isinstance(value, str) else dumps_pretty(value), encoding="utf-8")
     return path

@@ -181,6 +181,21 @@ def test_org_init_did_key_and_files(tmp_path: Path, run: Any) -> None:
     assert "urn:innopass:status:R1H/" in result.out
 
 
+def test_org_init_p384(tmp_path: Path, run: Any) -> None:
+    path = tmp_path / "h"
+    result = run(
+        "org", "init", "--ods", "R1H", "--name", "Barts", "--key-type", "p384", "--home", path
+    )
+    assert result.code == 0, result
+    home = OrganisationHome.open(path)
+    assert home.description().did.startswith("did:key:z82")
+    assert "P-384" in result.out
+    bad = run(
+        "org", "init", "--ods", "R1H", "--name", "B", "--key-type", "p521", "--home", tmp_path / "x"
+    )
+    assert bad.code == 2
+
+
 def test_org_init_refusals(tmp_path: Path, run: Any, home: Path) -> None:
     lower = run("org", "init", "--ods", "rf4", "--name", "X", "--home", tmp_path / "x")
     assert_usage_error(lower, "org init")
@@ -953,7 +968,8 @@ def test_at_a_terminal_the_passphrase_is_asked_for(
     assert ledger_passports(home) == [passport_id]
 
 
-# --- one code path: the CLI checks records through Issuer.prepare_batch (issue 7) -----------
+# --- one code path: the CLI checks records through Issuer.prepare_batch (issue 7), --------
+# --- and the record rules (AssessmentRecord.problems) before any prompt (issue 11) ---------
 
 
 def test_issue_checks_every_record_through_prepare_batch(
@@ -962,19 +978,27 @@ def test_issue_checks_every_record_through_prepare_batch(
     from innopass.issuer import Issuer
 
     real = Issuer.prepare_batch
+    real_rules = AssessmentRecord.problems
     calls: list[int] = []
+    rules: list[str] = []
 
     def spy(self: Issuer, records: Any, **options: Any) -> Any:
         records = list(records)
         calls.append(len(records))
         return real(self, records, **options)
 
+    def spy_rules(self: AssessmentRecord, **options: Any) -> Any:
+        rules.append(self.record_id)
+        return real_rules(self, **options)
+
     monkeypatch.setattr(Issuer, "prepare_batch", spy)
+    monkeypatch.setattr(AssessmentRecord, "problems", spy_rules)
     good = [write_record(tmp_path / f"good{i}.json") for i in range(2)]
     other = write_record(tmp_path / "other.json", profile="digital")  # assessed by RJ1
     refused = run("issue", good[0], other, good[1], "--home", home, "-o", tmp_path / "out")
     assert refused.code == 1
-    assert calls == [3]
+    assert calls == []  # refused by the record rules, before the passphrase and the key
+    assert len(rules) == 3
     lines = refused.err.strip().splitlines()
     assert len(lines) == 2
     assert lines[0].startswith(f"{other}: /assessing_org/ods_code: ")  # position 1 is that file
@@ -984,7 +1008,8 @@ def test_issue_checks_every_record_through_prepare_batch(
 
     issued = run("issue", *good, "--home", home, "-o", tmp_path / "out")
     assert issued.code == 0, issued
-    assert calls == [3, 2]
+    assert calls == [2]
+    assert len(rules) == 3 + 2 + 2  # the same rules: before the prompt, then in prepare_batch
     assert len(ledger_passports(home)) == 2
 
 

@@ -1,11 +1,11 @@
-"""The README's Python example runs as written, and `innopass demo` tells the whole story."""
+"""The README's Python example runs as written (from anywhere: it needs no file of the
+source tree), and `innopass demo` tells the whole story."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +21,7 @@ def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
     assert blocks, "README has no Python example"
     assert len(blocks[0].strip().splitlines()) <= 12
-    shutil.copytree(REPO / "examples", tmp_path / "examples")
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # no source tree: it works from an installed package
     namespace: dict[str, object] = {}
     exec(compile(blocks[0], "README.md", "exec"), namespace)  # noqa: S102 - our own README
     result = namespace["result"]
@@ -42,14 +41,28 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert out.count("✔ VERIFIED") == 1
-    assert "✖ REJECTED" in out
+    assert out.count("✔ VERIFIED  bundle.json") == 1
     # the adoption story: decide, sign the adoption record, count the reuse, refuse later
     assert "✔ ADOPT WITH ACTIONS" in out
     assert "[medical-devices-group]" in out
     assert "1 assessment(s) not repeated" in out
     assert out.rindex("✖ REFUSE") > out.rindex("✖ REJECTED")
     assert "Traceback" not in out + proc.stderr
+    # It ends with the human view of the verified passport, then the revoked verdict.
+    shown = out.index("$ innopass show --home r1h bundle.json")
+    assert "✔ VERIFIED on " in out[shown:]
+    assert "Use in neonates and children (not assessed)" in out[shown:]
+    assert "Local actions left for your organisation" in out[shown:]
+    revoked = out.rindex("✖ REJECTED  bundle.json")
+    assert shown < revoked
+    assert "revoked: the issuer has revoked this credential" in out[revoked:]
+    # --keep prints the passphrase the homes' keys are encrypted with, and it opens them.
+    found = re.search(r"export INNOPASS_PASSPHRASE=(\S+) ", out)
+    assert found is not None, out[-400:]
+    from innopass.issuer import Issuer
+
+    with Issuer.from_home(tmp_path / "demo" / "rf4", passphrase=found.group(1)) as issuer:
+        assert issuer.description.ods_code == "RF4"
     kept = tmp_path / "demo"
     assert (kept / "bundle.json").is_file()
     key_files = list((kept / "rf4" / "keys").iterdir())

@@ -45,10 +45,11 @@ def home(path: Path, org: tuple[str, str, str], clock: Clock) -> Path:
 
 
 def rvj_record() -> JSONObject:
-    record: Any = example("device")
-    record["record_id"] = f"urn:uuid:{uuid.uuid4()}"
-    record["assessing_org"]["ods_code"] = "RVJ"
-    record["assessing_org"]["name_at_issue"] = RVJ[1]
+    record: JSONObject = example("device")
+    changed: Any = record
+    changed["record_id"] = f"urn:uuid:{uuid.uuid4()}"
+    changed["assessing_org"]["ods_code"] = "RVJ"
+    changed["assessing_org"]["name_at_issue"] = RVJ[1]
     return record
 
 

@@ -91,7 +91,7 @@ def test_innopass_data_integrity_verifies_in_peer(
 ) -> None:
     key: PrivateKey = generate_private_key(key_type)
     did = did_key_from_public_key(key.public_key())
-    signed = add_proof(
+    signed: Any = add_proof(
         _unsigned(did),
         key=key,
         suite=suite_for_key(key_type),
@@ -108,7 +108,12 @@ def test_innopass_data_integrity_verifies_in_peer(
     assert _peer_verify(peers, path)["verified"] is False
 
 
-@pytest.mark.parametrize("key_type", list(KeyType))
+#: The peer's JOSE allow-list is EdDSA and ES256: no ES384 to check P-384 against (P-384
+#: is checked against the official ecdsa-jcs-2019 vectors and the vc-jose-cose keys instead).
+PEER_JOSE_KEY_TYPES = [KeyType.ED25519, KeyType.P256]
+
+
+@pytest.mark.parametrize("key_type", PEER_JOSE_KEY_TYPES)
 def test_innopass_jwt_verifies_in_peer(peers: Path, tmp_path: Path, key_type: KeyType) -> None:
     key = generate_private_key(key_type)
     did = did_key_from_public_key(key.public_key())
@@ -154,7 +159,7 @@ def test_peer_credentials_verify_in_innopass(peers: Path, tmp_path: Path) -> Non
         assert jwt_verifier.verify(token).check("proof").status == "pass"
 
 
-@pytest.mark.parametrize("key_type", list(KeyType))
+@pytest.mark.parametrize("key_type", PEER_JOSE_KEY_TYPES)
 def test_innopass_jwt_passport_verifies_in_peer(
     peers: Path, tmp_path: Path, key_type: KeyType
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-__all__ = ["LAYOUT_2_SCHEMA", "create_layout_2"]
+__all__ = ["LAYOUT_2_SCHEMA", "create_layout_2", "undo_layout_4"]
 
 #: The ledger as layout 2 created it (before the message purpose, kinds and versions).
 LAYOUT_2_SCHEMA = """
@@ -87,3 +87,16 @@ def create_layout_2(path: Path) -> sqlite3.Connection:
             buffer = ""
     db.execute("PRAGMA user_version = 2")
     return db
+
+
+def undo_layout_4(db: sqlite3.Connection) -> None:
+    """Take out what layout 4 added (the message purpose's columns, kinds and versions), for
+    tests that build a current ledger and turn it back into what an older innopass wrote."""
+    for statement in (
+        "ALTER TABLE passports DROP COLUMN kind",
+        "ALTER TABLE passports DROP COLUMN record_version",
+        "ALTER TABLE passports DROP COLUMN superseded_by",
+        "ALTER TABLE status_lists DROP COLUMN status_size",
+        "ALTER TABLE status_allocations RENAME COLUMN value TO is_set",
+    ):
+        db.execute(statement)

@@ -444,7 +444,14 @@ class _Serve:
         self.body = body
         self.urls: list[str] = []
 
-    def fetch(self, url: str, *, max_bytes: int, accept: str = "application/json") -> bytes:
+    def fetch(
+        self,
+        url: str,
+        *,
+        max_bytes: int,
+        accept: str = "application/json",
+        timeout: float | None = None,
+    ) -> bytes:
         self.urls.append(url)
         return self.body
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import json
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,7 @@ from innopass.did import (
 from innopass.errors import (
     CheckFailed,
     ConfigurationError,
+    CredentialInvalidError,
     FailureCode,
     InnopassError,
     KeyMaterialError,
@@ -85,6 +87,7 @@ from innopass.trust import (
     AccreditedScope,
     Bundle,
     KeyWindow,
+    LedgerCheckpoint,
     OrganisationDescription,
     TrustListContent,
 )
@@ -246,6 +249,27 @@ def test_p256_organisation_signs_with_ecdsa_jcs_2019(tmp_path: Path, clock: Cloc
         jwt.decode(token, pub.crypto_key, algorithms=["ES256"])
 
 
+def test_p384_organisation_signs_with_ecdsa_jcs_2019_and_es384(
+    tmp_path: Path, clock: Clock
+) -> None:
+    make_home(tmp_path / "home", clock, did_web=None, key_type=KeyType.P384)
+    with Issuer.from_home(tmp_path / "home", passphrase=PASS, clock=clock) as issuer:
+        assert issuer.did.startswith("did:key:z82")
+        passport = issuer.issue(record())
+        proof = passport.credential["proof"]
+        assert isinstance(proof, dict)
+        assert proof["cryptosuite"] == "ecdsa-jcs-2019"
+        verify_signed(passport.credential, issuer)
+        token = issuer.issue(record(), format="jwt").token
+        assert token is not None
+        assert jwt.get_unverified_header(token)["alg"] == "ES384"
+        pub = public_key(issuer, issuer.key_id)
+        assert pub.key_type is KeyType.P384
+        jwt.decode(token, pub.crypto_key, algorithms=["ES384"])
+        with pytest.raises(jwt.InvalidAlgorithmError):
+            jwt.decode(token, pub.crypto_key, algorithms=["ES256"])
+
+
 def test_jwt_passport(issuer: Issuer, clock: Clock) -> None:
     passport = issuer.issue(record(), format=PassportFormat.JWT)
     assert passport.format is PassportFormat.JWT
@@ -300,7 +324,11 @@ def test_expired_record_is_refused(issuer: Issuer, clock: Clock) -> None:
     clock.now = datetime(2027, 10, 1, tzinfo=UTC)
     with pytest.raises(RecordInvalidError) as caught:
         issuer.issue(record())
-    assert [p.path for p in caught.value.problems] == ["/validity/valid_until"]
+    # the record's validity has ended, and so has its ISO 13485 certificate (mandatory)
+    assert {p.path for p in caught.value.problems} == {
+        "/validity/valid_until",
+        "/evidence/3/valid_until",
+    }
 
 
 def test_bad_format_is_a_configuration_error(issuer: Issuer) -> None:
@@ -469,6 +497,17 @@ def test_bundle_of_a_jwt_passport_carries_the_token(issuer: Issuer) -> None:
     passport = issuer.issue(record(), format="jwt")
     assert issuer.bundle(passport.id).passport == passport.token
     assert issuer.bundle(passport.text()).passport == passport.token
+    enveloped = json.dumps(
+        {
+            "@context": "https://www.w3.org/ns/credentials/v2",
+            "type": "EnvelopedVerifiableCredential",
+            "id": f"data:application/vc+jwt,{passport.token}",
+        }
+    )
+    assert issuer.bundle(enveloped).passport == passport.token
+    other = issuer.issue(record(), format="jwt")
+    with pytest.raises(LedgerError):  # an envelope of another passport's token: not this one
+        issuer.bundle(enveloped.replace(str(passport.token), str(other.token)[:-4] + "AAAA"))
 
 
 def test_bundle_refuses_a_passport_that_differs(issuer: Issuer) -> None:
@@ -816,13 +855,18 @@ def test_the_issuer_package_exports_only_its_public_names() -> None:
         "OrganisationHome",
         "PassportEntry",
         "PassportFormat",
+        "PassportKind",
         "PassportState",
         "PublishedStatusList",
+        "Roster",
         "SignedTrustList",
         "Signer",
         "StatusAction",
         "TrustAnchor",
         "TrustListVersion",
+        "change_roster",
+        "load_roster",
+        "roster_changes",
     ]
     for name in innopass.issuer.__all__:
         assert getattr(innopass.issuer, name).__module__.startswith("innopass.issuer._"), name
@@ -859,6 +903,7 @@ class FakeSigner:
         )
         self.checks = 0
         self.signed: list[datetime] = []
+        self.checkpoints: list[LedgerCheckpoint] = []
         self.current = True
 
     @property
@@ -886,6 +931,9 @@ class FakeSigner:
     def sign_jwt(self, credential: Mapping[str, Any], *, issued_at: datetime) -> str:
         self.signed.append(issued_at)
         return sign_vc_jwt(credential, self.key, kid=self._key_id, issued_at=issued_at)
+
+    def publish_checkpoint(self, checkpoint: LedgerCheckpoint) -> None:
+        self.checkpoints.append(checkpoint)
 
     def verify(self, credential: Mapping[str, Any]) -> SignedBy:
         did = self._description.did
@@ -943,7 +991,6 @@ def record_passport(ledger: Ledger, signer: Signer, source: JSONObject) -> Passp
                 credential_text=dumps_pretty(credential),
             )
         )
-        tx.audit("issue", passport_id, {})
     return ledger.passport(passport_id)
 
 
@@ -1305,3 +1352,94 @@ def test_a_trust_anchor_signs_with_any_signer(tmp_path: Path, bare_ledger: Ledge
     with pytest.raises(ConfigurationError):
         anchor.sign_trust_list(issuers, valid_for=timedelta(0))
     assert [v.version for v in anchor.trust_list_versions()] == [1, 2]
+
+
+# --- VC Data Model 2.0 before signing; other credentials ---------------------------------
+
+
+def _other_credential(**extra: Any) -> JSONObject:
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "urn:uuid:1e7d4f2a-4b3c-4d5e-8f60-718293a4b5c6",
+        "type": ["VerifiableCredential", "https://example.org/#Membership"],
+        "credentialSubject": {"id": "did:example:member", "name": "A member"},
+        **extra,
+    }
+
+
+def test_signer_refuses_a_non_conforming_document_and_signs_nothing(issuer: Issuer) -> None:
+    signer = issuer._signer
+    bad = {**_other_credential(issuer=issuer.did), "credentialSubject": {}}
+    for sign in (
+        lambda: signer.sign(bad, created=issuer._clock()),
+        lambda: signer.sign_jwt(bad, issued_at=issuer._clock()),
+    ):
+        with pytest.raises(CredentialInvalidError) as info:
+            sign()
+        assert [(p.failure, p.path) for p in info.value.problems] == [
+            (FailureCode.SUBJECT_EMPTY, "/credentialSubject")
+        ]
+        assert info.value.code == "credential-invalid"
+
+
+def test_sign_credential_fills_the_issuer_and_verifies(issuer: Issuer) -> None:
+    before = len(issuer._ledger.audit_entries())
+    signed = issuer.sign_credential(_other_credential())
+    assert isinstance(signed, dict)
+    assert signed["issuer"] == issuer.did
+    verify_signed(signed, issuer)
+    token = issuer.sign_credential(
+        _other_credential(issuer={"name": "Barking"}), format=PassportFormat.JWT
+    )
+    assert isinstance(token, str)
+    parsed = parse_compact_jws(token)
+    assert parsed.payload["issuer"] == {"id": issuer.did, "name": "Barking"}
+    entries = issuer._ledger.audit_entries()[before:]
+    assert [e.action for e in entries] == ["sign-credential", "sign-credential"]
+    assert entries[0].subject == _other_credential()["id"]
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "path"),
+    [
+        ({"id": "not a url"}, FailureCode.ID_INVALID, "/id"),
+        (
+            {"@context": ["https://www.w3.org/ns/credentials/v2", 7]},
+            FailureCode.CONTEXT_INVALID,
+            "/@context/1",
+        ),
+        ({"type": ["VerifiableCredential", "Unmapped"]}, FailureCode.TYPE_INVALID, "/type/1"),
+        (
+            {"credentialSchema": {"type": "JsonSchema"}},
+            FailureCode.ID_INVALID,
+            "/credentialSchema/id",
+        ),
+        ({"termsOfUse": {"id": "urn:x:1"}}, FailureCode.TYPE_INVALID, "/termsOfUse/type"),
+        ({"name": {"@value": "x", "extra": 1}}, FailureCode.LANGUAGE_VALUE_INVALID, "/name"),
+        (
+            {"relatedResource": [{"id": "https://example.org/x"}]},
+            FailureCode.RELATED_RESOURCE_INVALID,
+            "/relatedResource/0",
+        ),
+        ({"issuer": "did:web:someone.else.example"}, FailureCode.ISSUER_UNTRUSTED, "/issuer"),
+        ({"proof": {"type": "DataIntegrityProof"}}, FailureCode.MALFORMED, "/proof"),
+        ({"validFrom": "tomorrow"}, FailureCode.MALFORMED, "/validFrom"),
+    ],
+)
+def test_sign_credential_refuses_non_conforming_input(
+    issuer: Issuer, change: JSONObject, code: FailureCode, path: str
+) -> None:
+    before = len(issuer._ledger.audit_entries())
+    for fmt in ("di", "jwt"):
+        with pytest.raises(CredentialInvalidError) as info:
+            issuer.sign_credential(_other_credential(**change), format=fmt)
+        assert (code, path) in {(p.failure, p.path) for p in info.value.problems}
+    assert len(issuer._ledger.audit_entries()) == before  # nothing signed, nothing recorded
+
+
+def test_sign_credential_accepts_other_status_types(issuer: Issuer) -> None:
+    """The data model allows status types innopass cannot check: signing them is fine."""
+    status = {"id": "https://example.org/status/1", "type": "https://example.org/#Status2017"}
+    signed = issuer.sign_credential(_other_credential(credentialStatus=status))
+    assert isinstance(signed, dict)
+    verify_signed(signed, issuer)

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import pytest
+import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,9 @@ from innopass._internal.jsonio import (
     JsonLimits,
     _exact_loads,
     _fast_loads,
+    dumps_pretty,
     loads_strict,
+    plain_without_floats,
 )
 from innopass.errors import LimitExceededError, MalformedInputError
 
@@ -73,7 +76,11 @@ def test_routes_agree(text: str, nest: int) -> None:
     assert _outcome(lambda d: loads_strict(d, limits=LIMITS), data) == exact
     fast = _fast_loads(data, LIMITS.max_depth)
     if fast is not _UNSURE:  # when the fast route decides, it decides as the exact one does
-        assert exact == ("ok", json.dumps(fast, sort_keys=True))
+        assert isinstance(fast, tuple)
+        value, plain = fast
+        assert exact == ("ok", json.dumps(value, sort_keys=True))
+        # and what it says of floats is exact: plain means the walk would say so too
+        assert plain == plain_without_floats(value)
 
 
 @pytest.mark.parametrize(
@@ -102,3 +109,94 @@ def test_the_fast_route_takes_a_real_passport() -> None:
 
     text = json.dumps({"credentialSubject": {"assessmentRecord": example("device")}}, indent=2)
     assert _fast_loads(text.encode(), 64) is not _UNSURE
+
+
+# --- pretty printing: orjson where it writes exactly what json.dumps writes ------------
+
+_pretty_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too: the standard library's
+    | st.text()  # lone surrogates, controls, quotes and backslashes included
+    | st.floats()  # NaN and the infinities included: refused on both routes
+    | st.sampled_from(["null", 'a"b', "\\", "1.5", "true", "e", "\u2028", "\x7f"])
+)
+_pretty_documents = st.recursive(
+    _pretty_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+def _pretty_outcome(write: Any, value: Any) -> object:
+    """The text written, or which kind of refusal (NaN is a ValueError, a non-JSON type
+    or key a TypeError)."""
+    try:
+        return write(value)
+    except ValueError:
+        return ValueError
+    except TypeError:
+        return TypeError
+
+
+def _reference(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_pretty_documents)
+def test_pretty_routes_agree(value: Any) -> None:
+    assert _pretty_outcome(dumps_pretty, value) == _pretty_outcome(_reference, value)
+
+
+def test_pretty_route_on_real_documents() -> None:
+    from innopass.record import example
+
+    for profile in ("device", "digital", "diagnostic"):
+        doc = example(profile)
+        assert dumps_pretty(doc) == _reference(doc)
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        dumps_pretty({"a": [float("nan")]})
+    with pytest.raises(TypeError):
+        dumps_pretty({1j: 1})
+    assert dumps_pretty({"n": 2**70, "f": 0.1}) == _reference({"n": 2**70, "f": 0.1})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1.5, -2.0, [0.5], {"a": {"b": [1, -1e-7]}}, float("nan"), [float("inf")], ({"x": 1.0},)],
+)
+def test_a_float_anywhere_takes_the_exact_route(value: Any) -> None:
+    assert not plain_without_floats(value)
+
+
+def test_only_plain_types_take_the_fast_route() -> None:
+    from enum import Enum, StrEnum
+
+    class Colour(StrEnum):
+        RED = "red"
+
+    class Level(Enum):
+        HIGH = 1
+
+    class Mapping(dict[str, Any]):
+        pass
+
+    assert plain_without_floats({"a": [1, "b", None, True, (2, {"c": []})]})
+    for odd in ({"a": Colour.RED}, [Level.HIGH], Mapping(a=1), {"a": b"bytes"}, [object()]):
+        assert not plain_without_floats(odd)
+    assert dumps_pretty({"a": Colour.RED}) == _reference({"a": Colour.RED})
+
+
+@pytest.mark.parametrize(
+    "value", [{"a": ":1.5"}, [",2e3", "[null"], {"k": 'quote " and :1.5'}, {"n": 10, "t": True}]
+)
+def test_look_alikes_inside_strings_never_change_the_output(value: Any) -> None:
+    from innopass._internal.canonical import canonicalize
+
+    assert dumps_pretty(value) == _reference(value)
+    assert canonicalize(value) == rfc8785.dumps(value)

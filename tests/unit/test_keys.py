@@ -18,6 +18,8 @@ from innopass.keys import (
     KeyType,
     P256PrivateKey,
     P256PublicKey,
+    P384PrivateKey,
+    P384PublicKey,
     PrivateKey,
     PublicKey,
     generate_private_key,
@@ -31,7 +33,11 @@ from innopass.keys import (
     x25519_multikey_from_ed25519,
 )
 
-KEY_TYPES = [pytest.param(KeyType.ED25519, id="ed25519"), pytest.param(KeyType.P256, id="p256")]
+KEY_TYPES = [
+    pytest.param(KeyType.ED25519, id="ed25519"),
+    pytest.param(KeyType.P256, id="p256"),
+    pytest.param(KeyType.P384, id="p384"),
+]
 
 
 def _b64(data: bytes) -> str:
@@ -49,7 +55,7 @@ def test_sign_verify_and_tamper(key_type: KeyType) -> None:
     public = key.public_key()
     assert isinstance(public, PublicKey)
     signature = key.sign(b"message")
-    assert len(signature) == 64
+    assert len(signature) == (96 if key_type is KeyType.P384 else 64)
     public.verify(signature, b"message")
     with pytest.raises(InvalidSignatureError):
         public.verify(signature, b"messagf")
@@ -74,14 +80,16 @@ def test_round_trips(key_type: KeyType) -> None:
     encrypted = key.to_pem(b"correct horse")
     assert b"ENCRYPTED" in encrypted
     assert private_key_from_pem(encrypted, b"correct horse").public_key() == public
-    from_raw = (
-        Ed25519PublicKey.from_raw
-        if isinstance(public, Ed25519PublicKey)
-        else P256PublicKey.from_raw
-    )
+    from_raw = {
+        KeyType.ED25519: Ed25519PublicKey.from_raw,
+        KeyType.P256: P256PublicKey.from_raw,
+        KeyType.P384: P384PublicKey.from_raw,
+    }[key_type]
     assert from_raw(public.raw_bytes()) == public
     assert hash(public_key_from_multibase(public.to_multibase())) == hash(public)
-    assert public.jose_alg == ("EdDSA" if key_type is KeyType.ED25519 else "ES256")
+    assert public.jose_alg == {KeyType.ED25519: "EdDSA", KeyType.P256: "ES256"}.get(
+        key_type, "ES384"
+    )
     assert public.cryptosuite == (
         "eddsa-jcs-2022" if key_type is KeyType.ED25519 else "ecdsa-jcs-2019"
     )
@@ -117,14 +125,39 @@ def test_private_keys_are_not_in_repr() -> None:
         assert key.to_jwk()["d"] not in text
 
 
-def test_p256_signing_is_deterministic_and_p1363() -> None:
-    key = P256PrivateKey.generate()
+@pytest.mark.parametrize(
+    ("cls", "size"), [(P256PrivateKey, 64), (P384PrivateKey, 96)], ids=["p256", "p384"]
+)
+def test_ecdsa_signing_is_deterministic_and_p1363(
+    cls: type[P256PrivateKey] | type[P384PrivateKey], size: int
+) -> None:
+    key = cls.generate()
     assert key.sign(b"m") == key.sign(b"m")
     signature = key.sign(b"m")
+    assert len(signature) == size
     public = key.public_key()
-    for bad in (signature[:63], signature + b"\x00", b"\x00" + signature, b""):
+    public.verify(signature, b"m")
+    for bad in (signature[:-1], signature + b"\x00", b"\x00" + signature, b""):
         with pytest.raises(InvalidSignatureError):
             public.verify(bad, b"m")
+
+
+def test_p256_and_p384_keys_are_not_interchangeable() -> None:
+    """A P-384 point is not a P-256 key (nor the reverse), in any encoding."""
+    p256, p384 = P256PrivateKey.generate(), P384PrivateKey.generate()
+    with pytest.raises(KeyMaterialError):
+        P256PublicKey.from_raw(p384.public_key().raw_bytes())
+    with pytest.raises(KeyMaterialError):
+        P384PublicKey.from_raw(p256.public_key().raw_bytes())
+    with pytest.raises(KeyMaterialError):
+        P256PrivateKey.from_raw(p384.secret_bytes())
+    with pytest.raises(KeyMaterialError):
+        P256PublicKey(p384.public_key().crypto_key)
+    with pytest.raises(KeyMaterialError):  # a P-384 JWK that claims to be P-256
+        public_key_from_jwk({**p384.public_key().to_jwk(), "crv": "P-256"})
+    with pytest.raises(KeyMaterialError):
+        public_key_from_jwk({**p384.public_key().to_jwk(), "alg": "ES256"})
+    assert p256.public_key() != P384PublicKey.from_raw(p384.public_key().raw_bytes())
 
 
 def test_ed25519_signature_length() -> None:
@@ -329,7 +362,7 @@ def test_non_canonical_base64url_is_refused() -> None:
 
 
 def test_other_curves_and_types_are_refused() -> None:
-    p384 = ec.generate_private_key(ec.SECP384R1())
+    p384 = ec.generate_private_key(ec.SECP521R1())  # P-521: not supported
     with pytest.raises(KeyMaterialError):
         public_key_from_crypto(p384.public_key())
     with pytest.raises(KeyMaterialError):

@@ -229,19 +229,21 @@ def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int
 
 def test_https_fetch_with_pinned_ca(https_server: tuple[int, str]) -> None:
     port, cafile = https_server
-    fetcher = RequestsFetcher(verify=cafile)
+    fetcher = RequestsFetcher(verify=cafile, allow_hosts=["localhost"])
     assert fetcher.fetch(f"https://localhost:{port}/ok", max_bytes=100) == b'{"ok": true}'
 
 
 def test_https_untrusted_certificate_is_refused(https_server: tuple[int, str]) -> None:
     port, _ = https_server
     with pytest.raises(NetworkError):
-        RequestsFetcher().fetch(f"https://localhost:{port}/ok", max_bytes=100)
+        RequestsFetcher(allow_hosts=["localhost"]).fetch(
+            f"https://localhost:{port}/ok", max_bytes=100
+        )
 
 
 def test_did_web_resolution_over_https(https_server: tuple[int, str]) -> None:
     port, cafile = https_server
-    resolver = DidWebResolver(RequestsFetcher(verify=cafile))
+    resolver = DidWebResolver(RequestsFetcher(verify=cafile, allow_hosts=["localhost"]))
     did = f"did:web:localhost%3A{port}"
     document = resolver.resolve(did)
     assert document.id == did
@@ -250,3 +252,18 @@ def test_did_web_resolution_over_https(https_server: tuple[int, str]) -> None:
         resolver.resolve(f"did:web:localhost%3A{port}:users:alice")  # served id differs
     with pytest.raises(ResolutionError):
         resolver.resolve(f"did:web:localhost%3A{port}:users:bob")  # 404
+
+
+def test_loopback_https_needs_a_deliberate_allowance(https_server: tuple[int, str]) -> None:
+    port, cafile = https_server
+    with pytest.raises(NetworkError):  # localhost, and a port other than 443
+        RequestsFetcher(verify=cafile).fetch(f"https://localhost:{port}/ok", max_bytes=100)
+    with pytest.raises(NetworkError):  # the port alone allowed is not enough
+        RequestsFetcher(verify=cafile, allow_ports=[port]).fetch(
+            f"https://localhost:{port}/ok", max_bytes=100
+        )
+
+
+def test_allowed_ports_must_be_ports() -> None:
+    with pytest.raises(ConfigurationError):
+        RequestsFetcher(allow_ports=[0])

@@ -252,7 +252,9 @@ def test_rotation(tmp_path: Path) -> None:
     assert document.authentication == (new_id,)
     assert document.method(old_id) is not None
     assert isinstance(home.load_key(new_id, PASS), P256PrivateKey)
-    assert isinstance(home.load_key(old_id, PASS), Ed25519PrivateKey)
+    assert not home.key_path(old_id).exists()  # the retired key is destroyed
+    with pytest.raises(KeyMaterialError):
+        home.load_key(old_id, PASS)
     assert mode(home.key_path(new_id)) == 0o600
     with home.open_ledger() as ledger:
         last = ledger.audit_entries()[-1]
@@ -554,7 +556,7 @@ def test_an_orphaned_key_file_does_not_block_rotation(tmp_path: Path) -> None:
     (home.keys_dir / ".key-3.pem.abc.tmp").write_bytes(b"half")
     new_id = rotate(home)
     assert new_id == "did:web:rf4.nhs.example#key-3"  # past the orphan, which is removed
-    assert sorted(p.name for p in home.keys_dir.iterdir()) == ["key-1.pem", "key-3.pem"]
+    assert sorted(p.name for p in home.keys_dir.iterdir()) == ["key-3.pem"]
     assert home.current_key_id() == new_id
     home.load_key(new_id, PASS)
     assert rotate(home) == "did:web:rf4.nhs.example#key-4"

@@ -44,10 +44,11 @@ def org() -> Org:
 
 
 def record(profile: str = "device", change: Change | None = None) -> JSONObject:
-    value: Any = example(profile)
-    value["assessing_org"]["ods_code"] = "RF4"
+    value: JSONObject = example(profile)
+    changed: Any = value
+    changed["assessing_org"]["ods_code"] = "RF4"
     if change is not None:
-        change(value)
+        change(changed)
     return value
 
 
@@ -130,7 +131,7 @@ def test_a_verified_passport_with_no_local_actions_is_adopted(org: Org) -> None:
 
 def test_a_passport_that_does_not_verify_is_never_adopted(org: Org) -> None:
     tampered = passport(org, record=record())
-    tampered["credentialSubject"]["assessmentRecord"]["outcome"]["conditions"] = []  # type: ignore[index,call-overload]
+    tampered["credentialSubject"]["assessmentRecord"]["outcome"]["conditions"] = []
     run = make_verifier(issuers=[org.organisation()], status_lists=org.status_lists())
     refused = run_decide(run, tampered, policy())
     assert refused.outcome is Outcome.REFUSE
@@ -193,7 +194,7 @@ def test_issuer_rule(org: Org) -> None:
         assert reason(decision, "i") == (expected, "/issuer"), rule
         if expected is not Finding.MET:
             assert decision.outcome is Outcome(expected.value)
-    pinned_only = {"id": "i", "kind": "issuer", "trust_lists": False}
+    pinned_only: JSONObject = {"id": "i", "kind": "issuer", "trust_lists": False}
     pinned = decide_on(org, [pinned_only])
     assert findings(pinned, "i") == {Finding.MET}
     turns(pinned, decide_on(org, [{**pinned_only, "pinned": False}]), Outcome.REFUSE)

@@ -16,6 +16,7 @@ PUBLIC = [
     "Failure",
     "FailureCode",
     "Fetcher",
+    "Holder",
     "InnopassError",
     "IssuedPassport",
     "Issuer",
@@ -24,8 +25,10 @@ PUBLIC = [
     "OrganisationDescription",
     "OrganisationHome",
     "P256PrivateKey",
+    "P384PrivateKey",
     "PassportFormat",
     "Policy",
+    "PresentationResult",
     "PrivateKey",
     "PublicKey",
     "RequestsFetcher",
@@ -62,7 +65,7 @@ def test_importing_innopass_loads_no_library_code() -> None:
     code = (
         "import sys, innopass; "
         "print(sorted(m for m in sys.modules if m.startswith(('innopass.', 'requests', "
-        "'cryptography', 'jsonschema'))))"
+        "'cryptography', 'jsonschema', 'rich', 'segno'))))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -79,7 +79,7 @@ def test_engines_agree_on_mutations(profile: str, data: st.DataObject) -> None:
 
 @pytest.mark.parametrize("bad", ["RF4\n", "2026-02-30", "rf4"])
 def test_reference_traps_are_caught_by_the_fast_engine(bad: str) -> None:
-    doc = copy.deepcopy(record.example("device"))
+    doc: Any = copy.deepcopy(record.example("device"))
     if bad.startswith("2026"):
         doc["validity"]["valid_until"] = bad
     else:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,6 +49,7 @@ from verifier_factory import (
     NOW,
     REVOCATION_INDEX,
     AccreditedScope,
+    Doc,
     MapFetcher,
     Org,
     RunVerifier,
@@ -433,7 +435,7 @@ def test_fetched_material_is_kept_only_for_trusted_issuers(
 # --- I3: status lists held per (issuer, id) ---------------------------------------------
 
 
-def _foreign_list(owner: Org, list_id: str) -> dict[str, object]:
+def _foreign_list(owner: Org, list_id: str) -> Doc:
     start = NOW - timedelta(minutes=10)
     unsigned = build_status_list_credential(
         list_id=list_id,
@@ -764,9 +766,9 @@ _HOME_MAX_BYTES = 8 * 1024 * 1024 + 64 * 1024  # the input limit plus one level 
 _MAX_DEPTH = 64
 
 
-def _nested(depth: int) -> object:
+def _nested(depth: int) -> Any:
     """A JSON value ``depth`` levels deep (``[]`` is one level)."""
-    value: object = []
+    value: Any = []
     for _ in range(depth - 1):
         value = [value]
     return value
@@ -834,7 +836,7 @@ def test_crafted_cache_files_are_skipped_with_a_warning(tmp_path: Path, anchor: 
     assert all(path.exists() for path in crafted)
 
 
-def _deep_status_list(org: Org, depth: int) -> dict[str, object]:
+def _deep_status_list(org: Org, depth: int) -> Doc:
     """A signed status list ``depth`` levels deep in all (an extra, nested property)."""
     start = NOW - timedelta(hours=1)
     unsigned = build_status_list_credential(

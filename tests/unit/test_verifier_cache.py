@@ -340,3 +340,37 @@ def test_negative_cache_size_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError):
         Verifier(TrustStore(), trust_no_one=True, cache_size=-1)
     assert Verifier(TrustStore(), trust_no_one=True, cache_size=0).trust.is_empty()
+
+
+@pytest.mark.parametrize("entries", [MIN_ENTRIES, 1_000_000])
+def test_a_large_list_is_decoded_once_and_read_by_index(
+    monkeypatch: pytest.MonkeyPatch, entries: int
+) -> None:
+    """A list of a million entries is expanded once for a whole batch; each passport's
+    bit is then read directly (the list is never scanned or expanded again)."""
+    import innopass.status as status_module
+    from innopass._internal.bitstring import with_bit
+
+    decoded: list[int] = []
+    real = status_module.decode_bitstring
+
+    def counting(encoded: object, *, max_bytes: int) -> bytes:
+        bits = real(encoded, max_bytes=max_bytes)
+        decoded.append(len(bits))
+        return bits
+
+    monkeypatch.setattr(status_module, "decode_bitstring", counting)
+    org = Org.did_key()
+    bits = new_bitstring(entries)
+    for index in (0, entries // 2, entries - 1):  # set around the passports' index
+        bits = with_bit(bits, index, True)
+    lists = [org.status_list("revocation", bits=bits), org.status_list("suspension", bits=bits)]
+    verifier = make_verifier(issuers=[org.did], status_lists=lists)
+    for _ in range(20):
+        assert verifier.verify(passport(org)).verified
+    assert sorted(decoded) == [(entries + 7) // 8] * 2  # each list once, for 20 passports
+    org.set_bit("revocation", REVOCATION_INDEX)
+    revoked = make_verifier(
+        issuers=[org.did], status_lists=[org.status_list("revocation"), lists[1]]
+    ).verify(passport(org))
+    assert FailureCode.REVOKED in revoked.codes

@@ -20,6 +20,7 @@ from innopass.verifier import FailureCode, TrustStore, Verdict, Verifier
 from verifier_factory import (
     NOW,
     Org,
+    RunVerifier,
     clock,
     jwt_passport,
     make_verifier,
@@ -48,11 +49,11 @@ def web_org() -> Org:
     return Org.did_web()
 
 
-def _pinned(org: Org, **options: Any) -> Verifier:
+def _pinned(org: Org, **options: Any) -> RunVerifier:
     return make_verifier(issuers=[org.did], status_lists=org.status_lists(), **options)
 
 
-def _listed(anchor: Org, org: Org, **options: Any) -> Verifier:
+def _listed(anchor: Org, org: Org, **options: Any) -> RunVerifier:
     options.setdefault("trust_lists", [trust_list(anchor, [org.trusted_issuer()])])
     return make_verifier(anchors=[anchor.did], status_lists=org.status_lists(), **options)
 
@@ -62,7 +63,7 @@ def _listed(anchor: Org, org: Org, **options: Any) -> Verifier:
 
 def test_pinned_did_key_claims_are_marked_claimed(key_org: Org) -> None:
     unsigned = unsigned_passport(key_org)
-    unsigned["issuer"].update(odsCode="RAL", name="Royal Free London")  # type: ignore[union-attr]
+    unsigned["issuer"].update(odsCode="RAL", name="Royal Free London")
     result = _pinned(key_org).verify(key_org.sign(unsigned))
     assert result.verified, result.failures
     assert result.issuer.claimed is True
@@ -80,7 +81,7 @@ def test_pinned_did_key_claims_are_marked_claimed(key_org: Org) -> None:
 
 def test_trust_list_identity_is_shown_not_the_claimed_name(anchor: Org, web_org: Org) -> None:
     unsigned = unsigned_passport(web_org)
-    unsigned["issuer"]["name"] = "Somebody Else Entirely"  # type: ignore[index,call-overload]
+    unsigned["issuer"]["name"] = "Somebody Else Entirely"
     result = _listed(anchor, web_org).verify(web_org.sign(unsigned))
     assert result.verified, result.failures
     assert result.issuer.claimed is False

@@ -229,6 +229,7 @@ def test_expired_jwt_exp(org: Org) -> None:
 _B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
+# 64-byte signatures only: a P-384 signature (96 bytes) fills its base64url exactly.
 @pytest.mark.parametrize("key_type", [KeyType.ED25519, KeyType.P256])
 def test_signature_with_non_canonical_base64url_is_not_accepted(key_type: KeyType) -> None:
     """A 64-byte signature leaves 4 unused bits in its last base64url character.

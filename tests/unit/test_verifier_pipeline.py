@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from innopass.verifier import (
 from verifier_factory import (
     NOW,
     Org,
+    RunVerifier,
     bundle,
     jwt_passport,
     make_verifier,
@@ -36,14 +38,14 @@ def org() -> Org:
     return Org.did_key()
 
 
-def _pinned(org: Org, **options: object):  # type: ignore[no-untyped-def]
+def _pinned(org: Org, **options: Any) -> RunVerifier:
     return make_verifier(issuers=[org.did], status_lists=org.status_lists(), **options)
 
 
 # --- happy paths -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key_type", [KeyType.ED25519, KeyType.P256])
+@pytest.mark.parametrize("key_type", list(KeyType))
 def test_data_integrity_passport_verifies(key_type: KeyType) -> None:
     org = Org.did_key(key_type=key_type)
     result = _pinned(org).verify(passport(org))
@@ -62,7 +64,7 @@ def test_data_integrity_passport_verifies(key_type: KeyType) -> None:
     result.raise_for_failure()
 
 
-@pytest.mark.parametrize("key_type", [KeyType.ED25519, KeyType.P256])
+@pytest.mark.parametrize("key_type", list(KeyType))
 def test_jwt_passport_verifies(key_type: KeyType) -> None:
     org = Org.did_key(key_type=key_type)
     result = _pinned(org).verify(jwt_passport(org))
@@ -125,7 +127,7 @@ def test_accepts_text_bytes_and_parsed_json(org: Org) -> None:
 
 def test_tampered_subject_is_signature_invalid(org: Org) -> None:
     credential = passport(org)
-    credential["credentialSubject"]["assessmentRecord"]["outcome"]["decision"] = "approved"  # type: ignore[index]
+    credential["credentialSubject"]["assessmentRecord"]["outcome"]["decision"] = "approved"
     result = _pinned(org).verify(credential)
     assert result.verdict is Verdict.REJECTED
     assert FailureCode.SIGNATURE_INVALID in result.codes
@@ -137,8 +139,8 @@ def test_wrong_key_is_signature_invalid(org: Org) -> None:
     other = Org.did_key()
     credential = passport(other)
     # claim the first org's key while the signature is by another key
-    credential["proof"]["verificationMethod"] = org.keys[0].vm_id  # type: ignore[index]
-    credential["issuer"]["id"] = org.did  # type: ignore[index]
+    credential["proof"]["verificationMethod"] = org.keys[0].vm_id
+    credential["issuer"]["id"] = org.did
     result = _pinned(org).verify(credential)
     assert FailureCode.SIGNATURE_INVALID in result.codes
     assert result.verdict is Verdict.REJECTED
@@ -166,7 +168,7 @@ def test_key_not_in_did_document() -> None:
     org = Org.did_web()
     credential = unsigned_passport(org)
     signed = org.sign(credential)
-    signed["proof"]["verificationMethod"] = f"{org.did}#key-9"  # type: ignore[index]
+    signed["proof"]["verificationMethod"] = f"{org.did}#key-9"
     verifier = make_verifier(issuers=[org.organisation()], status_lists=org.status_lists())
     assert FailureCode.KEY_NOT_FOUND in verifier.verify(signed).codes
 
@@ -182,7 +184,7 @@ def test_suite_outside_allow_list_is_indeterminate() -> None:
 
 def test_unknown_cryptosuite_name_is_unsupported(org: Org) -> None:
     credential = passport(org)
-    credential["proof"]["cryptosuite"] = "bbs-2023"  # type: ignore[index]
+    credential["proof"]["cryptosuite"] = "bbs-2023"
     result = _pinned(org).verify(credential)
     assert FailureCode.UNSUPPORTED_SUITE in result.codes
     assert not result.verified
@@ -196,7 +198,7 @@ def test_missing_proof_is_malformed(org: Org) -> None:
 
 def test_proof_purpose_must_be_assertion(org: Org) -> None:
     credential = passport(org)
-    credential["proof"]["proofPurpose"] = "authentication"  # type: ignore[index]
+    credential["proof"]["proofPurpose"] = "authentication"
     assert FailureCode.KEY_NOT_AUTHORISED in _pinned(org).verify(credential).codes
 
 
@@ -241,19 +243,37 @@ def test_proof_made_in_the_future_is_not_yet_valid(org: Org) -> None:
 
 def test_not_a_passport_still_checks_everything_else(org: Org) -> None:
     credential = unsigned_passport(org)
-    credential["@context"] = ["https://www.w3.org/ns/credentials/v2"]
+    # another issuer's context (one innopass does not hold: its terms are given the benefit
+    # of the doubt), so the data model is kept but this is not an innopass passport
+    credential["@context"] = [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://www.w3.org/ns/credentials/undefined-terms/v2",
+    ]
     result = _pinned(org).verify(org.sign(credential))
     assert result.codes == {FailureCode.NOT_A_PASSPORT}
     for name in (CheckName.PROOF, CheckName.ISSUER, CheckName.VALIDITY, CheckName.STATUS):
         assert result.check(name).status is CheckStatus.PASS
 
 
+def test_passport_terms_without_their_context_are_type_invalid(org: Org) -> None:
+    """Without the innopass context, InnovatorPassport (and the subject's and issuer's types)
+    are terms no context in force defines: the data model is broken, not just the profile."""
+    credential = unsigned_passport(org)
+    credential["@context"] = ["https://www.w3.org/ns/credentials/v2"]
+    result = _pinned(org).verify(org.sign(credential))
+    invalid = {f.path for f in result.failures if f.code is FailureCode.TYPE_INVALID}
+    assert invalid == {"/type/1", "/issuer/type", "/credentialSubject/type"}
+    assert result.check(CheckName.PARSE).status is CheckStatus.FAIL
+    assert result.check(CheckName.PROOF).status is CheckStatus.PASS
+    assert result.verdict is Verdict.REJECTED
+
+
 def test_schema_invalid_record_lists_paths(org: Org) -> None:
     credential = unsigned_passport(org)
-    record = credential["credentialSubject"]["assessmentRecord"]  # type: ignore[index]
+    record = credential["credentialSubject"]["assessmentRecord"]
     record["profile"] = "spaceship"
     record["product"]["name"] = ""
-    credential["credentialSubject"]["recordDigest"] = _digest(record)  # type: ignore[index]
+    credential["credentialSubject"]["recordDigest"] = _digest(record)
     result = _pinned(org).verify(org.sign(credential))
     schema = [f for f in result.failures if f.code is FailureCode.SCHEMA_INVALID]
     paths = {f.path for f in schema}
@@ -263,14 +283,14 @@ def test_schema_invalid_record_lists_paths(org: Org) -> None:
 
 def test_digest_mismatch(org: Org) -> None:
     credential = unsigned_passport(org)
-    credential["credentialSubject"]["recordDigest"] = "0" * 64  # type: ignore[index]
+    credential["credentialSubject"]["recordDigest"] = "0" * 64
     result = _pinned(org).verify(org.sign(credential))
     assert result.codes == {FailureCode.DIGEST_MISMATCH}
 
 
 def test_schema_digest_sri_must_match(org: Org) -> None:
     credential = unsigned_passport(org)
-    credential["credentialSchema"]["digestSRI"] = "sha384-AAAA"  # type: ignore[index]
+    credential["credentialSchema"]["digestSRI"] = "sha384-AAAA"
     result = _pinned(org).verify(org.sign(credential))
     assert result.codes == {FailureCode.DIGEST_MISMATCH}
     assert result.failures[0].path == "/credentialSchema/digestSRI"
@@ -380,7 +400,7 @@ def test_untrusted_issuer_on_empty_store_runs_other_checks(org: Org) -> None:
 
 def test_every_failure_is_collected(org: Org) -> None:
     credential = unsigned_passport(org, valid_until=NOW - timedelta(days=1))
-    credential["credentialSubject"]["recordDigest"] = "0" * 64  # type: ignore[index]
+    credential["credentialSubject"]["recordDigest"] = "0" * 64
     signed = org.sign(credential)
     signed["name"] = "tampered"
     result = make_verifier().verify(signed)

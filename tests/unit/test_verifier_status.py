@@ -164,9 +164,9 @@ def test_list_from_another_issuer_is_invalid(org: Org) -> None:
 def test_tampered_list_is_invalid(org: Org) -> None:
     org.set_bit("revocation", REVOCATION_INDEX)
     revoked = org.status_list("revocation")
-    revoked["credentialSubject"]["encodedList"] = org.status_list(  # type: ignore[index]
-        "suspension"
-    )["credentialSubject"]["encodedList"]  # type: ignore[index]
+    revoked["credentialSubject"]["encodedList"] = org.status_list("suspension")[
+        "credentialSubject"
+    ]["encodedList"]
     result = _verify(org, [revoked, org.status_list("suspension")])
     assert FailureCode.STATUS_LIST_INVALID in result.codes
 
@@ -193,7 +193,7 @@ def _signed_with_encoded(org: Org, encoded: str) -> dict[str, object]:
         valid_from=NOW - timedelta(hours=1),
         valid_until=NOW + timedelta(days=7),
     )
-    unsigned["credentialSubject"]["encodedList"] = encoded  # type: ignore[index]
+    unsigned["credentialSubject"]["encodedList"] = encoded  # type: ignore[index,call-overload]
     return org.sign(unsigned)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from innopass._internal.jsonio import JSONObject
 from innopass._internal.proof import ProofOptions, add_proof
 from innopass._internal.suites import suite_for_key
 from innopass.errors import ConfigurationError, TrustError, TrustImportError
@@ -26,6 +28,7 @@ from verifier_factory import (
     NOW,
     AccreditedScope,
     Org,
+    RunVerifier,
     bundle,
     clock,
     jwt_passport,
@@ -53,7 +56,7 @@ def _failures(result: VerificationResult) -> set[tuple[FailureCode, str, CheckNa
     return {(f.code, f.path, f.check) for f in result.failures}
 
 
-def _listed(anchor: Org, rf4: Org, **options: object):  # type: ignore[no-untyped-def]
+def _listed(anchor: Org, rf4: Org, **options: Any) -> RunVerifier:
     tl = trust_list(anchor, [rf4.trusted_issuer()])
     return make_verifier(
         anchors=[anchor.did], trust_lists=[tl], status_lists=rf4.status_lists(), **options
@@ -78,7 +81,7 @@ def test_trust_list_without_its_anchor_is_invalid(anchor: Org, rf4: Org) -> None
 
 def test_tampered_trust_list_is_invalid(anchor: Org, rf4: Org) -> None:
     tl = trust_list(anchor, [])
-    tl["credentialSubject"]["trustedIssuers"] = [rf4.trusted_issuer().to_json()]  # type: ignore[index]
+    tl["credentialSubject"]["trustedIssuers"] = [rf4.trusted_issuer().to_json()]
     verifier = make_verifier(
         anchors=[anchor.did], trust_lists=[tl], status_lists=rf4.status_lists()
     )
@@ -160,7 +163,7 @@ def test_key_outside_its_validity_window(rf4: Org) -> None:
     assert result.verdict is Verdict.REJECTED
 
 
-def _without_created(org: Org, *, key: int = 0) -> dict[str, object]:
+def _without_created(org: Org, *, key: int = 0) -> JSONObject:
     """A passport whose proof gives no ``created`` time."""
     k = org.keys[key]
     return add_proof(
@@ -273,7 +276,7 @@ def test_claimed_ods_code_must_match_the_trusted_one(rf4: Org) -> None:
 
 def test_issuer_check_skipped_without_a_proof_time(rf4: Org) -> None:
     credential = passport(rf4)
-    del credential["proof"]  # type: ignore[arg-type]
+    del credential["proof"]
     result = make_verifier(issuers=[rf4.organisation()], status_lists=rf4.status_lists()).verify(
         credential
     )

@@ -1,4 +1,5 @@
-"""W3C Data Integrity vectors: eddsa-jcs-2022 (vc-di-eddsa) and ecdsa-jcs-2019 (vc-di-ecdsa).
+"""W3C Data Integrity vectors: eddsa-jcs-2022 (vc-di-eddsa) and ecdsa-jcs-2019 (vc-di-ecdsa,
+P-256 with SHA-256 and P-384 with SHA-384).
 
 Each stage is checked on its own (canonical document, canonical proof
 configuration, both hashes, their concatenation, the signature, its multibase
@@ -29,8 +30,8 @@ from innopass._internal.proof import (
 from innopass._internal.suites import ECDSA_JCS_2019, EDDSA_JCS_2022, SUITES, Cryptosuite
 from innopass._internal.timestamps import parse_datetime
 from innopass.did import DidKeyResolver, split_did_url
-from innopass.errors import CheckFailed, FailureCode, KeyMaterialError
-from innopass.keys import private_key_from_multibase, public_key_from_multibase
+from innopass.errors import CheckFailed, FailureCode, InvalidSignatureError
+from innopass.keys import KeyType, private_key_from_multibase, public_key_from_multibase
 
 # (folder, file suffix, key-pair file, suite)
 SUITE_CASES = [
@@ -42,7 +43,16 @@ SUITE_CASES = [
         ECDSA_JCS_2019,
         id="ecdsa-jcs-2019-p256",
     ),
+    pytest.param(
+        ("ecdsa-jcs-2019", "p384"),
+        "JCSECDSAP384",
+        "p384KeyPair.json",
+        ECDSA_JCS_2019,
+        id="ecdsa-jcs-2019-p384",
+    ),
 ]
+#: The hash each key type's proofs use (DI ECDSA §3.3: the hash follows the key size).
+HASHES = {KeyType.ED25519: "sha256", KeyType.P256: "sha256", KeyType.P384: "sha384"}
 
 
 def _read(base: Path, name: str) -> str:
@@ -75,22 +85,25 @@ def test_stages(folder: tuple[str, ...], suffix: str, keyfile: str, suite: Crypt
     base = vectors_dir(*folder)
     unsigned = _json(base, "unsigned.json")
     config = _json(base, f"proofConfig{suffix}.json")
+    key = private_key_from_multibase(_secret(_json(base, keyfile)))
+    digest = HASHES[key.key_type]
 
     transformed = suite.transform(unsigned)
     assert transformed == _read(base, f"canonDoc{suffix}.txt").encode()
-    assert hashlib.sha256(transformed).hexdigest() == _read(base, f"docHash{suffix}.txt").strip()
+    assert (
+        hashlib.new(digest, transformed).hexdigest() == _read(base, f"docHash{suffix}.txt").strip()
+    )
 
     canonical_config = suite.canonical_config(config)
     assert canonical_config == _read(base, f"proofCanon{suffix}.txt").encode()
     assert (
-        hashlib.sha256(canonical_config).hexdigest()
+        hashlib.new(digest, canonical_config).hexdigest()
         == _read(base, f"proofHash{suffix}.txt").strip()
     )
 
-    data = suite.hash(canonical_config, transformed)
+    data = suite.hash(canonical_config, transformed, key_type=key.key_type)
     assert data.hex() == _read(base, f"combinedHash{suffix}.txt").strip()
 
-    key = private_key_from_multibase(_secret(_json(base, keyfile)))
     signature = suite.sign(data, key)  # Ed25519 and RFC 6979 ECDSA are deterministic
     assert signature.hex() == _read(base, f"sigHex{suffix}.txt").strip()
     suite.verify(data, signature, key.public_key())
@@ -155,15 +168,18 @@ def test_tampering_is_rejected(
     _verify(appended)
 
 
-# P-384: a separate issue will add P-384 to ecdsa-jcs-2019; until then the P-384 vectors
-# are not reproduced and this refusal is what is tested. When it lands, add the p384
-# folder to SUITE_CASES and replace this test.
-def test_p384_declared_unsupported() -> None:
-    """innopass implements ecdsa-jcs-2019 with P-256 only (PRODUCT.md §3): the P-384
-    vectors are not reproduced; instead their key material must be refused cleanly."""
+def test_p384_hash_is_sha384_and_a_p256_hash_does_not_verify() -> None:
+    """The hash follows the key: a P-384 proof checked with SHA-256 ``hashData`` fails."""
     base = vectors_dir("ecdsa-jcs-2019", "p384")
-    pair = _json(base, "p384KeyPair.json")
-    with pytest.raises(KeyMaterialError):
-        public_key_from_multibase(pair["publicKeyMultibase"])
-    with pytest.raises(KeyMaterialError):
-        private_key_from_multibase(_secret(pair))
+    signed = _json(base, "signedJCSECDSAP384.json")
+    (proof,) = parse_proofs(signed)
+    public = public_key_from_multibase(_json(base, "p384KeyPair.json")["publicKeyMultibase"])
+    right = hash_data(signed, proof, ECDSA_JCS_2019, key_type=KeyType.P384)
+    assert len(right) == 96
+    ECDSA_JCS_2019.verify(right, proof.signature, public)
+    wrong = hash_data(signed, proof, ECDSA_JCS_2019, key_type=KeyType.P256)
+    assert len(wrong) == 64
+    with pytest.raises(InvalidSignatureError):
+        ECDSA_JCS_2019.verify(wrong, proof.signature, public)
+    with pytest.raises(InvalidSignatureError):  # an eddsa-jcs-2022 proof cannot name a P-384 key
+        EDDSA_JCS_2022.verify(right, proof.signature, public)

@@ -80,11 +80,11 @@ def _curve(entry: dict[str, Any]) -> str:
     return str(entry["verificationMethod"].get("publicKeyJwk", {}).get("crv", "P-256"))
 
 
-def _nist_params(*, p256: bool) -> list[Any]:
+def _nist_params(curve: str) -> list[Any]:
     return [
         pytest.param(did, entry, id=f"{_curve(entry)}-{did[8:20]}")
         for did, entry in _keyed_entries("did-key", "nist-curves.json")
-        if (_curve(entry) == "P-256") is p256
+        if _curve(entry) == curve
     ]
 
 
@@ -93,11 +93,9 @@ def test_nist_curve_vectors_cover_p256_p384_p521() -> None:
     assert curves == ["P-256"] * 3 + ["P-384"] * 2 + ["P-521"] * 2
 
 
-# P-384: innopass refuses P-384 keys today; a separate issue will add P-384 (ecdsa-jcs-2019
-# with SHA-384, ES384). When it lands, the P-384 entries move to the P-256 test below.
-# P-521 is not planned. The refusal is the behaviour under test: never a skip.
-@pytest.mark.parametrize(("did", "entry"), _nist_params(p256=False))
-def test_did_key_p384_p521_are_refused_cleanly(did: str, entry: dict[str, Any]) -> None:
+# P-521 is not supported (not planned). The refusal is the behaviour under test: never a skip.
+@pytest.mark.parametrize(("did", "entry"), _nist_params("P-521"))
+def test_did_key_p521_is_refused_cleanly(did: str, entry: dict[str, Any]) -> None:
     method = entry["verificationMethod"]
     with pytest.raises(KeyMaterialError):
         public_key_from_did_key(did)
@@ -111,11 +109,12 @@ def test_did_key_p384_p521_are_refused_cleanly(did: str, entry: dict[str, Any]) 
         private_key_from_jwk(method["privateKeyJwk"])
 
 
-@pytest.mark.parametrize(("did", "entry"), _nist_params(p256=True))
-def test_did_key_nist_p256(did: str, entry: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("did", "entry"), _nist_params("P-256") + _nist_params("P-384"))
+def test_did_key_nist_p256_p384(did: str, entry: dict[str, Any]) -> None:
     method = entry["verificationMethod"]
     key = public_key_from_did_key(did)
-    assert key.key_type is KeyType.P256
+    assert key.key_type is KeyType(_curve(entry))
+    assert did.startswith("did:key:zDn" if key.key_type is KeyType.P256 else "did:key:z82")
     assert did_key_from_public_key(key) == did
     if "publicKeyJwk" in method:
         assert key.to_jwk() == method["publicKeyJwk"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import struct
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rfc8785
@@ -85,5 +86,5 @@ documents = st.recursive(
 
 @settings(max_examples=400, deadline=None)
 @given(documents)
-def test_routes_agree_on_random_documents(value: object) -> None:
+def test_routes_agree_on_random_documents(value: Any) -> None:
     assert canonicalize(value) == rfc8785.dumps(value)

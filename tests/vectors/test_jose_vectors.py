@@ -29,7 +29,7 @@ from innopass.errors import (
     KeyMaterialError,
     MalformedInputError,
 )
-from innopass.keys import PublicKey, private_key_from_jwk, public_key_from_jwk
+from innopass.keys import KeyType, PublicKey, private_key_from_jwk, public_key_from_jwk
 from innopass.verifier import DEFAULT_JOSE_ALGORITHMS
 
 ALGORITHMS = DEFAULT_JOSE_ALGORITHMS
@@ -103,16 +103,12 @@ def test_vc_vp_claims_are_rejected_though_the_signature_is_valid() -> None:
 
 @pytest.mark.parametrize(
     ("case", "alg", "failure"),
-    [
-        ("credential-jose-unknown-extensions.txt", "ES512", FailureCode.UNSUPPORTED_SUITE),
-        # a vp+jwt: refused for its typ first, and ES384 is outside the allow-list anyway
-        ("presentation-jose-multiple.txt", "ES384", FailureCode.MALFORMED),
-    ],
+    [("credential-jose-unknown-extensions.txt", "ES512", FailureCode.UNSUPPORTED_SUITE)],
 )
 def test_algorithms_outside_the_allow_list_are_refused(
     case: str, alg: str, failure: FailureCode
 ) -> None:
-    """ES384/ES512 cases: innopass does not support P-384/P-521, so they must be refused.
+    """ES512: innopass does not support P-521, so it must be refused.
 
     The refusal happens on ``alg`` alone, before any key is consulted: even handed a
     key, the verifier would never let the token pick an algorithm it has not allowed.
@@ -123,15 +119,26 @@ def test_algorithms_outside_the_allow_list_are_refused(
     assert _rules(parsed).failure is failure
 
 
-# P-384: a separate issue will add P-384 (ES384) to innopass; until then its key is
-# refused, like P-521 (not planned). When it lands, move vm-p384.json out of this list.
-@pytest.mark.parametrize("vm_file", ["vm-p384.json", "vm-p521.json"])
-def test_p384_p521_keys_are_refused_cleanly(vm_file: str) -> None:
-    method = json.loads((_folder() / vm_file).read_text())
+# P-521 is not planned: its key is refused cleanly.
+def test_p521_keys_are_refused_cleanly() -> None:
+    method = json.loads((_folder() / "vm-p521.json").read_text())
     with pytest.raises(KeyMaterialError):
         public_key_from_jwk(method["publicKeyJwk"])
     with pytest.raises(KeyMaterialError):
         private_key_from_jwk(method["secretKeyJwk"])
+
+
+def test_p384_key_loads_and_signs_es384() -> None:
+    """The suite's P-384 verification method: public and secret JWKs agree, and ES384 works."""
+    method = json.loads((_folder() / "vm-p384.json").read_text())
+    public = public_key_from_jwk(method["publicKeyJwk"])
+    private = private_key_from_jwk(method["secretKeyJwk"])
+    assert private.public_key() == public
+    assert (public.key_type, public.jose_alg) == (KeyType.P384, "ES384")
+    assert "ES384" in ALGORITHMS
+    signature = private.sign(b"payload")
+    public.verify(signature, b"payload")
+    assert len(signature) == 96
 
 
 #: Credential cases the tests above run through the JOSE layer.

@@ -25,7 +25,8 @@ from innopass.status import (
 
 def _lists() -> list[Any]:
     data: Any = load_file_strict(vectors_dir("bitstring-status-list") / "encoded-lists.json")
-    return data["lists"]
+    lists: list[Any] = data["lists"]
+    return lists
 
 
 def test_encoded_lists_decode_with_msb_first_bits() -> None:
@@ -40,7 +41,7 @@ def test_encoded_lists_decode_with_msb_first_bits() -> None:
 
 def test_short_lists_are_refused_as_status_lists() -> None:
     for case in _lists():
-        credential = {
+        credential: dict[str, Any] = {
             "id": "https://example.org/status/1",
             "type": ["VerifiableCredential", "BitstringStatusListCredential"],
             "issuer": "did:example:1",
@@ -120,7 +121,7 @@ def test_index_outside_list() -> None:
     "index",
     ["-1", "1.5", "0x10", 7, "", "١٢"],  # the last is Arabic-Indic digits
 )
-def test_malformed_status_index(index: object) -> None:
+def test_malformed_status_index(index: Any) -> None:
     from innopass.errors import MalformedInputError
 
     with pytest.raises(MalformedInputError):
@@ -135,7 +136,7 @@ def test_malformed_status_index(index: object) -> None:
 
 
 @pytest.mark.parametrize("size", [True, 1.0, "1", 0, 9, None])
-def test_status_size_must_be_an_integer_from_1_to_8(size: object) -> None:
+def test_status_size_must_be_an_integer_from_1_to_8(size: Any) -> None:
     """``statusSize: true`` equals 1 in Python; it is still not the integer 1."""
     from innopass.errors import MalformedInputError
 
@@ -152,7 +153,7 @@ def test_status_size_must_be_an_integer_from_1_to_8(size: object) -> None:
     assert info.value.path.endswith("/statusSize")
 
 
-def _messages(count: int) -> list[dict[str, str]]:
+def _messages(count: int) -> list[Any]:
     return [{"status": hex(v), "message": f"m{v}"} for v in range(count)]
 
 

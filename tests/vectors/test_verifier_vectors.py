@@ -107,7 +107,7 @@ class DiVector:
     folder: tuple[str, ...]
     suffix: str
     keyfile: str
-    suite: Cryptosuite | None  # None: innopass has no implementation (P-384)
+    suite: Cryptosuite
 
     @property
     def base(self) -> Path:
@@ -129,18 +129,18 @@ P256 = DiVector(
     "p256KeyPair.json",
     ECDSA_JCS_2019,
 )
-# P-384: a separate issue will add P-384 to innopass; until then the P-384 vector is
-# refused (asserted below, never skipped). When it lands, give it its suite and move
-# it into BOUND_DI.
 P384 = DiVector(
-    "ecdsa-jcs-2019-p384", ("ecdsa-jcs-2019", "p384"), "JCSECDSAP384", "p384KeyPair.json", None
+    "ecdsa-jcs-2019-p384",
+    ("ecdsa-jcs-2019", "p384"),
+    "JCSECDSAP384",
+    "p384KeyPair.json",
+    ECDSA_JCS_2019,
 )
-BOUND_DI = [EDDSA, P256]
+BOUND_DI = [EDDSA, P256, P384]
 
 
 def _resign(vector: DiVector, document: dict[str, Any]) -> dict[str, Any]:
     """Sign ``document`` as the vector's signer did: its key and its proof options."""
-    assert vector.suite is not None
     pair = _json(vector.base / vector.keyfile)
     config = _json(vector.base / f"proofConfig{vector.suffix}.json")
     key = private_key_from_multibase(pair.get("secretKeyMultibase") or pair["privateKeyMultibase"])
@@ -212,8 +212,7 @@ DI_BOUND = [pytest.param(v, id=v.name) for v in BOUND_DI]
     [
         pytest.param(EDDSA, "signing-did", id=EDDSA.name),
         pytest.param(P256, "signing-did", id=P256.name),
-        # P-384: its did:key cannot be pinned (innopass refuses P-384 keys; see P384 above).
-        pytest.param(P384, None, id=P384.name),
+        pytest.param(P384, "signing-did", id=P384.name),
     ],
 )
 def test_official_data_integrity_vector(vector: DiVector, trust: str | None) -> None:
@@ -226,7 +225,9 @@ def test_official_data_integrity_vector(vector: DiVector, trust: str | None) -> 
 @pytest.mark.parametrize("vector", DI_BOUND)
 def test_issuer_bound_data_integrity_vector_verifies(vector: DiVector) -> None:
     credential = _bound_di(vector)
-    assert credential["proof"]["cryptosuite"] == vector.name.removesuffix("-p256")
+    assert credential["proof"]["cryptosuite"] == vector.name.removesuffix("-p256").removesuffix(
+        "-p384"
+    )
     outcome = verify_vector(credential, trust=vector.signing_did(), at=AT)
     _expect(outcome, GENUINE_NON_PASSPORT)
     # The same bytes as text, as a file would hand them over.

@@ -7,13 +7,12 @@ inflate into gigabytes.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import gzip
 import struct
 import zlib
 
-from innopass.errors import StatusListError
+from innopass._internal.encoding import b64url_decode, b64url_encode
+from innopass.errors import KeyMaterialError, StatusListError
 
 __all__ = [
     "DEFAULT_MAX_LIST_BYTES",
@@ -41,11 +40,16 @@ def new_bitstring(entries: int = MIN_ENTRIES, size: int = 1) -> bytes:
 def encode_bitstring(bits: bytes) -> str:
     """``u`` + base64url-no-pad of the GZIP of ``bits`` (the ``encodedList`` value)."""
     compressed = gzip.compress(bits, compresslevel=9, mtime=0)
-    return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
+    return "u" + b64url_encode(compressed)
 
 
 def decode_bitstring(encoded: object, *, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> bytes:
-    """Expand an ``encodedList``; raise :class:`StatusListError` on anything malformed."""
+    """Expand an ``encodedList``; raise :class:`StatusListError` on anything malformed.
+
+    Only multibase base64url without padding is valid (Bitstring Status List 1.0
+    §2.1: the ``u`` prefix, RFC 4648 §5 alphabet, no ``=``): padding, the standard
+    alphabet's ``+`` and ``/``, white space and non-canonical trailing bits are refused.
+    """
     if not isinstance(encoded, str) or not encoded.startswith("u"):
         raise StatusListError(
             'encodedList must be a string starting with "u" (multibase base64url)'
@@ -54,9 +58,11 @@ def decode_bitstring(encoded: object, *, max_bytes: int = DEFAULT_MAX_LIST_BYTES
     if len(body) > max_bytes * 2:  # compressed text can't sensibly exceed this
         raise StatusListError("encodedList is too long")
     try:
-        compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise StatusListError("encodedList is not base64url") from exc
+        compressed = b64url_decode(body, what="encodedList")
+    except KeyMaterialError as exc:
+        raise StatusListError(
+            "encodedList is not multibase base64url without padding ('u' prefix)"
+        ) from exc
     if len(compressed) < 18 or compressed[:2] != b"\x1f\x8b":
         raise StatusListError("encodedList is not GZIP data")
     (declared,) = struct.unpack("<I", compressed[-4:])

@@ -14,10 +14,11 @@ route, the ``rfc8785`` package (Trail of Bits), which implements ECMAScript numb
 serialisation and UTF-16 key order. Both run the official vectors, and a property
 test keeps them identical on generated documents.
 
-orjson writes NaN and the infinities as ``null``. Text read by the strict reader
-cannot hold them, so for such a value (``from_json=True``) the fast route's output
-is taken as it is; for any other value it is read back and compared, so a
-non-finite number (which JCS refuses) is never signed as ``null``.
+Which route a value takes is decided on the value, not on its text: the fast
+route takes only plain dicts, lists, tuples (arrays on both routes), strings,
+integers, booleans and ``None``, with no float anywhere
+(:func:`~innopass._internal.jsonio.plain_without_floats`; orjson would write NaN
+and the infinities as ``null``, which JCS refuses).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any, Final
 import orjson
 import rfc8785
 
+from innopass._internal.jsonio import plain_without_floats
 from innopass.errors import MalformedInputError
 
 __all__ = ["canonicalize", "content_digest", "sha256_digest"]
@@ -35,9 +37,11 @@ __all__ = ["canonicalize", "content_digest", "sha256_digest"]
 _OPTIONS: Final = (
     orjson.OPT_SORT_KEYS
     | orjson.OPT_STRICT_INTEGER  # refuses integers beyond ±(2**53 - 1), as I-JSON does
-    | orjson.OPT_PASSTHROUGH_DATACLASS
-    | orjson.OPT_PASSTHROUGH_DATETIME
-    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+
+
+_DIGEST_OPTIONS: Final = (
+    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 )
 
 
@@ -45,28 +49,16 @@ def _not_json(value: Any) -> Any:
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
-def _fast(value: Any, *, from_json: bool = False) -> bytes | None:
+def _fast(value: Any, plain: bool) -> bytes | None:
     """JCS by orjson, or ``None`` when the exact route must decide (module docstring)."""
+    if not plain and not plain_without_floats(value):
+        return None  # a float (ECMAScript formatting, NaN) or a type JCS must judge
     try:
-        out = orjson.dumps(value, default=_not_json, option=_OPTIONS)
-    except (orjson.JSONEncodeError, TypeError):
-        return None
+        out = orjson.dumps(value, option=_OPTIONS)
+    except orjson.JSONEncodeError:
+        return None  # a non-string key, a large integer, a lone surrogate, depth
     if not out.isascii() and max(out.decode("utf-8")) > "\uffff":
         return None  # UTF-16 key order differs from code-point order beyond the BMP
-    if b'\\"' in out:
-        return None  # a string holds a quote: the split below would not be exact
-    # Every quote now opens or closes a string, so the even parts of a split at the
-    # quotes are the text between strings, where only numbers hold "." and "E", and
-    # "e" appears only in exponents, true and false.
-    outside = b"\x00".join(out.split(b'"')[0::2])
-    if (
-        b"." in outside
-        or b"E" in outside
-        or outside.count(b"e") != outside.count(b"true") + outside.count(b"false")
-    ):
-        return None  # a float: ECMAScript number formatting is the exact route's
-    if not from_json and orjson.loads(out) != value:
-        return None  # NaN or an infinity written as null, or a tuple: let JCS decide
     return out
 
 
@@ -85,22 +77,24 @@ def _exact(value: Any) -> bytes:
         raise MalformedInputError("value nested too deeply to canonicalise") from exc
 
 
-def canonicalize(value: Any, *, from_json: bool = False) -> bytes:
+def canonicalize(value: Any, *, plain: bool = False) -> bytes:
     """Return the RFC 8785 canonical UTF-8 bytes of a JSON value.
 
-    ``from_json`` says ``value`` (or the document it is part of) was read by the
-    strict reader, so it holds no non-finite number. Raises
+    ``plain`` says the caller knows ``value`` passes
+    :func:`~innopass._internal.jsonio.plain_without_floats` (for example, it is part
+    of a document :func:`~innopass._internal.jsonio.parse_strict` said so of), so it
+    is not walked again. Raises
     :class:`~innopass.errors.MalformedInputError` for what JCS refuses: a value that
     is not JSON, a non-string key, a lone surrogate, an integer outside
     ±(2**53 - 1), NaN or an infinity.
     """
-    fast = _fast(value, from_json=from_json)
+    fast = _fast(value, plain)
     return fast if fast is not None else _exact(value)
 
 
-def sha256_digest(value: Any, *, from_json: bool = False) -> str:
-    """Hex SHA-256 of the canonical form of ``value`` (``from_json``: see :func:`canonicalize`)."""
-    return hashlib.sha256(canonicalize(value, from_json=from_json)).hexdigest()
+def sha256_digest(value: Any, *, plain: bool = False) -> str:
+    """Hex SHA-256 of the canonical form of ``value`` (``plain``: see :func:`canonicalize`)."""
+    return hashlib.sha256(canonicalize(value, plain=plain)).hexdigest()
 
 
 def content_digest(value: Any, *, from_json: bool = False) -> bytes | None:
@@ -108,13 +102,14 @@ def content_digest(value: Any, *, from_json: bool = False) -> bytes | None:
 
     Equal content gives equal digests whatever the key order, and different content
     different digests; it is not JCS (nothing is signed over it). ``None`` for a
-    value that is not JSON, or (unless ``from_json``: see :func:`canonicalize`)
-    holds a number orjson would write as ``null``.
+    value that is not JSON, or (unless ``from_json``: it was read by the strict
+    reader, which refuses NaN and the infinities) that may hold a number orjson
+    would write as ``null``.
     """
-    try:
-        out = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except (orjson.JSONEncodeError, TypeError):
+    if not from_json and not plain_without_floats(value):
         return None
-    if not from_json and orjson.loads(out) != value:
+    try:
+        out = orjson.dumps(value, default=_not_json, option=_DIGEST_OPTIONS)
+    except (orjson.JSONEncodeError, TypeError):
         return None
     return hashlib.sha256(out).digest()

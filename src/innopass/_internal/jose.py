@@ -1,4 +1,5 @@
-"""VC-JOSE-COSE: a credential secured as a compact JWS with ``typ: vc+jwt``. Every JOSE rule.
+"""VC-JOSE-COSE: a credential (``typ: vc+jwt``) or presentation (``typ: vp+jwt``) secured as a
+compact JWS. Every JOSE rule.
 
 Signing uses PyJWT with an explicit header (PyJWT's default ``typ: JWT`` is
 replaced). Verification never lets the token choose: the header and payload are
@@ -6,8 +7,12 @@ parsed with the strict JSON reader; ``alg: none``, HMAC, ``b64``, ``crit`` and
 key-bearing headers are refused; ``alg`` must be in the verifier's allow-list
 *and* match the key the verifier resolved from ``kid`` through its trust store;
 and the signature is checked with innopass's own key objects (the same
-primitives the Wycheproof vectors test). :func:`verify_vc_jwt` is the one
-function that checks a JWS; :func:`jwt_claims` reads the registered claims.
+primitives the Wycheproof vectors test). :func:`verify_vc_jwt` and
+:func:`verify_vp_jwt` check a JWS (one function, :func:`_verify_jws`, under both);
+:func:`jwt_claims` reads the registered claims. A presentation is bound to the
+verifier's challenge by ``nonce`` and to its domain by ``aud`` (the registered
+claims keep their IANA meaning, VC-JOSE-COSE §3.1.2), and its key is the holder's,
+listed under ``authentication``.
 """
 
 from __future__ import annotations
@@ -26,8 +31,8 @@ from innopass._internal.jsonio import (
     JSONValue,
     loads_strict,
 )
-from innopass._internal.proof import ASSERTION, resolve_key
-from innopass._internal.timestamps import beyond, parse_datetime
+from innopass._internal.proof import ASSERTION, AUTHENTICATION, resolve_key
+from innopass._internal.timestamps import beyond, format_datetime, parse_datetime
 from innopass.did import Resolver, VerificationMethod
 from innopass.errors import (
     CheckFailed,
@@ -42,18 +47,24 @@ from innopass.keys import PrivateKey
 __all__ = [
     "JWT_TYPE",
     "KEY_BEARING_HEADERS",
+    "VP_JWT_TYPE",
     "JwtClaims",
     "ParsedJws",
+    "is_vp_jwt",
     "jwt_claims",
     "looks_like_compact_jws",
     "parse_compact_jws",
     "sign_vc_jwt",
+    "sign_vp_jwt",
     "verify_vc_jwt",
+    "verify_vp_jwt",
 ]
 
 JWT_TYPE: Final = "vc+jwt"
+VP_JWT_TYPE: Final = "vp+jwt"
 #: ``typ`` values that mean ``application/vc+jwt`` (RFC 7515 §4.1.9 allows the short form).
 _TYPES: Final = frozenset({"vc+jwt", "application/vc+jwt"})
+_VP_TYPES: Final = frozenset({"vp+jwt", "application/vp+jwt"})
 #: Header parameters that would let a token carry or point at its own key.
 KEY_BEARING_HEADERS: Final = ("jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256")
 #: The largest NumericDate a ``datetime`` can hold (9999-12-31T23:59:59Z).
@@ -133,11 +144,60 @@ def sign_vc_jwt(
     )
 
 
+def sign_vp_jwt(
+    presentation: Mapping[str, Any],
+    key: PrivateKey,
+    *,
+    kid: str,
+    issued_at: datetime,
+    challenge: str | None = None,
+    domain: str | None = None,
+    expires: datetime | None = None,
+) -> str:
+    """Secure ``presentation`` as a ``vp+jwt``: ``iss`` the holder, ``nonce`` the verifier's
+    challenge, ``aud`` its domain, ``iat``/``exp`` the signature's lifetime."""
+    if "proof" in presentation:
+        raise ProofError("a vp+jwt payload carries no Data Integrity proof")
+    payload = dict(presentation)
+    holder = presentation.get("holder")
+    holder_id = holder.get("id") if isinstance(holder, dict) else holder
+    if holder_id is not None:
+        payload["iss"] = holder_id
+    payload["iat"] = int(issued_at.timestamp())
+    if expires is not None:
+        payload["exp"] = int(expires.timestamp())
+    if challenge is not None:
+        payload["nonce"] = challenge
+    if domain is not None:
+        payload["aud"] = domain
+    if "id" in presentation:
+        payload["jti"] = presentation["id"]
+    import jwt  # PyJWT signs; verification never loads it
+
+    alg = key.public_key().jose_alg
+    return jwt.encode(
+        payload,
+        key.crypto_key,
+        algorithm=alg,
+        headers={"alg": alg, "typ": VP_JWT_TYPE, "cty": "vp", "kid": kid},
+    )
+
+
+def is_vp_jwt(parsed: ParsedJws) -> bool:
+    """The JWS says it is a presentation (``typ`` ``vp+jwt``)."""
+    typ = parsed.header.get("typ")
+    return isinstance(typ, str) and typ.lower() in _VP_TYPES
+
+
 def _malformed(message: str, path: str) -> CheckFailed:
     return CheckFailed(FailureCode.MALFORMED, message, path)
 
 
-def _check_header(header: Mapping[str, JSONValue], algorithms: Collection[str]) -> tuple[str, str]:
+def _check_header(
+    header: Mapping[str, JSONValue],
+    algorithms: Collection[str],
+    types: frozenset[str] = _TYPES,
+) -> tuple[str, str]:
     """The protected header's ``alg`` and ``kid``, or :class:`CheckFailed`."""
     alg = header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none" or alg.upper().startswith("HS"):
@@ -147,8 +207,9 @@ def _check_header(header: Mapping[str, JSONValue], algorithms: Collection[str]) 
             f"{_HEADER}/alg",
         )
     typ = header.get("typ")
-    if not isinstance(typ, str) or typ.lower() not in _TYPES:
-        raise _malformed(f"JWS typ must be {JWT_TYPE!r}", f"{_HEADER}/typ")
+    if not isinstance(typ, str) or typ.lower() not in types:
+        expected = JWT_TYPE if types is _TYPES else VP_JWT_TYPE
+        raise _malformed(f"JWS typ must be {expected!r}", f"{_HEADER}/typ")
     if "b64" in header:  # RFC 7797 unencoded payloads: a vc+jwt signs the encoded payload
         raise _malformed("a vc+jwt must not use the JWS b64 header", f"{_HEADER}/b64")
     if "crit" in header:
@@ -185,17 +246,73 @@ def verify_vc_jwt(
     ``vc``/``vp``/``proof`` member in the payload or an ``iss`` that is not the
     issuer; and the key failures of :func:`~innopass._internal.proof.resolve_key`.
     """
-    alg, kid = _check_header(parsed.header, algorithms)
+    return _verify_jws(
+        parsed, signer=issuer, resolver=resolver, algorithms=algorithms, presentation=False
+    )
+
+
+def verify_vp_jwt(
+    parsed: ParsedJws,
+    *,
+    holder: str,
+    resolver: Resolver,
+    algorithms: Collection[str],
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> VerificationMethod:
+    """Verify a parsed ``vp+jwt`` as made by ``holder``; return the key it was signed with.
+
+    As :func:`verify_vc_jwt`, with ``typ`` ``vp+jwt``, ``iss`` (when present) the
+    holder and the key listed under ``authentication``; ``challenge-mismatch`` unless
+    ``nonce`` is the ``challenge`` expected, ``domain-mismatch`` unless ``aud`` is (or
+    holds) the ``domain`` expected. Both are the caller's, never the token's.
+    """
+    method = _verify_jws(
+        parsed, signer=holder, resolver=resolver, algorithms=algorithms, presentation=True
+    )
+    payload = parsed.payload
+    if challenge is not None and payload.get("nonce") != challenge:
+        raise CheckFailed(
+            FailureCode.CHALLENGE_MISMATCH,
+            "the presentation's nonce is not the challenge this verifier issued",
+            "/nonce",
+        )
+    if domain is not None:
+        audience = payload.get("aud")
+        if domain not in (audience if isinstance(audience, list) else [audience]):
+            raise CheckFailed(
+                FailureCode.DOMAIN_MISMATCH,
+                "the presentation's aud is not this verifier's domain",
+                "/aud",
+            )
+    return method
+
+
+def _verify_jws(
+    parsed: ParsedJws,
+    *,
+    signer: str,
+    resolver: Resolver,
+    algorithms: Collection[str],
+    presentation: bool,
+) -> VerificationMethod:
+    what = "vp+jwt" if presentation else "vc+jwt"
+    alg, kid = _check_header(parsed.header, algorithms, _VP_TYPES if presentation else _TYPES)
     payload = parsed.payload
     for claim in ("vc", "vp"):
         if claim in payload:
-            raise _malformed(f"a vc+jwt payload must not carry a {claim!r} claim", f"/{claim}")
+            raise _malformed(f"a {what} payload must not carry a {claim!r} claim", f"/{claim}")
     if "proof" in payload:
-        raise _malformed("a vc+jwt payload must not carry a Data Integrity proof", "/proof")
-    if "iss" in payload and payload["iss"] != issuer:
-        raise _malformed("JWT iss does not equal the credential issuer", "/iss")
+        raise _malformed(f"a {what} payload must not carry a Data Integrity proof", "/proof")
+    if "iss" in payload and payload["iss"] != signer:
+        whose = "the presentation's holder" if presentation else "the credential issuer"
+        raise _malformed(f"JWT iss does not equal {whose}", "/iss")
     method, _ = resolve_key(
-        resolver, kid, issuer=issuer, path=f"{_HEADER}/kid", relationship=ASSERTION
+        resolver,
+        kid,
+        issuer=signer,
+        path=f"{_HEADER}/kid",
+        relationship=AUTHENTICATION if presentation else ASSERTION,
     )
     key = method.public_key
     if alg != key.jose_alg:
@@ -277,14 +394,14 @@ def jwt_claims(
         problems.append(
             CheckFailed(
                 FailureCode.NOT_YET_VALID,
-                f"the JWT was issued in the future ({times['iat'].isoformat()})",
+                f"the JWT was issued in the future ({format_datetime(times['iat'])})",
                 "/iat",
             )
         )
     if "exp" in times and beyond(now, times["exp"], skew):
         problems.append(
             CheckFailed(
-                FailureCode.EXPIRED, f"the JWT expired at {times['exp'].isoformat()}", "/exp"
+                FailureCode.EXPIRED, f"the JWT expired at {format_datetime(times['exp'])}", "/exp"
             )
         )
     valid_from: datetime | None = None

@@ -53,6 +53,8 @@ __all__ = [
     "dumps_pretty",
     "load_file_strict",
     "loads_strict",
+    "parse_strict",
+    "plain_without_floats",
     "pointer",
     "read_file_limited",
     "require_object",
@@ -190,8 +192,12 @@ _TWENTY_DIGITS: Final = b"9" * 20
 _UNSURE: Final = object()
 
 
-def _fast_loads(raw: bytes, max_depth: int) -> object:
-    """The fast route: the parsed value, or :data:`_UNSURE` (see the module docstring)."""
+_NESTED_OR_FLOAT: Final = frozenset({dict, list, float})
+
+
+def _fast_loads(raw: bytes, max_depth: int) -> tuple[Any, bool] | object:
+    """The fast route: the parsed value and whether it holds no float, or :data:`_UNSURE`
+    (see the module docstring)."""
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -199,10 +205,11 @@ def _fast_loads(raw: bytes, max_depth: int) -> object:
     if _TWENTY_DIGITS in raw.translate(_DIGITS_AS_NINES):
         return _UNSURE
     if type(value) is not dict and type(value) is not list:
-        return value
-    # One pass per level over the containers: how deep they go, and how many keys
-    # the tree kept.
+        return value, type(value) is not float
+    # One pass per level over the containers: how deep they go, how many keys the
+    # tree kept, and whether any value is a float.
     keys = 0
+    no_float = True
     level: list[Any] = [value]
     for _ in range(max_depth):
         keys += sum([len(node) for node in level if type(node) is dict])
@@ -210,8 +217,12 @@ def _fast_loads(raw: bytes, max_depth: int) -> object:
             child
             for node in level
             for child in (node.values() if type(node) is dict else node)
-            if type(child) is dict or type(child) is list
+            if type(child) in _NESTED_OR_FLOAT
         ]
+        if no_float and float in {type(child) for child in level}:
+            no_float = False
+        if not no_float:
+            level = [child for child in level if type(child) is not float]
         if not level:
             break
     else:
@@ -222,7 +233,7 @@ def _fast_loads(raw: bytes, max_depth: int) -> object:
     # when the parser dropped none.
     if raw.count(b'":') != keys or _SPACE_BEFORE_COLON.search(raw):
         return _UNSURE  # a duplicate, or something the count cannot see
-    return value
+    return value, no_float
 
 
 def loads_strict(
@@ -233,6 +244,15 @@ def loads_strict(
     Raises :class:`MalformedInputError` (or its subclass :class:`LimitExceededError`)
     with a JSON pointer where one is known.
     """
+    return parse_strict(data, limits=limits)[0]
+
+
+def parse_strict(
+    data: str | bytes | bytearray, *, limits: JsonLimits = DEFAULT_LIMITS
+) -> tuple[JSONValue, bool]:
+    """:func:`loads_strict`, and whether the value is known to be plain JSON without a
+    float (:func:`plain_without_floats`; learnt while parsing, at no extra cost, and
+    ``False`` when unknown)."""
     raw = (
         bytes(data)
         if isinstance(data, bytes | bytearray)
@@ -242,10 +262,10 @@ def loads_strict(
         raise LimitExceededError(
             f"document is {len(raw)} bytes, over the limit of {limits.max_bytes}"
         )
-    value = _fast_loads(raw, limits.max_depth)
-    if value is not _UNSURE:
-        return value  # type: ignore[return-value]
-    return _exact_loads(data, limits)
+    parsed = _fast_loads(raw, limits.max_depth)
+    if parsed is not _UNSURE:
+        return parsed  # type: ignore[return-value]
+    return _exact_loads(data, limits), False
 
 
 def _exact_loads(data: str | bytes | bytearray, limits: JsonLimits) -> JSONValue:
@@ -321,6 +341,49 @@ def require_object(value: JSONValue, *, what: str = "document", path: str = "") 
     return value
 
 
+_PLAIN: Final = frozenset({dict, list, tuple, str, int, bool, type(None)})
+
+
+def plain_without_floats(value: object) -> bool:
+    """Whether ``value`` is made only of dicts, lists, tuples, strings, integers, booleans
+    and ``None`` (exactly those types, no subclass), with no float anywhere.
+
+    Such a value is written by orjson exactly as by the standard library and as JCS
+    asks (given string keys and integers in range, which orjson itself checks); a
+    float (NaN and the infinities included, which orjson writes as ``null``) or any
+    other type must take the exact route.
+    """
+    stack = [value]
+    pop, extend = stack.pop, stack.extend
+    plain = _PLAIN
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is dict:
+            extend(item.values())  # type: ignore[attr-defined]
+        elif kind is list or kind is tuple:
+            extend(item)  # type: ignore[arg-type]
+        elif kind not in plain:
+            return False
+    return True
+
+
+_PRETTY: Final = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+
+
 def dumps_pretty(value: Mapping[str, Any] | Iterable[Any] | JSONValue) -> str:
-    """Human-readable JSON for files people open (not for signing: see canonical.py)."""
+    """Human-readable JSON for files people open (not for signing: see canonical.py).
+
+    Exactly ``json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)``
+    and a newline. orjson writes it (the standard library's indenting encoder is
+    pure Python, about seventy times slower) for what it writes identically
+    (:func:`plain_without_floats`, string keys, integers within 64 bits); anything
+    else takes the standard library, which also raises for what is not JSON. A
+    differential test keeps them equal.
+    """
+    if plain_without_floats(value):
+        try:
+            return orjson.dumps(value, option=_PRETTY).decode("utf-8")
+        except orjson.JSONEncodeError:
+            pass  # a non-string key, an integer beyond 64 bits, a lone surrogate, depth
     return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -17,7 +17,7 @@ import os
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-__all__ = ["DEFAULT_KDF_ITERATIONS", "encrypt_pkcs8_pem"]
+__all__ = ["DEFAULT_KDF_ITERATIONS", "encrypt_pkcs8_pem", "pem_structure_intact"]
 
 #: PBKDF2-HMAC-SHA256 rounds (OWASP's 2023 recommendation for this PRF).
 DEFAULT_KDF_ITERATIONS = 600_000
@@ -87,3 +87,37 @@ def encrypt_pkcs8_pem(
         ["-----BEGIN ENCRYPTED PRIVATE KEY-----", *lines, "-----END ENCRYPTED PRIVATE KEY-----"]
     )
     return (pem + "\n").encode("ascii")
+
+
+_PEM_BEGIN = b"-----BEGIN ENCRYPTED PRIVATE KEY-----"
+_PEM_END = b"-----END ENCRYPTED PRIVATE KEY-----"
+
+
+def _der_length(der: bytes) -> int | None:
+    """The total length the outer DER element declares, or ``None`` if it cannot be read."""
+    if len(der) < 2 or der[0] != 0x30:
+        return None
+    first = der[1]
+    if first < 0x80:
+        return 2 + first
+    count = first & 0x7F
+    if not 0 < count <= 4 or len(der) < 2 + count:
+        return None
+    return 2 + count + int.from_bytes(der[2 : 2 + count], "big")
+
+
+def pem_structure_intact(data: bytes) -> bool:
+    """Whether ``data`` is one whole PEM ``ENCRYPTED PRIVATE KEY`` whose DER is complete.
+
+    Tells a damaged key file (truncated, overwritten, not a key) from a wrong
+    passphrase, which only an intact file can be decrypted with.
+    """
+    text = data.strip()
+    if not (text.startswith(_PEM_BEGIN) and text.endswith(_PEM_END)):
+        return False
+    body = text[len(_PEM_BEGIN) : -len(_PEM_END)]
+    try:
+        der = base64.b64decode(b"".join(body.split()), validate=True)
+    except ValueError:
+        return False
+    return _der_length(der) == len(der)

@@ -50,7 +50,7 @@ from innopass.errors import (
     ProofError,
     ResolutionError,
 )
-from innopass.keys import PrivateKey
+from innopass.keys import KeyType, PrivateKey
 
 __all__ = [
     "ASSERTION",
@@ -175,7 +175,9 @@ def add_proof(
         if not named:
             raise ProofError(f"no proof with id {options.previous_proof!r} to chain to")
         unsecured["proof"] = named
-    data = suite.hash(suite.canonical_config(config), suite.transform(unsecured))
+    data = suite.hash(
+        suite.canonical_config(config), suite.transform(unsecured), key_type=key.key_type
+    )
     proof = dict(config)
     proof["proofValue"] = _encode_signature(suite.sign(data, key))
     secured = {k: v for k, v in document.items() if k != "proof"}
@@ -275,12 +277,15 @@ def parse_proofs(
     if value is None:
         raise _malformed("no proof", "/proof")
     if not isinstance(value, list):
-        return (_parse_one(value, "/proof"),)
-    if not value:
+        proofs: tuple[DataIntegrityProof, ...] = (_parse_one(value, "/proof"),)
+        if not proofs[0].previous:
+            return proofs
+    elif not value:
         raise _malformed("proof is an empty set", "/proof")
-    if len(value) > max_proofs:
+    elif len(value) > max_proofs:
         raise _malformed(f"{len(value)} proofs, over the limit of {max_proofs}", "/proof")
-    proofs = tuple(_parse_one(item, pointer("proof", i)) for i, item in enumerate(value))
+    else:
+        proofs = tuple(_parse_one(item, pointer("proof", i)) for i, item in enumerate(value))
     ids = [p.id for p in proofs if p.id is not None]
     if len(ids) != len(set(ids)):
         raise _malformed("two proofs have the same id", "/proof")
@@ -309,14 +314,16 @@ def hash_data(
     suite: Cryptosuite,
     *,
     previous: Sequence[JSONValue] = (),
-    from_json: bool = False,
+    plain: bool = False,
+    key_type: KeyType | None = None,
 ) -> bytes:
     """``hashData`` for verifying ``proof`` over ``document`` (JCS verify steps 1–5).
 
     ``previous`` are the proof objects ``proof`` is chained to (its document's
-    ``proof`` while it was made); ``from_json``: the document was read by the strict
-    reader (see :func:`~innopass._internal.canonical.canonicalize`). Raises
-    :class:`~innopass.errors.CheckFailed`
+    ``proof`` while it was made); ``plain``: the document (and ``previous``) pass
+    :func:`~innopass._internal.jsonio.plain_without_floats`, as the caller knows;
+    ``key_type`` the type of the key that checks it (it chooses the hash: SHA-384 for
+    P-384). Raises :class:`~innopass.errors.CheckFailed`
     (``malformed``) when the document's ``@context`` does not start with the
     proof's, or the document cannot be canonicalised.
     """
@@ -333,8 +340,9 @@ def hash_data(
         unsecured["@context"] = proof.config["@context"]
     try:
         return suite.hash(
-            suite.canonical_config(proof.config, from_json=from_json),
-            suite.transform(unsecured, from_json=from_json),
+            suite.canonical_config(proof.config),
+            suite.transform(unsecured, plain=plain),
+            key_type=key_type,
         )
     except MalformedInputError as exc:
         raise _malformed(exc.message, exc.path) from exc
@@ -395,7 +403,7 @@ def verify_data_integrity(
     proofs: tuple[DataIntegrityProof, ...] | None = None,
     known: tuple[SignedBy, ...] | None = None,
     max_proofs: int = DEFAULT_MAX_PROOFS,
-    from_json: bool = False,
+    plain: bool = False,
 ) -> tuple[SignedBy, ...]:
     """Verify every Data Integrity proof on ``document`` as made by ``issuer``.
 
@@ -403,8 +411,9 @@ def verify_data_integrity(
     :class:`~innopass.errors.CheckFailed` for the first proof that fails:
 
     - ``malformed``: a missing or malformed proof or set (see :func:`parse_proofs`),
-      a ``@context`` the proof does not cover, a ``challenge`` or ``domain`` other
-      than the one expected (or missing when one is expected);
+      a ``@context`` the proof does not cover;
+    - ``challenge-mismatch``, ``domain-mismatch``: a ``challenge`` or ``domain``
+      other than the one expected (or missing when one is expected);
     - ``unsupported-suite``: a suite outside ``suites`` (the caller's allow-list);
     - ``key-not-authorised``: a purpose other than ``purpose``, a key of another
       DID or one not listed under ``purpose``; ``key-not-found``,
@@ -415,8 +424,8 @@ def verify_data_integrity(
     ``known`` is an earlier successful check of this exact document (the same
     canonical bytes): suite, purpose and key are still checked now, the key
     resolved through ``resolver``; only when each proof's key is the very key its
-    signature was checked with is the signature not checked again. ``from_json``:
-    ``document`` was read by the strict reader (it is then canonicalised faster).
+    signature was checked with is the signature not checked again. ``plain``: see
+    :func:`hash_data`.
     """
     if known is not None:
         proofs = tuple(k.proof for k in known)
@@ -455,7 +464,8 @@ def verify_data_integrity(
                 proof,
                 suite,
                 previous=[by_id[n] for n in proof.previous],
-                from_json=from_json,
+                plain=plain,
+                key_type=method.public_key.key_type,
             )
             try:
                 suite.verify(data, proof.signature, method.public_key)
@@ -472,8 +482,14 @@ def verify_data_integrity(
 def _check_binding(proof: DataIntegrityProof, *, challenge: str | None, domain: str | None) -> None:
     """A proof bound to a verifier's challenge and domain must carry exactly those."""
     if challenge is not None and proof.challenge != challenge:
-        raise _malformed(
-            "the proof's challenge is not the one this verifier issued", f"{proof.path}/challenge"
+        raise CheckFailed(
+            FailureCode.CHALLENGE_MISMATCH,
+            "the proof's challenge is not the one this verifier issued",
+            f"{proof.path}/challenge",
         )
     if domain is not None and proof.domain != (domain,):
-        raise _malformed("the proof's domain is not this verifier's domain", f"{proof.path}/domain")
+        raise CheckFailed(
+            FailureCode.DOMAIN_MISMATCH,
+            "the proof's domain is not this verifier's domain",
+            f"{proof.path}/domain",
+        )

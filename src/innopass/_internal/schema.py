@@ -51,6 +51,7 @@ __all__ = [
     "require_shape",
     "schema_bytes",
     "schema_digest_sri",
+    "schema_file_for_id",
     "validate",
 ]
 
@@ -128,6 +129,20 @@ def schema_digest_sri(name: str) -> str:
     """The schema's ``digestSRI`` (W3C SRI): ``sha384-`` and the base64 SHA-384 of its bytes."""
     digest = hashlib.sha384(schema_bytes(name)).digest()
     return "sha384-" + base64.b64encode(digest).decode("ascii")
+
+
+def schema_file_for_id(uri: str) -> str | None:
+    """The file name of the packaged schema whose ``$id`` is ``uri``; ``None`` if none is."""
+    match = _ID.fullmatch(uri)
+    if match is None:
+        return None
+    name = f"{match.group(1)}.schema.json"
+    try:
+        if _parsed(name).get("$id") != uri:
+            return None
+    except ConfigurationError:
+        return None
+    return name
 
 
 def _by_id(uri: str) -> JSONObject | None:

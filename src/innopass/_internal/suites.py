@@ -35,21 +35,27 @@ class Cryptosuite(Protocol):
     def name(self) -> str: ...
 
     @property
-    def key_type(self) -> KeyType: ...
-
-    def transform(self, document: Mapping[str, Any], *, from_json: bool = False) -> bytes:
-        """Canonical bytes of the unsecured document (``from_json``: it was read by the
-        strict reader; see :func:`~innopass._internal.canonical.canonicalize`)."""
+    def key_types(self) -> tuple[KeyType, ...]:
+        """The key types the suite signs with; the first is the one innopass issues with."""
         ...
 
-    def canonical_config(
-        self, proof_config: Mapping[str, Any], *, from_json: bool = False
-    ) -> bytes:
+    def transform(self, document: Mapping[str, Any], *, plain: bool = False) -> bytes:
+        """Canonical bytes of the unsecured document (``plain``: see
+        :func:`~innopass._internal.canonical.canonicalize`)."""
+        ...
+
+    def canonical_config(self, proof_config: Mapping[str, Any]) -> bytes:
         """Canonical bytes of the proof configuration (the proof without ``proofValue``)."""
         ...
 
-    def hash(self, canonical_config: bytes, transformed: bytes) -> bytes:
-        """``hashData``: hash of the proof configuration, then hash of the document."""
+    def hash(
+        self, canonical_config: bytes, transformed: bytes, *, key_type: KeyType | None = None
+    ) -> bytes:
+        """``hashData``: hash of the proof configuration, then hash of the document.
+
+        The hash follows the key (``ecdsa-jcs-2019``: SHA-256 for P-256, SHA-384 for
+        P-384); ``None`` means the suite's first key type.
+        """
         ...
 
     def sign(self, hash_data: bytes, key: PrivateKey) -> bytes: ...
@@ -61,43 +67,45 @@ class Cryptosuite(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class JcsCryptosuite:
-    """A JCS Data Integrity suite: ``eddsa-jcs-2022`` or ``ecdsa-jcs-2019`` (P-256).
+    """A JCS Data Integrity suite: ``eddsa-jcs-2022`` or ``ecdsa-jcs-2019`` (P-256, P-384).
 
-    Both sign ``SHA-256(JCS(proofConfig)) ‖ SHA-256(JCS(document))`` (64 bytes):
-    Ed25519 signs those bytes as the message; ECDSA P-256 hashes them again with
-    SHA-256 and emits a 64-byte ``r ‖ s`` signature. The key objects implement
-    exactly that, so the suite only binds the name to the key type.
+    Each signs ``H(JCS(proofConfig)) ‖ H(JCS(document))``, with H = SHA-256 (64
+    bytes) for Ed25519 and P-256 keys and SHA-384 (96 bytes) for P-384 keys
+    (DI ECDSA §3.3): Ed25519 signs those bytes as the message; ECDSA hashes them
+    again with the curve's hash and emits ``r ‖ s``. The key objects implement
+    exactly that, so the suite binds the name to its key types and the hash.
     """
 
     name: str
-    key_type: KeyType
+    key_types: tuple[KeyType, ...]
 
-    def transform(self, document: Mapping[str, Any], *, from_json: bool = False) -> bytes:
-        return canonicalize(document, from_json=from_json)
+    def transform(self, document: Mapping[str, Any], *, plain: bool = False) -> bytes:
+        return canonicalize(document, plain=plain)
 
-    def canonical_config(
-        self, proof_config: Mapping[str, Any], *, from_json: bool = False
+    def canonical_config(self, proof_config: Mapping[str, Any]) -> bytes:
+        return canonicalize(proof_config)
+
+    def hash(
+        self, canonical_config: bytes, transformed: bytes, *, key_type: KeyType | None = None
     ) -> bytes:
-        return canonicalize(proof_config, from_json=from_json)
-
-    def hash(self, canonical_config: bytes, transformed: bytes) -> bytes:
-        return hashlib.sha256(canonical_config).digest() + hashlib.sha256(transformed).digest()
+        digest = hashlib.sha384 if key_type is KeyType.P384 else hashlib.sha256
+        return digest(canonical_config).digest() + digest(transformed).digest()
 
     def sign(self, hash_data: bytes, key: PrivateKey) -> bytes:
-        if key.key_type is not self.key_type:
+        if key.key_type not in self.key_types:
             raise UnsupportedSuiteError(
                 self.name, f"{self.name} cannot sign with a {key.key_type} key"
             )
         return key.sign(hash_data)
 
     def verify(self, hash_data: bytes, signature: bytes, key: PublicKey) -> None:
-        if key.key_type is not self.key_type:
+        if key.key_type not in self.key_types:
             raise InvalidSignatureError(f"{self.name} proof names a {key.key_type} key")
         key.verify(signature, hash_data)
 
 
-EDDSA_JCS_2022 = JcsCryptosuite("eddsa-jcs-2022", KeyType.ED25519)
-ECDSA_JCS_2019 = JcsCryptosuite("ecdsa-jcs-2019", KeyType.P256)
+EDDSA_JCS_2022 = JcsCryptosuite("eddsa-jcs-2022", (KeyType.ED25519,))
+ECDSA_JCS_2019 = JcsCryptosuite("ecdsa-jcs-2019", (KeyType.P256, KeyType.P384))
 
 #: Every suite innopass implements, by name. Verifiers choose their own allow-list from it.
 SUITES: Mapping[str, Cryptosuite] = {s.name: s for s in (EDDSA_JCS_2022, ECDSA_JCS_2019)}
@@ -106,6 +114,6 @@ SUITES: Mapping[str, Cryptosuite] = {s.name: s for s in (EDDSA_JCS_2022, ECDSA_J
 def suite_for_key(key_type: KeyType) -> Cryptosuite:
     """The suite innopass signs with for a key type."""
     for suite in SUITES.values():
-        if suite.key_type is key_type:
+        if key_type in suite.key_types:
             return suite
     raise UnsupportedSuiteError(str(key_type), f"no cryptosuite for {key_type} keys")

@@ -14,13 +14,17 @@ from collections.abc import Sequence
 
 import click
 
+from innopass.cli._common import HelpGroup
 from innopass.cli._exit import ExitCode
 from innopass.errors import InnopassError
 
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=HelpGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="innopass", prog_name="innopass")
 def cli() -> None:
     """innopass: NHS innovator passports, signed once and verified offline anywhere.
@@ -33,11 +37,14 @@ def cli() -> None:
 
 def _register() -> None:
     from innopass.cli._adopt import ADOPTION_COMMANDS
-    from innopass.cli._anchor import trust_list_group
+    from innopass.cli._anchor import anchor_group, trust_list_group
     from innopass.cli._demo import demo_command
     from innopass.cli._issue import ISSUER_COMMANDS
+    from innopass.cli._ledger import ledger_group
     from innopass.cli._org import org_group
+    from innopass.cli._present import key_group, present_command
     from innopass.cli._record import record_group
+    from innopass.cli._show import show_command
     from innopass.cli._trust import trust_group
     from innopass.cli._verify import verify_command
 
@@ -45,9 +52,14 @@ def _register() -> None:
         org_group,
         record_group,
         *ISSUER_COMMANDS,
+        ledger_group,
         trust_list_group,
+        anchor_group,
         verify_command,
+        show_command,
         trust_group,
+        key_group,
+        present_command,
         *ADOPTION_COMMANDS,
         demo_command,
     ):

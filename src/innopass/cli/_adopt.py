@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from innopass.cli._common import (
+    HelpGroup,
     fail,
     home_option,
     output_file_option,
@@ -163,9 +164,15 @@ def _load_policy(path: Path) -> Policy:
 # --- policy ------------------------------------------------------------------------------
 
 
-@click.group("policy")
+@click.group("policy", cls=HelpGroup)
 def policy_group() -> None:
-    """Acceptance policies (what this trust accepts when it adopts a passport)."""
+    """Acceptance policies (what this trust accepts when it adopts a passport).
+
+    \b
+    Examples:
+      innopass policy template --ods R1H -o r1h-policy.toml
+      innopass policy check r1h-policy.toml
+    """
 
 
 @policy_group.command("template")
@@ -183,7 +190,10 @@ def policy_template_command(output: Path | None, ods: str | None) -> None:
     Edit it to your trust's use, check it with `innopass policy check FILE`, and
     use it with `innopass decide PASSPORT --policy FILE`.
 
-    Example: innopass policy template --ods R1H -o r1h-policy.toml
+    \b
+    Examples:
+      innopass policy template --ods R1H -o r1h-policy.toml
+      innopass policy template > policy.toml
     """
     from innopass.policy import template_text
 
@@ -195,7 +205,12 @@ def policy_template_command(output: Path | None, ods: str | None) -> None:
 @policy_group.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def policy_check_command(file: Path) -> None:
-    """Check a policy against its schema and rules, listing every problem (exit 1 if any)."""
+    """Check a policy against its schema and rules, listing every problem (exit 1 if any).
+
+    \b
+    Example:
+      innopass policy check r1h-policy.toml
+    """
     from innopass.errors import PolicyError
     from innopass.policy import Policy
 
@@ -316,7 +331,11 @@ def decide_command(
     the home's store plus the options, as for `innopass verify`. Exit code: 0
     adopt or adopt-with-actions, 1 refuse, 3 refer, 2 usage or input error.
 
-    Example: innopass decide bundle.json --policy r1h-policy.toml --home r1h
+    \b
+    Examples:
+      innopass decide bundle.json --policy r1h-policy.toml --home r1h
+      innopass decide bundle.json --policy r1h-policy.toml --home r1h --json -o decision.json
+      innopass decide passport.json --policy p.toml --trust-issuer rf4.json --status-list rev.json
     """
     decision = _decide(
         file, policy_path, done, home, anchors, trust_lists, trust_issuers, status_lists, at
@@ -372,7 +391,12 @@ def adopt_command(
     be revoked, suspended and bundled like a passport (innopass revoke ID, innopass
     bundle ID). Nothing is signed for refer (exit 3) or refuse (exit 1).
 
-    Example: innopass adopt bundle.json --home r1h --policy r1h-policy.toml --done ipc_review
+    \b
+    Examples:
+      innopass adopt bundle.json --home r1h --policy r1h-policy.toml -o adoption.json
+      innopass adopt bundle.json --home r1h --policy r1h-policy.toml --done ipc_review --done cond-2
+
+    The key passphrase comes from INNOPASS_PASSPHRASE or, at a terminal only, a hidden prompt.
     """
     from innopass.issuer import Issuer, OrganisationHome
 
@@ -415,9 +439,14 @@ def adopt_command(
 # --- adoptions summary --------------------------------------------------------------------
 
 
-@click.group("adoptions")
+@click.group("adoptions", cls=HelpGroup)
 def adoptions_group() -> None:
-    """Adoption records collected from many organisations (reuse made visible)."""
+    """Adoption records collected from many organisations (reuse made visible).
+
+    \b
+    Example:
+      innopass adoptions summary collected/ --json
+    """
 
 
 def _summary_text(summary: AdoptionSummary) -> str:
@@ -478,7 +507,10 @@ def summary_command(
     repeated. Only records that verify are counted; every other file is listed
     with why.
 
-    Example: innopass adoptions summary collected/ --json
+    \b
+    Examples:
+      innopass adoptions summary collected/
+      innopass adoptions summary collected/ --trust-issuer r1h.json --csv -o reuse.csv
     """
     from innopass.cli._batch import expand
     from innopass.policy import summarise

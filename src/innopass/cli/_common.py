@@ -15,9 +15,11 @@ from innopass.cli._exit import ExitCode
 
 __all__ = [
     "PASSPHRASE_ENV",
+    "HelpGroup",
     "fail",
     "home_option",
     "output_file_option",
+    "read_input",
     "read_passphrase",
     "resolve_home",
     "valid_days_option",
@@ -25,6 +27,37 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class HelpGroup(click.Group):
+    """A command group whose help lists each command's whole first sentence (never cut
+    mid-sentence), and which points a command given to the wrong group to the right one."""
+
+    def __init__(self, *args: Any, elsewhere: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: command name → where it is (``trust-list import`` → ``innopass trust import``).
+        self.elsewhere = dict(elsewhere or {})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and self.get_command(ctx, name) is None and name in self.elsewhere:
+            raise click.UsageError(
+                f"{ctx.command_path} has no command {name!r}: {self.elsewhere[name]}", ctx
+            )
+        return super().resolve_command(ctx, args)
 
 
 def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
@@ -117,6 +150,32 @@ def read_passphrase(*, confirm: bool = False) -> str:
         value_proc=_acceptable_new_passphrase if confirm else None,
     )
     return entered
+
+
+def read_input(name: str, *, what: str = "file") -> bytes:
+    """The bytes of the file ``name``, or of standard input for ``-`` (within the size limit).
+
+    A missing file is one clear line: ``no such file: NAME`` (exit 2); a
+    directory, a device or an unreadable file is named as such.
+    """
+    from innopass._internal.jsonio import DEFAULT_LIMITS, read_file_limited
+    from innopass.errors import UnreadableFileError
+
+    limit = DEFAULT_LIMITS.max_bytes
+    if name == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            fail(f"standard input holds more than {limit} bytes, over the limit for a {what}")
+        return data
+    path = Path(name)
+    if not path.exists():
+        fail(f"no such file: {name}")
+    if path.is_dir():
+        fail(f"{name} is a directory, not a {what} file")
+    try:
+        return read_file_limited(path, max_bytes=limit)
+    except UnreadableFileError as exc:
+        fail(exc.diagnostics())
 
 
 def write_output(text: str, output: Path | None, *, committed: str | None = None) -> None:

@@ -209,6 +209,7 @@ def _tell(story: _Story) -> None:
     story.run("trust", "pin-anchor", "--home", "r1h", "anchor.json")
     story.run("trust", "import", "--home", "r1h", "trust-list.json")
     story.run("verify", "--home", "r1h", "bundle.json")
+    story.run("show", "--home", "r1h", "bundle.json")
 
     _tell_adoption(story, passport_id)
 
@@ -218,7 +219,7 @@ def _tell(story: _Story) -> None:
         "its status lists; the change is one ledger transaction with hash-chained audit "
         "entries.",
     )
-    story.run("revoke", "--home", "rf4", passport_id, "--reason", "fsn")
+    story.run("revoke", "--home", "rf4", passport_id, "--reason", "fsn", "--yes")
     story.run("status", "publish", "--home", "rf4", "-o", "status")
 
     story.step(
@@ -302,11 +303,17 @@ def demo_command(keep: Path | None) -> None:
     """Run the whole passport story end to end in a temporary directory.
 
     A national anchor; RF4 assesses an antimicrobial wound dressing and issues its
-    passport; the anchor signs a trust list; R1H verifies it offline, decides against
-    its own policy (adopt with actions) and signs its adoption record; the national
-    operator counts one assessment reused; RF4 revokes the passport; R1H verifies
-    again and is told it is revoked, and its next decision is refuse. Exit 0 only
-    when every step did what the story says.
+    passport; the anchor signs a trust list; R1H verifies it offline and reads it,
+    decides against its own policy (adopt with actions) and signs its adoption record;
+    the national operator counts one assessment reused; RF4 revokes it; R1H verifies
+    again and is told it is revoked, and its next decision is refuse. Offline, with
+    real keys; nothing outside the directory is touched. Exit 0 only when every step
+    did what the story says.
+
+    \b
+    Examples:
+      innopass demo
+      innopass demo --keep demo/      # keep the homes and files (the passphrase is printed)
     """
     with contextlib.ExitStack() as stack:
         if keep is None:
@@ -316,11 +323,16 @@ def demo_command(keep: Path | None) -> None:
             if any(keep.iterdir()):
                 raise click.UsageError(f"--keep directory {keep} is not empty")
             root = keep
-        stack.enter_context(_passphrase(secrets.token_urlsafe(24)))
+        passphrase = secrets.token_urlsafe(24)
+        stack.enter_context(_passphrase(passphrase))
         click.secho("innopass demo: one assessment, trusted everywhere", bold=True)
         click.echo(f"   working in {root} (offline; real keys and signatures)")
         _tell(_Story(root))
         click.echo()
         click.secho("── The story ran end to end.", bold=True)
         if keep is not None:
-            click.echo(f"   Files kept in {keep}")
+            click.echo(
+                f"   Files kept in {keep}. The homes' keys are encrypted with the passphrase"
+            )
+            click.echo(f"   {passphrase}")
+            click.echo(f"   (export INNOPASS_PASSPHRASE={shlex.quote(passphrase)} to use them)")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from innopass.cli._common import (
+    HelpGroup,
     home_option,
     output_file_option,
     read_passphrase,
@@ -56,11 +57,24 @@ def passport_reference(value: str) -> str:
     if is_passport_id_like(value):
         return check_passport_id(value.strip())
     path = Path(value)
-    if not path.is_file():
+    if value == "-":
+        import sys
+
+        data = sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
+    elif not path.exists() and (path.suffix or "/" in value):
+        raise PassportReferenceError(f"no such file: {value}")
+    elif not path.is_file():
         raise PassportReferenceError(
             f"{value!r} is neither a passport id (urn:uuid:...) nor a passport file"
         )
-    data = read_file_limited(path, max_bytes=DEFAULT_LIMITS.max_bytes)
+    else:
+        data = read_file_limited(path, max_bytes=DEFAULT_LIMITS.max_bytes)
+    from innopass.cli._verify import record_kind
+    from innopass.errors import WrongKindOfFileError
+
+    kind = record_kind(data)
+    if kind is not None:
+        raise WrongKindOfFileError(f"{value}: this is {kind}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -76,7 +90,14 @@ def _load_records(paths: Sequence[Path]) -> list[AssessmentRecord]:
     invalid = 0
     for path in paths:
         try:
-            records.append(AssessmentRecord.load(path))
+            if str(path) == "-":
+                from innopass._internal.jsonio import loads_strict, require_object
+                from innopass.cli._common import read_input
+
+                value = loads_strict(read_input("-", what="record"))
+                records.append(AssessmentRecord.from_json(require_object(value, what="record")))
+            else:
+                records.append(AssessmentRecord.load(path))
         except RecordInvalidError as exc:
             invalid += 1
             for problem in exc.problems:
@@ -92,8 +113,37 @@ def _load_records(paths: Sequence[Path]) -> list[AssessmentRecord]:
     return records
 
 
+def _check_records(
+    paths: Sequence[Path],
+    records: Sequence[AssessmentRecord],
+    *,
+    ods_code: str,
+    successor_of: Sequence[str] = (),
+) -> None:
+    """The record rules ``Issuer.prepare`` checks, run before the passphrase is asked for."""
+    from innopass._internal.timestamps import utc_now
+
+    now = utc_now()
+    failed = 0
+    for path, record in zip(paths, records, strict=True):
+        assessor = record.assessing_org.ods_code
+        problems = record.problems(now=now, ods_code=None if assessor in successor_of else ods_code)
+        for problem in problems:
+            click.echo(f"{path}: {problem}", err=True)
+        failed += bool(problems)
+    if failed:
+        click.echo(f"innopass: {failed} record(s) cannot be issued; nothing was issued", err=True)
+        raise click.exceptions.Exit(int(ExitCode.REJECTED))
+
+
 @click.command("issue")
-@click.argument("records", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "records",
+    nargs=-1,
+    required=True,
+    metavar="RECORD...",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+)
 @click.option(
     "--format",
     "fmt",
@@ -142,11 +192,22 @@ def issue_command(
     unless --reissue; a passport for a newer record version (or for a record
     that says it supersedes another) supersedes the older passports, and the
     output says which. With several records, -o names a directory and each
-    passport is written to <uuid>.json (or .jwt); one line per record says which
-    file it became. OUT is checked before anything is signed; passports are
-    committed to the ledger (in groups, one durable transaction each) before their
-    files are written, and `innopass passport export ID -o FILE` writes one again
-    if a write fails.
+    passport is written to
+    <uuid>.json (or .jwt); one line per record says which file it became. OUT is
+    checked before anything is signed; passports are committed to the ledger (in
+    groups, one durable transaction each) before their files are written, and
+    `innopass passport export ID -o FILE` writes one again if a write fails.
+
+    \b
+    Examples:
+      innopass issue --home rf4 record.json -o passport.json
+      innopass issue --home rf4 record.json --format jwt -o passport.jwt
+      innopass issue --home rf4 records/*.json -o passports/
+      cat record.json | innopass issue --home rf4 - -o passport.json
+      innopass issue --home rf4 record.json --reissue -o passport-2.json
+
+    The records are checked before the passphrase is asked for. The key
+    passphrase comes from INNOPASS_PASSPHRASE or, at a terminal only, a hidden prompt.
     """
     from innopass.errors import OutputError, RecordInvalidError
     from innopass.issuer import Issuer, OrganisationHome
@@ -162,6 +223,9 @@ def issue_command(
         else:
             org.check_output_file(output)
     parsed = _load_records(records)
+    _check_records(  # before any prompt
+        records, parsed, ods_code=org.description().ods_code, successor_of=successor_of
+    )
     with Issuer.from_home(org.path, passphrase=read_passphrase()) as issuer:
         try:
             prepared = issuer.prepare_batch(parsed, reissue=reissue, successor_of=successor_of)
@@ -263,17 +327,35 @@ _REASONS_HELP = (
 
 
 def _change(
-    action: StatusAction, passport: str, home: Path | None, reason: str | None = None
+    action: StatusAction,
+    passport: str,
+    home: Path | None,
+    *,
+    yes: bool = True,
+    reason: str | None = None,
 ) -> None:
-    from innopass.issuer import OrganisationHome
+    import sys
+
+    from innopass.issuer import OrganisationHome, PassportState, StatusAction
     from innopass.issuer._bundle import find_passport
     from innopass.issuer._status_lists import change_status
 
     org = OrganisationHome.open(resolve_home(home))
     reference = passport_reference(passport)
     with org.open_ledger() as ledger:
-        passport_id = find_passport(ledger, reference).id
-        entry = change_status(ledger, passport_id, action, reason=reason)
+        found = find_passport(ledger, reference)
+        if action is StatusAction.REVOKE and found.state is PassportState.REVOKED:
+            click.echo(f"{found.id}: already revoked (nothing changed)")
+            return
+        if not yes and sys.stdin.isatty():
+            product = _product(found.credential_text)
+            click.confirm(
+                f"Revoke {found.id} ({product})? Revocation is final: it cannot be undone",
+                default=False,
+                abort=True,
+                err=True,
+            )
+        entry = change_status(ledger, found.id, action, reason=reason)
     message = entry.message
     if message is not None:
         click.echo(f"{entry.id}: {entry.state.value}; message: {message.value}")
@@ -287,21 +369,54 @@ def _change(
     click.echo("publish the status lists (innopass status publish) so verifiers see it")
 
 
+def _product(credential_text: str) -> str:
+    """The product a passport names (for a prompt or a listing), from its ledger text."""
+    from innopass._internal.jose import looks_like_compact_jws, parse_compact_jws
+    from innopass._internal.jsonio import loads_strict
+    from innopass.errors import MalformedInputError
+
+    try:
+        text = credential_text.strip()
+        value = (
+            parse_compact_jws(text).payload if looks_like_compact_jws(text) else loads_strict(text)
+        )
+    except MalformedInputError:
+        return "?"
+    subject = value.get("credentialSubject") if isinstance(value, dict) else None
+    record = subject.get("assessmentRecord") if isinstance(subject, dict) else None
+    product = record.get("product") if isinstance(record, dict) else None
+    name = product.get("name") if isinstance(product, dict) else None
+    return name if isinstance(name, str) else "?"
+
+
 _PASSPORT_ARG = click.argument("passport", metavar="ID|FILE")
 
 
 @click.command("revoke")
 @_PASSPORT_ARG
+@click.option(
+    "-y", "--yes", is_flag=True, help="Do not ask for confirmation at a terminal (it is final)."
+)
 @_reason_option(_REASONS_HELP)
 @home_option
-def revoke_command(passport: str, reason: str | None, home: Path | None) -> None:
+def revoke_command(passport: str, yes: bool, reason: str | None, home: Path | None) -> None:
     """Revoke a passport (final: it cannot be reinstated).
 
-    ID is the passport id (urn:uuid:...), or give the passport FILE.
+    ID is the passport id (urn:uuid:...), or give the passport FILE (- for standard
+    input); `innopass passport list` shows the ids. At a terminal it asks first
+    (--yes does not); revoking a revoked passport says so and changes nothing.
+    Then publish the status lists so verifiers see it.
+
+    \b
+    Examples:
+      innopass passport list --home rf4
+      innopass revoke --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735
+      innopass revoke --home rf4 passport.json --yes --reason fsn
+      innopass status publish --home rf4 -o status/
     """
     from innopass.issuer import StatusAction
 
-    _change(StatusAction.REVOKE, passport, home, reason)
+    _change(StatusAction.REVOKE, passport, home, yes=yes, reason=reason)
 
 
 @click.command("suspend")
@@ -311,11 +426,14 @@ def revoke_command(passport: str, reason: str | None, home: Path | None) -> None
 def suspend_command(passport: str, reason: str | None, home: Path | None) -> None:
     """Suspend a passport (reversible with `innopass reinstate`).
 
-    For example `innopass suspend ID --reason fsn` when a field safety notice arrives.
+    \b
+    Examples:
+      innopass suspend --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735
+      innopass suspend --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735 --reason fsn
     """
     from innopass.issuer import StatusAction
 
-    _change(StatusAction.SUSPEND, passport, home, reason)
+    _change(StatusAction.SUSPEND, passport, home, reason=reason)
 
 
 @click.command("reinstate")
@@ -325,15 +443,26 @@ def suspend_command(passport: str, reason: str | None, home: Path | None) -> Non
 )
 @home_option
 def reinstate_command(passport: str, reason: str | None, home: Path | None) -> None:
-    """Lift a passport's suspension (a revoked passport cannot be reinstated)."""
+    """Lift a passport's suspension (a revoked passport cannot be reinstated).
+
+    \b
+    Example:
+      innopass reinstate --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735
+    """
     from innopass.issuer import StatusAction
 
-    _change(StatusAction.REINSTATE, passport, home, reason)
+    _change(StatusAction.REINSTATE, passport, home, reason=reason)
 
 
-@click.group("status")
+@click.group("status", cls=HelpGroup)
 def status_group() -> None:
-    """Publish the organisation's signed status lists; say why a passport's status changed."""
+    """Publish the organisation's signed status lists; say why a passport's status changed.
+
+    \b
+    Examples:
+      innopass status publish --home rf4 -o status/
+      innopass status message --home rf4 urn:uuid:8ec4db88-... --reason review
+    """
 
 
 @status_group.command("message")
@@ -345,12 +474,15 @@ def status_group() -> None:
 def message_command(passport: str, reason: str, home: Path | None) -> None:
     """Set only a passport's message (why), leaving revocation and suspension as they are.
 
-    For example `innopass status message ID --reason review` while an assessment is
-    looked at again; `--reason none` clears it.
+    For example while an assessment is looked at again; `--reason none` clears it.
+
+    \b
+    Example:
+      innopass status message --home rf4 urn:uuid:8ec4db88-... --reason review
     """
     from innopass.issuer import StatusAction
 
-    _change(StatusAction.MESSAGE, passport, home, reason)
+    _change(StatusAction.MESSAGE, passport, home, reason=reason)
 
 
 @status_group.command("publish")
@@ -365,7 +497,18 @@ def message_command(passport: str, reason: str, home: Path | None) -> None:
 @valid_days_option(default=7, maximum=366, what="the signed lists are")
 @home_option
 def publish_command(output: Path, valid_days: int, home: Path | None) -> None:
-    """Sign every status list with the current key and write it to DIR/<purpose>/<n>."""
+    """Sign every status list with the current key and write it to DIR/<purpose>/<n>.
+
+    Serve DIR at the organisation's status-list base (innopass org show), or give
+    the files to verifiers (innopass trust import FILE).
+
+    \b
+    Examples:
+      innopass status publish --home rf4 -o status/
+      innopass status publish --home rf4 -o status/ --valid-days 2
+
+    The key passphrase comes from INNOPASS_PASSPHRASE or, at a terminal only, a hidden prompt.
+    """
     from innopass.issuer import Issuer, OrganisationHome
 
     org = OrganisationHome.open(resolve_home(home))
@@ -402,6 +545,14 @@ def bundle_command(
 
     ID is the passport id (urn:uuid:...); or give a passport FILE this
     organisation issued. The status lists are signed now, with the current key.
+
+    \b
+    Examples:
+      innopass bundle --home rf4 passport.json -o bundle.json
+      innopass bundle --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735 -o bundle.json
+      innopass bundle --home rf4 passport.json --trust-list trust-list.json -o bundle.json
+
+    The key passphrase comes from INNOPASS_PASSPHRASE or, at a terminal only, a hidden prompt.
     """
     from innopass._internal.jsonio import dumps_pretty
     from innopass.issuer import Issuer, OrganisationHome
@@ -419,9 +570,16 @@ def bundle_command(
         click.echo(f"wrote the bundle to {output}")
 
 
-@click.group("passport")
+@click.group("passport", cls=HelpGroup)
 def passport_group() -> None:
-    """Passports this organisation issued, as its ledger holds them."""
+    """Passports this organisation issued, as its ledger holds them.
+
+    \b
+    Examples:
+      innopass passport list --home rf4
+      innopass passport show --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735
+      innopass passport export --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735 -o p.json
+    """
 
 
 @passport_group.command("export")
@@ -433,6 +591,10 @@ def passport_export_command(passport: str, output: Path | None, home: Path | Non
 
     Use it when a passport file was lost or could not be written: every
     passport is committed to the ledger before its file is written.
+
+    \b
+    Example:
+      innopass passport export --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735 -o p.json
     """
     from innopass.issuer import OrganisationHome
     from innopass.issuer._bundle import find_passport
@@ -446,6 +608,87 @@ def passport_export_command(passport: str, output: Path | None, home: Path | Non
     write_output(entry.credential_text, output)
     if output is not None:
         click.echo(f"wrote passport {entry.id} to {output}")
+
+
+@passport_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per passport, one per line.")
+@home_option
+def passport_list_command(as_json: bool, home: Path | None) -> None:
+    """List the passports this organisation issued: id, state, product, dates.
+
+    \b
+    Examples:
+      innopass passport list --home rf4
+      innopass passport list --home rf4 --json
+    """
+    import json
+
+    from innopass._internal.timestamps import format_datetime
+    from innopass.issuer import OrganisationHome
+
+    org = OrganisationHome.open(resolve_home(home))
+    with org.open_ledger() as ledger:
+        entries = list(ledger.passports())
+    if not entries:
+        if not as_json:
+            click.echo("no passport issued yet (innopass issue RECORD)")
+        return
+    for entry in entries:
+        product = _product(entry.credential_text)
+        if as_json:
+            line = {
+                "id": entry.id,
+                "state": entry.state.value,
+                "product": product,
+                "record_id": entry.record_id,
+                "issued_at": format_datetime(entry.issued_at),
+                "valid_until": format_datetime(entry.valid_until),
+                "format": entry.format,
+            }
+            click.echo(json.dumps(line, ensure_ascii=False))
+        else:
+            click.echo(
+                f"{entry.id}  {entry.state.value:<9}  issued {format_datetime(entry.issued_at)}"
+                f"  {product}"
+            )
+    if not as_json:
+        click.echo(f"{len(entries)} passport(s)")
+
+
+@passport_group.command("show")
+@click.argument("passport", metavar="ID|FILE")
+@home_option
+def passport_show_command(passport: str, home: Path | None) -> None:
+    """Show what the ledger holds about one passport: state, record, dates, status entries.
+
+    For the whole passport as a person reads it, use `innopass show FILE`.
+
+    \b
+    Examples:
+      innopass passport show --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735
+      innopass passport show --home rf4 passport.json
+    """
+    from innopass._internal.timestamps import format_datetime
+    from innopass.issuer import OrganisationHome
+    from innopass.issuer._bundle import find_passport
+
+    org = OrganisationHome.open(resolve_home(home))
+    reference = passport_reference(passport)
+    with org.open_ledger() as ledger:
+        entry = find_passport(ledger, reference)
+    click.echo(f"passport      {entry.id}")
+    click.echo(f"state         {entry.state.value}")
+    click.echo(f"product       {_product(entry.credential_text)}")
+    click.echo(f"record        {entry.record_id}  (sha256 {entry.record_digest})")
+    click.echo(f"issued        {format_datetime(entry.issued_at)}  ({entry.format})")
+    click.echo(f"valid until   {format_datetime(entry.valid_until)}")
+    click.echo(f"signed with   {entry.verification_method}")
+    for allocation in entry.allocations:
+        bit = "set" if allocation.is_set else "clear"
+        click.echo(
+            f"status        {allocation.purpose} list {allocation.list_number}, "
+            f"index {allocation.index}: {bit}"
+        )
 
 
 ISSUER_COMMANDS: tuple[click.Command, ...] = (

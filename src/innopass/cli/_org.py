@@ -1,6 +1,8 @@
-"""``innopass org``: create an organisation home, export its description, rotate its key.
+"""``innopass org``: create an organisation home, export its description, rotate its key,
+mark a key compromised, show the home.
 
-Exit codes: 0 success; 2 usage or input error, a refused operation (a home that
+Exit codes: 0 success; 1 ``org show`` on a ledger that fails verification; 2 usage or
+input error, a refused operation (a home that
 already exists or is incomplete, rotating a did:key, an output inside the home's
 keys or ledger) or a wrong passphrase, with one line on stderr. The key
 passphrase comes from ``INNOPASS_PASSPHRASE`` or, when that is unset, a hidden
@@ -15,12 +17,14 @@ from typing import TYPE_CHECKING
 import click
 
 from innopass.cli._common import (
+    HelpGroup,
     home_option,
     output_file_option,
     read_passphrase,
     resolve_home,
     write_output,
 )
+from innopass.cli._exit import ExitCode
 from innopass.cli._types import ODS_CODE
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -28,18 +32,26 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = ["org_group"]
 
-_KEY_TYPES = ("ed25519", "p256")
+_KEY_TYPES = ("ed25519", "p256", "p384")
 
 
 def _key_type(name: str) -> KeyType:
     from innopass.keys import KeyType
 
-    return KeyType.ED25519 if name == "ed25519" else KeyType.P256
+    return {"ed25519": KeyType.ED25519, "p256": KeyType.P256, "p384": KeyType.P384}[name]
 
 
-@click.group("org")
+@click.group("org", cls=HelpGroup)
 def org_group() -> None:
-    """Create and manage an organisation home: keys, DID, ledger."""
+    """Create and manage an organisation home: keys, DID, ledger.
+
+    \b
+    Examples:
+      innopass org init --home rf4 --ods RF4 --name "BARKING, HAVERING AND REDBRIDGE" \\
+          --did-web rf4.nhs.example
+      innopass org export --home rf4 -o rf4.json
+      innopass org show --home rf4
+    """
 
 
 @org_group.command("init")
@@ -55,7 +67,8 @@ def org_group() -> None:
     type=click.Choice(_KEY_TYPES),
     default="ed25519",
     show_default=True,
-    help="ed25519 signs with eddsa-jcs-2022 / EdDSA; p256 with ecdsa-jcs-2019 / ES256.",
+    help="ed25519 signs with eddsa-jcs-2022 / EdDSA; p256 with ecdsa-jcs-2019 / ES256; "
+    "p384 with ecdsa-jcs-2019 (SHA-384) / ES384.",
 )
 @click.option(
     "--status-url",
@@ -75,9 +88,27 @@ def init_command(
     """Create an organisation home with a new signing key, encrypted with a passphrase.
 
     Refuses to overwrite an existing home. ODS codes must be given in upper case.
+    --did-web takes a host name (rf4.nhs.example), not a URL.
+
+    \b
+    Examples:
+      export INNOPASS_PASSPHRASE='a long passphrase'
+      innopass org init --home rf4 --ods RF4 --name "BARKING, HAVERING AND REDBRIDGE" \\
+          --did-web rf4.nhs.example
+      innopass org init --home anchor --ods X24 --name "NHS ENGLAND" --did-web trust.nhs.example
+      innopass org init --home test --ods R1H --name "BARTS HEALTH NHS TRUST"   # did:key
+
+    The key passphrase (8 characters or more) comes from INNOPASS_PASSPHRASE or,
+    at a terminal only, a hidden prompt asked twice.
     """
     from innopass.issuer import OrganisationHome
 
+    if did_web is not None and "://" in did_web:
+        host = did_web.split("://", 1)[1].strip("/")
+        raise click.BadParameter(
+            f"{did_web!r} is a URL; give the host name only, e.g. --did-web {host}",
+            param_hint="--did-web",
+        )
     path = resolve_home(home)
     OrganisationHome(path).ensure_vacant()  # before asking for a passphrase
     passphrase = read_passphrase(confirm=True)
@@ -105,7 +136,12 @@ def export_command(output: Path | None, home: Path | None) -> None:
     """Write the organisation's public description (ODS code, name, DID, DID document, keys).
 
     Give it to a trust anchor or to verifiers. For did:web, its didDocument is what
-    the organisation serves at https://HOST/.well-known/did.json.
+    the organisation serves at https://HOST/.well-known/did.json. No passphrase is needed.
+
+    \b
+    Examples:
+      innopass org export --home rf4 -o rf4.json
+      innopass org export --home rf4 | less
     """
     from innopass._internal.jsonio import dumps_pretty
     from innopass.issuer import OrganisationHome
@@ -138,6 +174,14 @@ def rotate_key_command(key_type: str | None, compromised: bool, home: Path | Non
     The retired key stays in the DID document so passports it signed keep
     verifying (unless --compromised); export the description again, republish
     the DID document and give the description to the trust anchor.
+
+    \b
+    Examples:
+      innopass org rotate-key --home rf4
+      innopass org rotate-key --home rf4 --compromised
+      innopass org export --home rf4 -o rf4.json     # then: innopass anchor add rf4.json
+
+    The key passphrase comes from INNOPASS_PASSPHRASE or, at a terminal only, a hidden prompt.
     """
     from innopass.issuer import OrganisationHome
 
@@ -155,10 +199,50 @@ def rotate_key_command(key_type: str | None, compromised: bool, home: Path | Non
     click.echo("export the description (innopass org export) and republish the DID document")
 
 
+@org_group.command("compromise-key")
+@click.argument("key_id", metavar="KEY-ID")
+@home_option
+def compromise_key_command(key_id: str, home: Path | None) -> None:
+    """Mark the organisation's key KEY-ID compromised: every passport it signed fails.
+
+    KEY-ID is any key the description lists (see innopass org show), current or
+    retired. The current key of a did:web organisation is rotated at once. The
+    compromised key's private key file is destroyed. Then export the description
+    (innopass org export), republish the DID document, give the description to the
+    trust anchor (trust-list sign carries the mark to every verifier) and reissue
+    the passports the key signed.
+
+    \b
+    Examples:
+      innopass org show --home rf4
+      innopass org compromise-key --home rf4 did:web:rf4.nhs.example#key-1
+      innopass org export --home rf4 -o rf4.json
+
+    The key passphrase comes from INNOPASS_PASSPHRASE, or is asked for at a terminal.
+    """
+    from innopass.issuer import OrganisationHome
+
+    org = OrganisationHome.open(resolve_home(home))
+    new = org.compromise_key(key_id, read_passphrase())
+    click.echo(f"marked COMPROMISED {key_id}")
+    if new is not None:
+        click.echo(f"new signing key {new}")
+    click.echo("every passport it signed will fail verification: reissue them")
+    click.echo(
+        "export the description (innopass org export), republish the DID document and "
+        "give it to the trust anchor"
+    )
+
+
 @org_group.command("show")
 @home_option
 def show_command(home: Path | None) -> None:
-    """Show the organisation home: identity, keys, status lists, passports, audit log."""
+    """Show the organisation home: identity, keys, status lists, passports, audit log.
+
+    \b
+    Example:
+      innopass org show --home rf4
+    """
     from innopass._internal.timestamps import format_datetime
     from innopass.issuer import OrganisationHome, PassportState
 
@@ -181,6 +265,11 @@ def show_command(home: Path | None) -> None:
             until = format_datetime(window.valid_until) if window.valid_until else "?"
             state = f"retired, valid {since} to {until}"
         click.echo(f"key           {window.id} ({kind}) {state}")
+    for leftover in org.retired_key_files():
+        click.echo(
+            f"warning       retired private key still on disk: {leftover} "
+            "(destroyed at the next rotate-key or compromise-key)"
+        )
     click.echo(f"status lists  {description.status_list_base}")
     with org.open_ledger() as ledger:
         lists = ledger.status_lists()
@@ -195,8 +284,15 @@ def show_command(home: Path | None) -> None:
             f"passports     {total} issued: {counts[PassportState.ACTIVE]} active, "
             f"{counts[PassportState.SUSPENDED]} suspended, {counts[PassportState.REVOKED]} revoked"
         )
-        entries = ledger.verify_audit_chain()
-        click.echo(f"audit log     {entries} entries, hash chain intact")
+        report = ledger.verify()
+        entries = report.checkpoint.length
+        if report.ok:
+            click.echo(f"audit log     {entries} entries, hash chain intact, tables agree")
+        else:
+            click.echo(f"audit log     {entries} entries; LEDGER FAILS VERIFICATION:")
+            for problem in report.problems[:5]:
+                click.echo(f"  {problem}")
+            click.echo("  (innopass ledger verify lists every problem)")
         versions = ledger.trust_list_versions()
         if versions:
             newest = versions[-1]
@@ -205,3 +301,5 @@ def show_command(home: Path | None) -> None:
             click.echo(
                 f"trust lists   version {newest.version} signed {signed}, valid until {until}"
             )
+    if not report.ok:
+        raise click.exceptions.Exit(int(ExitCode.REJECTED))

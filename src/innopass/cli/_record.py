@@ -7,12 +7,14 @@ be read, is not JSON, or cannot be written), with one line on stderr.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from innopass.cli._common import fail
+from innopass.cli._common import HelpGroup, fail
 from innopass.cli._exit import ExitCode
+from innopass.cli._types import TIMESTAMP
 
 __all__ = ["record_group"]
 
@@ -39,9 +41,16 @@ _OUTPUT = click.option(
 )
 
 
-@click.group("record")
+@click.group("record", cls=HelpGroup)
 def record_group() -> None:
-    """Write, and check, assessment records (the subject of a passport)."""
+    """Write, and check, assessment records (the subject of a passport).
+
+    \b
+    Examples:
+      innopass record example --profile device -o record.json
+      innopass record template -o blank.json
+      innopass record validate record.json
+    """
 
 
 @record_group.command("template")
@@ -50,6 +59,10 @@ def template_command(output: Path | None) -> None:
     """Write a blank record with every required field, to fill in.
 
     It is not valid until filled in: `innopass record validate` lists what is left.
+
+    \b
+    Example:
+      innopass record template -o record.json && innopass record validate record.json
     """
     from innopass._internal.jsonio import dumps_pretty
     from innopass.record import template
@@ -68,7 +81,14 @@ def template_command(output: Path | None) -> None:
 )
 @_OUTPUT
 def example_command(profile: str, output: Path | None) -> None:
-    """Write a complete, valid example record for a profile."""
+    """Write a complete, valid example record for a profile.
+
+    \b
+    Examples:
+      innopass record example -o record.json                 # a wound dressing (device)
+      innopass record example --profile digital -o app.json
+      innopass record example --profile diagnostic -o flu-test.json
+    """
     from innopass._internal.jsonio import dumps_pretty
     from innopass.record import example
 
@@ -76,28 +96,52 @@ def example_command(profile: str, output: Path | None) -> None:
 
 
 @record_group.command("validate")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", metavar="FILE|-")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-def validate_command(file: Path, as_json: bool) -> None:
-    """Validate a record FILE against the record schema, listing every problem.
+@click.option(
+    "--at",
+    "at",
+    type=TIMESTAMP,
+    help="Check expiries as of this RFC 3339 time instead of now (e.g. the planned issue date).",
+)
+def validate_command(file: str, as_json: bool, at: datetime | None) -> None:
+    """Validate a record FILE: its schema, then the rules `innopass issue` checks.
 
-    Each problem is printed as `PATH: message`, PATH being a JSON pointer. Exits 0
-    when the record is valid, 1 when it is not, 2 when FILE cannot be read or is not
-    JSON.
+    The rules: every cross-reference resolves (evidence_refs, reviewer_refs, a
+    domain's framework, certificates, checked_by), ids are unique, no mandatory
+    evidence has expired, and the record's validity has not ended. Each problem
+    is printed as `PATH: message`, PATH being a JSON pointer.
+
+    \b
+    Examples:
+      innopass record validate record.json
+      innopass record validate record.json --json
+      innopass record validate record.json --at 2026-06-01T00:00:00Z
+      cat record.json | innopass record validate -
+
+    Exits 0 when the record is valid, 1 when it is not, 2 when FILE cannot be
+    read or is not JSON.
     """
     from innopass._internal import schema
-    from innopass._internal.jsonio import JSONValue, load_file_strict
+    from innopass._internal.jsonio import JSONValue, loads_strict
+    from innopass._internal.timestamps import utc_now
+    from innopass.cli._common import read_input
     from innopass.errors import MalformedInputError
+    from innopass.record import AssessmentRecord
 
+    data = read_input(file, what="record")
     try:
-        document = load_file_strict(file)
+        document = loads_strict(data)
     except MalformedInputError as exc:
         message = exc.diagnostics()
-        fail(message if str(file) in message else f"{file}: {message}")
+        fail(message if file in message else f"{file}: {message}")
     problems = list(schema.iter_problems(document))
+    if not problems and isinstance(document, dict):
+        record = AssessmentRecord.from_json(document)
+        problems = list(record.problems(now=at or utc_now()))
     if as_json:
         report: JSONValue = {
-            "file": str(file),
+            "file": file,
             "valid": not problems,
             "problems": [{"path": p.path, "message": p.message} for p in problems],
         }

@@ -69,12 +69,22 @@ class OdsCodeType(click.ParamType[Any]):
 
 
 def read_json_object(path: Path, what: str) -> JSONObject:
-    """A file holding one JSON object, read strictly; :class:`click.UsageError` otherwise."""
+    """A file holding one JSON object (``-``: standard input), read strictly;
+    :class:`click.UsageError` otherwise."""
     from innopass._internal.jsonio import load_file_strict
     from innopass.errors import MalformedInputError
 
     try:
-        value = load_file_strict(path)
+        if str(path) == "-":
+            import sys
+
+            from innopass._internal.jsonio import loads_strict
+
+            value = loads_strict(sys.stdin.buffer.read())
+        elif not path.exists():
+            raise click.UsageError(f"{what}: no such file: {path}")
+        else:
+            value = load_file_strict(path)
     except MalformedInputError as exc:
         raise click.UsageError(f"{what} {path}: {exc.diagnostics()}") from exc
     if not isinstance(value, dict):

@@ -8,7 +8,7 @@ carries private key material, and every verification-relationship entry is eithe
 a reference to a method in the document or an embedded method.
 
 Methods whose key innopass cannot sign or verify with (X25519 key-agreement keys,
-P-384, unknown types, broken key encodings) do not make the whole document
+P-521, unknown types, broken key encodings) do not make the whole document
 unusable: they are kept as :class:`UnusableMethod` with the reason, so a proof that
 names one fails with a clear :class:`ResolutionError` while the other keys work.
 """

@@ -5,7 +5,7 @@ The document has one method ``<did>#0`` of type ``JsonWebKey2020`` whose
 ``use`` restricts it (``sig``: no ``keyAgreement``; ``enc``: only
 ``keyAgreement``). A JWK with private members is refused.
 
-Ed25519 and P-256 JWKs give a usable signing key. X25519 JWKs are accepted so the
+Ed25519, P-256 and P-384 JWKs give a usable signing key. X25519 JWKs are accepted so the
 document can be built (they are key-agreement keys), but innopass does not sign or
 verify with them: the method appears in :attr:`DidDocument.unusable_methods` and
 resolving it for any relationship fails. Other key types are refused.
@@ -43,7 +43,7 @@ _SIGNING: Final = (
     "capabilityInvocation",
     "capabilityDelegation",
 )
-_SIGNING_CURVES: Final = frozenset({("OKP", "Ed25519"), ("EC", "P-256")})
+_SIGNING_CURVES: Final = frozenset({("OKP", "Ed25519"), ("EC", "P-256"), ("EC", "P-384")})
 
 
 def did_jwk_from_public_key(public_key: PublicKey) -> str:

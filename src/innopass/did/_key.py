@@ -1,6 +1,7 @@
 """did:key (CCG did:key spec v0.9): the DID is the public key, resolved offline.
 
-``did:key:<publicKeyMultibase>`` for Ed25519 (``z6Mk…``) and P-256 (``zDn…``).
+``did:key:<publicKeyMultibase>`` for Ed25519 (``z6Mk…``), P-256 (``zDn…``) and P-384
+(``z82…``).
 The expanded document follows the v0.9 example: ``@context``
 ``https://www.w3.org/ns/did/v1.1``, one ``Multikey`` method ``<did>#<multibase>``
 listed under ``authentication``, ``assertionMethod``, ``capabilityDelegation`` and

@@ -11,7 +11,8 @@ A few lines issue a passport::
 
 An organisation home is created with :meth:`OrganisationHome.init` (or
 ``innopass org init``). A trust anchor signs trust lists as a
-:class:`TrustAnchor`. This package never imports :mod:`innopass.verifier`.
+:class:`TrustAnchor`, from its :class:`Roster` (changed by :func:`change_roster`).
+This package never imports :mod:`innopass.verifier`.
 """
 
 from innopass.issuer._anchor import SignedTrustList, TrustAnchor
@@ -27,6 +28,7 @@ from innopass.issuer._ledger import (
     TrustListVersion,
 )
 from innopass.issuer._passport import IssuedPassport, PassportFormat
+from innopass.issuer._roster import Roster, change_roster, load_roster, roster_changes
 from innopass.issuer._signer import Signer
 from innopass.issuer._status_lists import PublishedStatusList
 
@@ -41,9 +43,13 @@ __all__ = [
     "PassportKind",
     "PassportState",
     "PublishedStatusList",
+    "Roster",
     "SignedTrustList",
     "Signer",
     "StatusAction",
     "TrustAnchor",
     "TrustListVersion",
+    "change_roster",
+    "load_roster",
+    "roster_changes",
 ]

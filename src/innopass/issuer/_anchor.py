@@ -7,6 +7,7 @@ version higher (verifiers refuse a rollback to an older version).
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -88,12 +89,15 @@ class TrustAnchor(Session):
         valid_for: timedelta = DEFAULT_TRUST_LIST_VALIDITY,
         withdrawn: Mapping[str, datetime | None] | None = None,
         successors: Mapping[str, str] | None = None,
+        issuer_scopes: Mapping[str, Sequence[AccreditedScope]] | None = None,
     ) -> SignedTrustList:
         """Sign the next version of this anchor's trust list, naming ``organisations``.
 
         Each organisation becomes a trusted issuer with its DID document, key
         windows (including any ``compromised`` flag) and status-list base,
-        accredited for ``scopes``. It is ``active`` unless its ODS code is in
+        accredited for ``scopes``, or for ``issuer_scopes[ods_code]`` when that is
+        given for it (an ODS code not among the issuers raises
+        :class:`~innopass.errors.TrustError`). It is ``active`` unless its ODS code is in
         ``withdrawn``: then ``withdrawn`` from the time given (``None``: the signing
         time), and verifiers refuse its passports signed after that. ``successors``
         maps an ODS code to the ODS code of the organisation that took it over
@@ -111,26 +115,76 @@ class TrustAnchor(Session):
                 raise TrustError(f"the same organisation is named twice: {', '.join(duplicates)}")
         withdrawals = dict(withdrawn or {})
         successor_of = dict(successors or {})
+        scoped = {code: tuple(given) for code, given in (issuer_scopes or {}).items()}
         codes = {o.ods_code for o in organisations}
-        unknown = sorted((set(withdrawals) | set(successor_of)) - codes)
+        unknown = sorted((set(withdrawals) | set(successor_of) | set(scoped)) - codes)
         if unknown:
             raise TrustError(
-                f"a withdrawal or successor names {', '.join(unknown)}, "
+                f"a withdrawal, successor or scope names {', '.join(unknown)}, "
                 "which is not among the issuers of this trust list"
             )
+        if any(not given for given in scoped.values()):
+            raise TrustError("an issuer's scopes cannot be empty")
         for code, successor in successor_of.items():
             if not valid_ods_code(successor):
                 raise MalformedInputError(f"successor {successor!r} of {code} is not an ODS code")
             if successor == code:
                 raise TrustError(f"{code} cannot be its own successor")
+        return self._sign(
+            lambda now: tuple(
+                _trusted_issuer(o, scoped.get(o.ods_code, scopes), withdrawals, successor_of, now)
+                for o in organisations
+            ),
+            valid_for=valid_for,
+            successors=successor_of,
+        )
+
+    def previous_issuers(self) -> tuple[TrustedIssuer, ...]:
+        """The issuers of the newest trust list this anchor signed (none before the first)."""
+        versions = self._ledger.trust_list_versions()
+        if not versions:
+            return ()
+        return TrustListContent.from_credential(json.loads(versions[-1].credential_text)).issuers
+
+    def sign_roster(
+        self, *, valid_for: timedelta = DEFAULT_TRUST_LIST_VALIDITY
+    ) -> tuple[SignedTrustList, tuple[str, ...]]:
+        """Sign the next version of the trust list from the whole roster; what changed since the
+        previous version, one line each (:mod:`innopass.issuer._roster`).
+
+        An empty roster raises :class:`~innopass.errors.TrustError`: a trust list
+        naming no one would withdraw every issuer at once.
+        """
+        from innopass.issuer._roster import load_roster, roster_changes
+
+        if valid_for <= timedelta(0):
+            raise ConfigurationError("a trust list's validity must be positive")
+        roster = load_roster(self.home.path)
+        if not roster.issuers:
+            raise TrustError("the roster names no issuer: add one first (innopass anchor add FILE)")
+        previous = self.previous_issuers()
+        signed = self._sign(
+            lambda now: roster.issuers,
+            valid_for=valid_for,
+            successors={i.ods_code: i.successor for i in roster.issuers if i.successor},
+        )
+        return signed, roster_changes(previous, roster.issuers)
+
+    def _sign(
+        self,
+        entries: Callable[[datetime], tuple[TrustedIssuer, ...]],
+        *,
+        valid_for: timedelta,
+        successors: Mapping[str, str],
+    ) -> SignedTrustList:
         anchor = self.description
         credential_id = f"urn:uuid:{uuid.uuid4()}"
+        successor_of = dict(successors)
         with self._ledger.transaction() as tx:
+            tx.require_intact()
             self._signer.check_current()
             now = self._clock()
-            trusted = tuple(
-                _trusted_issuer(o, scopes, withdrawals, successor_of, now) for o in organisations
-            )
+            trusted = entries(now)
             version = tx.next_trust_list_version()
             unsigned = build_trust_list_credential(
                 credential_id=credential_id,
@@ -148,7 +202,7 @@ class TrustAnchor(Session):
                     credential_id=credential_id,
                     signed_at=now,
                     valid_until=now + valid_for,
-                    issuers=tuple(o.did for o in organisations),
+                    issuers=tuple(t.did for t in trusted),
                     credential_text=signed.text(),
                 )
             )
@@ -166,7 +220,7 @@ class TrustAnchor(Session):
                         if t.withdrawn_at is not None
                     },
                     "successors": dict(successor_of),
-                    "scopes": [s.to_json() for s in scopes],
+                    "scopes": {t.ods_code: [s.to_json() for s in t.scopes] for t in trusted},
                     "validUntil": format_datetime(now + valid_for),
                 },
             )

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from innopass._internal.datamodel import enveloped_jws_text
 from innopass._internal.jose import looks_like_compact_jws, parse_compact_jws
 from innopass._internal.jsonio import JSONValue, loads_strict
 from innopass.errors import LedgerError, MalformedInputError, PassportReferenceError
@@ -68,11 +69,16 @@ def find_passport(ledger: Ledger, passport: str) -> PassportEntry:
     """The ledger entry for ``passport``: a credential id (``urn:uuid:…``) or a passport's text.
 
     Text must be the passport as this organisation issued it (same JSON, or the
-    same compact JWS); otherwise :class:`~innopass.errors.LedgerError`. A value
-    starting ``urn:`` is an id and must be a well-formed one
-    (:class:`PassportReferenceError`).
+    same compact JWS, bare or in an ``EnvelopedVerifiableCredential``); otherwise
+    :class:`~innopass.errors.LedgerError`. A value starting ``urn:`` is an id and
+    must be a well-formed one (:class:`PassportReferenceError`).
     """
     candidate = passport.strip()
+    if candidate.startswith("{"):
+        document = loads_strict(candidate)
+        token = enveloped_jws_text(document) if isinstance(document, dict) else None
+        if token is not None:
+            candidate = token.strip()
     if is_passport_id_like(candidate):
         return ledger.passport(check_passport_id(candidate))
     entry = ledger.passport(passport_id_of(candidate))

@@ -14,6 +14,12 @@ needs one of at least :data:`MIN_PASSPHRASE_LENGTH` characters. Output files
 (passports, bundles, status lists, trust lists, exports) are never written
 into ``keys/``, over ``organisation.json`` or over the ledger.
 
+Only the current key's private key is kept: a rotation destroys the retired key's
+file (overwritten, then removed), and :meth:`OrganisationHome.compromise_key` marks
+any listed key compromised. A home rotated by an earlier innopass may still hold
+retired key files; the next rotation or compromise destroys them
+(``innopass org show`` lists them meanwhile).
+
 Key ids: a ``did:web`` organisation names its keys ``<did>#key-1``, ``#key-2`` …
 and can rotate them; a ``did:key`` organisation has exactly one key,
 ``<did>#<multibase>``, and cannot rotate (its DID *is* the key).
@@ -42,6 +48,7 @@ from innopass._internal.passphrase import (
     new_passphrase_bytes,
     passphrase_bytes,
 )
+from innopass._internal.pkcs8 import pem_structure_intact
 from innopass._internal.timestamps import utc_now
 from innopass.did import (
     DidDocument,
@@ -55,6 +62,7 @@ from innopass.did import (
 )
 from innopass.errors import (
     ConfigurationError,
+    KeyFileDamagedError,
     KeyMaterialError,
     MalformedInputError,
     OutputError,
@@ -62,7 +70,7 @@ from innopass.errors import (
 )
 from innopass.issuer._ledger import Ledger, LedgerTransaction
 from innopass.keys import KeyType, PrivateKey, generate_private_key, private_key_from_pem
-from innopass.trust import KeyWindow, OrganisationDescription, valid_ods_code
+from innopass.trust import KeyWindow, LedgerCheckpoint, OrganisationDescription, valid_ods_code
 
 __all__ = [
     "KEYS_DIR",
@@ -498,8 +506,16 @@ class OrganisationHome:
             ) from exc
 
     def export(self, *, clock: Callable[[], datetime] = utc_now) -> OrganisationDescription:
-        """The public description stamped with ``exportedAt`` (``innopass org export``)."""
-        return replace(self.description(), exported_at=clock())
+        """The public description stamped with ``exportedAt`` (``innopass org export``).
+
+        It carries the ledger's checkpoint now (``ledgerCheckpoint``), once the ledger
+        verifies (:class:`~innopass.errors.LedgerTamperedError` if it does not): a
+        description handed out anchors the ledger as it was.
+        """
+        description = self.description()
+        with self.open_ledger(clock=clock, description=description) as ledger:
+            point = ledger.require_intact()
+        return replace(description, exported_at=clock(), ledger_checkpoint=point)
 
     def _write_description(self, description: OrganisationDescription) -> None:
         atomic_write(
@@ -540,12 +556,25 @@ class OrganisationHome:
         """
         secret = passphrase_bytes(passphrase)
         path = self.key_path(key_id)
+        described = description or self.description()
+        window = described.key_window(key_id)
+        retired = window is not None and (window.valid_until is not None or window.compromised)
+        if retired and not os.path.lexists(path):
+            raise KeyMaterialError(
+                f"{key_id} is retired or compromised: its private key was destroyed "
+                "and never signs again"
+            )
         try:
             data = read_file_limited(path, max_bytes=64 * 1024)
         except MalformedInputError as exc:
             raise KeyMaterialError(f"cannot read the key file: {exc.diagnostics()}") from exc
+        if not pem_structure_intact(data):
+            raise KeyFileDamagedError(
+                f"the key file {path} is damaged (truncated, overwritten or not an encrypted "
+                "private key): restore it from a backup; nothing was signed"
+            )
         key = private_key_from_pem(data, secret)
-        document = (description or self.description()).did_document
+        document = described.did_document
         method = document.method(key_id)
         if method is None or method.public_key != key.public_key():
             raise KeyMaterialError(
@@ -553,9 +582,44 @@ class OrganisationHome:
             )
         return key
 
-    def open_ledger(self, *, clock: Callable[[], datetime] = utc_now) -> Ledger:
-        """Open the home's ledger (close it when done)."""
-        return Ledger.open(self.ledger_path, clock=clock)
+    def open_ledger(
+        self,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        description: OrganisationDescription | None = None,
+    ) -> Ledger:
+        """Open the home's ledger (close it when done).
+
+        The checkpoint the description carries (the ledger as of the last status
+        lists signed) becomes one the ledger must hold (:attr:`Ledger.anchors`);
+        ``description`` saves reading it again when the caller just did.
+        """
+        ledger = Ledger.open(self.ledger_path, clock=clock)
+        try:
+            point = (description or self.description()).ledger_checkpoint
+        except BaseException:
+            ledger.close()
+            raise
+        if point is not None:
+            ledger.anchors = ((f"the description {self.organisation_path}", point),)
+        return ledger
+
+    def record_checkpoint(self, checkpoint: LedgerCheckpoint) -> None:
+        """Write ``checkpoint`` into ``organisation.json`` (call it holding the ledger's lock).
+
+        Never moves the checkpoint back: a checkpoint older than the one recorded
+        is ignored.
+        """
+        description = self.description()
+        held = description.ledger_checkpoint
+        if held is not None and held.length >= checkpoint.length:
+            return
+        try:
+            self._write_description(replace(description, ledger_checkpoint=checkpoint))
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot write {self.organisation_path}: {exc.strerror or exc}"
+            ) from exc
 
     def rotate_key(
         self,
@@ -586,7 +650,11 @@ class OrganisationHome:
            listed in the description, so never used) are removed;
         3. the audit entry is added to the open transaction;
         4. the description is replaced atomically: the rotation takes effect;
-        5. the transaction commits.
+        5. the transaction commits;
+        6. the retired key's private key file (and any other retired key's, left by
+           an earlier version) is destroyed (:meth:`destroy_retired_keys`): a
+           retired key never signs again, so a leaked copy of the home made later
+           holds no key that could forge a back-dated passport.
 
         A failure before step 4 rolls the ledger back and removes the new key
         file. A crash between steps 4 and 5 leaves a rotation without its audit
@@ -647,7 +715,105 @@ class OrganisationHome:
                 if not published and not self._lists_key(new_id):
                     with contextlib.suppress(OSError):
                         self.key_path(new_id).unlink()
+        self._destroy_after(f"rotated to {new_id}")
         return new_id
+
+    def _destroy_after(self, done: str) -> None:
+        """Destroy retired keys once a change is committed; say what was done if it fails."""
+        try:
+            self.destroy_retired_keys()
+        except ConfigurationError as exc:
+            raise ConfigurationError(
+                f"{done}, but {exc}; remove it by hand (it can no longer sign)"
+            ) from exc
+
+    def retired_key_files(self) -> list[Path]:
+        """Key files of keys the description lists as retired or compromised.
+
+        None is left by this innopass (a rotation destroys the retired key); a home
+        rotated by an earlier version may hold some, until its next rotation or
+        :meth:`compromise_key`, or :meth:`destroy_retired_keys`.
+        """
+        description = self.description()
+        return [
+            path
+            for k in description.keys
+            if (k.valid_until is not None or k.compromised)
+            and "#" in k.id
+            and os.path.lexists(path := self.key_path(k.id))
+        ]
+
+    def destroy_retired_keys(self) -> list[Path]:
+        """Destroy the private keys of retired and compromised keys; return the files destroyed.
+
+        Each file is overwritten with random bytes, flushed to disk, then removed (and
+        the removal made durable). On file systems that copy on write or remap blocks
+        (SSDs, btrfs, ZFS, snapshots, backups) old blocks may survive an overwrite, so
+        the home's directory should live on encrypted storage; the key was encrypted
+        with the passphrase in any case.
+        """
+        destroyed = []
+        for path in self.retired_key_files():
+            _destroy_file(path)
+            destroyed.append(path)
+        return destroyed
+
+    def compromise_key(
+        self,
+        key_id: str,
+        passphrase: str | bytes,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> str | None:
+        """Mark the listed key ``key_id`` compromised: every passport it signed then fails.
+
+        Any key the description lists can be marked, current or retired. The
+        current key of a ``did:web`` organisation is rotated at the same time
+        (:meth:`rotate_key` with ``compromised``), and the new key id is returned;
+        otherwise ``None``. A ``did:key`` organisation's only key is its DID:
+        marking it leaves the organisation unable to sign (it needs a new DID).
+        The passphrase must decrypt the current key (it proves the operator, and
+        nothing changes when it does not). The change is audited, the description
+        replaced atomically under the ledger's write lock, and the compromised
+        key's private key file destroyed. Raises :class:`ConfigurationError` for a
+        key the description does not list or one already marked.
+        """
+        secret = passphrase_bytes(passphrase)
+        description = self.description()
+        window = description.key_window(key_id)
+        if window is None:
+            listed = ", ".join(k.id for k in description.keys)
+            raise ConfigurationError(
+                f"{key_id[:200]} is not a key of this organisation (its keys: {listed})"
+            )
+        if window.compromised:
+            raise ConfigurationError(f"{key_id} is already marked compromised")
+        current = _current_key(description)
+        if current.id == key_id and did_method(description.did) == "web":
+            return self.rotate_key(secret, compromised=True, clock=clock)
+        with self.open_ledger(clock=clock) as ledger, ledger.transaction() as tx:
+            description = self.description()  # re-read under the ledger lock
+            current = _current_key(description)
+            self.load_key(current.id, secret, description=description)
+            window = description.key_window(key_id)
+            if window is None or window.compromised:
+                raise ConfigurationError(f"{key_id} changed meanwhile; run the command again")
+            keys = tuple(
+                replace(k, compromised=True) if k.id == key_id else k for k in description.keys
+            )
+            tx.audit(
+                "key-compromise",
+                description.did,
+                {"key": key_id, "current": current.id == key_id},
+            )
+            try:
+                self._write_description(replace(description, keys=keys))
+            except OSError as exc:
+                raise ConfigurationError(
+                    f"cannot write {self.organisation_path}: {exc.strerror or exc}"
+                ) from exc
+        self._destroy_after(f"marked {key_id} compromised")
+        return None
 
     def _lists_key(self, key_id: str) -> bool:
         """Whether the description on disk names ``key_id`` (``True`` when it cannot be read:
@@ -709,6 +875,22 @@ def _record_unaudited_rotations(
                 },
             )
         previous = window
+
+
+def _destroy_file(path: Path) -> None:
+    """Overwrite ``path`` with random bytes, fsync it, remove it and fsync its directory."""
+    try:
+        with open(path, "r+b") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            handle.write(os.urandom(size))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.unlink(path)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot destroy the retired key file {path}: {exc.strerror or exc}"
+        ) from exc
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(directory: Path) -> None:

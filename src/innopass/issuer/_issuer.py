@@ -20,10 +20,20 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Self
 
-from innopass._internal.jsonio import JSONValue
+from innopass._internal.credential import credential_types, issuer_id
+from innopass._internal.jsonio import JSONObject, JSONValue
 from innopass._internal.timestamps import format_datetime, parse_datetime, utc_now
 from innopass.adoption import Decision, build_adoption_credential
-from innopass.errors import ConfigurationError, LedgerError, RecordInvalidError, SchemaProblem
+from innopass.errors import (
+    CheckFailed,
+    ConfigurationError,
+    CredentialInvalidError,
+    FailureCode,
+    LedgerError,
+    OutputError,
+    RecordInvalidError,
+    SchemaProblem,
+)
 from innopass.issuer._bundle import build_bundle
 from innopass.issuer._home import OrganisationHome
 from innopass.issuer._ledger import (
@@ -40,7 +50,6 @@ from innopass.issuer._passport import (
     PassportFormat,
     build_passport,
     passport_format,
-    start_of_day,
 )
 from innopass.issuer._session import Session
 from innopass.issuer._signer import Signer
@@ -164,45 +173,29 @@ class Issuer(Session):
     ) -> AssessmentRecord:
         """Validate ``record`` for this organisation; raise :class:`RecordInvalidError` if not.
 
-        Beyond the schema, the record must name this organisation as
-        ``assessing_org`` (or, as its successor after a merger, one of the ODS codes
-        in ``successor_of``: verifiers accept that when a trust list names this
-        organisation as that one's successor), must not already have expired, and
-        its validity must start before its mandatory evidence expires. A record
-        whose id and version already have an active passport here is refused
-        unless ``reissue`` (the new passport then supersedes the old); so is one
-        whose id has an active passport for a newer version.
+        Beyond the schema, the record's own rules must hold
+        (:meth:`AssessmentRecord.problems <innopass.record.AssessmentRecord.problems>`:
+        its cross-references resolve, no mandatory evidence has expired, its
+        validity has not ended and starts before its mandatory evidence expires)
+        and it must name this organisation as ``assessing_org`` (or, as its
+        successor after a merger, one of the ODS codes in ``successor_of``:
+        verifiers accept that when a trust list names this organisation as that
+        one's successor). A record whose id and version already have an active
+        passport here is refused unless ``reissue`` (the new passport then
+        supersedes the old); so is one whose id has an active passport for a newer
+        version.
         """
         parsed = (
             record if isinstance(record, AssessmentRecord) else AssessmentRecord.from_json(record)
         )
-        problems: list[SchemaProblem] = []
-        ods_code = self.description.ods_code
+        predecessors = set(successor_of)
         assessor = parsed.assessing_org.ods_code
-        if assessor != ods_code and assessor not in set(successor_of):
-            problems.append(
-                SchemaProblem(
-                    "/assessing_org/ods_code",
-                    f"{assessor!r} is not this organisation ({ods_code})"
-                    + (
-                        ""
-                        if not tuple(successor_of)
-                        else f" nor one it succeeded ({', '.join(successor_of)})"
-                    ),
-                )
+        problems = list(
+            parsed.problems(
+                now=self._clock(),
+                ods_code=None if assessor in predecessors else self.description.ods_code,
             )
-        valid_until = parsed.effective_valid_until()
-        if valid_until <= self._clock():
-            problems.append(
-                SchemaProblem("/validity/valid_until", "the record's validity has ended")
-            )
-        elif valid_until <= start_of_day(parsed.validity.valid_from):
-            problems.append(
-                SchemaProblem(
-                    "/validity/valid_from",
-                    "the record's mandatory evidence expires before its validity starts",
-                )
-            )
+        )
         problems += self._duplicates(parsed, reissue=reissue)
         if problems:
             raise RecordInvalidError(problems)
@@ -327,6 +320,7 @@ class Issuer(Session):
         issued: list[IssuedPassport] = []
         for start in range(0, len(prepared), group):
             with self._ledger.transaction() as tx:
+                tx.require_intact()
                 self._signer.check_current()
                 done = [
                     self._issue_in(tx, r, fmt, reissue=reissue)
@@ -342,6 +336,7 @@ class Issuer(Session):
         self, record: AssessmentRecord, fmt: PassportFormat, *, reissue: bool
     ) -> IssuedPassport:
         with self._ledger.transaction() as tx:
+            tx.require_intact()
             self._signer.check_current()
             return self._issue_in(tx, record, fmt, reissue=reissue)
 
@@ -424,21 +419,11 @@ class Issuer(Session):
                 status=tuple(entry.to_json() for entry in entries),
                 credential_text=passport.text(),
                 record_version=record.record_version,
-            )
-        )
-        tx.audit(
-            "issue",
-            passport_id,
-            {
+            ),
+            details={
                 "recordId": record.record_id,
                 "recordVersion": record.record_version,
-                "recordDigest": digest,
-                "format": fmt.value,
-                "verificationMethod": signer.key_id,
                 "validUntil": format_datetime(valid_until),
-                "status": [
-                    {"purpose": e.purpose, "list": e.list_id, "index": e.index} for e in entries
-                ],
                 "supersedes": [e.id for e in superseded],
             },
         )
@@ -451,7 +436,7 @@ class Issuer(Session):
     def adopt(
         self, decision: Decision, *, format: PassportFormat | str = PassportFormat.DI
     ) -> IssuedPassport:
-        """Sign this organisation's ``InnopassAdoption`` record of ``decision`` (FORMATS.md §9).
+        """Sign this organisation's ``InnopassAdoption`` record of ``decision`` (FORMATS.md §11).
 
         The decision must be to adopt (``adopt`` or ``adopt-with-actions``) and name the
         passport's id and digest (:class:`~innopass.errors.ConfigurationError`
@@ -463,6 +448,7 @@ class Issuer(Session):
         """
         fmt = passport_format(format)
         with self._ledger.transaction() as tx:
+            tx.require_intact()
             self._signer.check_current()
             passport = decision.passport
             adopted = str(passport.id)
@@ -511,28 +497,81 @@ class Issuer(Session):
                     status=tuple(entry.to_json() for entry in entries),
                     credential_text=issued.text(),
                     kind=PassportKind.ADOPTION,
-                )
-            )
-            tx.audit(
-                "adopt",
-                record_id,
-                {
+                ),
+                details={
+                    "kind": PassportKind.ADOPTION.value,
                     "passport": adopted,
-                    "passportDigest": str(passport.digest_sri),
                     "decision": decision.outcome.value,
                     "policy": decision.policy.id,
                     "policyVersion": decision.policy.version,
                     "policyDigest": decision.policy.digest_sri,
                     "actionsDone": [a.id for a in decision.done],
                     "actionsRemaining": [a.id for a in decision.remaining],
-                    "format": fmt.value,
-                    "verificationMethod": signer.key_id,
                     "supersedes": [e.id for e in earlier],
                 },
             )
             for old in earlier:
                 tx.supersede(old.id, record_id)
         return issued
+
+    def sign_credential(
+        self,
+        credential: Mapping[str, JSONValue],
+        *,
+        format: PassportFormat | str = PassportFormat.DI,
+    ) -> JSONObject | str:
+        """Sign another VC 2.0 credential as this organisation (not a passport: no record,
+        no status allocated, nothing kept but the audit entry).
+
+        ``issuer`` is set to this organisation's DID when absent (an issuer object
+        without ``id`` gets it); naming another issuer is refused. The credential must
+        conform to the VC Data Model 2.0: a non-conforming one raises
+        :class:`~innopass.errors.CredentialInvalidError`, whose ``problems`` carry the
+        failure codes a verifier would report, and nothing is signed. Returns the
+        secured credential (``"di"``) or the compact JWS (``"jwt"``).
+        """
+        fmt = passport_format(format)
+        signer = self._signer
+        document = dict(credential)
+        did = signer.description.did
+        issuer = document.get("issuer")
+        if issuer is None:
+            document["issuer"] = did
+        elif isinstance(issuer, dict) and "id" not in issuer:
+            document["issuer"] = {"id": did, **issuer}
+        if issuer_id(document) not in (None, did):
+            raise CredentialInvalidError(
+                [
+                    CheckFailed(
+                        FailureCode.ISSUER_UNTRUSTED,
+                        f"this organisation signs only as itself ({did[:120]})",
+                        "/issuer",
+                    )
+                ]
+            )
+        if "proof" in document:
+            raise CredentialInvalidError(
+                [CheckFailed(FailureCode.MALFORMED, "the credential is already secured", "/proof")]
+            )
+        with self._ledger.transaction() as tx:
+            signer.check_current()
+            now = self._clock()
+            signed: JSONObject | str = (
+                signer.sign_jwt(document, issued_at=now)
+                if fmt is PassportFormat.JWT
+                else signer.sign(document, created=now)
+            )
+            identifier = document.get("id")
+            tx.audit(
+                "sign-credential",
+                identifier if isinstance(identifier, str) else "",
+                {
+                    "format": fmt.value,
+                    "verificationMethod": signer.key_id,
+                    "types": list(credential_types(document)),
+                },
+            )
+        return signed
 
     # --- status and bundles -----------------------------------------------------------
 
@@ -589,10 +628,22 @@ class Issuer(Session):
     ) -> list[PublishedStatusList]:
         """Sign every status list and write each to ``directory/<purpose>/<n>`` (FORMATS.md §3).
 
-        ``directory`` must be outside the home's keys and ledger
+        ``directory`` must be outside the home's keys and ledger, and no
+        ``<purpose>`` folder or list file in it may be a symbolic link
         (:class:`~innopass.errors.OutputError`), checked before anything is signed.
         """
         self.home.check_output_dir(directory)
+        for info in self._ledger.status_lists():
+            folder = directory / info.purpose.value
+            path = folder / str(info.list_number)
+            for part in (folder, path):
+                if part.is_symlink():
+                    raise OutputError(
+                        f"refusing to write through the symbolic link {part}: status lists "
+                        "are written only into real directories",
+                        path=part,
+                    )
+            self.home.check_output_file(path)  # resolved: never into the keys or the ledger
         return publish_status_lists(
             self._signer, self._ledger, directory, clock=self._clock, valid_for=valid_for
         )

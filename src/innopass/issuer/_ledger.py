@@ -12,9 +12,22 @@ The audit log is append-only (triggers refuse ``UPDATE`` and ``DELETE``) and
 hash-chained: each entry's ``hash`` is SHA-256 over the previous entry's hash (hex,
 ASCII) followed by the RFC 8785 canonical JSON of the entry (``seq``, ``at``,
 ``action``, ``subject``, ``details``). :meth:`Ledger.verify_audit_chain` recomputes
-the chain and names the first entry that does not match. (A chain cannot show
-that its newest entries were cut off; keep a copy of the head hash elsewhere if
-that matters.)
+the chain and names the first entry that does not match.
+
+Tamper evidence. Every passport and every status change is in the chain: an
+``issue`` entry (written by :meth:`LedgerTransaction.add_passport`) names the
+passport's record digest, key, format, credential digest and status allocations,
+and every status change goes through :meth:`LedgerTransaction.set_status`, whose
+entry names the purpose, list, index and new value. :meth:`Ledger.verify` checks
+the SQLite file, the chain, and then *replays* the chain and compares the result
+with the tables (passports, allocations, status bits), so an SQL edit of a table
+is found. A rewritten or rolled-back chain is consistent with itself; it is found
+against a :class:`LedgerCheckpoint` (the chain's length and head hash) published
+outside the file: every signed status list and the organisation description carry
+the checkpoint of the ledger they were made from, so a restored backup or a
+recomputed chain contradicts what was already published. ``issue``, status
+changes and status-list signing refuse to run on a ledger that fails
+(:class:`~innopass.errors.LedgerTamperedError`).
 """
 
 from __future__ import annotations
@@ -25,13 +38,13 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from innopass._internal.canonical import canonicalize
 from innopass._internal.jose import looks_like_compact_jws, parse_compact_jws
@@ -40,6 +53,7 @@ from innopass._internal.timestamps import format_datetime, parse_datetime, utc_n
 from innopass.errors import (
     AuditChainError,
     LedgerError,
+    LedgerTamperedError,
     MalformedInputError,
     PassportNotFoundError,
     StatusChangeError,
@@ -51,6 +65,7 @@ from innopass.status import (
     StatusReason,
     new_bitstring,
 )
+from innopass.trust import LedgerCheckpoint
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
@@ -60,6 +75,8 @@ __all__ = [
     "MAX_DRAWS",
     "AuditEntry",
     "Ledger",
+    "LedgerCheckpoint",
+    "LedgerReport",
     "LedgerTransaction",
     "PassportEntry",
     "PassportKind",
@@ -70,16 +87,21 @@ __all__ = [
     "TrustListVersion",
 ]
 
-LEDGER_LAYOUT_VERSION = 3
+LEDGER_LAYOUT_VERSION = 4
 """``PRAGMA user_version`` of the ledger layout this code writes.
 
 1: the first layout. 2: ``status_lists.allocated`` counts each list's
 allocations (kept by a trigger in the allocating transaction), so allocating
-never counts rows. 3: a ``message`` status purpose with several bits per entry
-(``status_lists.status_size``; ``status_allocations.value`` replaces ``is_set``),
-and per passport its ``kind`` (a passport or an adoption record), its record's
-``record_version`` (filled in from the signed text when upgrading) and
-``superseded_by``. Older ledgers are upgraded, one layout at a time, when opened.
+never counts rows. 3: passports and status allocations cannot be deleted, nor an
+allocation moved, by triggers (an accident is refused; a deliberate edit is found
+by :meth:`Ledger.verify`), and
+issue and status-change audit entries carry what the replay compares. 4: a
+``message`` status purpose with several bits per entry (``status_lists.status_size``;
+``status_allocations.value`` replaces ``is_set``), and per passport its ``kind`` (a
+passport or an adoption record), its record's ``record_version`` (read from the signed
+text when upgrading) and ``superseded_by``. Older ledgers are upgraded, one layout at
+a time, when opened (an ``ledger-upgrade`` audit entry records it); their older
+entries stay valid and are replayed with what they hold.
 """
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -93,6 +115,22 @@ MAX_DRAWS = 32
 
 GENESIS_HASH = "0" * 64
 """``prev_hash`` of the first audit entry."""
+
+_GUARDS = """
+CREATE TRIGGER IF NOT EXISTS passports_no_delete BEFORE DELETE ON passports
+BEGIN
+    SELECT RAISE(ABORT, 'passports are never deleted from the ledger');
+END;
+CREATE TRIGGER IF NOT EXISTS status_allocations_no_delete BEFORE DELETE ON status_allocations
+BEGIN
+    SELECT RAISE(ABORT, 'status allocations are never deleted');
+END;
+CREATE TRIGGER IF NOT EXISTS status_allocations_fixed
+BEFORE UPDATE OF purpose, list_number, idx, passport_id ON status_allocations
+BEGIN
+    SELECT RAISE(ABORT, 'a status allocation never moves');
+END;
+"""
 
 _SCHEMA = """
 CREATE TABLE passports (
@@ -162,6 +200,8 @@ CREATE TABLE trust_list_versions (
 );
 """
 
+_UPGRADE_2_TO_3 = _GUARDS
+
 _UPGRADE_1_TO_2 = """
 ALTER TABLE status_lists ADD COLUMN allocated INTEGER NOT NULL DEFAULT 0 CHECK (allocated >= 0);
 UPDATE status_lists SET allocated = (
@@ -175,7 +215,7 @@ BEGIN
 END;
 """
 
-_UPGRADE_2_TO_3 = """
+_UPGRADE_3_TO_4 = """
 ALTER TABLE passports ADD COLUMN kind TEXT NOT NULL DEFAULT 'passport'
     CHECK (kind IN ('passport', 'adoption'));
 ALTER TABLE passports ADD COLUMN record_version INTEGER
@@ -204,6 +244,12 @@ BEGIN
     WHERE purpose = NEW.purpose AND list_number = NEW.list_number;
 END;
 """
+_UPGRADE_3_TO_4 += _GUARDS  # the rebuilt status_allocations gets its guards again
+
+#: ``ORDER BY`` for purposes: revocation, suspension, then the others by name.
+_PURPOSE_ORDER = (
+    "CASE purpose WHEN 'revocation' THEN 0 WHEN 'suspension' THEN 1 ELSE 2 END, purpose"
+)
 
 #: ``ORDER BY`` for purposes: revocation, suspension, then the others by name.
 _PURPOSE_ORDER = (
@@ -211,32 +257,33 @@ _PURPOSE_ORDER = (
 )
 
 #: The upgrade from each older layout to the next.
-_UPGRADES: dict[int, str] = {1: _UPGRADE_1_TO_2, 2: _UPGRADE_2_TO_3}
+_UPGRADES: dict[int, str] = {1: _UPGRADE_1_TO_2, 2: _UPGRADE_2_TO_3, 3: _UPGRADE_3_TO_4}
 
 
 def _fill_record_versions(db: sqlite3.Connection) -> None:
-    """Layout 3: each passport's ``record_version``, read from its signed text."""
+    """Layout 4: each passport's ``record_version``, read from its signed text (left unknown,
+    ``NULL``, for a text that holds none: the upgrade never fails on what it cannot read)."""
     rows = db.execute("SELECT id, credential FROM passports").fetchall()
     for passport_id, text in rows:
         db.execute(
             "UPDATE passports SET record_version = ? WHERE id = ?",
-            (_record_version_of(str(text), str(passport_id)), passport_id),
+            (_record_version_of(str(text)), passport_id),
         )
 
 
-def _record_version_of(text: str, passport_id: str) -> int:
+def _record_version_of(text: str) -> int | None:
     try:
         if looks_like_compact_jws(text.strip()):
             credential: JSONValue = parse_compact_jws(text.strip()).payload
         else:
             credential = loads_strict(text)
-        subject = credential.get("credentialSubject") if isinstance(credential, dict) else None
-        record = subject.get("assessmentRecord") if isinstance(subject, dict) else None
-        version = record.get("record_version") if isinstance(record, dict) else None
-    except MalformedInputError as exc:
-        raise LedgerError(f"ledger holds a malformed passport {passport_id}") from exc
+    except MalformedInputError:
+        return None
+    subject = credential.get("credentialSubject") if isinstance(credential, dict) else None
+    record = subject.get("assessmentRecord") if isinstance(subject, dict) else None
+    version = record.get("record_version") if isinstance(record, dict) else None
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise LedgerError(f"ledger holds passport {passport_id} without a record_version")
+        return None
     return version
 
 
@@ -375,6 +422,116 @@ class TrustListVersion:
     credential_text: str
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerReport:
+    """What :meth:`Ledger.verify` found: the chain's checkpoint and every problem."""
+
+    checkpoint: LedgerCheckpoint
+    passports: int
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+_LEGACY_STATUS_ACTIONS = {"revoke": 1, "suspend": 1, "reinstate": 0}
+_MAX_PROBLEMS = 50
+
+
+@dataclass(slots=True)
+class _Issued:
+    record_digest: str | None
+    verification_method: str | None
+    format: str | None
+    credential_digest: str | None
+    allocations: set[tuple[str, int, int]]
+
+
+@dataclass(slots=True)
+class _Replay:
+    """The ledger's state as the audit chain tells it."""
+
+    passports: dict[str, _Issued]
+    values: dict[tuple[str, int, int], int]
+    owners: dict[tuple[str, int, int], str]
+    problems: list[str]
+
+
+def _list_number(value: JSONValue) -> int | None:
+    """A list number: an integer, or the ``…/<n>`` end of a list id (older issue entries)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        tail = value.rpartition("/")[2]
+        return int(tail) if tail.isdigit() and len(tail) < 10 else None
+    return None
+
+
+def _replay(entries: Sequence[AuditEntry]) -> _Replay:
+    """Replay ``entries``: the passports issued and each status position's value.
+
+    An ``issue`` entry records a passport and its allocations; a status change
+    is an entry whose details name ``purpose``, ``list``, ``index`` and
+    ``value`` (entries of layouts before 3 have no ``value``: ``revoke`` and
+    ``suspend`` set 1, ``reinstate`` sets 0). Every kind of status list and
+    purpose is replayed alike.
+    """
+    state = _Replay({}, {}, {}, [])
+    for entry in entries:
+        details = entry.details
+        if entry.action == "issue":
+            if entry.subject in state.passports:
+                state.problems.append(f"audit entry {entry.seq} issues {entry.subject} again")
+            allocations: set[tuple[str, int, int]] = set()
+            raw = details.get("status")
+            for item in raw if isinstance(raw, list) else []:
+                if not isinstance(item, dict):
+                    continue
+                purpose, index = item.get("purpose"), item.get("index")
+                number = _list_number(item.get("listNumber", item.get("list")))
+                if isinstance(purpose, str) and isinstance(index, int) and number is not None:
+                    allocations.add((purpose, number, index))
+            state.passports[entry.subject] = _Issued(
+                record_digest=_text(details.get("recordDigest")),
+                verification_method=_text(details.get("verificationMethod")),
+                format=_text(details.get("format")),
+                credential_digest=_text(details.get("credentialDigest")),
+                allocations=allocations,
+            )
+            for position in allocations:
+                if position in state.owners:
+                    state.problems.append(
+                        f"audit entry {entry.seq} gives {entry.subject} the status position "
+                        f"{position[0]} {position[1]}/{position[2]} of {state.owners[position]}"
+                    )
+                state.owners[position] = entry.subject
+                state.values[position] = 0
+            continue
+        purpose, index = details.get("purpose"), details.get("index")
+        listed = details.get("list")
+        value = details.get("value", _LEGACY_STATUS_ACTIONS.get(entry.action))
+        if not (
+            isinstance(purpose, str)
+            and isinstance(index, int)
+            and isinstance(listed, int)
+            and isinstance(value, int)
+        ):
+            continue
+        position = (purpose, listed, index)
+        if state.owners.get(position) != entry.subject:
+            state.problems.append(
+                f"audit entry {entry.seq} changes {purpose} {number}/{index}, "
+                f"which no issue entry gave {entry.subject}"
+            )
+        state.values[position] = value
+    return state
+
+
+def _text(value: JSONValue) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _chain_hash(
     prev_hash: str, seq: int, at: str, action: str, subject: str, details: JSONValue
 ) -> str:
@@ -425,12 +582,79 @@ def _audit_entries(db: sqlite3.Connection) -> tuple[AuditEntry, ...]:
     return tuple(entries)
 
 
-class LedgerTransaction:
-    """The operations available inside one ledger transaction (see :meth:`Ledger.transaction`)."""
+def _checked_entries(db: sqlite3.Connection) -> tuple[AuditEntry, ...]:
+    """The audit log, each entry's place in the hash chain checked as it is read (one pass).
 
-    def __init__(self, connection: sqlite3.Connection, clock: Callable[[], datetime]) -> None:
+    Raises :class:`AuditChainError` naming the first entry whose sequence number,
+    ``prev_hash`` or ``hash`` does not match, or whose details are not a JSON object.
+    """
+    entries = []
+    expected_prev = GENESIS_HASH
+    for position, (seq, at, action, subject, details_json, prev_hash, digest) in enumerate(
+        _audit_rows(db), start=1
+    ):
+        if seq != position:
+            raise AuditChainError(position, f"entry missing (next entry is {seq})")
+        if prev_hash != expected_prev:
+            raise AuditChainError(seq, "prev_hash does not match the previous entry")
+        try:
+            details = loads_strict(str(details_json))
+        except MalformedInputError as exc:
+            raise AuditChainError(seq, "details are not valid JSON") from exc
+        if not isinstance(details, dict):
+            raise AuditChainError(seq, "details are not a JSON object")
+        if _chain_hash(str(prev_hash), int(seq), str(at), str(action), str(subject), details) != (
+            digest
+        ):
+            raise AuditChainError(seq, "hash does not match the entry's contents")
+        try:
+            when = parse_datetime(str(at))
+        except MalformedInputError as exc:
+            raise AuditChainError(seq, f"time {str(at)[:40]!r} is not a time") from exc
+        entries.append(
+            AuditEntry(
+                int(seq), when, str(action), str(subject), details, str(prev_hash), str(digest)
+            )
+        )
+        expected_prev = str(digest)
+    return tuple(entries)
+
+
+class LedgerTransaction:
+    """The operations available inside one ledger transaction (see :meth:`Ledger.transaction`).
+
+    Every change to what a verifier sees goes through here with its audit entry:
+    :meth:`add_passport` (the ``issue`` entry) and :meth:`set_status` (every status
+    change, of any purpose or list kind), so that :meth:`Ledger.verify` can replay
+    the chain and compare it with the tables.
+    """
+
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        clock: Callable[[], datetime],
+        ledger: Ledger | None = None,
+    ) -> None:
         self._db = connection
         self._clock = clock
+        self._ledger = ledger
+
+    # --- tamper evidence --------------------------------------------------------------
+
+    def checkpoint(self) -> LedgerCheckpoint:
+        """The chain's length and head as this transaction sees it."""
+        return _checkpoint(self._db)
+
+    def require_intact(self, *, full: bool = False) -> LedgerCheckpoint:
+        """Refuse (:class:`~innopass.errors.LedgerTamperedError`) unless the ledger verifies.
+
+        A ledger opened by this process and verified at the head it still has is
+        not verified again unless ``full``; signing status lists always verifies in
+        full (the bits published are compared with the chain's replay first).
+        """
+        if self._ledger is None:  # pragma: no cover - every transaction has its ledger
+            raise LedgerError("this transaction has no ledger to verify")
+        return self._ledger._require_intact(full=full)
 
     # --- audit ------------------------------------------------------------------------
 
@@ -527,8 +751,40 @@ class LedgerTransaction:
 
     # --- passports --------------------------------------------------------------------
 
-    def add_passport(self, entry: PassportEntry) -> None:
-        """Record a signed passport (its allocations must already be made in this transaction)."""
+    def add_passport(
+        self, entry: PassportEntry, *, details: Mapping[str, JSONValue] | None = None
+    ) -> AuditEntry:
+        """Record a signed passport with its ``issue`` audit entry; return the entry.
+
+        Its status allocations must already be made in this transaction. The entry
+        names what :meth:`Ledger.verify` compares: the record digest, the key, the
+        format, the SHA-256 of the credential text and every allocation; ``details``
+        adds to it.
+        """
+        self._insert_passport(entry)
+        allocations = _allocations(self._db, entry.id)
+        lists = {str(s.get("statusPurpose")): s.get("statusListCredential") for s in entry.status}
+        body: JSONObject = dict(details or {})
+        body.update(
+            {
+                "recordDigest": entry.record_digest,
+                "format": entry.format,
+                "verificationMethod": entry.verification_method,
+                "credentialDigest": _text_digest(entry.credential_text),
+                "status": [
+                    {
+                        "purpose": a.purpose.value,
+                        "list": lists.get(a.purpose.value) or a.list_number,
+                        "listNumber": a.list_number,
+                        "index": a.index,
+                    }
+                    for a in allocations
+                ],
+            }
+        )
+        return self.audit("issue", entry.id, body)
+
+    def _insert_passport(self, entry: PassportEntry) -> None:
         try:
             self._db.execute(
                 "INSERT INTO passports (id, record_id, record_digest, format, issued_at, "
@@ -586,10 +842,8 @@ class LedgerTransaction:
         :attr:`PassportEntry.message` stays ``None``), and a message-only change is
         refused.
 
-        This is the one path by which status values change: every position that
-        changes gets its own audit entry, ``{"purpose", "list", "index", "value"}``
-        (plus ``"reason"`` for the message), so the published bits follow from the
-        audit chain.
+        Every position that changes goes through :meth:`set_status` (the one path),
+        with its own audit entry (plus ``"reason"`` for the message).
         """
         entry = self.passport(passport_id)
         state = entry.state
@@ -620,7 +874,7 @@ class LedgerTransaction:
                     StatusReason.NONE if entry.superseded_by is None else StatusReason.SUPERSEDED
                 )
         extra: dict[str, JSONValue] = {} if reason is None else {"reason": reason.value}
-        self._set_value(entry, entry.allocation(purpose), value, action.value, extra)
+        self.set_status(passport_id, purpose, value, action=action.value, details=extra)
         if reason is not None and entry.message is not None:
             self._set_message(entry, reason)
         return self.passport(passport_id)
@@ -641,41 +895,48 @@ class LedgerTransaction:
     def _set_message(self, entry: PassportEntry, reason: StatusReason) -> None:
         allocation = entry.allocation(StatusPurpose.MESSAGE)
         if allocation.value != reason.value_code:
-            self._set_value(
-                entry, allocation, reason.value_code, "message", {"reason": reason.value}
+            self.set_status(
+                entry.id,
+                StatusPurpose.MESSAGE,
+                reason.value_code,
+                action="message",
+                details={"reason": reason.value},
             )
 
-    def _set_value(
+    def set_status(
         self,
-        entry: PassportEntry,
-        allocation: StatusAllocation,
+        passport_id: str,
+        purpose: StatusPurpose,
         value: int,
+        *,
         action: str,
-        extra: Mapping[str, JSONValue],
-    ) -> None:
-        """Set one status position's value, with its audit entry (see :meth:`change_status`)."""
-        self._db.execute(
+        details: Mapping[str, JSONValue] | None = None,
+    ) -> AuditEntry:
+        """Set the status value of ``passport_id``'s ``purpose`` allocation, with its audit entry.
+
+        The one path by which a status position changes (any purpose, any list
+        kind): the entry names ``purpose``, ``list``, ``index`` and ``value``, which
+        :meth:`Ledger.verify` replays. The rules of which change is allowed are the
+        caller's (see :meth:`change_status`).
+        """
+        allocation = self.passport(passport_id).allocation(purpose)
+        changed = self._db.execute(
             "UPDATE status_allocations SET value = ? "
             "WHERE purpose = ? AND list_number = ? AND idx = ? AND passport_id = ?",
-            (
-                value,
-                allocation.purpose.value,
-                allocation.list_number,
-                allocation.index,
-                entry.id,
-            ),
-        )
-        self.audit(
-            action,
-            entry.id,
+            (value, purpose.value, allocation.list_number, allocation.index, passport_id),
+        ).rowcount
+        if changed != 1:
+            raise LedgerError(f"the {purpose} allocation of {passport_id} is missing")
+        body: JSONObject = dict(details or {})
+        body.update(
             {
-                "purpose": allocation.purpose.value,
+                "purpose": purpose.value,
                 "list": allocation.list_number,
                 "index": allocation.index,
                 "value": value,
-                **extra,
-            },
+            }
         )
+        return self.audit(action, passport_id, body)
 
     # --- trust lists (anchor) ---------------------------------------------------------
 
@@ -704,6 +965,77 @@ class LedgerTransaction:
             raise LedgerError(
                 f"trust list version {version.version} cannot be recorded: {exc}"
             ) from exc
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _checkpoint(db: sqlite3.Connection) -> LedgerCheckpoint:
+    row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return (
+        LedgerCheckpoint(0, GENESIS_HASH)
+        if row is None
+        else LedgerCheckpoint(int(row[0]), str(row[1]))
+    )
+
+
+def _compare_tables(db: sqlite3.Connection, replay: _Replay) -> list[str]:
+    """Where the tables differ from the chain's replay (passports, allocations, status values).
+
+    The status value of a position is its ``value`` column (several bits for a
+    ``message`` list).
+    """
+    problems: list[str] = []
+    rows = db.execute(  # streamed: a ledger's passports may not fit in memory at once
+        "SELECT id, record_digest, format, verification_method, credential FROM passports"
+    )
+    seen: set[str] = set()
+    for pid, digest, fmt, method, credential in rows:
+        pid = str(pid)
+        seen.add(pid)
+        issued = replay.passports.get(pid)
+        if issued is None:
+            problems.append(f"passport {pid} is in the ledger but no audit entry issued it")
+            continue
+        for name, recorded, chained in (
+            ("record digest", str(digest), issued.record_digest),
+            ("format", str(fmt), issued.format),
+            ("verification method", str(method), issued.verification_method),
+            ("credential", _text_digest(str(credential)), issued.credential_digest),
+        ):
+            if chained is not None and recorded != chained:
+                problems.append(f"passport {pid}: its {name} differs from its issue entry")
+    for pid in sorted(replay.passports.keys() - seen):
+        problems.append(f"passport {pid} was issued (audit log) but is missing from the ledger")
+    held: dict[tuple[str, int, int], tuple[str, int]] = {
+        (str(p), int(n), int(i)): (str(pid), int(v))
+        for p, n, i, pid, v in db.execute(
+            "SELECT purpose, list_number, idx, passport_id, value FROM status_allocations"
+        )
+    }
+    for position, (pid, value) in held.items():
+        where = f"{position[0]} {position[1]}/{position[2]}"
+        owner = replay.owners.get(position)
+        if owner is None:
+            if pid in replay.passports and replay.passports[pid].allocations:
+                problems.append(f"status position {where} of {pid} was never allocated to it")
+            elif value:
+                problems.append(f"status position {where} of {pid} is set with no audit entry")
+            continue
+        if owner != pid:
+            problems.append(f"status position {where} belongs to {owner}, not {pid}")
+        if replay.values.get(position, 0) != value:
+            problems.append(
+                f"status position {where} of {pid} is {value} in the ledger but "
+                f"{replay.values.get(position, 0)} in the audit log"
+            )
+    for position in sorted(replay.owners.keys() - held.keys()):
+        problems.append(
+            f"status position {position[0]} {position[1]}/{position[2]} of "
+            f"{replay.owners[position]} is missing from the ledger"
+        )
+    return problems
 
 
 def _allocations(db: sqlite3.Connection, passport_id: str) -> tuple[StatusAllocation, ...]:
@@ -804,6 +1136,30 @@ SELECT state, COUNT(*) FROM (
 """
 
 
+_R = TypeVar("_R")
+_P = ParamSpec("_P")
+
+
+def _read(method: Callable[Concatenate[Ledger, _P], _R]) -> Callable[Concatenate[Ledger, _P], _R]:
+    """A :class:`Ledger` read whose SQLite errors (a damaged file) become :class:`LedgerError`."""
+
+    def run(self: Ledger, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return _reading(self, lambda: method(self, *args, **kwargs))
+
+    run.__name__, run.__doc__ = method.__name__, method.__doc__
+    return run
+
+
+def _reading(ledger: Ledger, read: Callable[[], _R]) -> _R:
+    """Run a read, turning SQLite's errors (a damaged file) into a :class:`LedgerError`."""
+    try:
+        return read()
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(
+            f"the ledger at {ledger.path} cannot be read ({exc}): restore it from a backup"
+        ) from exc
+
+
 class Ledger:
     """An organisation's ledger (one SQLite file). Open with :meth:`open`; close when done.
 
@@ -817,6 +1173,10 @@ class Ledger:
         self._db = connection
         self.path = path
         self._clock = clock
+        self.anchors: tuple[tuple[str, LedgerCheckpoint], ...] = ()
+        """Checkpoints published outside the file, with where each came from
+        (``(source, checkpoint)``), that :meth:`verify` requires the chain to hold."""
+        self._trusted: LedgerCheckpoint | None = None
 
     @classmethod
     def open(
@@ -866,7 +1226,7 @@ class Ledger:
                 # Another process may have created or upgraded the tables meanwhile.
                 version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
                 if version == 0:
-                    scripts = [_SCHEMA]
+                    scripts = [_SCHEMA + _GUARDS]
                 elif version in _UPGRADES:
                     scripts = [_UPGRADES[v] for v in range(version, LEDGER_LAYOUT_VERSION)]
                 elif version == LEDGER_LAYOUT_VERSION:
@@ -877,9 +1237,15 @@ class Ledger:
                     for statement in _split_statements(script):
                         self._db.execute(statement)
                 if scripts:
-                    if 0 < version < 3:
+                    if 0 < version < 4:
                         _fill_record_versions(self._db)
                     self._db.execute(f"PRAGMA user_version = {LEDGER_LAYOUT_VERSION}")
+                    if version:
+                        LedgerTransaction(self._db, self._clock).audit(
+                            "ledger-upgrade",
+                            "ledger",
+                            {"from": version, "to": LEDGER_LAYOUT_VERSION},
+                        )
                 self._db.execute("COMMIT")
             except BaseException:
                 _rollback(self._db)
@@ -909,26 +1275,104 @@ class Ledger:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot start a ledger transaction: {exc}") from exc
+        trusted = self._trusted
         try:
-            yield LedgerTransaction(self._db, self._clock)
+            tx = LedgerTransaction(self._db, self._clock, self)
+            yield tx
+            head = tx.checkpoint()
         except sqlite3.Error as exc:
             _rollback(self._db)
+            self._trusted = trusted
             raise LedgerError(f"ledger transaction failed: {exc}") from exc
         except BaseException:
             _rollback(self._db)
+            self._trusted = trusted
             raise
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             _rollback(self._db)
+            self._trusted = trusted
             raise LedgerError(f"cannot commit to the ledger: {exc}") from exc
+        if self._trusted is not None:
+            # verified in this transaction, or before it at the head it started from:
+            # what this process appended keeps it verified
+            self._trusted = head
+
+    # --- tamper evidence --------------------------------------------------------------
+
+    def checkpoint(self) -> LedgerCheckpoint:
+        """The audit chain's length and head now."""
+        return _reading(self, lambda: _checkpoint(self._db))
+
+    def verify(
+        self, checkpoints: Sequence[tuple[str, LedgerCheckpoint]] | None = None
+    ) -> LedgerReport:
+        """Check everything: the file, the chain, the tables against the chain's replay, and
+        the chain against every published checkpoint (:attr:`anchors`, or ``checkpoints``).
+
+        Never raises for what it finds: each problem is in the report.
+        """
+
+        def run() -> LedgerReport:
+            problems: list[str] = []
+            check = self._db.execute("PRAGMA quick_check").fetchall()
+            if [str(r[0]) for r in check] != ["ok"]:
+                problems += [f"the SQLite file is damaged: {r[0]}" for r in check[:5]]
+                return LedgerReport(LedgerCheckpoint(0, GENESIS_HASH), 0, tuple(problems))
+            try:
+                entries = _checked_entries(self._db)
+                length = len(entries)
+            except LedgerError as exc:
+                problems.append(str(exc))
+                entries, length = (), -1
+            head = _checkpoint(self._db)
+            if length >= 0:
+                replay = _replay(entries)
+                problems += replay.problems
+                problems += _compare_tables(self._db, replay)
+                hashes = [e.hash for e in entries]
+                for source, point in self.anchors if checkpoints is None else checkpoints:
+                    problem = _checkpoint_problem(point, hashes, source)
+                    if problem is not None:
+                        problems.append(problem)
+            count = int(self._db.execute("SELECT COUNT(*) FROM passports").fetchone()[0])
+            return LedgerReport(head, count, tuple(problems[:_MAX_PROBLEMS]))
+
+        return _reading(self, run)
+
+    def _require_intact(self, *, full: bool) -> LedgerCheckpoint:
+        head = _checkpoint(self._db)
+        if not full and self._trusted == head:
+            return head
+        report = self.verify()
+        if not report.ok:
+            self._trusted = None
+            raise LedgerTamperedError(self.path, report.problems)
+        self._trusted = report.checkpoint
+        return report.checkpoint
+
+    def require_intact(self) -> LedgerCheckpoint:
+        """Raise :class:`~innopass.errors.LedgerTamperedError` unless :meth:`verify` passes."""
+        return _reading(self, lambda: self._require_intact(full=False))
+
+    def replayed_values(self, upto: int | None = None) -> dict[tuple[str, int, int], int]:
+        """Each status position's value as the chain's first ``upto`` entries tell it."""
+
+        def run() -> dict[tuple[str, int, int], int]:
+            entries = _audit_entries(self._db)
+            return _replay(entries if upto is None else entries[:upto]).values
+
+        return _reading(self, run)
 
     # --- reads ------------------------------------------------------------------------
 
+    @_read
     def passport(self, passport_id: str) -> PassportEntry:
         """The passport with this id; raises :class:`PassportNotFoundError`."""
         return _load_passport(self._db, passport_id)
 
+    @_read
     def passports(self) -> Iterator[PassportEntry]:
         """Every passport, oldest first."""
         rows = self._db.execute(
@@ -937,14 +1381,17 @@ class Ledger:
         for row in rows:
             yield _passport_from_row(self._db, tuple(row))
 
+    @_read
     def passports_for_record(self, record_id: str) -> tuple[PassportEntry, ...]:
         """The passports (not adoption records) issued for ``record_id``, oldest first."""
         return _passports_for_record(self._db, record_id)
 
+    @_read
     def adoptions_of(self, passport_id: str) -> tuple[PassportEntry, ...]:
         """This organisation's adoption records of the passport ``passport_id``, oldest first."""
         return _passports_for_record(self._db, passport_id, PassportKind.ADOPTION)
 
+    @_read
     def count_passports(self) -> dict[PassportState, int]:
         """How many passports (not adoption records) are active, suspended and revoked (one SQL
         query)."""
@@ -953,6 +1400,7 @@ class Ledger:
             counts[PassportState(state)] += int(count)
         return counts
 
+    @_read
     def status_lists(self) -> tuple[StatusListInfo, ...]:
         """Every status list allocated from, by purpose and number."""
         rows = self._db.execute(
@@ -967,6 +1415,7 @@ class Ledger:
         except ValueError as exc:
             raise LedgerError("ledger holds a status list with an unknown purpose") from exc
 
+    @_read
     def status_bits(self, purpose: StatusPurpose, list_number: int) -> bytes:
         """The current bitstring of one list: each entry's value in ``status_size`` bits
         (for one bit: set = revoked/suspended)."""
@@ -994,6 +1443,7 @@ class Ledger:
                     bits[position // 8] |= 0x80 >> (position % 8)
         return bytes(bits)
 
+    @_read
     def all_allocations(self) -> tuple[tuple[StatusPurpose, int, int, str], ...]:
         """Every ``(purpose, list_number, index, passport_id)`` allocated."""
         rows = self._db.execute(
@@ -1002,37 +1452,21 @@ class Ledger:
         ).fetchall()
         return tuple((StatusPurpose(p), int(n), int(i), str(pid)) for p, n, i, pid in rows)
 
+    @_read
     def audit_entries(self) -> tuple[AuditEntry, ...]:
         """The audit log, oldest first."""
         return _audit_entries(self._db)
 
+    @_read
     def verify_audit_chain(self) -> int:
         """Recompute the audit hash chain; return the number of entries checked.
 
         Raises :class:`AuditChainError` naming the first entry whose sequence
         number, ``prev_hash`` or ``hash`` does not match.
         """
-        rows = _audit_rows(self._db)
-        expected_prev = GENESIS_HASH
-        for position, (seq, at, action, subject, details_json, prev_hash, digest) in enumerate(
-            rows, start=1
-        ):
-            if seq != position:
-                raise AuditChainError(position, f"entry missing (next entry is {seq})")
-            if prev_hash != expected_prev:
-                raise AuditChainError(seq, "prev_hash does not match the previous entry")
-            try:
-                details = loads_strict(str(details_json))
-            except MalformedInputError as exc:
-                raise AuditChainError(seq, "details are not valid JSON") from exc
-            recomputed = _chain_hash(
-                str(prev_hash), int(seq), str(at), str(action), str(subject), details
-            )
-            if recomputed != digest:
-                raise AuditChainError(seq, "hash does not match the entry's contents")
-            expected_prev = str(digest)
-        return len(rows)
+        return len(_checked_entries(self._db))
 
+    @_read
     def trust_list_versions(self) -> tuple[TrustListVersion, ...]:
         """Every trust list this (anchor) organisation signed, oldest first."""
         rows = self._db.execute(
@@ -1054,10 +1488,27 @@ class Ledger:
             )
         return tuple(out)
 
+    @_read
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` result (``"ok"`` when the file is sound)."""
         row = self._db.execute("PRAGMA integrity_check").fetchone()
         return "" if row is None else str(row[0])
+
+
+def _checkpoint_problem(point: LedgerCheckpoint, hashes: Sequence[str], source: str) -> str | None:
+    if point.length == 0:
+        return None
+    if point.length > len(hashes):
+        return (
+            f"{source} was made from a ledger of {point.length} audit entries; this one has "
+            f"{len(hashes)}: it was rolled back (restored from an older copy?)"
+        )
+    if hashes[point.length - 1] != point.head:
+        return (
+            f"{source} was made from a ledger whose audit entry {point.length} differs from "
+            "this one's: the audit log was rewritten"
+        )
+    return None
 
 
 def _rollback(db: sqlite3.Connection) -> None:

@@ -49,7 +49,7 @@ class Session:
         """
         home = OrganisationHome.open(Path(path))
         signer = HomeSigner.open(home, passphrase)
-        return home, signer, home.open_ledger(clock=clock)
+        return home, signer, home.open_ledger(clock=clock, description=signer.description)
 
     def close(self) -> None:
         """Close the ledger."""

@@ -1,7 +1,10 @@
 """The narrow signing capability the issuer's parts share: a key, its id, the organisation.
 
 Status lists, trust lists and bundles are signed through a :class:`Signer`, never
-through the whole :class:`~innopass.issuer.Issuer`. :class:`HomeSigner` is the
+through the whole :class:`~innopass.issuer.Issuer`. Whatever it signs is first held
+to the VC Data Model 2.0 (:func:`~innopass._internal.datamodel.require_conforming`,
+the rules the verifier reports under ``parse``): a non-conforming document raises
+:class:`~innopass.errors.CredentialInvalidError` and nothing is signed. :class:`HomeSigner` is the
 signer of an organisation home: it holds the decrypted current key and refuses to
 sign once another process has rotated it (call :meth:`HomeSigner.check_current`
 inside the ledger transaction that records what is signed; rotation takes the same
@@ -14,6 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from innopass._internal.datamodel import require_conforming
 from innopass._internal.jose import sign_vc_jwt
 from innopass._internal.jsonio import JSONObject
 from innopass._internal.proof import ProofOptions, add_proof
@@ -21,7 +25,7 @@ from innopass._internal.suites import suite_for_key
 from innopass.errors import KeyMaterialError
 from innopass.issuer._home import HomeSnapshot, OrganisationHome
 from innopass.keys import PrivateKey
-from innopass.trust import OrganisationDescription
+from innopass.trust import LedgerCheckpoint, OrganisationDescription
 
 __all__ = ["HomeSigner", "Signer"]
 
@@ -44,11 +48,20 @@ class Signer(Protocol):
         ...
 
     def sign(self, document: Mapping[str, Any], *, created: datetime) -> JSONObject:
-        """A copy of ``document`` with a Data Integrity proof (``assertionMethod``)."""
+        """A copy of ``document`` with a Data Integrity proof (``assertionMethod``).
+
+        Raises :class:`~innopass.errors.CredentialInvalidError` for a document that does
+        not conform to the VC Data Model 2.0 (nothing is signed then).
+        """
         ...
 
     def sign_jwt(self, credential: Mapping[str, Any], *, issued_at: datetime) -> str:
-        """``credential`` secured as a ``vc+jwt`` compact JWS."""
+        """``credential`` secured as a ``vc+jwt`` compact JWS (checked as :meth:`sign`)."""
+        ...
+
+    def publish_checkpoint(self, checkpoint: LedgerCheckpoint) -> None:
+        """Record in the organisation's description the ledger checkpoint just signed into
+        published material (called inside the ledger transaction that signs it)."""
         ...
 
 
@@ -95,6 +108,7 @@ class HomeSigner:
         self._snapshot = current
 
     def sign(self, document: Mapping[str, Any], *, created: datetime) -> JSONObject:
+        require_conforming(document)
         return add_proof(
             document,
             key=self._key,
@@ -103,4 +117,8 @@ class HomeSigner:
         )
 
     def sign_jwt(self, credential: Mapping[str, Any], *, issued_at: datetime) -> str:
+        require_conforming(credential)
         return sign_vc_jwt(credential, self._key, kid=self._key_id, issued_at=issued_at)
+
+    def publish_checkpoint(self, checkpoint: LedgerCheckpoint) -> None:
+        self._home.record_checkpoint(checkpoint)

@@ -74,6 +74,7 @@ def change_status(
         known = ", ".join(r.value for r in StatusReason)
         raise ConfigurationError(f"unknown status reason {reason!r} (known: {known})") from None
     with ledger.transaction() as tx:
+        tx.require_intact()
         return tx.change_status(passport_id, chosen, reason=why)
 
 
@@ -97,6 +98,7 @@ def sign_status_lists(
         raise ConfigurationError("a status list's validity must be positive")
     signed: list[PublishedStatusList] = []
     with ledger.transaction() as tx:
+        checkpoint = tx.require_intact(full=True)  # the bits are the chain's replay
         signer.check_current()
         organisation = signer.description
         now = clock()
@@ -114,6 +116,7 @@ def sign_status_lists(
                 bits=ledger.status_bits(purpose, number),
                 valid_from=now,
                 valid_until=now + valid_for,
+                ledger_checkpoint=checkpoint.to_json(),
             )
             signed.append(
                 PublishedStatusList(
@@ -123,6 +126,8 @@ def sign_status_lists(
                     credential=signer.sign(unsigned, created=now),
                 )
             )
+        if signed:
+            signer.publish_checkpoint(checkpoint)
         tx.audit(
             action,
             subject or organisation.did,
@@ -130,6 +135,7 @@ def sign_status_lists(
                 "lists": [s.id for s in signed],
                 "validUntil": format_datetime(now + valid_for),
                 "verificationMethod": signer.key_id,
+                "ledgerCheckpoint": checkpoint.to_json(),
             },
         )
     return signed

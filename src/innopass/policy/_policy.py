@@ -107,7 +107,7 @@ def _rule_problems(rules: Sequence[Mapping[str, Any]]) -> list[SchemaProblem]:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """An adopting trust's acceptance policy (docs/FORMATS.md §8).
+    """An adopting trust's acceptance policy (docs/FORMATS.md §10).
 
     Read one with :meth:`load` (a TOML file) or :meth:`from_text`; apply it with
     :meth:`decide` (or :func:`innopass.policy.decide`, which verifies first).

@@ -25,7 +25,7 @@ from innopass._internal.bitstring import (
     with_bit,
     with_value,
 )
-from innopass._internal.contexts import CREDENTIALS_V2
+from innopass._internal.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
 from innopass._internal.credential import VC_TYPE
 from innopass._internal.jsonio import JSONObject, JSONValue, pointer
 from innopass._internal.serial import Codec, Converter, member
@@ -54,6 +54,7 @@ __all__ = [
     "new_bitstring",
     "parse_status_list_credential",
     "reason_of",
+    "split_status_entries",
     "status_entries",
     "value_at",
     "with_bit",
@@ -215,25 +216,51 @@ MAX_STATUS_ENTRIES: Final = 16
 
 
 def status_entries(credential: Mapping[str, JSONValue]) -> tuple[StatusEntry, ...]:
-    """Every status entry of ``credential`` (``credentialStatus`` may be an object or a list)."""
+    """Every status entry of ``credential`` (``credentialStatus`` may be an object or a list).
+
+    Each must be a ``BitstringStatusListEntry`` (:class:`MalformedInputError` otherwise);
+    :func:`split_status_entries` sets the entries of other types aside instead.
+    """
+    entries, others = split_status_entries(credential)
+    if others:
+        path, kind = others[0]
+        raise MalformedInputError(f"status entry type {kind} is not {ENTRY_TYPE}", path=path)
+    return entries
+
+
+def split_status_entries(
+    credential: Mapping[str, JSONValue],
+) -> tuple[tuple[StatusEntry, ...], tuple[tuple[str, str], ...]]:
+    """The ``BitstringStatusListEntry`` entries of ``credential``, read, and ``(path, type)``
+    (the path of its ``type``) of each entry of another type (the data model allows other
+    status types; innopass cannot check them). Raises :class:`MalformedInputError` for a malformed
+    ``credentialStatus`` or a malformed ``BitstringStatusListEntry``."""
     value = credential.get("credentialStatus")
     if value is None:
-        return ()
-    if isinstance(value, dict):
-        return (StatusEntry.from_json(value),)
-    if not isinstance(value, list):
+        return (), ()
+    if not isinstance(value, dict | list):
         raise MalformedInputError(
             "credentialStatus is not an object or list", path="/credentialStatus"
         )
-    if len(value) > MAX_STATUS_ENTRIES:
+    if isinstance(value, list) and len(value) > MAX_STATUS_ENTRIES:
         raise MalformedInputError(
             f"credentialStatus has {len(value)} entries, over the limit of {MAX_STATUS_ENTRIES}",
             path="/credentialStatus",
         )
-    return tuple(
-        StatusEntry.from_json(item, path=pointer("credentialStatus", i))
-        for i, item in enumerate(value)
+    items = (
+        [(value, "/credentialStatus")]
+        if isinstance(value, dict)
+        else [(item, pointer("credentialStatus", i)) for i, item in enumerate(value)]
     )
+    entries: list[StatusEntry] = []
+    others: list[tuple[str, str]] = []
+    for item, path in items:
+        kind = item.get("type") if isinstance(item, dict) else None
+        if isinstance(item, dict) and kind != ENTRY_TYPE:
+            others.append((f"{path}/type", repr(kind)[:60]))
+        else:
+            entries.append(StatusEntry.from_json(item, path=path))
+    return tuple(entries), tuple(others)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,10 +326,16 @@ def build_status_list_credential(
     bits: bytes,
     valid_from: datetime,
     valid_until: datetime,
+    ledger_checkpoint: Mapping[str, JSONValue] | None = None,
 ) -> JSONObject:
-    """An unsigned ``BitstringStatusListCredential`` (FORMATS.md §3)."""
-    return {
-        "@context": [CREDENTIALS_V2],
+    """An unsigned ``BitstringStatusListCredential`` (FORMATS.md §3).
+
+    ``ledger_checkpoint`` (``{"length": N, "head": "<hex>"}``) is the issuer's ledger
+    the list was made from; it is carried as ``ledgerCheckpoint``, a term of the
+    innopass context, which the credential then names after the VC 2.0 one.
+    """
+    credential: JSONObject = {
+        "@context": list(PASSPORT_CONTEXT) if ledger_checkpoint is not None else [CREDENTIALS_V2],
         "id": list_id,
         "type": [VC_TYPE, LIST_CREDENTIAL_TYPE],
         "issuer": issuer_did,
@@ -315,3 +348,6 @@ def build_status_list_credential(
             "encodedList": encode_bitstring(bits),
         },
     }
+    if ledger_checkpoint is not None:
+        credential["ledgerCheckpoint"] = dict(ledger_checkpoint)
+    return credential

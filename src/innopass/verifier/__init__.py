@@ -18,6 +18,7 @@ from innopass.errors import FailureCode, FailureFamily
 from innopass.verifier._home import VerifierHome
 from innopass.verifier._online import FetchedMaterial
 from innopass.verifier._parties import IssuerTrust, PinnedParty, TrustSource
+from innopass.verifier._presentation import PresentationResult
 from innopass.verifier._result import (
     CheckName,
     CheckResult,
@@ -27,6 +28,7 @@ from innopass.verifier._result import (
     IssuerInfo,
     PassportFacts,
     StatusMessageInfo,
+    StatusSource,
     Succession,
     TrustedBy,
     Verdict,
@@ -64,8 +66,10 @@ __all__ = [
     "OfflineFetcher",
     "PassportFacts",
     "PinnedParty",
+    "PresentationResult",
     "RequestsFetcher",
     "StatusMessageInfo",
+    "StatusSource",
     "Succession",
     "TrustSource",
     "TrustStore",

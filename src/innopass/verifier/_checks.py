@@ -13,7 +13,8 @@ into its payload; ``/header/…`` points into the JWS protected header).
   codes agree; a trust-listed issuer is accredited for the record's profile and
   domains.
 - ``validity``: ``validFrom``/``validUntil`` with the configured clock skew.
-- ``status``: every ``BitstringStatusListEntry`` against a verified, fresh list.
+- ``status``: every ``BitstringStatusListEntry`` against a verified, fresh list; an
+  entry of another status type is ``status-type-unsupported`` (indeterminate).
 - ``record``: an innovator passport (exact ``@context`` and type); the record
   passes the schema; ``recordDigest`` and the schema's ``digestSRI`` match.
 """
@@ -44,11 +45,11 @@ from innopass.errors import (
     MalformedInputError,
     NetworkError,
 )
-from innopass.status import StatusEntry, StatusPurpose, status_entries
+from innopass.status import StatusEntry, StatusPurpose, split_status_entries
 from innopass.verifier._envelope import Envelope
 from innopass.verifier._online import Online
 from innopass.verifier._parties import IssuerTrust, key_window_problem
-from innopass.verifier._result import CheckName, Failure, StatusMessageInfo
+from innopass.verifier._result import CheckName, Failure, StatusMessageInfo, StatusSource
 from innopass.verifier._status_lists import (
     CheckedStatusList,
     EntryReading,
@@ -70,6 +71,7 @@ __all__ = [
     "check_record",
     "check_status",
     "check_validity",
+    "proof_times",
 ]
 
 _MAX_SCHEMA_FAILURES: Final = 50
@@ -133,6 +135,9 @@ class Signing:
     proofs: tuple[ProofMade, ...] = ()
     verified: bool = False
     """Every signature verified with a key the trust store supplied."""
+    outdated: bool = False
+    """The key is not in the trust list held, which predates the proof (``trust-list-outdated``):
+    the issuer check does not also report the key's missing window."""
 
 
 # --- proof -------------------------------------------------------------------------------
@@ -157,41 +162,83 @@ def check_proof(env: Envelope, ctx: Context) -> tuple[Found, Signing]:
             resolver=ctx.trust.resolver,
             suites=ctx.suites,
             proofs=env.proofs,
-            from_json=True,  # the envelope was read by the strict reader
+            plain=env.plain,
         )
         verified = True
     except CheckFailed as exc:
-        found.failed(exc)
+        latest = max((p.created for p in env.proofs if p.created is not None), default=None)
+        methods = [p.verification_method for p in env.proofs]
+        found.failed(_outdated(exc, env.issuer, ctx, latest, methods))
     for proof in env.proofs:
-        _proof_times(found, proof.created, proof.expires, ctx, proof.path, ("created", "expires"))
+        proof_times(found, proof.created, proof.expires, ctx, proof.path, ("created", "expires"))
     made = tuple(
         ProofMade(p.verification_method, p.created, f"{p.path}/created") for p in env.proofs
     )
-    return found, Signing(proofs=made, verified=verified)
+    return found, Signing(proofs=made, verified=verified, outdated=_is_outdated(found))
 
 
 def _check_jws(env: Envelope, ctx: Context, found: Found) -> tuple[Found, Signing]:
     assert env.jws is not None
     assert env.issuer is not None
     verified = False
+    claims, problems = jwt_claims(env.jws.payload, now=ctx.now, skew=ctx.skew)
     try:
         verify_vc_jwt(
             env.jws, issuer=env.issuer, resolver=ctx.trust.resolver, algorithms=ctx.jose_algorithms
         )
         verified = True
     except CheckFailed as exc:
-        found.failed(exc)
-    claims, problems = jwt_claims(env.jws.payload, now=ctx.now, skew=ctx.skew)
+        kid = env.jws.header.get("kid")
+        methods = [kid] if isinstance(kid, str) else []
+        found.failed(_outdated(exc, env.issuer, ctx, claims.signing_time, methods))
     for problem in problems:
         found.failed(problem)
     kid = env.jws.header.get("kid")
     if not isinstance(kid, str):
         return found, Signing()
     made = ProofMade(kid, claims.signing_time, claims.signing_time_path)
-    return found, Signing(proofs=(made,), verified=verified and not problems)
+    return found, Signing(
+        proofs=(made,), verified=verified and not problems, outdated=_is_outdated(found)
+    )
 
 
-def _proof_times(
+def _is_outdated(found: Found) -> bool:
+    return any(f.code is FailureCode.TRUST_LIST_OUTDATED for f in found.failures)
+
+
+def _outdated(
+    exc: CheckFailed,
+    issuer: str,
+    ctx: Context,
+    created: datetime | None,
+    methods: Sequence[str],
+) -> CheckFailed:
+    """A key of the issuer missing from a trust list signed before the proof was made:
+    ``trust-list-outdated``.
+
+    After a routine key rotation, a verifier holding the list from before it
+    cannot know the new key; a newer list may name it, so that is indeterminate
+    (never verified), not a forgery. A key missing from a list signed after the
+    proof, or a verification method that is not a DID URL of the issuer, stays
+    ``key-not-found``.
+    """
+    if exc.failure is not FailureCode.KEY_NOT_FOUND or created is None:
+        return exc
+    if not methods or not all(m.startswith(f"{issuer}#") for m in methods):
+        return exc
+    trust = ctx.trust.issuer_trust(issuer)
+    listed = None if trust is None else trust.trust_list
+    if listed is None or listed.valid_from is None or created <= listed.valid_from:
+        return exc
+    return CheckFailed(
+        FailureCode.TRUST_LIST_OUTDATED,
+        f"your trust list v{listed.version} (signed {format_datetime(listed.valid_from)}) "
+        "predates this key; import a newer one (innopass trust import)",
+        exc.path,
+    )
+
+
+def proof_times(
     found: Found,
     created: datetime | None,
     expires: datetime | None,
@@ -203,12 +250,14 @@ def _proof_times(
     if created is not None and beyond(created, ctx.now, ctx.skew):
         found.fail(
             FailureCode.NOT_YET_VALID,
-            f"the proof was made in the future ({created.isoformat()})",
+            f"the proof was made in the future ({format_datetime(created)})",
             f"{base}/{names[0]}",
         )
     if expires is not None and beyond(ctx.now, expires, ctx.skew):
         found.fail(
-            FailureCode.EXPIRED, f"the proof expired at {expires.isoformat()}", f"{base}/{names[1]}"
+            FailureCode.EXPIRED,
+            f"the proof expired at {format_datetime(expires)}",
+            f"{base}/{names[1]}",
         )
 
 
@@ -268,7 +317,8 @@ def check_issuer(
         key_conflict = trust.key_conflict(made.vm_id)
         if key_conflict is not None:
             found.fail(FailureCode.TRUST_CONFLICT, key_conflict, made.path)
-        _check_signing_time(found, trust, made, issuer)
+        if not signing.outdated:  # the proof check said the held list cannot know the key
+            _check_signing_time(found, trust, made, issuer)
     return found, trust
 
 
@@ -292,7 +342,7 @@ def _check_signing_time(found: Found, trust: IssuerTrust, made: ProofMade, issue
             found.fail(
                 FailureCode.SIGNING_TIME_UNKNOWN,
                 f"the proof gives no signing time, and {issuer[:120]} was withdrawn at "
-                f"{trust.withdrawn_at.isoformat()}{successor}",
+                f"{format_datetime(trust.withdrawn_at)}{successor}",
                 made.path,
             )
     elif made.created is None or trust.withdrawn_at is None or made.created >= trust.withdrawn_at:
@@ -356,15 +406,15 @@ def check_validity(env: Envelope, ctx: Context) -> Found:
             continue
         try:
             times[name] = parse_datetime(value, path=f"/{name}")
-        except MalformedInputError as exc:
-            found.fail(FailureCode.MALFORMED, exc.message, exc.path)
+        except MalformedInputError:
+            found.skipped = True  # not a dateTimeStamp: reported by parse (the data model)
     start, end = times.get("validFrom"), times.get("validUntil")
     if start is not None and beyond(start, ctx.now, ctx.skew):
-        found.fail(FailureCode.NOT_YET_VALID, f"not valid before {start.isoformat()}", "/validFrom")
+        found.fail(
+            FailureCode.NOT_YET_VALID, f"not valid before {format_datetime(start)}", "/validFrom"
+        )
     if end is not None and beyond(ctx.now, end, ctx.skew):
-        found.fail(FailureCode.EXPIRED, f"expired at {end.isoformat()}", "/validUntil")
-    if start is not None and end is not None and end < start:
-        found.fail(FailureCode.MALFORMED, "validUntil is before validFrom", "/validUntil")
+        found.fail(FailureCode.EXPIRED, f"expired at {format_datetime(end)}", "/validUntil")
     return found
 
 
@@ -372,18 +422,32 @@ def check_validity(env: Envelope, ctx: Context) -> Found:
 
 
 def check_status(
-    env: Envelope, ctx: Context, trust: IssuerTrust | None, signing: Signing
+    env: Envelope,
+    ctx: Context,
+    trust: IssuerTrust | None,
+    signing: Signing,
+    *,
+    sources: list[StatusSource] | None = None,
 ) -> tuple[Found, tuple[StatusMessageInfo, ...]]:
-    """The ``status`` check (module docstring), and what its message entries say."""
+    """The ``status`` check (module docstring), and what its message entries say; the lists
+    it read are added to ``sources``."""
     found = Found(CheckName.STATUS)
     if env.issuer is None:
         found.skipped = True
         return found, ()
     issuer = env.issuer
     try:
-        entries = status_entries(env.credential)
+        entries, others = split_status_entries(env.credential)
     except MalformedInputError as exc:
         found.fail(FailureCode.MALFORMED, exc.message, exc.path)
+        return found, ()
+    for path, kind in others:
+        found.fail(
+            FailureCode.STATUS_TYPE_UNSUPPORTED,
+            f"status type {kind} cannot be checked (innopass checks BitstringStatusListEntry)",
+            path,
+        )
+    if not entries and others:
         return found, ()
     if not entries:
         found.skipped = True
@@ -403,7 +467,14 @@ def check_status(
     # A list is checked at most once per verification (two entries often share one).
     checked: dict[int, tuple[JSONObject, VerifiedStatusList | CheckFailed]] = {}
 
+    origin: dict[int, str] = {}  # id of a verified list → where its copy came from
+
     def verify(candidate: JSONObject, fetched_at: datetime | None) -> VerifiedStatusList:
+        outcome = _verify(candidate, fetched_at)
+        origin.setdefault(id(outcome), _origin(env, ctx, candidate, fetched_at))
+        return outcome
+
+    def _verify(candidate: JSONObject, fetched_at: datetime | None) -> VerifiedStatusList:
         held = checked.get(id(candidate))
         outcome = held[1] if held is not None and held[0] is candidate else None
         if outcome is None:
@@ -443,6 +514,9 @@ def check_status(
             if online is None
             else functools.partial(_fetch, online, issuer, verify, ctx.now),
             offline_hint=hint,
+            on_chosen=None
+            if sources is None
+            else functools.partial(_note_source, sources, entry.purpose, origin),
         )
         if reading.failure is not None:
             found.failed(reading.failure)
@@ -476,6 +550,30 @@ def _message(entry: StatusEntry, reading: EntryReading, path: str) -> StatusMess
     )
 
 
+def _origin(env: Envelope, ctx: Context, candidate: JSONObject, fetched_at: datetime | None) -> str:
+    """Where a copy of a status list came from (see :class:`StatusSource`)."""
+    if any(candidate is c for c in env.bundle_status_lists):
+        return "bundle"
+    if fetched_at is None:
+        return "given"
+    return "fetched" if ctx.online is not None and fetched_at == ctx.now else "held"
+
+
+def _note_source(
+    sources: list[StatusSource], purpose: str, origin: dict[int, str], chosen: VerifiedStatusList
+) -> None:
+    sources.append(
+        StatusSource(
+            purpose=str(purpose),
+            list_id=chosen.id,
+            source=origin.get(id(chosen), "given"),
+            valid_from=chosen.valid_from,
+            valid_until=chosen.valid_until,
+            fetched_at=chosen.fetched_at,
+        )
+    )
+
+
 def _candidates(
     entry: StatusEntry, issuer: str, ctx: Context
 ) -> list[tuple[JSONObject, datetime | None]]:
@@ -499,12 +597,12 @@ def _fetch(
     verify: Callable[[JSONObject, datetime | None], VerifiedStatusList],
     now: datetime,
     list_id: str,
-) -> VerifiedStatusList | CheckFailed | None:
-    """Fetch, check and keep a list online; ``None`` when it cannot be fetched."""
+) -> VerifiedStatusList | CheckFailed | str:
+    """Fetch, check and keep a list online; why not, when it cannot be fetched."""
     try:
         credential, size = online.status_list(list_id)
-    except (NetworkError, MalformedInputError):
-        return None
+    except (NetworkError, MalformedInputError) as exc:
+        return exc.diagnostics()
     try:
         verified = verify(credential, now)
     except CheckFailed as exc:
@@ -531,7 +629,7 @@ def _entry_path(credential: JSONObject, index: int) -> str:
 
 
 def check_adoption(env: Envelope) -> tuple[Found, AdoptionClaims | None]:
-    """The ``record`` check for an adoption record (``InnopassAdoption``, FORMATS.md §9).
+    """The ``record`` check for an adoption record (``InnopassAdoption``, FORMATS.md §11).
 
     The credential passes ``schemas/adoption-record.schema.json``; its
     ``credentialSchema`` names that schema with its ``digestSRI``; ``relatedResource``
@@ -604,7 +702,7 @@ def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
     if len(problems) > _MAX_SCHEMA_FAILURES:
         found.fail(FailureCode.SCHEMA_INVALID, "… and more schema problems", _RECORD_PATH)
     try:
-        digest = sha256_digest(raw, from_json=True)
+        digest = sha256_digest(raw, plain=env.plain)
     except MalformedInputError as exc:
         found.fail(FailureCode.SCHEMA_INVALID, exc.message, _RECORD_PATH + exc.path)
     else:

@@ -1,10 +1,12 @@
 """The ``parse`` check: the input, read once, into one :class:`Envelope` every other check reads.
 
 A passport arrives as text, bytes or parsed JSON: a Data Integrity credential, a
-compact ``vc+jwt`` JWS, or a bundle carrying either. :func:`open_envelope` reads it
+compact ``vc+jwt`` JWS, an ``EnvelopedVerifiableCredential`` whose ``data:`` URL
+holds one, or a bundle carrying any of these. :func:`open_envelope` reads it
 strictly (size and depth limits, duplicate keys, lone surrogates, NaN), unwraps a
-bundle (without parsing its unsigned issuer description, which nothing uses),
-checks the VC 2.0 envelope, and parses the proof. No later check parses,
+bundle (without parsing its unsigned issuer description, which nothing uses) and
+an envelope, checks the VC Data Model 2.0 rules (:mod:`innopass._internal.datamodel`),
+and parses the proof. No later check parses,
 canonicalises or derives again what the envelope holds.
 """
 
@@ -13,24 +15,39 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final
 
-from innopass._internal.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
-from innopass._internal.credential import (
-    ADOPTION_TYPE,
-    PASSPORT_TYPE,
-    VC_TYPE,
-    credential_types,
-    issuer_id,
+from innopass._internal.contexts import PASSPORT_CONTEXT
+from innopass._internal.credential import ADOPTION_TYPE, PASSPORT_TYPE, credential_types, issuer_id
+from innopass._internal.datamodel import (
+    ENVELOPED_CREDENTIAL_TYPE,
+    ENVELOPED_PRESENTATION_TYPE,
+    Held,
+    credential_problems,
+    data_url_content,
+    data_url_parts,
+    envelope_problems,
+    held_resource,
 )
 from innopass._internal.jose import JWT_TYPE, ParsedJws, looks_like_compact_jws, parse_compact_jws
-from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, loads_strict, pointer
+from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, parse_strict, pointer
 from innopass._internal.proof import DataIntegrityProof, parse_proofs
 from innopass.errors import CheckFailed, FailureCode, MalformedInputError
 from innopass.trust import BUNDLE_TYPE, FORMAT_VERSION, MAX_BUNDLE_STATUS_LISTS
 
-__all__ = ["Envelope", "open_envelope"]
+__all__ = [
+    "ENVELOPED_MEDIA_TYPES",
+    "ENVELOPED_PRESENTATION_MEDIA_TYPES",
+    "Envelope",
+    "load_input",
+    "open_envelope",
+    "unwrap_enveloped",
+]
 
 _PASSPORT_CONTEXT = list(PASSPORT_CONTEXT)
+#: The media types of enveloped credentials innopass reads (VC-JOSE-COSE §3.1.1).
+ENVELOPED_MEDIA_TYPES: Final = ("application/vc+jwt",)
+ENVELOPED_PRESENTATION_MEDIA_TYPES: Final = ("application/vp+jwt",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +71,10 @@ class Envelope:
     bundle_status_lists: tuple[JSONObject, ...] = ()
     bundle_trust_list: JSONObject | None = None
     from_bundle: bool = False
+    plain: bool = False
+    """The credential is known plain JSON without a float (canonicalised without a walk)."""
+    enveloped: bool = False
+    """The JWS came in an ``EnvelopedVerifiableCredential`` (a ``data:`` URL)."""
 
     @property
     def format(self) -> str | None:
@@ -63,22 +84,30 @@ class Envelope:
         return self.proofs[0].cryptosuite if self.proofs else None
 
 
-def _load(passport: object, limits: JsonLimits) -> JSONValue | ParsedJws:
-    """JSON or a compact JWS from the input (raises :class:`MalformedInputError`)."""
+def load_input(passport: object, limits: JsonLimits) -> tuple[JSONValue | ParsedJws, bool]:
+    """JSON or a compact JWS from the input, and whether it is JSON known to be plain
+    and float-free (:func:`parse_strict`); raises :class:`MalformedInputError`."""
     if isinstance(passport, Mapping):
         try:
             text = json.dumps(dict(passport), allow_nan=False)
         except (TypeError, ValueError, RecursionError) as exc:
             raise MalformedInputError(f"not JSON data: {exc}") from exc
-        return loads_strict(text, limits=limits)
+        return parse_strict(text, limits=limits)
     if not isinstance(passport, str | bytes | bytearray):
         raise MalformedInputError(f"cannot verify a {type(passport).__name__}")
     if len(passport) > limits.max_bytes:
         raise MalformedInputError(f"input is over the limit of {limits.max_bytes} bytes")
+    # A passport saved by an editor that writes a UTF-8 byte order mark is read as if it
+    # had none: RFC 8259 §8.1 lets a parser ignore one, and the proof covers the parsed
+    # credential (or the compact JWS), never the file's bytes (FORMATS.md §1).
+    if isinstance(passport, str):
+        passport = passport.removeprefix("\ufeff")
+    else:
+        passport = bytes(passport).removeprefix(b"\xef\xbb\xbf")
     text = passport if isinstance(passport, str) else bytes(passport).decode("utf-8", "replace")
     if looks_like_compact_jws(text):
-        return parse_compact_jws(text, limits=limits)
-    return loads_strict(passport, limits=limits)
+        return parse_compact_jws(text, limits=limits), False
+    return parse_strict(passport, limits=limits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +121,7 @@ def _bundle_parts(value: JSONObject) -> _BundleParts:
     """What the verifier uses of a bundle (FORMATS.md §6); its issuer description is unsigned
     and supplies nothing, so it is only required to be an object."""
     version = value.get("formatVersion")
-    if isinstance(version, bool) or version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:  # not True, not 1.0
         raise MalformedInputError(f"formatVersion must be {FORMAT_VERSION}", path="/formatVersion")
     passport = value.get("passport")
     if not isinstance(passport, dict | str):
@@ -120,50 +149,89 @@ def _bundle_parts(value: JSONObject) -> _BundleParts:
     return _BundleParts(passport, tuple(lists), trust_list)  # type: ignore[arg-type]
 
 
-def _envelope_problems(credential: JSONObject) -> list[tuple[str, str]]:
-    """VC 2.0 envelope problems as ``(message, path)``."""
-    problems: list[tuple[str, str]] = []
-    context = credential.get("@context")
-    if not isinstance(context, list) or not context or context[0] != CREDENTIALS_V2:
-        problems.append(
-            (f"not a VC 2.0 credential: @context must start with {CREDENTIALS_V2}", "/@context")
-        )
-    if VC_TYPE not in credential_types(credential):
-        problems.append((f"type must include {VC_TYPE}", "/type"))
-    if issuer_id(credential) is None:
-        problems.append(("issuer must be a URL or an object with an id", "/issuer"))
-    subject = credential.get("credentialSubject")
-    if not isinstance(subject, dict) and not (
-        isinstance(subject, list) and subject and all(isinstance(s, dict) for s in subject)
-    ):
-        problems.append(
-            ("credentialSubject must be an object or a list of objects", "/credentialSubject")
-        )
-    if "id" in credential and not isinstance(credential["id"], str):
-        problems.append(("id must be a string", "/id"))
-    return problems
+def _json_value(value: object) -> JSONValue:
+    assert value is None or isinstance(value, str | int | float | list | dict)
+    return value
+
+
+def _as_list(value: JSONValue) -> list[JSONValue]:
+    return value if isinstance(value, list) else [value]
+
+
+def unwrap_enveloped(
+    value: JSONObject, limits: JsonLimits, *, presentation: bool = False
+) -> tuple[ParsedJws | None, list[CheckFailed]]:
+    """The compact JWS an ``EnvelopedVerifiableCredential`` (or, with ``presentation``, an
+    ``EnvelopedVerifiablePresentation``) carries, and the envelope's problems."""
+    expected = ENVELOPED_PRESENTATION_TYPE if presentation else ENVELOPED_CREDENTIAL_TYPE
+    media_types = ENVELOPED_PRESENTATION_MEDIA_TYPES if presentation else ENVELOPED_MEDIA_TYPES
+    problems = envelope_problems(value, expected)
+    identifier = value.get("id")
+    if not isinstance(identifier, str) or not identifier.startswith("data:"):
+        return None, problems
+    try:
+        media_type, encoded, data = data_url_parts(identifier)
+        if media_type not in media_types:
+            problems.append(
+                CheckFailed(
+                    FailureCode.UNSUPPORTED_SUITE,
+                    f"an {expected} of media type {media_type[:60]!r} is not supported "
+                    f"(innopass reads {', '.join(media_types)})",
+                    "/id",
+                )
+            )
+            return None, problems
+        return parse_compact_jws(data_url_content(encoded, data), limits=limits), problems
+    except (MalformedInputError, UnicodeError, ValueError) as exc:
+        message = exc.message if isinstance(exc, MalformedInputError) else str(exc)
+        problems.append(CheckFailed(FailureCode.MALFORMED, f"{expected}: {message}", "/id"))
+        return None, problems
 
 
 def open_envelope(
-    passport: object, *, limits: JsonLimits, max_proofs: int
+    passport: object,
+    *,
+    limits: JsonLimits,
+    max_proofs: int,
+    held: Held = held_resource,
+    loaded: bool = False,
+    plain: bool = False,
 ) -> tuple[Envelope | None, list[CheckFailed]]:
     """Read ``passport``: its envelope (``None`` when nothing usable was read) and the
-    ``parse`` failures."""
-    try:
-        value = _load(passport, limits)
-    except MalformedInputError as exc:
-        return None, [CheckFailed(FailureCode.MALFORMED, exc.message, exc.path)]
+    ``parse`` failures: the VC Data Model 2.0 problems of the credential (see
+    :mod:`innopass._internal.datamodel`; ``held`` gives related resources to check).
+
+    ``loaded``: ``passport`` is what :func:`load_input` returned (a value the strict
+    reader produced, such as a credential inside a presentation), not read again;
+    ``plain`` then says whether it is known plain and float-free.
+    """
+    if loaded:
+        value = passport if isinstance(passport, ParsedJws) else _json_value(passport)
+    else:
+        try:
+            value, plain = load_input(passport, limits)
+        except MalformedInputError as exc:
+            return None, [CheckFailed(FailureCode.MALFORMED, exc.message, exc.path)]
     parts: _BundleParts | None = None
     if isinstance(value, dict) and value.get("type") == BUNDLE_TYPE:
         try:
             parts = _bundle_parts(value)
             inner = parts.passport
-            value = parse_compact_jws(inner, limits=limits) if isinstance(inner, str) else inner
+            if isinstance(inner, str):
+                value, plain = parse_compact_jws(inner, limits=limits), False
+            else:
+                value = inner
         except MalformedInputError as exc:
             where = "/passport" if parts is not None else exc.path
             return None, [
                 CheckFailed(FailureCode.MALFORMED, f"not a valid bundle: {exc.message}", where)
             ]
+    failures: list[CheckFailed] = []
+    enveloped = isinstance(value, dict) and ENVELOPED_CREDENTIAL_TYPE in _as_list(value.get("type"))
+    if isinstance(value, dict) and enveloped:
+        value, failures = unwrap_enveloped(value, limits)
+        if value is None:
+            return None, failures
     jws = value if isinstance(value, ParsedJws) else None
     credential = jws.payload if jws is not None else value
     if not isinstance(credential, dict):
@@ -172,10 +240,7 @@ def open_envelope(
                 FailureCode.MALFORMED, "not a credential: expected a JSON object or a compact JWS"
             )
         ]
-    failures = [
-        CheckFailed(FailureCode.MALFORMED, message, path)
-        for message, path in _envelope_problems(credential)
-    ]
+    failures += credential_problems(credential, held=held)
     proofs: tuple[DataIntegrityProof, ...] = ()
     problem: CheckFailed | None = None
     if jws is None:
@@ -200,5 +265,7 @@ def open_envelope(
         bundle_status_lists=() if parts is None else parts.status_lists,
         bundle_trust_list=None if parts is None else parts.trust_list,
         from_bundle=parts is not None,
+        enveloped=enveloped,
+        plain=plain and jws is None,
     )
     return envelope, failures

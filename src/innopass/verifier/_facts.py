@@ -110,10 +110,19 @@ def issuer_info(
 
 
 def passport_facts(
-    envelope: Envelope, record: JSONObject | None, view: TrustView | None = None
+    envelope: Envelope,
+    record: JSONObject | None,
+    trust: IssuerTrust | None = None,
+    view: TrustView | None = None,
 ) -> PassportFacts | None:
     """The facts a person acts on; from the record (valid against its schema), else only what
-    is safe to show."""
+    is safe to show.
+
+    The assessing organisation is ``claimed`` unless a trust source gives the
+    issuer the record's ODS code (or names the issuer as that organisation's
+    successor): a pinned ``did:key`` whose record says "RF4" is only claiming to be
+    RF4. With the run's ``view``: whether the assessing organisation was withdrawn.
+    """
     credential = envelope.credential
     valid_from = _string(credential.get("validFrom"))
     valid_until = _string(credential.get("validUntil"))
@@ -128,11 +137,20 @@ def passport_facts(
     # The record passed its schema: every member read here is present and typed.
     valid: Any = record
     org, outcome = valid["assessing_org"], valid["outcome"]
+    vouched = (
+        trust is not None
+        and trust.ods_code is not None
+        and (
+            trust.ods_code == org["ods_code"]
+            or (view is not None and view.succeeded_by(str(org["ods_code"]), trust.ods_code))
+        )
+    )
     return PassportFacts(
         product=valid["product"]["name"],
         assessing_organisation=IssuerInfo(
             ods_code=org["ods_code"],
             name=org["name_at_issue"],
+            claimed=not vouched,
             withdrawn=None if view is None else succession(view, org["ods_code"]),
         ),
         profile=valid["profile"],

@@ -207,12 +207,18 @@ class VerifierHome:
         are written, or removed. A file the home could not read back within its
         limits is refused before anything is written (``malformed``).
         """
-        with exclusive_lock(self._base / _LOCK):
-            before = self.load(on_skip=on_skip)
-            after = change(before)
-            if after is not before:
-                self._write_changes(before, after)
-            return after
+        try:
+            with exclusive_lock(self._base / _LOCK):
+                before = self.load(on_skip=on_skip)
+                after = change(before)
+                if after is not before:
+                    self._write_changes(before, after)
+                return after
+        except OSError as exc:  # a read-only or full disk, a directory that is not ours
+            raise ConfigurationError(
+                f"cannot write the verifier home {self._base}: {exc.strerror or exc} "
+                "(nothing was changed that a later run cannot redo)"
+            ) from exc
 
     def _write_changes(self, before: TrustStore, after: TrustStore) -> None:
         old, new = _entries(before), _entries(after)

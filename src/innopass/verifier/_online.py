@@ -11,12 +11,15 @@ home (:meth:`~innopass.verifier.VerifierHome.keep_fetched`).
 
 from __future__ import annotations
 
+import inspect
 import threading
+import time
 from collections import OrderedDict
 from datetime import datetime
 from typing import Final
 
-from innopass._internal.jsonio import JsonLimits, JSONObject, loads_strict
+from innopass._internal.jsonio import JSONObject, loads_strict
+from innopass._internal.limits import Limits
 from innopass._internal.net import Fetcher
 from innopass.did import DidDocument, DidWebResolver
 from innopass.errors import ConfigurationError, MalformedInputError, NetworkError
@@ -95,13 +98,65 @@ class FetchedMaterial:
             return tuple(entry for entry, _ in self._documents.values())
 
 
+class _Budgeted:
+    """The verifier's fetcher within one run's limits: each fetch gets at most
+    ``fetch_timeout`` and what is left of ``run_fetch_budget``, and at most
+    ``fetch_max_bytes``; once the budget is spent, nothing more is fetched."""
+
+    __slots__ = ("_deadline", "_fetcher", "_limits", "_takes_timeout")
+
+    def __init__(self, fetcher: Fetcher, limits: Limits) -> None:
+        self._fetcher = fetcher
+        self._limits = limits
+        self._deadline = time.monotonic() + limits.run_fetch_budget
+        self._takes_timeout = _takes_timeout(fetcher)
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        max_bytes: int,
+        accept: str = "application/json",
+        timeout: float | None = None,
+    ) -> bytes:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise NetworkError(url, f"not fetching {url[:120]}: this run's fetch budget is spent")
+        allowed = min(left, self._limits.fetch_timeout, timeout or left)
+        cap = min(max_bytes, self._limits.fetch_max_bytes)
+        if not self._takes_timeout:  # a fetcher written before timeouts were passed
+            return self._fetcher.fetch(url, max_bytes=cap, accept=accept)
+        return self._fetcher.fetch(url, max_bytes=cap, accept=accept, timeout=allowed)
+
+
+def _takes_timeout(fetcher: Fetcher) -> bool:
+    """Whether ``fetcher.fetch`` accepts ``timeout`` (looked up once per fetcher class)."""
+    kind = type(fetcher)
+    known = _TAKES_TIMEOUT.get(kind)
+    if known is None:
+        try:
+            parameters = inspect.signature(fetcher.fetch).parameters.values()
+        except (TypeError, ValueError):
+            known = True
+        else:
+            known = any(p.name == "timeout" or p.kind is p.VAR_KEYWORD for p in parameters)
+        _TAKES_TIMEOUT[kind] = known
+    return known
+
+
+_TAKES_TIMEOUT: dict[type, bool] = {}
+
+
 class Online:
-    """The fetcher a verifier was given, with its limits and its memory of fetches."""
+    """The fetcher a verifier was given, within one run's limits, and its memory of fetches.
+
+    Built for each verification, so the run's fetch budget starts with it.
+    """
 
     __slots__ = ("_fetched", "_fetcher", "_limits")
 
-    def __init__(self, fetcher: Fetcher, fetched: FetchedMaterial, *, limits: JsonLimits) -> None:
-        self._fetcher = fetcher
+    def __init__(self, fetcher: Fetcher, fetched: FetchedMaterial, *, limits: Limits) -> None:
+        self._fetcher = _Budgeted(fetcher, limits)
         self._fetched = fetched
         self._limits = limits
 
@@ -115,7 +170,7 @@ class Online:
         if not list_id.startswith("https://"):
             raise NetworkError(list_id, f"status list {list_id[:120]} has no https location")
         body = self._fetcher.fetch(list_id, max_bytes=self._limits.max_bytes, accept=_STATUS_ACCEPT)
-        value = loads_strict(body, limits=self._limits)
+        value = loads_strict(body, limits=self._limits.json)
         if not isinstance(value, dict):
             raise MalformedInputError("fetched status list is not a JSON object")
         return value, len(body)
@@ -128,7 +183,7 @@ class Online:
 class _FetchingDidWeb:
     __slots__ = ("_fetched", "_now", "_resolver")
 
-    def __init__(self, fetcher: Fetcher, fetched: FetchedMaterial, now: datetime) -> None:
+    def __init__(self, fetcher: _Budgeted, fetched: FetchedMaterial, now: datetime) -> None:
         self._resolver = DidWebResolver(fetcher)
         self._fetched = fetched
         self._now = now

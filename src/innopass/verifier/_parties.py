@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass._internal.timestamps import format_datetime
 from innopass.did import DidDocument, computed_document
 from innopass.errors import (
     CheckFailed,
@@ -303,7 +304,8 @@ def key_window_problem(
     if not window.covers(created):
         return CheckFailed(
             FailureCode.KEY_NOT_VALID_AT_TIME,
-            f"{vm_id[:120]} was not valid at {created.isoformat()} (the proof's creation time)",
+            f"{vm_id[:120]} was not valid at {format_datetime(created)} "
+            "(the proof's creation time)",
             path,
         )
     return None

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
 from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass._internal.timestamps import format_datetime
 from innopass._internal.wording import status_reason
 from innopass.errors import FailureCode, FailureFamily, VerificationFailed
 
@@ -33,6 +35,7 @@ __all__ = [
     "IssuerInfo",
     "PassportFacts",
     "StatusMessageInfo",
+    "StatusSource",
     "Succession",
     "TrustedBy",
     "Verdict",
@@ -229,6 +232,7 @@ class PassportFacts:
             "assessing_organisation": {
                 "ods_code": self.assessing_organisation.ods_code,
                 "name": self.assessing_organisation.name,
+                "claimed": self.assessing_organisation.claimed,
                 "withdrawn": None
                 if self.assessing_organisation.withdrawn is None
                 else self.assessing_organisation.withdrawn.to_json(),
@@ -239,6 +243,38 @@ class PassportFacts:
             "valid_from": self.valid_from,
             "valid_until": self.valid_until,
             "local_actions": list(self.local_actions),
+        }
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else format_datetime(value)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSource:
+    """The status list a verdict relied on for one entry, and how fresh it was.
+
+    ``source`` says where the copy came from: ``bundle`` (carried by the bundle
+    verified), ``given`` (offered for this run, e.g. ``--status-list``), ``held``
+    (the trust store's cache, fetched or imported at ``fetched_at``) or ``fetched``
+    (fetched online during this verification).
+    """
+
+    purpose: str
+    list_id: str
+    source: str
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    fetched_at: datetime | None = None
+
+    def to_json(self) -> JSONObject:
+        return {
+            "purpose": self.purpose,
+            "list_id": self.list_id,
+            "source": self.source,
+            "valid_from": _time(self.valid_from),
+            "valid_until": _time(self.valid_until),
+            "fetched_at": _time(self.fetched_at),
         }
 
 
@@ -279,7 +315,7 @@ class StatusMessageInfo:
         }
 
 
-def _check_result(name: CheckName, failures: Iterable[Failure], skipped: bool) -> CheckResult:
+def check_result(name: CheckName, failures: Iterable[Failure], skipped: bool) -> CheckResult:
     mine = [f for f in failures if f.check is name]
     invalid = [f for f in mine if f.code.family is FailureFamily.INVALID]
     if invalid:
@@ -291,7 +327,7 @@ def _check_result(name: CheckName, failures: Iterable[Failure], skipped: bool) -
     return CheckResult(name, CheckStatus.PASS)
 
 
-def _verdict(failures: Iterable[Failure], checks: Iterable[CheckResult]) -> Verdict:
+def verdict_of(failures: Iterable[Failure], checks: Iterable[CheckResult]) -> Verdict:
     codes = [f.code for f in failures]
     if any(c.family is FailureFamily.INVALID for c in codes):
         return Verdict.REJECTED
@@ -318,6 +354,10 @@ class VerificationResult:
     passport: PassportFacts | None
     credential: JSONObject | None = field(default=None, repr=False, compare=False)
     verification_method: str | None = None
+    status_sources: tuple[StatusSource, ...] = ()
+    """The status lists the ``status`` check read, with their dates (freshness)."""
+    checked_at: datetime | None = None
+    """The time the verification was made as of (the verifier's clock, or ``--at``)."""
     status_messages: tuple[StatusMessageInfo, ...] = ()
     """What the credential's ``message`` status entries say (read from verified lists)."""
     adoption: AdoptionClaims | None = None
@@ -336,15 +376,17 @@ class VerificationResult:
         passport: PassportFacts | None = None,
         credential: JSONObject | None = None,
         verification_method: str | None = None,
+        status_sources: Iterable[StatusSource] = (),
+        checked_at: datetime | None = None,
         status_messages: Iterable[StatusMessageInfo] = (),
         adoption: AdoptionClaims | None = None,
     ) -> VerificationResult:
         """Assemble a result; each check's status and the verdict follow from ``failures``."""
         failure_tuple = tuple(failures)
         skipped_set = frozenset(skipped)
-        checks = tuple(_check_result(n, failure_tuple, n in skipped_set) for n in CHECK_NAMES)
+        checks = tuple(check_result(n, failure_tuple, n in skipped_set) for n in CHECK_NAMES)
         return cls(
-            verdict=_verdict(failure_tuple, checks),
+            verdict=verdict_of(failure_tuple, checks),
             format=format,
             credential_id=credential_id,
             issuer=issuer or IssuerInfo(),
@@ -353,6 +395,8 @@ class VerificationResult:
             passport=passport,
             credential=credential,
             verification_method=verification_method,
+            status_sources=tuple(status_sources),
+            checked_at=checked_at,
             status_messages=tuple(status_messages),
             adoption=adoption,
         )
@@ -361,6 +405,15 @@ class VerificationResult:
     def verified(self) -> bool:
         """True only for the verdict ``verified``."""
         return self.verdict is Verdict.VERIFIED
+
+    @property
+    def content_verified(self) -> bool:
+        """Whether what the passport says may be shown as fact: only when ``verified``.
+
+        Otherwise its content is what the file claims, not what a trusted issuer
+        vouched for; show it, if at all, under a "not verified" heading.
+        """
+        return self.verified
 
     @property
     def codes(self) -> frozenset[FailureCode]:
@@ -382,12 +435,15 @@ class VerificationResult:
         return {
             "verdict": str(self.verdict),
             "verified": self.verified,
+            "content_verified": self.content_verified,
+            "checked_at": _time(self.checked_at),
             "format": self.format,
             "credential_id": self.credential_id,
             "issuer": self.issuer.to_json(),
             "checks": [c.to_json() for c in self.checks],
             "failures": [f.to_json() for f in self.failures],
             "passport": passport,
+            "status_sources": [s.to_json() for s in self.status_sources],
             "status_messages": [m.to_json() for m in self.status_messages],
             "adoption": None if self.adoption is None else self.adoption.to_json(),
         }

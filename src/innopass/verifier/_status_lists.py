@@ -201,7 +201,6 @@ def verify_status_list(
             resolver=resolver,
             suites=suites,
             known=None if hit is None else hit.signed,
-            from_json=from_json,
         )
         if cache is not None and hit is None:
             cache.put(key, CheckedStatusList(list=decoded, signed=signed))
@@ -263,8 +262,9 @@ def check_entry(
     candidates: Sequence[Candidate],
     verify: Callable[[JSONObject, datetime | None], VerifiedStatusList],
     policy: StatusPolicy,
-    fetch: Callable[[str], VerifiedStatusList | CheckFailed | None] | None = None,
+    fetch: Callable[[str], VerifiedStatusList | CheckFailed | str | None] | None = None,
     offline_hint: str = "",
+    on_chosen: Callable[[VerifiedStatusList], None] | None = None,
 ) -> CheckFailed | None:
     """Check one status entry; return its failure, or ``None`` when it is clear (see
     :func:`read_entry`)."""
@@ -276,6 +276,7 @@ def check_entry(
         policy=policy,
         fetch=fetch,
         offline_hint=offline_hint,
+        on_chosen=on_chosen,
     ).failure
 
 
@@ -286,18 +287,21 @@ def read_entry(
     candidates: Sequence[Candidate],
     verify: Callable[[JSONObject, datetime | None], VerifiedStatusList],
     policy: StatusPolicy,
-    fetch: Callable[[str], VerifiedStatusList | CheckFailed | None] | None = None,
+    fetch: Callable[[str], VerifiedStatusList | CheckFailed | str | None] | None = None,
     offline_hint: str = "",
+    on_chosen: Callable[[VerifiedStatusList], None] | None = None,
 ) -> EntryReading:
     """Read one status entry: its value, and its failure (``None`` when it does not fail).
 
     ``candidates`` are the copies of the entry's list held or given; ``verify``
     checks one for this passport's issuer (raising :class:`CheckFailed`);
-    ``fetch``, when online, gets a fresh copy when none held will do. The value is
-    ``statusSize`` bits at ``statusListIndex × statusSize`` (BSL 1.0 §3.2), and the
-    list must hold at least 131,072 entries of that size. A non-zero value is
-    ``revoked`` or ``suspended`` for those purposes; for ``message`` (and any other
-    purpose) it is not a failure: it is reported, and the caller says what it means.
+    ``fetch``, when online, gets a fresh copy when none held will do (or says, as
+    a string, why it could not be fetched). ``on_chosen`` is told which list the
+    answer was read from. The value is ``statusSize`` bits at
+    ``statusListIndex × statusSize`` (BSL 1.0 §3.2), and the list must hold at least
+    131,072 entries of that size. A non-zero value is ``revoked`` or ``suspended``
+    for those purposes; for ``message`` (and any other purpose) it is not a failure:
+    it is reported, and the caller says what it means.
     """
     lists: list[VerifiedStatusList] = []
     invalid: CheckFailed | None = None
@@ -307,24 +311,29 @@ def read_entry(
         except CheckFailed as exc:
             invalid = invalid or exc
     chosen = _freshest(lists, policy, entry)
+    not_fetched = ""
     if (chosen is None or _stale(chosen, policy, path) is not None) and fetch is not None:
         fetched = fetch(entry.list_id)
         if isinstance(fetched, CheckFailed):
             invalid = invalid or fetched
+        elif isinstance(fetched, str):
+            not_fetched = f"; fetching it failed: {fetched}"
         elif fetched is not None:
             chosen = _freshest([*lists, fetched], policy, entry)
     where = f"{path}/statusListCredential"
     if chosen is None:
         if invalid is not None:
-            return EntryReading(CheckFailed(invalid.failure, invalid.message, where))
+            return EntryReading(CheckFailed(invalid.failure, invalid.message + not_fetched, where))
         return EntryReading(
             CheckFailed(
                 FailureCode.STATUS_UNAVAILABLE,
-                f"no status list {entry.list_id[:120]} valid at {policy.now.isoformat()} is held"
-                + offline_hint,
+                f"no status list {entry.list_id[:120]} valid at {format_datetime(policy.now)} "
+                "is held" + (not_fetched or offline_hint),
                 where,
             )
         )
+    if on_chosen is not None:
+        on_chosen(chosen)
     if entry.purpose not in chosen.list.purposes:
         return EntryReading(
             CheckFailed(
@@ -359,7 +368,10 @@ def read_entry(
             value,
             chosen,
         )
-    return EntryReading(_stale(chosen, policy, path), value, chosen)
+    stale = _stale(chosen, policy, path)
+    if stale is not None and not_fetched:
+        stale = CheckFailed(stale.failure, stale.message + not_fetched, stale.path)
+    return EntryReading(stale, value, chosen)
 
 
 def _freshest(
@@ -395,7 +407,7 @@ def _stale(chosen: VerifiedStatusList, policy: StatusPolicy, path: str) -> Check
     if chosen.valid_until is not None and beyond(policy.now, chosen.valid_until, policy.skew):
         return CheckFailed(
             FailureCode.STATUS_STALE,
-            f"status list {chosen.id[:120]} expired at {chosen.valid_until.isoformat()}",
+            f"status list {chosen.id[:120]} expired at {format_datetime(chosen.valid_until)}",
             path,
         )
     as_of = chosen.valid_from or chosen.fetched_at

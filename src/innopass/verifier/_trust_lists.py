@@ -119,7 +119,6 @@ def verify_trust_list(
             resolver=StaticResolver({anchor_did: document}),
             suites=suites,
             known=None if hit is None else hit.signed,
-            from_json=from_json,
         )
         for proof in signed:
             problem = key_window_problem(

@@ -1,4 +1,4 @@
-"""The verifier: six checks over a passport, all run, every failure collected.
+"""The verifier: six checks over a passport, all run, every failure collected; presentations.
 
 :meth:`Verifier.verify` takes a Data Integrity passport, a compact ``vc+jwt`` JWS
 or a bundle (as text, bytes or parsed JSON) and returns a
@@ -13,6 +13,7 @@ failure (a missing entry cannot be fixed by fetching anything).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,12 +23,13 @@ import orjson
 
 from innopass._internal.cache import VerifiedCache, content_key
 from innopass._internal.credential import issuer_id
-from innopass._internal.jose import JWT_TYPE
-from innopass._internal.jsonio import JSONObject, loads_strict, read_file_limited
+from innopass._internal.datamodel import Held, held_resource
+from innopass._internal.jose import JWT_TYPE, ParsedJws
+from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict, read_file_limited
 from innopass._internal.limits import DEFAULT, Limits
 from innopass._internal.net import Fetcher
 from innopass._internal.suites import SUITES
-from innopass._internal.timestamps import beyond, utc_now
+from innopass._internal.timestamps import beyond, format_datetime, utc_now
 from innopass.errors import (
     CheckFailed,
     ConfigurationError,
@@ -46,10 +48,16 @@ from innopass.verifier._checks import (
     check_status,
     check_validity,
 )
-from innopass.verifier._envelope import Envelope, open_envelope
+from innopass.verifier._envelope import Envelope, load_input, open_envelope
 from innopass.verifier._facts import issuer_info, passport_facts
 from innopass.verifier._online import FetchedMaterial, Online
-from innopass.verifier._result import CheckName, Failure, VerificationResult
+from innopass.verifier._presentation import (
+    PresentationResult,
+    check_presentation_proof,
+    is_presentation,
+    open_presentation,
+)
+from innopass.verifier._result import CheckName, Failure, StatusSource, VerificationResult
 from innopass.verifier._status_lists import CheckedStatusList, status_list_cache
 from innopass.verifier._trust_lists import (
     AcceptedTrustList,
@@ -69,7 +77,7 @@ __all__ = [
 ]
 
 DEFAULT_SUITES: Final = ("eddsa-jcs-2022", "ecdsa-jcs-2019")
-DEFAULT_JOSE_ALGORITHMS: Final = ("EdDSA", "ES256")
+DEFAULT_JOSE_ALGORITHMS: Final = ("EdDSA", "ES256", "ES384")
 #: The JOSE algorithms innopass can verify at all (a verifier allows a subset).
 SUPPORTED_JOSE_ALGORITHMS: Final = frozenset(DEFAULT_JOSE_ALGORITHMS)
 JWT_FORMAT: Final = JWT_TYPE
@@ -94,6 +102,10 @@ class Verifier:
     what it fetched is kept in ``fetched`` (a bounded
     :class:`~innopass.verifier.FetchedMaterial`, one of its own when not given).
 
+    ``resources`` are related resources the caller holds (``url -> bytes``): a
+    credential's ``relatedResource`` digests are checked against them, and against
+    the contexts and schemas innopass ships.
+
     A verifier remembers up to ``cache_size`` status lists (and a few trust lists)
     whose signatures it has checked, keyed by their id and the SHA-256 of their
     canonical bytes, so a batch sharing a list checks its signature once. Trust,
@@ -106,6 +118,7 @@ class Verifier:
         "_content_keys",
         "_fetched",
         "_fetcher",
+        "_held",
         "_jose_algorithms",
         "_limits",
         "_status_cache",
@@ -130,6 +143,7 @@ class Verifier:
         status_lists: Sequence[Mapping[str, object]] = (),
         cache_size: int = 64,
         trust_no_one: bool = False,
+        resources: Mapping[str, bytes] = {},
     ) -> None:
         if not isinstance(trust, TrustStore):
             raise ConfigurationError("trust must be a TrustStore")
@@ -153,6 +167,10 @@ class Verifier:
             raise ConfigurationError("the cache size must be ≥ 0")
         if fetched is not None and fetcher is None:
             raise ConfigurationError("fetched material is kept only when a fetcher is given")
+        if not all(isinstance(k, str) and isinstance(v, bytes) for k, v in resources.items()):
+            raise ConfigurationError("resources must map URLs to bytes")
+        held = dict(resources)
+        self._held: Held = held_resource if not held else functools.partial(_held, held)
         self._store = trust
         self._suites = {name: SUITES[name] for name in suites}
         self._jose_algorithms = frozenset(jose_algorithms)
@@ -202,7 +220,8 @@ class Verifier:
         trust_lists: Sequence[Mapping[str, object]] = (),
         status_lists: Sequence[Mapping[str, object]] = (),
     ) -> VerificationResult:
-        """Verify one passport, JWT passport or bundle. Never raises on bad input.
+        """Verify one passport, JWT passport (bare or in an ``EnvelopedVerifiableCredential``)
+        or bundle. Never raises on bad input.
 
         ``trust_lists`` and ``status_lists`` are offered for this verification only,
         besides those the verifier was built with: each is checked now (a trust list
@@ -212,10 +231,7 @@ class Verifier:
         errors: the injected clock returned a naive datetime, or an offered list is
         not JSON.
         """
-        now = self._clock()
-        if now.tzinfo is None:
-            raise ConfigurationError("the verifier's clock returned a naive datetime")
-        now = now.astimezone(UTC)
+        now = self._now()
         offered_trust = (
             *self._trust_lists,
             *(_strict_copy(t, "a trust list") for t in trust_lists),
@@ -232,7 +248,9 @@ class Verifier:
                 message=f"verifier error: {type(exc).__name__}: {exc}",
                 check=CheckName.PARSE,
             )
-            return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
+            return VerificationResult.build(
+                failures=[failure], skipped=_ALL_BUT_PARSE, checked_at=now
+            )
 
     def verify_file(
         self,
@@ -257,21 +275,206 @@ class Verifier:
             return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
         return self.verify(data, trust_lists=trust_lists, status_lists=status_lists)
 
+    def verify_presentation(
+        self,
+        presentation: str | bytes | Mapping[str, object],
+        *,
+        challenge: str | None = None,
+        domain: str | None = None,
+        trust_lists: Sequence[Mapping[str, object]] = (),
+        status_lists: Sequence[Mapping[str, object]] = (),
+    ) -> PresentationResult:
+        """Verify a VC 2.0 presentation and every credential in it. Never raises on bad input.
+
+        ``presentation`` is JSON with a Data Integrity ``authentication`` proof, a
+        compact ``vp+jwt`` or an ``EnvelopedVerifiablePresentation``. ``challenge``
+        and ``domain`` are what this verifier expects (the challenge it gave the
+        holder, its own domain): the proof must carry exactly these. Give them; without
+        them the result says they were not checked, and a replayed presentation would
+        pass. Each credential inside is verified as :meth:`verify` does, with the same
+        trust and the lists offered here.
+        """
+        result = self.verify_any(
+            presentation,
+            challenge=challenge,
+            domain=domain,
+            trust_lists=trust_lists,
+            status_lists=status_lists,
+            presentation=True,
+        )
+        assert isinstance(result, PresentationResult)
+        return result
+
+    def verify_any(
+        self,
+        document: str | bytes | Mapping[str, object],
+        *,
+        challenge: str | None = None,
+        domain: str | None = None,
+        trust_lists: Sequence[Mapping[str, object]] = (),
+        status_lists: Sequence[Mapping[str, object]] = (),
+        presentation: bool | None = None,
+    ) -> VerificationResult | PresentationResult:
+        """Verify whatever ``document`` is: a passport, JWT passport or bundle (as
+        :meth:`verify`) or a presentation (as :meth:`verify_presentation`), read once.
+
+        ``presentation`` forces one reading (``True``: a presentation, ``False``: a
+        credential); by default the input decides (a ``vp+jwt``, or JSON whose
+        ``type`` names a presentation).
+        """
+        now = self._now()
+        offered_trust = (
+            *self._trust_lists,
+            *(_strict_copy(t, "a trust list") for t in trust_lists),
+        )
+        offered_status = (
+            *self._status_lists,
+            *(_strict_copy(s, "a status list") for s in status_lists),
+        )
+        try:
+            value, plain = load_input(document, self._limits.json)
+        except MalformedInputError as exc:
+            failure = Failure(
+                code=FailureCode.MALFORMED,
+                message=exc.message,
+                path=exc.path,
+                check=CheckName.PARSE,
+            )
+            if presentation:
+                return PresentationResult.build(
+                    failures=[failure],
+                    skipped=[CheckName.PROOF],
+                    challenge=challenge,
+                    domain=domain,
+                )
+            return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
+        as_presentation = is_presentation(value) if presentation is None else presentation
+        try:
+            if as_presentation:
+                return self._verify_presentation(
+                    value, plain, now, offered_trust, offered_status, challenge, domain
+                )
+            return self._verify(value, now, offered_trust, offered_status, loaded=True, plain=plain)
+        except Exception as exc:  # a verifier bug must not become a crash on hostile input
+            failure = Failure(
+                code=FailureCode.INTERNAL_ERROR,
+                message=f"verifier error: {type(exc).__name__}: {exc}",
+                check=CheckName.PARSE,
+            )
+            if as_presentation:
+                return PresentationResult.build(
+                    failures=[failure],
+                    skipped=[CheckName.PROOF],
+                    challenge=challenge,
+                    domain=domain,
+                )
+            return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
+
+    def verify_any_file(
+        self,
+        path: str | Path,
+        *,
+        challenge: str | None = None,
+        domain: str | None = None,
+        trust_lists: Sequence[Mapping[str, object]] = (),
+        status_lists: Sequence[Mapping[str, object]] = (),
+    ) -> VerificationResult | PresentationResult:
+        """Read the file at ``path`` (within the size limit) and :meth:`verify_any` it.
+
+        Errors as :meth:`verify_file`: a file over the limit is a ``rejected`` result;
+        one that cannot be read raises :class:`~innopass.errors.MalformedInputError`.
+        """
+        try:
+            data = read_file_limited(path, max_bytes=self._limits.max_bytes)
+        except LimitExceededError as exc:
+            failure = Failure(
+                code=FailureCode.MALFORMED, message=exc.message, check=CheckName.PARSE
+            )
+            return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
+        return self.verify_any(
+            data,
+            challenge=challenge,
+            domain=domain,
+            trust_lists=trust_lists,
+            status_lists=status_lists,
+        )
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ConfigurationError("the verifier's clock returned a naive datetime")
+        return now.astimezone(UTC)
+
+    def _verify_presentation(
+        self,
+        value: JSONValue | ParsedJws,
+        plain: bool,
+        now: datetime,
+        trust_lists: Sequence[JSONObject],
+        status_lists: Sequence[JSONObject],
+        challenge: str | None,
+        domain: str | None,
+    ) -> PresentationResult:
+        env, parse_failures = open_presentation(
+            value,
+            limits=self._limits.json,
+            max_proofs=self._limits.max_proofs,
+            held=self._held,
+            plain=plain,
+        )
+        parse = Found(CheckName.PARSE)
+        for problem in parse_failures:
+            parse.failed(problem)
+        if env is None:
+            return PresentationResult.build(
+                failures=parse.failures,
+                skipped=[CheckName.PROOF],
+                challenge=challenge,
+                domain=domain,
+            )
+        ctx = self._context(None, now, trust_lists, status_lists)
+        proof, key = check_presentation_proof(env, ctx, challenge=challenge, domain=domain)
+        credentials = [
+            self._verify(item, now, trust_lists, status_lists, loaded=True, plain=env.plain)
+            for item in env.credentials
+        ]
+        return PresentationResult.build(
+            failures=[*parse.failures, *proof.failures],
+            skipped=[CheckName.PROOF] if proof.skipped else [],
+            credentials=credentials,
+            format=env.format,
+            presentation_id=env.id,
+            holder=env.signer,
+            challenge=challenge,
+            domain=domain,
+            verification_method=key,
+        )
+
     def _verify(
         self,
         passport: object,
         now: datetime,
         trust_lists: Sequence[JSONObject],
         status_lists: Sequence[JSONObject],
+        *,
+        loaded: bool = False,
+        plain: bool = False,
     ) -> VerificationResult:
         envelope, parse_failures = open_envelope(
-            passport, limits=self._limits.json, max_proofs=self._limits.max_proofs
+            passport,
+            limits=self._limits.json,
+            max_proofs=self._limits.max_proofs,
+            held=self._held,
+            loaded=loaded,
+            plain=plain,
         )
         parse = Found(CheckName.PARSE)
         for problem in parse_failures:
             parse.failed(problem)
         if envelope is None:
-            return VerificationResult.build(failures=parse.failures, skipped=_ALL_BUT_PARSE)
+            return VerificationResult.build(
+                failures=parse.failures, skipped=_ALL_BUT_PARSE, checked_at=now
+            )
         ctx = self._context(envelope, now, trust_lists, status_lists)
         proof, signing = check_proof(envelope, ctx)
         adoption = None
@@ -282,7 +485,8 @@ class Verifier:
             record, facts = check_record(envelope)
         issuer, trust = check_issuer(envelope, ctx, signing, facts)
         validity = check_validity(envelope, ctx)
-        status, messages = check_status(envelope, ctx, trust, signing)
+        sources: list[StatusSource] = []
+        status, messages = check_status(envelope, ctx, trust, signing, sources=sources)
         checks = (parse, proof, issuer, validity, status, record)
         return VerificationResult.build(
             failures=[f for check in checks for f in check.failures],
@@ -290,9 +494,11 @@ class Verifier:
             format=envelope.format,
             credential_id=envelope.id,
             issuer=issuer_info(envelope, trust, ctx.trust, facts),
-            passport=passport_facts(envelope, facts, ctx.trust),
+            passport=passport_facts(envelope, facts, trust, ctx.trust),
             credential=envelope.credential,
             verification_method=signing.proofs[0].vm_id if signing.proofs else None,
+            status_sources=sources,
+            checked_at=now,
             status_messages=messages,
             adoption=adoption,
         )
@@ -301,7 +507,7 @@ class Verifier:
 
     def _context(
         self,
-        envelope: Envelope,
+        envelope: Envelope | None,
         now: datetime,
         trust_lists: Sequence[JSONObject],
         status_lists: Sequence[JSONObject],
@@ -321,7 +527,7 @@ class Verifier:
         problems += [_not_yet_valid(held, "") for held in waiting]
         online = None
         if self._fetcher is not None and self._fetched is not None:
-            online = Online(self._fetcher, self._fetched, limits=self._limits.json)
+            online = Online(self._fetcher, self._fetched, limits=self._limits)
         if self._base_view is not None and not offered and not waiting:
             view = self._base_view
         else:
@@ -339,7 +545,11 @@ class Verifier:
             max_status_list_bytes=self._limits.max_status_list_bytes,
             trust=view,
             trust_failures=tuple(problems),
-            status_lists=(*status_lists, *envelope.bundle_status_lists),
+            status_lists=(
+                (*status_lists, *envelope.bundle_status_lists)
+                if envelope is not None
+                else tuple(status_lists)
+            ),
             status_cache=self._status_cache,
             online=online,
             content_keys=self._content_keys,
@@ -347,7 +557,7 @@ class Verifier:
 
     def _offered_trust_lists(
         self,
-        envelope: Envelope,
+        envelope: Envelope | None,
         given: Sequence[JSONObject],
         started: Callable[[AcceptedTrustList], bool],
         problems: list[CheckFailed],
@@ -355,7 +565,7 @@ class Verifier:
         """The trust lists offered for this run that may be used (newer than the held ones)."""
         store = self._store
         offered: list[tuple[JSONObject, bool]] = [(c, True) for c in given]
-        if envelope.bundle_trust_list is not None:
+        if envelope is not None and envelope.bundle_trust_list is not None:
             offered.append((envelope.bundle_trust_list, False))
         accepted: list[AcceptedTrustList] = []
         for candidate, explicit in offered:
@@ -389,11 +599,17 @@ class Verifier:
         return accepted
 
 
+def _held(resources: Mapping[str, bytes], url: str) -> bytes | None:
+    found = resources.get(url)
+    return found if found is not None else held_resource(url)
+
+
 def _not_yet_valid(listed: AcceptedTrustList, prefix: str) -> CheckFailed:
     assert listed.valid_from is not None
     return CheckFailed(
         FailureCode.TRUST_LIST_INVALID,
-        f"trust list version {listed.version} is not valid before {listed.valid_from.isoformat()}",
+        f"trust list version {listed.version} is not valid before "
+        f"{format_datetime(listed.valid_from)}",
         prefix + "/validFrom",
     )
 

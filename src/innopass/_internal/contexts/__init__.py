@@ -38,7 +38,7 @@ PINNED: dict[str, tuple[str, str]] = {
     ),
     INNOPASS_V1: (
         "innopass-v1.jsonld",
-        "3b752501cc0b96c71e6e1c6dc23856f3b855d0420f723484548f7b30bb61a099",
+        "32891bb7e59533208e745b263ab7bbc29d8818bf545f93d96b649092226104fe",
     ),
 }
 
