@@ -69,12 +69,12 @@ def decide(
 ) -> Decision:
     """Verify ``passport`` with ``verifier``, then apply ``policy``: the adoption decision.
 
-    The decision is made at the verifier's time (its clock) unless ``at`` is given;
+    The decision is made at the time the verification was (the verifier's clock) unless
+    ``at`` is given;
     ``done`` names the local actions already done. Never raises on a bad passport
     (it is refused or referred, with the verification's failures as reasons).
     """
     result = verifier.verify(
         passport, trust_lists=tuple(trust_lists), status_lists=tuple(status_lists)
     )
-    when = verifier.now() if at is None else at
-    return policy.decide(result, passport=passport, at=when, done=done)
+    return policy.decide(result, passport=passport, at=at, done=done)

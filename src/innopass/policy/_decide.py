@@ -675,10 +675,11 @@ def decide_result(
 ) -> Decision:
     """The decision ``policy`` makes on ``result`` (see the module docstring).
 
-    Raises :class:`~innopass.errors.ConfigurationError` for a naive ``at``, or for a
-    ``done`` id that is not one of the decision's local actions.
+    The decision is made at ``at`` (default: the time the verification was made as of,
+    ``result.checked_at``). Raises :class:`~innopass.errors.ConfigurationError` for a
+    naive ``at``, or for a ``done`` id that is not one of the decision's local actions.
     """
-    when = utc_now() if at is None else at
+    when = at if at is not None else (result.checked_at or utc_now())
     if when.tzinfo is None:
         raise ConfigurationError("the time of a decision must be timezone-aware")
     reasons = _verification_reasons(result)

@@ -214,7 +214,8 @@ class Policy:
 
         ``passport``, the verified input, gives the passport's digest (a Data
         Integrity passport's digest is also found from the result alone); ``at`` is
-        the time of the decision (default: now); ``done`` the ids of local actions
+        the time of the decision (default: the verification's, ``result.checked_at``);
+        ``done`` the ids of local actions
         already done. Returns a :class:`~innopass.adoption.Decision`.
         """
         return decide_result(self, result, passport=passport, at=at, done=done)

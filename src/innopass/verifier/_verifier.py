@@ -207,10 +207,6 @@ class Verifier:
     def limits(self) -> Limits:
         return self._limits
 
-    def now(self) -> datetime:
-        """The verifier's time (its clock, in UTC): what a verification is judged at."""
-        return self._clock().astimezone(UTC)
-
     # --- the pipeline --------------------------------------------------------------
 
     def verify(
