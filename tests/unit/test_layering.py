@@ -6,7 +6,8 @@
   verdict → decision);
 - the lower layers import none of them (imports under ``if TYPE_CHECKING:`` excepted);
 - ``requests`` is imported only by ``net.py``;
-- nothing outside ``cli/`` (and ``__main__``) imports the command line.
+- nothing outside ``cli/`` (and ``__main__``) imports the command line;
+- the service (``serve/``) may use both the issuer and the verifier, never the command line.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def _modules() -> list[Path]:
 
 def _role(source: Path) -> str:
     parts = source.relative_to(SRC).parts
-    if parts[0] in ("issuer", "verifier", "policy", "cli"):
+    if parts[0] in ("issuer", "verifier", "policy", "cli", "serve"):
         return parts[0]
     if parts[0] in ("__init__.py", "__main__.py"):
         return "facade"
@@ -62,6 +63,7 @@ FORBIDDEN = {
     ),
     "facade": ("requests",),
     "cli": ("requests",),
+    "serve": ("innopass.cli", "requests"),
 }
 
 

@@ -26,6 +26,7 @@ from innopass.issuer._ledger import (
     LEDGER_LAYOUT_VERSION,
     Ledger,
     PassportEntry,
+    PassportKind,
     PassportState,
     StatusAction,
     TrustListVersion,
@@ -480,10 +481,16 @@ def test_an_upgrade_leaves_a_version_it_cannot_read_unknown(tmp_path: Path) -> N
     db = create_layout_2(path)
     _old_passport(db, "urn:uuid:a", "not json", revoked=False)
     _old_passport(db, "urn:uuid:b", json.dumps({"id": "urn:uuid:b"}), revoked=False)
+    other = {"id": "urn:uuid:c", "type": ["VerifiableCredential", "ExampleCredential"]}
+    _old_passport(db, "urn:uuid:c", json.dumps(other), revoked=False)
     db.close()
     with Ledger.open(path) as upgraded:
         assert upgraded.passport("urn:uuid:a").record_version is None
         assert upgraded.passport("urn:uuid:b").record_version is None
+        # a credential that is no passport (Issuer.issue_credential) is told apart
+        assert upgraded.passport("urn:uuid:c").kind is PassportKind.CREDENTIAL
+        assert upgraded.passport("urn:uuid:a").kind is PassportKind.PASSPORT
+        assert sum(upgraded.count_passports().values()) == 2
     db = raw(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == LEDGER_LAYOUT_VERSION
     db.close()

@@ -44,6 +44,7 @@ def _register() -> None:
     from innopass.cli._org import org_group
     from innopass.cli._present import key_group, present_command
     from innopass.cli._record import record_group
+    from innopass.cli._serve import serve_group
     from innopass.cli._show import show_command
     from innopass.cli._trust import trust_group
     from innopass.cli._verify import verify_command
@@ -62,6 +63,7 @@ def _register() -> None:
         present_command,
         *ADOPTION_COMMANDS,
         demo_command,
+        serve_group,
     ):
         cli.add_command(command)
 

@@ -15,13 +15,15 @@ from __future__ import annotations
 import os
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Self
 
-from innopass._internal.credential import credential_types, issuer_id
-from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass._internal.canonical import sha256_digest
+from innopass._internal.credential import credential_types
+from innopass._internal.encoding import b64url_decode
+from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict, require_object
 from innopass._internal.timestamps import format_datetime, parse_datetime, utc_now
 from innopass.adoption import Decision, build_adoption_credential
 from innopass.errors import (
@@ -31,10 +33,12 @@ from innopass.errors import (
     FailureCode,
     LedgerError,
     OutputError,
+    PassportNotFoundError,
     RecordInvalidError,
     SchemaProblem,
 )
 from innopass.issuer._bundle import build_bundle
+from innopass.issuer._credential import DEFAULT_CREDENTIAL_VALIDITY, prepare_credential
 from innopass.issuer._home import OrganisationHome
 from innopass.issuer._ledger import (
     Ledger,
@@ -332,6 +336,140 @@ class Issuer(Session):
             issued += done
         return issued
 
+    def issue_credential(
+        self,
+        credential: Mapping[str, JSONValue],
+        *,
+        format: PassportFormat | str = PassportFormat.DI,
+        purposes: Sequence[StatusPurpose] = (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION),
+        types: Collection[str] | None = None,
+        valid_for: timedelta = DEFAULT_CREDENTIAL_VALIDITY,
+    ) -> IssuedPassport:
+        """Sign a VC 2.0 credential that is not a passport and record it in the ledger.
+
+        The credential is checked by :func:`~innopass.issuer._credential.prepare_credential`
+        (``types``: the types this organisation signs, ``None`` for any; ``valid_for``:
+        the validity given to a credential that states none). Unless it brings its
+        own ``credentialStatus``, one entry per purpose in ``purposes`` is allocated
+        in the organisation's lists as for a passport (an object for one, a list for
+        several), so that it is revoked, suspended and reinstated like one.
+
+        Issuing is idempotent by id: the same credential (same JSON, same format)
+        submitted again returns what was issued the first time, with no new
+        signature or allocation; a different credential with an id already in the
+        ledger is refused (:class:`~innopass.errors.CredentialInvalidError`). In the
+        ledger its ``record_id`` is its own id and its ``record_digest`` the SHA-256
+        of the JCS of the credential as submitted; its ``issue`` audit entry says
+        ``"kind": "credential"``.
+        """
+        fmt = passport_format(format)
+        chosen = tuple(dict.fromkeys(StatusPurpose(p) for p in purposes))
+        submitted = sha256_digest(credential)
+        signer = self._signer
+        with self._ledger.transaction() as tx:
+            tx.require_intact()
+            signer.check_current()
+            organisation = signer.description
+            now = self._clock()
+            prepared = prepare_credential(
+                credential,
+                organisation_did=organisation.did,
+                status_base=organisation.status_list_base,
+                now=now,
+                new_id=self._new_id,
+                valid_for=valid_for,
+                types=types,
+            )
+            credential_id = str(prepared["id"])
+            earlier = self._issued_before(credential_id, submitted, fmt)
+            if earlier is not None:
+                return earlier
+            entries: tuple[StatusEntry, ...] = ()
+            if "credentialStatus" not in prepared:
+                entries = tuple(
+                    _status_entry(
+                        organisation.status_list_base,
+                        tx.allocate_status(purpose, credential_id, randbelow=self._randbelow),
+                    )
+                    for purpose in chosen
+                )
+                status_json: list[JSONValue] = [entry.to_json() for entry in entries]
+                if status_json:
+                    prepared["credentialStatus"] = (
+                        status_json[0] if len(status_json) == 1 else status_json
+                    )
+            token: str | None = None
+            secured: JSONObject = prepared
+            if fmt is PassportFormat.JWT:
+                token = signer.sign_jwt(prepared, issued_at=now)
+            else:
+                secured = signer.sign(prepared, created=now)
+            issued = IssuedPassport(
+                id=credential_id,
+                format=fmt,
+                credential=secured,
+                token=token,
+                verification_method=signer.key_id,
+                status=entries,
+            )
+            valid_until = parse_datetime(prepared["validUntil"], path="/validUntil")
+            tx.add_passport(
+                PassportEntry(
+                    id=credential_id,
+                    record_id=credential_id,
+                    record_digest=submitted,
+                    format=fmt.value,
+                    issued_at=now,
+                    valid_until=valid_until,
+                    verification_method=signer.key_id,
+                    status=tuple(entry.to_json() for entry in entries),
+                    credential_text=issued.text(),
+                    kind=PassportKind.CREDENTIAL,
+                ),
+                details={
+                    "kind": PassportKind.CREDENTIAL.value,
+                    "types": list(credential_types(prepared)),
+                    "validUntil": format_datetime(valid_until),
+                },
+            )
+        return issued
+
+    def _issued_before(
+        self, credential_id: str, submitted: str, fmt: PassportFormat
+    ) -> IssuedPassport | None:
+        """What was issued under ``credential_id`` from the same submission, if anything.
+
+        Raises :class:`CredentialInvalidError` when the id was used for something else.
+        """
+        try:
+            entry = self._ledger.passport(credential_id)
+        except PassportNotFoundError:
+            return None
+        if entry.record_digest != submitted or entry.format != fmt.value:
+            raise CredentialInvalidError(
+                [
+                    CheckFailed(
+                        FailureCode.MALFORMED,
+                        f"{credential_id[:200]} was already issued, differently",
+                        "/id",
+                    )
+                ]
+            )
+        text = entry.credential_text
+        token = text.strip() if fmt is PassportFormat.JWT else None
+        secured = require_object(
+            loads_strict(b64url_decode(token.split(".")[1], what="JWS payload") if token else text),
+            what="recorded credential",
+        )
+        return IssuedPassport(
+            id=credential_id,
+            format=fmt,
+            credential=secured,
+            token=token,
+            verification_method=entry.verification_method,
+            status=tuple(StatusEntry.from_json(s) for s in entry.status),
+        )
+
     def _issue(
         self, record: AssessmentRecord, fmt: PassportFormat, *, reissue: bool
     ) -> IssuedPassport:
@@ -513,65 +651,6 @@ class Issuer(Session):
             for old in earlier:
                 tx.supersede(old.id, record_id)
         return issued
-
-    def sign_credential(
-        self,
-        credential: Mapping[str, JSONValue],
-        *,
-        format: PassportFormat | str = PassportFormat.DI,
-    ) -> JSONObject | str:
-        """Sign another VC 2.0 credential as this organisation (not a passport: no record,
-        no status allocated, nothing kept but the audit entry).
-
-        ``issuer`` is set to this organisation's DID when absent (an issuer object
-        without ``id`` gets it); naming another issuer is refused. The credential must
-        conform to the VC Data Model 2.0: a non-conforming one raises
-        :class:`~innopass.errors.CredentialInvalidError`, whose ``problems`` carry the
-        failure codes a verifier would report, and nothing is signed. Returns the
-        secured credential (``"di"``) or the compact JWS (``"jwt"``).
-        """
-        fmt = passport_format(format)
-        signer = self._signer
-        document = dict(credential)
-        did = signer.description.did
-        issuer = document.get("issuer")
-        if issuer is None:
-            document["issuer"] = did
-        elif isinstance(issuer, dict) and "id" not in issuer:
-            document["issuer"] = {"id": did, **issuer}
-        if issuer_id(document) not in (None, did):
-            raise CredentialInvalidError(
-                [
-                    CheckFailed(
-                        FailureCode.ISSUER_UNTRUSTED,
-                        f"this organisation signs only as itself ({did[:120]})",
-                        "/issuer",
-                    )
-                ]
-            )
-        if "proof" in document:
-            raise CredentialInvalidError(
-                [CheckFailed(FailureCode.MALFORMED, "the credential is already secured", "/proof")]
-            )
-        with self._ledger.transaction() as tx:
-            signer.check_current()
-            now = self._clock()
-            signed: JSONObject | str = (
-                signer.sign_jwt(document, issued_at=now)
-                if fmt is PassportFormat.JWT
-                else signer.sign(document, created=now)
-            )
-            identifier = document.get("id")
-            tx.audit(
-                "sign-credential",
-                identifier if isinstance(identifier, str) else "",
-                {
-                    "format": fmt.value,
-                    "verificationMethod": signer.key_id,
-                    "types": list(credential_types(document)),
-                },
-            )
-        return signed
 
     # --- status and bundles -----------------------------------------------------------
 

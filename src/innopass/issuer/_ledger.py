@@ -143,7 +143,7 @@ CREATE TABLE passports (
     verification_method TEXT NOT NULL,
     status_json TEXT NOT NULL,
     credential TEXT NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'passport' CHECK (kind IN ('passport', 'adoption')),
+    kind TEXT NOT NULL DEFAULT 'passport' CHECK (kind IN ('passport', 'adoption', 'credential')),
     record_version INTEGER CHECK (record_version IS NULL OR record_version >= 1),
     superseded_by TEXT
 );
@@ -217,7 +217,7 @@ END;
 
 _UPGRADE_3_TO_4 = """
 ALTER TABLE passports ADD COLUMN kind TEXT NOT NULL DEFAULT 'passport'
-    CHECK (kind IN ('passport', 'adoption'));
+    CHECK (kind IN ('passport', 'adoption', 'credential'));
 ALTER TABLE passports ADD COLUMN record_version INTEGER
     CHECK (record_version IS NULL OR record_version >= 1);
 ALTER TABLE passports ADD COLUMN superseded_by TEXT;
@@ -261,30 +261,39 @@ _UPGRADES: dict[int, str] = {1: _UPGRADE_1_TO_2, 2: _UPGRADE_2_TO_3, 3: _UPGRADE
 
 
 def _fill_record_versions(db: sqlite3.Connection) -> None:
-    """Layout 4: each passport's ``record_version``, read from its signed text (left unknown,
-    ``NULL``, for a text that holds none: the upgrade never fails on what it cannot read)."""
+    """Layout 4: each entry's ``kind`` and its record's ``record_version``, read from its
+    signed text (a version is left unknown, ``NULL``, for a text that holds none: the
+    upgrade never fails on what it cannot read)."""
     rows = db.execute("SELECT id, credential FROM passports").fetchall()
     for passport_id, text in rows:
+        kind, version = _kind_and_version_of(str(text))
         db.execute(
-            "UPDATE passports SET record_version = ? WHERE id = ?",
-            (_record_version_of(str(text)), passport_id),
+            "UPDATE passports SET kind = ?, record_version = ? WHERE id = ?",
+            (kind.value, version, passport_id),
         )
 
 
-def _record_version_of(text: str) -> int | None:
+def _kind_and_version_of(text: str) -> tuple[PassportKind, int | None]:
     try:
         if looks_like_compact_jws(text.strip()):
             credential: JSONValue = parse_compact_jws(text.strip()).payload
         else:
             credential = loads_strict(text)
     except MalformedInputError:
-        return None
-    subject = credential.get("credentialSubject") if isinstance(credential, dict) else None
+        return PassportKind.PASSPORT, None
+    if not isinstance(credential, dict):
+        return PassportKind.PASSPORT, None
+    types = credential.get("type")
+    named = types if isinstance(types, list) else [types]
+    if "InnovatorPassport" not in named and "type" in credential:
+        kind = PassportKind.ADOPTION if "InnopassAdoption" in named else PassportKind.CREDENTIAL
+        return kind, None
+    subject = credential.get("credentialSubject")
     record = subject.get("assessmentRecord") if isinstance(subject, dict) else None
     version = record.get("record_version") if isinstance(record, dict) else None
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        return None
-    return version
+        return PassportKind.PASSPORT, None
+    return PassportKind.PASSPORT, version
 
 
 #: Bits per entry of each purpose's lists (one, unless named here).
@@ -314,10 +323,12 @@ class StatusAction(StrEnum):
 
 
 class PassportKind(StrEnum):
-    """What a ledger entry is: a passport this organisation issued, or its adoption record."""
+    """What a ledger entry is: a passport this organisation issued, its adoption record of
+    another's passport, or another credential it signed (``Issuer.issue_credential``)."""
 
     PASSPORT = "passport"
     ADOPTION = "adoption"
+    CREDENTIAL = "credential"
 
 
 @dataclass(frozen=True, slots=True)
