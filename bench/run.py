@@ -934,6 +934,11 @@ def measure_cli(base_dir: Path, record: Mapping[str, Any], mode: Mode) -> CliFig
 
     issued_dirs: list[Path] = []
     for r in range(mode.cli_runs):
+        if r:  # fresh record ids: issuing an id and version again is refused without --reissue
+            for path_text in record_files:
+                Path(path_text).write_text(
+                    json.dumps(with_new_id(record), indent=2), encoding="utf-8"
+                )
         out = work / f"issued-{r}"
         seconds, _ = time_process(
             [*cmd, "issue", "--home", str(home_path), "-o", str(out), *record_files],

@@ -1,11 +1,13 @@
-"""Role: an adopting trust (R1H) verifying a passport offline, and reading what it must do.
+"""Role: an adopting trust (R1H) verifying a passport offline, and deciding whether to adopt it.
 
     python examples/verifier_adopting_trust.py WORKDIR
 
 Keeps a verifier home WORKDIR/r1h: pins the national anchor (WORKDIR/anchor.json),
 imports its trust list, then verifies the bundle RF4 handed over. The passport's
 content is used only when the verdict is verified; otherwise it is what the file
-claims, and the script says so and exits 1.
+claims, and the script says so and exits 1. Then R1H's acceptance policy (the
+commented template, written to WORKDIR/r1h-policy.toml) decides: adopt,
+adopt-with-actions, refer or refuse, with a reason per rule and the actions left.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 from pathlib import Path
 
 import innopass
+from innopass.policy import decide, template_text
 
 work = Path(sys.argv[1])
 home = innopass.VerifierHome(work / "r1h")
@@ -38,3 +41,13 @@ for condition in facts.conditions:
 print("still to do locally:")
 for action in facts.local_actions:
     print(f"  - {action}")
+
+policy_file = work / "r1h-policy.toml"
+policy_file.write_text(template_text(organisation="R1H"))
+decision = decide(innopass.Verifier(home.load()), (work / "bundle.json").read_bytes(),
+                  innopass.Policy.load(policy_file))  # fmt: skip
+print(f"decision under {decision.policy.id}: {decision.outcome}")
+for reason in decision.reasons:
+    if reason.finding in ("refer", "refuse"):
+        print(f"  {reason.finding} ({reason.rule}) at {reason.pointer}: {reason.message}")
+print(f"local actions left: {', '.join(a.id for a in decision.remaining) or 'none'}")

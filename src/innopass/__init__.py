@@ -11,7 +11,8 @@ verified by any other trust from files it holds::
     result = innopass.Verifier(trust).verify(passport.text())
 
 The names here are the whole public API a user needs; the public packages
-(:mod:`innopass.issuer`, :mod:`innopass.verifier`, :mod:`innopass.holder`, :mod:`innopass.record`,
+(:mod:`innopass.issuer`, :mod:`innopass.verifier`, :mod:`innopass.holder`,
+:mod:`innopass.policy`, :mod:`innopass.adoption`, :mod:`innopass.record`,
 :mod:`innopass.keys`, :mod:`innopass.trust`, :mod:`innopass.errors`,
 :mod:`innopass.did`, :mod:`innopass.status`) hold a few more. Everything under
 ``innopass._internal`` (and every underscored module) is private.
@@ -26,6 +27,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checkers
+    from innopass.adoption import Decision
     from innopass.errors import InnopassError, VerificationFailed
     from innopass.holder import Holder
     from innopass.issuer import (
@@ -43,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checke
         PrivateKey,
         PublicKey,
     )
+    from innopass.policy import Policy
     from innopass.record import AssessmentRecord
     from innopass.trust import Bundle, OrganisationDescription
     from innopass.verifier import (
@@ -65,6 +68,7 @@ _LAZY: dict[str, str] = {
     "AssessmentRecord": "innopass.record",
     "Bundle": "innopass.trust",
     "CheckName": "innopass.verifier",
+    "Decision": "innopass.adoption",
     "Ed25519PrivateKey": "innopass.keys",
     "Failure": "innopass.verifier",
     "FailureCode": "innopass.verifier",
@@ -80,6 +84,7 @@ _LAZY: dict[str, str] = {
     "P256PrivateKey": "innopass.keys",
     "P384PrivateKey": "innopass.keys",
     "PassportFormat": "innopass.issuer",
+    "Policy": "innopass.policy",
     "PresentationResult": "innopass.verifier",
     "PrivateKey": "innopass.keys",
     "PublicKey": "innopass.keys",
@@ -97,6 +102,7 @@ __all__ = [
     "AssessmentRecord",
     "Bundle",
     "CheckName",
+    "Decision",
     "Ed25519PrivateKey",
     "Failure",
     "FailureCode",
@@ -112,6 +118,7 @@ __all__ = [
     "P256PrivateKey",
     "P384PrivateKey",
     "PassportFormat",
+    "Policy",
     "PresentationResult",
     "PrivateKey",
     "PublicKey",

@@ -50,6 +50,7 @@ __all__ = [
     "PassphraseError",
     "PassportNotFoundError",
     "PassportReferenceError",
+    "PolicyError",
     "ProofError",
     "RecordInvalidError",
     "ResolutionError",
@@ -296,6 +297,19 @@ class RecordInvalidError(InnopassError):
         first = self.problems[0] if self.problems else None
         more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         return f"{self}: {first}{more}" if first else str(self)
+
+
+class PolicyError(RecordInvalidError):
+    """An acceptance policy that cannot be read: not TOML, or it fails its schema or rules.
+
+    ``problems`` name each place (a JSON pointer into the policy read as JSON) and what
+    is wrong there; a TOML syntax error is one problem at ``""`` with its line.
+    """
+
+    code: str = "policy-invalid"
+
+    def __init__(self, problems: Sequence[SchemaProblem]) -> None:
+        super().__init__(problems, what="policy")
 
 
 class LedgerError(InnopassError):

@@ -323,8 +323,14 @@ def test_issue_one_to_stdout_and_file(tmp_path: Path, run: Any, home: Path) -> N
     )
     assert signed.method.id == method.id
 
-    written = run("issue", record, "--home", home, "-o", tmp_path / "p.json", "--format", "jwt")
+    again = run("issue", record, "--home", home, "-o", tmp_path / "p.json", "--format", "jwt")
+    assert again.code == 1  # the same record id and version is active already
+    assert not (tmp_path / "p.json").exists()
+    written = run(
+        "issue", record, "--home", home, "-o", tmp_path / "p.json", "--format", "jwt", "--reissue"
+    )
     assert written.code == 0
+    assert f"supersedes {credential['id']}" in written.out
     token = (tmp_path / "p.json").read_text()
     assert token.count(".") == 2
     assert len(ledger_passports(home)) == 2
@@ -519,7 +525,11 @@ def test_bundle_and_trust_list(tmp_path: Path, run: Any, home: Path) -> None:
     assert by_id.code == 0, by_id
     bundle = Bundle.from_json(loads_strict((tmp_path / "b1.json").read_bytes()))
     assert bundle.passport == passport
-    assert len(bundle.status_lists) == 2
+    assert [s["credentialSubject"]["statusPurpose"] for s in bundle.status_lists] == [  # type: ignore[index,call-overload]
+        "revocation",
+        "suspension",
+        "message",
+    ]
     assert bundle.trust_list is None
     by_file = run("bundle", passport_file, "--trust-list", tmp_path / "tl2.json", "--home", home)
     assert by_file.code == 0
@@ -972,10 +982,10 @@ def test_issue_checks_every_record_through_prepare_batch(
     calls: list[int] = []
     rules: list[str] = []
 
-    def spy(self: Issuer, records: Any) -> Any:
+    def spy(self: Issuer, records: Any, **options: Any) -> Any:
         records = list(records)
         calls.append(len(records))
-        return real(self, records)
+        return real(self, records, **options)
 
     def spy_rules(self: AssessmentRecord, **options: Any) -> Any:
         rules.append(self.record_id)

@@ -3,11 +3,13 @@ source tree), and `innopass demo` tells the whole story."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +42,11 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert out.count("✔ VERIFIED  bundle.json") == 1
+    # the adoption story: decide, sign the adoption record, count the reuse, refuse later
+    assert "✔ ADOPT WITH ACTIONS" in out
+    assert "[medical-devices-group]" in out
+    assert "1 assessment(s) not repeated" in out
+    assert out.rindex("✖ REFUSE") > out.rindex("✖ REJECTED")
     assert "Traceback" not in out + proc.stderr
     # It ends with the human view of the verified passport, then the revoked verdict.
     shown = out.index("$ innopass show --home r1h bundle.json")
@@ -67,3 +74,41 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     store = VerifierHome(kept / "r1h").load()
     result = Verifier(store).verify((kept / "bundle.json").read_bytes())
     assert result.codes == {FailureCode.REVOKED}
+    # R1H's adoption record, as it sent it, verifies for anyone who pins R1H
+    from innopass.trust import OrganisationDescription
+    from innopass.verifier import TrustStore
+
+    r1h = OrganisationDescription.from_json(json.loads((kept / "r1h.json").read_text()))
+    adoption = Verifier(TrustStore().with_issuer(r1h)).verify(
+        (kept / "adoptions" / "r1h.json").read_bytes()
+    )
+    assert adoption.verified, adoption.failures
+    assert adoption.adoption is not None
+    assert adoption.adoption.decision == "adopt-with-actions"
+
+
+@pytest.mark.usefixtures("fast_kdf")
+@pytest.mark.parametrize("breakage", ["policy-refuses", "no-actions"])
+def test_the_demo_fails_when_a_step_does_not_behave(
+    breakage: str, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Exit 0 only when each step behaved as the story says: a decision that exits as
+    the story does not expect, or one that lists other actions, stops the demo."""
+    import innopass.policy as policy_module
+    import innopass.policy._decide as decide_module
+
+    monkeypatch.delenv("INNOPASS_PASSPHRASE", raising=False)
+    if breakage == "policy-refuses":
+        real = policy_module.template_text
+
+        def refusing(*, organisation: str | None = None) -> str:
+            return real(organisation=organisation).replace(
+                'allow = ["device", "digital", "diagnostic"]', 'allow = ["digital"]'
+            )
+
+        monkeypatch.setattr(policy_module, "template_text", refusing)
+    else:
+        monkeypatch.setattr(decide_module, "_record_actions", lambda record: [])
+    result = run("demo", "--keep", tmp_path / "demo")
+    assert result.code != 0
+    assert "step 8" in result.err

@@ -299,12 +299,15 @@ def test_issuing_from_the_library_on_a_tampered_ledger_is_refused(
         passport = issuer.issue(json.loads(record.read_text()))
         issuer.revoke(passport.id)
     db = sqlite3.connect(home.ledger_path)
-    db.execute("UPDATE status_allocations SET is_set = 0")
+    db.execute("UPDATE status_allocations SET value = 0")
     db.commit()
     db.close()
     with Issuer.from_home(home.path, passphrase=PASS) as issuer:
         with pytest.raises(LedgerTamperedError) as caught:
-            issuer.issue(json.loads(record.read_text()))
+            # a new record (the same one again would be refused as a duplicate first)
+            issuer.issue(
+                {**json.loads(record.read_text()), "record_id": f"urn:uuid:{uuid.uuid4()}"}
+            )
         assert caught.value.code == "ledger-tampered"
         with pytest.raises(LedgerTamperedError):
             issuer.signed_status_lists()

@@ -153,7 +153,7 @@ def test_an_sql_unrevoke_is_detected_and_status_publish_refuses(
     home = web_home(tmp_path, clock)
     first, _ = _issue_and_revoke(home, clock)
     with sqlite3.connect(home.ledger_path) as db:
-        db.execute("UPDATE status_allocations SET is_set = 0 WHERE passport_id = ?", (first,))
+        db.execute("UPDATE status_allocations SET value = 0 WHERE passport_id = ?", (first,))
     out = tmp_path / "published"
     result = run("status", "publish", "-o", out, "--home", home.path)
     assert result.code == 2

@@ -77,6 +77,7 @@ from innopass.status import (
     MIN_ENTRIES,
     StatusEntry,
     StatusPurpose,
+    StatusReason,
     bit_at,
     decode_bitstring,
     parse_status_list_credential,
@@ -218,11 +219,14 @@ def test_tampered_passport_does_not_verify(issuer: Issuer) -> None:
 def test_status_entries(issuer: Issuer) -> None:
     passport = issuer.issue(record())
     entries = status_entries(passport.credential)
-    assert [e.purpose for e in entries] == ["revocation", "suspension"]
+    assert [e.purpose for e in entries] == ["revocation", "suspension", "message"]
     assert [e.list_id for e in entries] == [
         "https://rf4.nhs.example/status/revocation/1",
         "https://rf4.nhs.example/status/suspension/1",
+        "https://rf4.nhs.example/status/message/1",
     ]
+    assert [e.bits for e in entries] == [1, 1, 3]
+    assert [m.message for m in entries[2].messages or ()] == [r.value for r in StatusReason]
     for entry, raw in zip(entries, passport.credential["credentialStatus"], strict=True):  # type: ignore[arg-type]
         assert 0 <= entry.index < MIN_ENTRIES
         assert isinstance(raw, dict)
@@ -360,7 +364,7 @@ def test_batch_commits_whole_groups(issuer: Issuer) -> None:
     def failing_draw(size: int) -> int:
         nonlocal calls
         calls += 1
-        if calls == 2 * 5 + 1:  # two indices per passport: the 6th passport's, in group 3
+        if calls == 3 * 5 + 1:  # three indices per passport: the 6th passport's, in group 3
             raise _DiskGone
         return draw(size)
 
@@ -420,8 +424,13 @@ def test_revoke_suspend_publish_reinstate(issuer: Issuer, tmp_path: Path, clock:
 
     out = tmp_path / "published"
     written = issuer.publish_status_lists(out)
-    assert sorted(w.relative_path for w in written) == ["revocation/1", "suspension/1"]
+    assert sorted(w.relative_path for w in written) == [
+        "message/1",
+        "revocation/1",
+        "suspension/1",
+    ]
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "message/1",
         "revocation/1",
         "suspension/1",
     ]
@@ -615,11 +624,14 @@ def test_valid_from_is_the_later_of_issue_time_and_record_validity(
     future = issuer.issue(source)
     assert future.credential["validFrom"] == "2026-07-01T00:00:00Z"
     assert future.credential["proof"]["created"] == "2026-06-01T10:00:00Z"  # type: ignore[index,call-overload]
-    token = issuer.issue(source, format="jwt")
+    token = issuer.issue(source, format="jwt", reissue=True)
     assert token.credential["validFrom"] == "2026-07-01T00:00:00Z"
+    assert token.supersedes == (future.id,)
 
     validity["valid_from"] = "2026-06-01"  # the same day, before the issue time
+    source["record_version"] = 2  # a newer version supersedes without --reissue
     same_day = issuer.issue(source)
+    assert same_day.supersedes == (token.id,)
     assert same_day.credential["validFrom"] == "2026-06-01T10:00:00Z"
 
 
@@ -843,6 +855,7 @@ def test_the_issuer_package_exports_only_its_public_names() -> None:
         "OrganisationHome",
         "PassportEntry",
         "PassportFormat",
+        "PassportKind",
         "PassportState",
         "PublishedStatusList",
         "Roster",
@@ -1042,8 +1055,8 @@ def test_build_passport_is_a_pure_function(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_the_issuer_signs_what_build_passport_builds(issuer: Issuer, clock: Clock) -> None:
-    source = record()
     for fmt in PassportFormat:
+        source = record()
         passport = issuer.issue(source, format=fmt)
         unsigned = {k: v for k, v in passport.credential.items() if k != "proof"}
         assert unsigned == build_passport(
@@ -1089,8 +1102,9 @@ def test_the_issuer_uses_the_clock_and_id_generator_it_is_given(
         assert [(e.purpose, e.index) for e in passport.status] == [
             ("revocation", 41),
             ("suspension", 42),
+            ("message", 43),
         ]
-        assert drawn == [MIN_ENTRIES, MIN_ENTRIES]
+        assert drawn == [MIN_ENTRIES, MIN_ENTRIES, MIN_ENTRIES]
         entry = issuer.passport(passport.id)
         assert entry.issued_at == fixed
         assert issuer.ledger.audit_entries()[-1].at == fixed
@@ -1139,11 +1153,12 @@ def test_status_lists_are_signed_with_a_signer_and_a_ledger_alone(bare_ledger: L
 
     lists = sign_status_lists(signer, bare_ledger, clock=lambda: signed_at)
     assert signer.checks == checks + 1  # once, inside the transaction
-    assert signer.signed == [signed_at, signed_at]
+    assert signer.signed == [signed_at, signed_at, signed_at]
     base = signer.description.status_list_base
     assert [(s.purpose, s.list_number, s.id) for s in lists] == [
         (StatusPurpose.REVOCATION, 1, f"{base}revocation/1"),
         (StatusPurpose.SUSPENSION, 1, f"{base}suspension/1"),
+        (StatusPurpose.MESSAGE, 1, f"{base}message/1"),
     ]
     for item in lists:
         assert signer.verify(item.credential).proof.created == signed_at
@@ -1240,7 +1255,11 @@ def test_status_lists_are_published_with_a_signer_and_a_ledger_alone(
     record_passport(bare_ledger, signer, record())
     out = tmp_path / "published"
     written = publish_status_lists(signer, bare_ledger, out, clock=lambda: T_FAKE)
-    assert [w.path for w in written] == [out / "revocation" / "1", out / "suspension" / "1"]
+    assert [w.path for w in written] == [
+        out / "revocation" / "1",
+        out / "suspension" / "1",
+        out / "message" / "1",
+    ]
     for item in written:
         assert item.path is not None
         assert loads_strict(item.path.read_bytes()) == item.credential

@@ -1,7 +1,10 @@
 """The data flows one way (docs/ARCHITECTURE.md): checked on the source, not by convention.
 
 - ``issuer/`` and ``verifier/`` never import each other;
-- the lower layers import neither (imports under ``if TYPE_CHECKING:`` excepted);
+- ``policy/`` (the adoption decision) reads the verifier's results and never imports the
+  issuer; neither the issuer nor the verifier imports it (verifier → trust policy →
+  verdict → decision);
+- the lower layers import none of them (imports under ``if TYPE_CHECKING:`` excepted);
 - ``requests`` is imported only by ``net.py``;
 - nothing outside ``cli/`` (and ``__main__``) imports the command line;
 - the service (``serve/``) may use both the issuer and the verifier, never the command line.
@@ -40,7 +43,7 @@ def _modules() -> list[Path]:
 
 def _role(source: Path) -> str:
     parts = source.relative_to(SRC).parts
-    if parts[0] in ("issuer", "verifier", "cli", "serve"):
+    if parts[0] in ("issuer", "verifier", "policy", "cli", "serve"):
         return parts[0]
     if parts[0] in ("__init__.py", "__main__.py"):
         return "facade"
@@ -48,9 +51,16 @@ def _role(source: Path) -> str:
 
 
 FORBIDDEN = {
-    "issuer": ("innopass.verifier", "innopass.cli", "requests"),
-    "verifier": ("innopass.issuer", "innopass.cli", "requests"),
-    "lower": ("innopass.issuer", "innopass.verifier", "innopass.cli", "requests"),
+    "issuer": ("innopass.verifier", "innopass.policy", "innopass.cli", "requests"),
+    "verifier": ("innopass.issuer", "innopass.policy", "innopass.cli", "requests"),
+    "policy": ("innopass.issuer", "innopass.cli", "requests"),
+    "lower": (
+        "innopass.issuer",
+        "innopass.verifier",
+        "innopass.policy",
+        "innopass.cli",
+        "requests",
+    ),
     "facade": ("requests",),
     "cli": ("requests",),
     "serve": ("innopass.cli", "requests"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ledger_layouts import create_layout_2
 
 from innopass.errors import (
     AuditChainError,
@@ -24,6 +26,7 @@ from innopass.issuer._ledger import (
     LEDGER_LAYOUT_VERSION,
     Ledger,
     PassportEntry,
+    PassportKind,
     PassportState,
     StatusAction,
     TrustListVersion,
@@ -39,14 +42,20 @@ def ledger(tmp_path: Path) -> Iterator[Ledger]:
         yield opened
 
 
+#: The one-bit purposes (the allocation tests count draws for these two).
+ONE_BIT = (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+
+
 def add_passport(
     ledger: Ledger,
     passport_id: str,
     *,
     randbelow: Callable[[int], int] | None = None,
+    purposes: tuple[StatusPurpose, ...] = tuple(StatusPurpose),
+    record_version: int = 1,
 ) -> None:
     with ledger.transaction() as tx:
-        for purpose in StatusPurpose:
+        for purpose in purposes:
             if randbelow is None:
                 tx.allocate_status(purpose, passport_id)
             else:
@@ -62,6 +71,7 @@ def add_passport(
                 verification_method="did:web:example.org#key-1",
                 status=({"type": "BitstringStatusListEntry"},),
                 credential_text="{}\n",
+                record_version=record_version,
             )
         )
 
@@ -168,10 +178,10 @@ def test_same_passport_id_twice_is_refused(ledger: Ledger) -> None:
 
 def test_collisions_are_redrawn(ledger: Ledger) -> None:
     draws = iter([5, 5, 5, 9])  # revocation 5; suspension 5; then revocation 5 (taken), 9
-    add_passport(ledger, "urn:uuid:a", randbelow=lambda n: next(draws))
+    add_passport(ledger, "urn:uuid:a", randbelow=lambda n: next(draws), purposes=ONE_BIT)
     suspension_draws = iter([7])
     rest = itertools.chain([5, 9], suspension_draws)
-    add_passport(ledger, "urn:uuid:b", randbelow=lambda n: next(rest))
+    add_passport(ledger, "urn:uuid:b", randbelow=lambda n: next(rest), purposes=ONE_BIT)
     got = {(p.value, n, i) for p, n, i, _ in ledger.all_allocations()}
     assert got == {
         ("revocation", 1, 5),
@@ -187,7 +197,9 @@ def test_a_list_that_keeps_colliding_moves_to_a_new_list(ledger: Ledger) -> None
     add_passport(ledger, "urn:uuid:b", randbelow=always_zero)
     add_passport(ledger, "urn:uuid:c", randbelow=always_zero)
     numbers = sorted((p.value, n) for p, n, i, _ in ledger.all_allocations())
-    expected = [(purpose, n) for purpose in ("revocation", "suspension") for n in (1, 2, 3)]
+    expected = [
+        (purpose, n) for purpose in ("message", "revocation", "suspension") for n in (1, 2, 3)
+    ]
     assert numbers == expected
     assert all(info.size == MIN_ENTRIES for info in ledger.status_lists())
 
@@ -195,7 +207,7 @@ def test_a_list_that_keeps_colliding_moves_to_a_new_list(ledger: Ledger) -> None
 def test_a_full_list_takes_no_more(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ledger_module, "FILL_THRESHOLD", 2 / MIN_ENTRIES)
     for name in "abc":
-        add_passport(ledger, f"urn:uuid:{name}")
+        add_passport(ledger, f"urn:uuid:{name}", purposes=ONE_BIT)
     lists = {(i.purpose.value, i.list_number): i.allocated for i in ledger.status_lists()}
     assert lists == {
         ("revocation", 1): 2,
@@ -361,7 +373,11 @@ def test_the_allocation_counter_tracks_allocations(ledger: Ledger) -> None:
     for name in "abcd":
         add_passport(ledger, f"urn:uuid:{name}")
     infos = ledger.status_lists()
-    assert [(i.purpose.value, i.allocated) for i in infos] == [("revocation", 4), ("suspension", 4)]
+    assert [(i.purpose.value, i.allocated, i.status_size) for i in infos] == [
+        ("revocation", 4, 1),
+        ("suspension", 4, 1),
+        ("message", 4, 3),
+    ]
     counted = ledger._db.execute(
         "SELECT COUNT(*) FROM status_allocations WHERE purpose = 'revocation'"
     ).fetchone()[0]
@@ -381,23 +397,102 @@ def test_allocation_reads_the_counter(ledger: Ledger) -> None:
     assert entry.allocation(StatusPurpose.SUSPENSION).list_number == 1
 
 
-def test_a_layout_1_ledger_is_upgraded(tmp_path: Path) -> None:
+def _old_passport(db: sqlite3.Connection, passport_id: str, text: str, revoked: bool) -> None:
+    """A passport as layouts 1 and 2 stored it, revoked or not, with its two allocations."""
+    for purpose in ("revocation", "suspension"):
+        db.execute(
+            "INSERT OR IGNORE INTO status_lists (purpose, list_number, size, created_at) "
+            "VALUES (?, 1, ?, ?)",
+            (purpose, MIN_ENTRIES, "2026-05-01T09:30:00Z"),
+        )
+    db.execute(
+        "INSERT INTO passports VALUES (?, 'urn:uuid:r', ?, 'di', '2026-05-01T09:30:00Z', "
+        "'2027-05-01T09:30:00Z', 'did:web:example.org#key-1', '[]', ?)",
+        (passport_id, "ab" * 32, text),
+    )
+    number = int(db.execute("SELECT COUNT(*) FROM passports").fetchone()[0])
+    for purpose in ("revocation", "suspension"):
+        db.execute(
+            "INSERT INTO status_allocations (purpose, list_number, idx, passport_id, is_set) "
+            "VALUES (?, 1, ?, ?, ?)",
+            (purpose, number, passport_id, int(revoked and purpose == "revocation")),
+        )
+
+
+def _record_text(version: int) -> str:
+    return json.dumps({"credentialSubject": {"assessmentRecord": {"record_version": version}}})
+
+
+def _jwt_text(version: int) -> str:
+    from innopass._internal.jose import sign_vc_jwt
+    from innopass.keys import KeyType, generate_private_key
+
+    payload = {
+        "id": "urn:uuid:j",
+        "issuer": "did:web:example.org",
+        "credentialSubject": json.loads(_record_text(version))["credentialSubject"],
+    }
+    return (
+        sign_vc_jwt(
+            payload,
+            generate_private_key(KeyType.ED25519),
+            kid="did:web:example.org#key-1",
+            issued_at=T0,
+        )
+        + "\n"
+    )
+
+
+@pytest.mark.parametrize("layout", [1, 2])
+def test_an_older_ledger_is_upgraded(tmp_path: Path, layout: int) -> None:
+    """Layouts 1 and 2 (frozen in ledger_layouts.py) become layout 3: set bits become values,
+    each passport's record_version is read from its signed text (JSON or JWS), lists are
+    one-bit, and the upgraded ledger allocates, counts and changes status as a new one."""
     path = tmp_path / "ledger.sqlite"
-    with Ledger.open(path, create=True, clock=lambda: T0) as opened:
-        for name in "abc":
-            add_passport(opened, f"urn:uuid:{name}")
-    db = raw(path)  # turn it back into a layout-1 ledger
-    db.execute("DROP TRIGGER status_allocations_count")
-    db.execute("ALTER TABLE status_lists DROP COLUMN allocated")
-    db.execute("PRAGMA user_version = 1")
+    db = create_layout_2(path)
+    _old_passport(db, "urn:uuid:a", _record_text(1), revoked=True)
+    _old_passport(db, "urn:uuid:b", _jwt_text(2), revoked=False)
+    if layout == 1:
+        db.execute("DROP TRIGGER status_allocations_count")
+        db.execute("ALTER TABLE status_lists DROP COLUMN allocated")
+        db.execute("PRAGMA user_version = 1")
     db.close()
     with Ledger.open(path, clock=lambda: T0) as upgraded:
-        assert [i.allocated for i in upgraded.status_lists()] == [3, 3]
-        add_passport(upgraded, "urn:uuid:d")
-        assert [i.allocated for i in upgraded.status_lists()] == [4, 4]
+        a, b = upgraded.passport("urn:uuid:a"), upgraded.passport("urn:uuid:b")
+        assert (a.state, a.record_version, a.kind) == (PassportState.REVOKED, 1, "passport")
+        assert (b.state, b.record_version, b.message) == (PassportState.ACTIVE, 2, None)
+        assert [(i.allocated, i.status_size) for i in upgraded.status_lists()] == [(2, 1), (2, 1)]
+        assert bit_at(upgraded.status_bits(StatusPurpose.REVOCATION, 1), 1)
+        add_passport(upgraded, "urn:uuid:c")
+        assert [i.allocated for i in upgraded.status_lists()] == [3, 3, 1]
+        change(upgraded, "urn:uuid:b", StatusAction.SUSPEND)
+        assert upgraded.count_passports()[PassportState.SUSPENDED] == 1
         assert upgraded.integrity_check() == "ok"
     db = raw(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == LEDGER_LAYOUT_VERSION == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LEDGER_LAYOUT_VERSION == 4
+    columns = {row[1] for row in db.execute("PRAGMA table_info(status_allocations)")}
+    assert "value" in columns
+    assert "is_set" not in columns
+    db.close()
+
+
+def test_an_upgrade_leaves_a_version_it_cannot_read_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    db = create_layout_2(path)
+    _old_passport(db, "urn:uuid:a", "not json", revoked=False)
+    _old_passport(db, "urn:uuid:b", json.dumps({"id": "urn:uuid:b"}), revoked=False)
+    other = {"id": "urn:uuid:c", "type": ["VerifiableCredential", "ExampleCredential"]}
+    _old_passport(db, "urn:uuid:c", json.dumps(other), revoked=False)
+    db.close()
+    with Ledger.open(path) as upgraded:
+        assert upgraded.passport("urn:uuid:a").record_version is None
+        assert upgraded.passport("urn:uuid:b").record_version is None
+        # a credential that is no passport (Issuer.issue_credential) is told apart
+        assert upgraded.passport("urn:uuid:c").kind is PassportKind.CREDENTIAL
+        assert upgraded.passport("urn:uuid:a").kind is PassportKind.PASSPORT
+        assert sum(upgraded.count_passports().values()) == 2
+    db = raw(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LEDGER_LAYOUT_VERSION
     db.close()
 
 

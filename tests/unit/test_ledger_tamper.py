@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from ledger_layouts import undo_layout_4
 
 from innopass._internal.jsonio import JSONObject
 from innopass.errors import LedgerTamperedError
@@ -97,8 +98,8 @@ def test_a_clean_ledger_verifies(ledger: Ledger) -> None:
 @pytest.mark.parametrize(
     ("statements", "drop"),
     [
-        (["UPDATE status_allocations SET is_set = 0 WHERE passport_id = 'urn:uuid:a'"], False),
-        (["UPDATE status_allocations SET is_set = 1 WHERE passport_id = 'urn:uuid:c'"], False),
+        (["UPDATE status_allocations SET value = 0 WHERE passport_id = 'urn:uuid:a'"], False),
+        (["UPDATE status_allocations SET value = 1 WHERE passport_id = 'urn:uuid:c'"], False),
         (["UPDATE passports SET record_digest = 'cd' WHERE id = 'urn:uuid:c'"], False),
         (["UPDATE passports SET credential = '{}' WHERE id = 'urn:uuid:c'"], False),
         (["UPDATE passports SET verification_method = 'x#k' WHERE id = 'urn:uuid:c'"], False),
@@ -106,8 +107,8 @@ def test_a_clean_ledger_verifies(ledger: Ledger) -> None:
         (
             [
                 "INSERT INTO passports SELECT 'urn:uuid:forged', record_id, record_digest, format,"
-                " issued_at, valid_until, verification_method, status_json, credential"
-                " FROM passports WHERE id = 'urn:uuid:c'"
+                " issued_at, valid_until, verification_method, status_json, credential,"
+                " kind, record_version, superseded_by FROM passports WHERE id = 'urn:uuid:c'"
             ],
             False,
         ),
@@ -184,7 +185,7 @@ def _recompute_chain(path: Path, keep: int) -> None:
                 (seq, at, action, subject, details, prev, digest),
             )
             prev = digest
-        db.execute("UPDATE status_allocations SET is_set = 0")
+        db.execute("UPDATE status_allocations SET value = 0")
     finally:
         db.close()
 
@@ -212,7 +213,7 @@ def test_a_rewritten_chain_contradicts_a_checkpoint_of_the_same_length(
 
 def test_a_tampered_ledger_refuses_changes(ledger: Ledger, path: Path) -> None:
     ledger.close()
-    sql(path, "UPDATE status_allocations SET is_set = 0 WHERE passport_id = 'urn:uuid:a'")
+    sql(path, "UPDATE status_allocations SET value = 0 WHERE passport_id = 'urn:uuid:a'")
     with Ledger.open(path) as opened:
         with pytest.raises(LedgerTamperedError) as caught:
             issue(opened, "urn:uuid:d")
@@ -268,6 +269,7 @@ def test_a_layout_2_ledger_is_upgraded_and_its_old_entries_replay(path: Path) ->
     for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
         if name not in ("status_allocations_count", "audit_no_update", "audit_no_delete"):
             db.execute(f"DROP TRIGGER {name}")
+    undo_layout_4(db)
     db.execute("DROP TRIGGER audit_no_update")
     db.execute("DROP TRIGGER audit_no_delete")
     rows = db.execute("SELECT at, action, subject, details_json FROM audit ORDER BY seq").fetchall()

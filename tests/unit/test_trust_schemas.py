@@ -193,7 +193,7 @@ def test_bundles_written_are_valid(written: Written) -> None:
 def test_status_entries_written_are_valid(written: Written) -> None:
     for passport in written.passports:
         entries: Any = passport["credentialStatus"]
-        assert len(entries) == 2
+        assert [e["statusPurpose"] for e in entries] == ["revocation", "suspension", "message"]
         for entry in entries:
             assert problems(entry, STATUS_ENTRY) == []
 
@@ -372,9 +372,20 @@ ENTRY_CASES: list[tuple[str, JSONObject, list[str]]] = [
     ("index-too-long", {"statusListIndex": "1" * 13}, ["/statusListIndex"]),
     ("index-newline", {"statusListIndex": "5\n"}, ["/statusListIndex"]),
     ("credential-empty", {"statusListCredential": ""}, ["/statusListCredential"]),
-    ("size-2", {"statusSize": 2}, ["/statusSize"]),
+    ("size-2-without-messages", {"statusSize": 2}, [""]),
+    ("size-9", {"statusSize": 9, "statusMessage": []}, ["/statusSize"]),
     ("size-true", {"statusSize": True}, ["/statusSize"]),
     ("size-null", {"statusSize": None}, ["/statusSize"]),
+    (
+        "message-status",
+        {"statusSize": 1, "statusMessage": [{"status": "1", "message": "x"}]},
+        ["/statusMessage/0/status"],
+    ),
+    (
+        "message-empty",
+        {"statusSize": 1, "statusMessage": [{"status": "0x1", "message": ""}]},
+        ["/statusMessage/0/message"],
+    ),
     ("id-number", {"id": 5}, ["/id"]),
 ]
 

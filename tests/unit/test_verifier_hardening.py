@@ -73,6 +73,9 @@ def test_pinned_did_key_claims_are_marked_claimed(key_org: Org) -> None:
         "ods_code": "RAL",
         "name": "Royal Free London",
         "claimed": True,
+        "trusted_by": [{"source": "pinned", "anchor": None, "version": None}],
+        "withdrawn": None,
+        "successor_of": None,
     }
 
 

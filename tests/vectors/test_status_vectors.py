@@ -135,8 +135,8 @@ def test_malformed_status_index(index: Any) -> None:
         )
 
 
-@pytest.mark.parametrize("size", [True, 1.0, "1", 2, 0, None])
-def test_status_size_must_be_the_integer_1(size: Any) -> None:
+@pytest.mark.parametrize("size", [True, 1.0, "1", 0, 9, None])
+def test_status_size_must_be_an_integer_from_1_to_8(size: Any) -> None:
     """``statusSize: true`` equals 1 in Python; it is still not the integer 1."""
     from innopass.errors import MalformedInputError
 
@@ -147,7 +147,49 @@ def test_status_size_must_be_the_integer_1(size: Any) -> None:
         "statusListCredential": "https://example.org/1",
     }
     assert StatusEntry.from_json(dict(entry)).index == 5
-    assert StatusEntry.from_json({**entry, "statusSize": 1}).index == 5
+    assert StatusEntry.from_json({**entry, "statusSize": 1}).bits == 1
     with pytest.raises(MalformedInputError) as info:
-        StatusEntry.from_json({**entry, "statusSize": size})
+        StatusEntry.from_json({**entry, "statusSize": size, "statusMessage": []})
     assert info.value.path.endswith("/statusSize")
+
+
+def _messages(count: int) -> list[Any]:
+    return [{"status": hex(v), "message": f"m{v}"} for v in range(count)]
+
+
+def test_a_status_size_over_1_needs_a_message_for_each_value() -> None:
+    """BSL 1.0 §2.1: with statusSize s > 1, statusMessage gives all 2^s status values."""
+    from innopass.errors import MalformedInputError
+
+    entry: dict[str, Any] = {
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "message",
+        "statusListIndex": "5",
+        "statusListCredential": "https://example.org/1",
+        "statusSize": 2,
+    }
+    read = StatusEntry.from_json({**entry, "statusMessage": _messages(4)})
+    assert read.bits == 2
+    assert [m.value for m in read.messages or ()] == [0, 1, 2, 3]
+    with pytest.raises(MalformedInputError) as missing:
+        StatusEntry.from_json(entry)
+    assert missing.value.path == "/credentialStatus"  # the entry lacks statusMessage
+    for wrong in (_messages(3), _messages(8), [*_messages(3), {"status": "0x2", "message": "x"}]):
+        with pytest.raises(MalformedInputError) as info:
+            StatusEntry.from_json({**entry, "statusMessage": wrong})
+        assert info.value.path == "/credentialStatus/statusMessage"
+
+
+def test_multi_bit_values_are_read_most_significant_bit_first() -> None:
+    """Entry i of size s occupies bits i*s .. i*s+s-1 (BSL 1.0 §3.2), MSB first."""
+    from innopass.errors import StatusListError
+    from innopass.status import new_bitstring, value_at, with_value
+
+    bits = with_value(new_bitstring(16, 3), 2, 3, 0b101)
+    assert bits[:2] == bytes([0b00000010, 0b10000000])  # bits 6, 7, 8 = 1, 0, 1
+    assert [value_at(bits, i, 3) for i in range(4)] == [0, 0, 5, 0]
+    assert [value_at(bits, i, 1) for i in (6, 7, 8)] == [1, 0, 1]
+    with pytest.raises(StatusListError):
+        with_value(bits, 2, 3, 8)  # does not fit in 3 bits
+    with pytest.raises(StatusListError):
+        value_at(bits, 16, 3)  # 16 * 3 bits are 6 bytes: entry 16 is outside

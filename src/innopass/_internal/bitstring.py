@@ -21,7 +21,9 @@ __all__ = [
     "decode_bitstring",
     "encode_bitstring",
     "new_bitstring",
+    "value_at",
     "with_bit",
+    "with_value",
 ]
 
 #: Bitstring Status List §6.1: at least 131,072 entries (16 KiB) for herd privacy.
@@ -30,9 +32,9 @@ MIN_ENTRIES = 131_072
 DEFAULT_MAX_LIST_BYTES = 4 * 1024 * 1024
 
 
-def new_bitstring(entries: int = MIN_ENTRIES) -> bytes:
-    """An all-zero bitstring of ``entries`` bits (rounded up to whole bytes)."""
-    return bytes((entries + 7) // 8)
+def new_bitstring(entries: int = MIN_ENTRIES, size: int = 1) -> bytes:
+    """An all-zero bitstring of ``entries`` entries of ``size`` bits (rounded up to whole bytes)."""
+    return bytes((entries * size + 7) // 8)
 
 
 def encode_bitstring(bits: bytes) -> str:
@@ -98,4 +100,38 @@ def with_bit(bits: bytes, index: int, value: bool) -> bytes:
     out = bytearray(bits)
     mask = 0x80 >> (index % 8)
     out[index // 8] = (out[index // 8] | mask) if value else (out[index // 8] & ~mask)
+    return bytes(out)
+
+
+def _check_slot(bits: bytes, index: int, size: int) -> None:
+    if size < 1:
+        raise StatusListError(f"status size {size} is not a positive number of bits")
+    entries = len(bits) * 8 // size
+    if index < 0 or index >= entries:
+        raise StatusListError(f"status index {index} is outside the list of {entries} entries")
+
+
+def value_at(bits: bytes, index: int, size: int = 1) -> int:
+    """The ``size``-bit status value of entry ``index`` (BSL 1.0 §3.2: bits ``index*size`` to
+    ``index*size + size - 1``, most significant first)."""
+    _check_slot(bits, index, size)
+    value = 0
+    for position in range(index * size, index * size + size):
+        value = (value << 1) | bool(bits[position // 8] & (0x80 >> (position % 8)))
+    return value
+
+
+def with_value(bits: bytes, index: int, size: int, value: int) -> bytes:
+    """A copy of ``bits`` with entry ``index`` (``size`` bits) set to ``value``."""
+    _check_slot(bits, index, size)
+    if not 0 <= value < (1 << size):
+        raise StatusListError(f"status value {value} does not fit in {size} bit(s)")
+    out = bytearray(bits)
+    for offset in range(size):
+        position = index * size + offset
+        mask = 0x80 >> (position % 8)
+        if value & (1 << (size - 1 - offset)):
+            out[position // 8] |= mask
+        else:
+            out[position // 8] &= ~mask
     return bytes(out)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from innopass._internal.jsonio import JSONValue
 
 __all__ = [
+    "ADOPTION_TYPE",
     "ISSUER_TYPE",
     "PASSPORT_TYPE",
     "SUBJECT_TYPE",
@@ -19,6 +20,7 @@ VC_TYPE = "VerifiableCredential"
 PASSPORT_TYPE = "InnovatorPassport"
 SUBJECT_TYPE = "AssessedTechnology"
 ISSUER_TYPE = "NhsOrganisation"
+ADOPTION_TYPE = "InnopassAdoption"
 
 
 def issuer_id(credential: Mapping[str, JSONValue]) -> str | None:

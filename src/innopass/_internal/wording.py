@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["LOCAL_REQUIREMENTS", "local_requirement"]
+__all__ = ["LOCAL_REQUIREMENTS", "STATUS_REASONS", "local_requirement", "status_reason"]
 
 #: ``local_requirements_for_adopters[].requirement`` → what the adopter must do, in words.
 LOCAL_REQUIREMENTS: Final[Mapping[str, str]] = {
@@ -32,3 +32,21 @@ def local_requirement(requirement: str, note: str) -> str:
     """A local requirement as one line: its kind in words, then the note, if any."""
     label = LOCAL_REQUIREMENTS[requirement]
     return f"{label}: {note}" if note else label
+
+
+#: ``message`` status-list reasons (``innopass.status.StatusReason``) → what they mean, in words.
+STATUS_REASONS: Final[Mapping[str, str]] = {
+    "none": "no message",
+    "superseded": "superseded by a newer passport for this record",
+    "field-safety-notice": "a field safety notice was issued for the product",
+    "under-review": "the assessing organisation is reviewing its assessment",
+    "withdrawn-by-supplier": "withdrawn by the supplier",
+    "certificate-withdrawn": "a certificate the assessment relied on expired or was withdrawn",
+    "issuer-succeeded": "the assessing organisation merged into another or closed",
+    "framework-retired": "a version of an assessment framework it used was retired",
+}
+
+
+def status_reason(message: str) -> str:
+    """A status message in words (an issuer's own message, not innopass's, as it is)."""
+    return STATUS_REASONS.get(message, message)

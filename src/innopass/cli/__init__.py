@@ -36,6 +36,7 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from innopass.cli._adopt import ADOPTION_COMMANDS
     from innopass.cli._anchor import anchor_group, trust_list_group
     from innopass.cli._demo import demo_command
     from innopass.cli._issue import ISSUER_COMMANDS
@@ -60,6 +61,7 @@ def _register() -> None:
         trust_group,
         key_group,
         present_command,
+        *ADOPTION_COMMANDS,
         demo_command,
         serve_group,
     ):

@@ -15,10 +15,12 @@ import shlex
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
 from innopass._internal.jsonio import load_file_strict
+from innopass.errors import InnopassError
 
 __all__ = ["demo_command"]
 
@@ -27,6 +29,7 @@ ANCHOR = ("X24", "NHS ENGLAND", "trust.nhs.example")
 RF4 = ("RF4", "BARKING, HAVERING AND REDBRIDGE UNIVERSITY HOSPITALS NHS TRUST", "rf4.nhs.example")
 RF4_DISPLAY = "Barking, Havering and Redbridge University Hospitals NHS Trust"
 R1H, R1H_DISPLAY = "R1H", "Barts Health NHS Trust"
+R1H_NAME, R1H_HOST = "BARTS HEALTH NHS TRUST", "r1h.nhs.example"
 
 
 class DemoFailed(click.ClickException):
@@ -81,6 +84,59 @@ def _passport_id(path: Path) -> str:
     if not isinstance(value, dict) or not isinstance(value.get("id"), str):
         raise DemoFailed(f"{path} does not hold a passport")
     return str(value["id"])
+
+
+def _json(path: Path) -> Any:
+    try:
+        return load_file_strict(path)
+    except InnopassError as exc:
+        raise DemoFailed(f"{path} cannot be read: {exc.diagnostics()}") from exc
+
+
+def _expect(story: _Story, holds: bool, what: str) -> None:
+    """Stop the demo unless the step did what the story says."""
+    if not holds:
+        raise DemoFailed(f"step {story.step_number}: {what}")
+
+
+def _check_decision(story: _Story, path: Path, passport_id: str) -> None:
+    decision = _json(path)
+    _expect(
+        story,
+        decision.get("decision") == "adopt-with-actions"
+        and decision.get("passport", {}).get("id") == passport_id,
+        f"R1H's decision should be adopt-with-actions on {passport_id}",
+    )
+    remaining = {a["id"] for a in decision.get("actions", []) if not a["done"]}
+    expected = {"ipc_review", "staff_training", "cond-2", "medical-devices-group"}
+    _expect(story, expected <= remaining, f"the decision should list {sorted(expected)}")
+
+
+def _check_adoption(story: _Story, path: Path, passport_id: str) -> str:
+    record = _json(path)
+    related = record.get("relatedResource") or [{}]
+    _expect(
+        story,
+        record.get("type") == ["VerifiableCredential", "InnopassAdoption"]
+        and related[0].get("id") == passport_id
+        and str(related[0].get("digestSRI", "")).startswith("sha384-")
+        and record.get("issuer", {}).get("odsCode") == R1H,
+        "the adoption record should be R1H's, naming the passport with its digest",
+    )
+    return str(record["id"])
+
+
+def _check_summary(story: _Story, path: Path, passport_id: str) -> None:
+    summary = _json(path)
+    passports = summary.get("passports", [])
+    _expect(
+        story,
+        summary.get("assessments_not_repeated") == 1
+        and len(passports) == 1
+        and passports[0].get("passport") == passport_id
+        and passports[0].get("organisations") == 1,
+        "the summary should show one assessment reused, by one organisation",
+    )
 
 
 def _tell(story: _Story) -> None:
@@ -155,21 +211,85 @@ def _tell(story: _Story) -> None:
     story.run("verify", "--home", "r1h", "bundle.json")
     story.run("show", "--home", "r1h", "bundle.json")
 
+    _tell_adoption(story, passport_id)
+
     story.step(
         f"{rf4_ods} revokes the passport",
-        "A field safety notice arrives. RF4 revokes the passport and republishes its status "
-        "lists; the change is one ledger transaction with a hash-chained audit entry.",
+        "A field safety notice arrives. RF4 revokes the passport, saying why, and republishes "
+        "its status lists; the change is one ledger transaction with hash-chained audit "
+        "entries.",
     )
-    story.run("revoke", "--home", "rf4", passport_id, "--yes")
+    story.run("revoke", "--home", "rf4", passport_id, "--reason", "fsn", "--yes")
     story.run("status", "publish", "--home", "rf4", "-o", "status")
 
     story.step(
         f"{r1h_ods} verifies again and is told it is revoked",
-        f"{r1h_ods} imports RF4's new revocation list into its cache. The same passport is now "
-        "rejected, even from the old bundle: the fresher signed list wins.",
+        f"{r1h_ods} imports RF4's new revocation and message lists into its cache. The same "
+        "passport is now rejected, even from the old bundle: the fresher signed list wins, "
+        "and the message list says why.",
     )
     story.run("trust", "import", "--home", "r1h", "status/revocation/1")
+    story.run("trust", "import", "--home", "r1h", "status/message/1")
     story.run("verify", "--home", "r1h", "bundle.json", expect=1)
+
+    story.step(
+        f"{r1h_ods}'s next decision is refuse",
+        "Against the same policy, a passport that does not verify is never adopted: the "
+        "decision is refuse, and the reason names the revocation.",
+    )
+    story.run("decide", "--home", "r1h", "bundle.json", "--policy", "r1h-policy.toml", expect=1)
+
+
+def _tell_adoption(story: _Story, passport_id: str) -> None:
+    """R1H decides against its own policy, signs its adoption record; the reuse is counted."""
+    root = story.root
+    story.step(
+        f"{R1H} decides against its own acceptance policy",
+        f"{R1H_DISPLAY} writes down what it accepts (which issuers, results and assurance per "
+        "domain, framework versions, freshness, evidence, device classes, its intended use) "
+        "and lets innopass decide. It can adopt with actions: what the record leaves to it "
+        "(IPC review, training, formulary, procurement route) and its own Medical Devices "
+        "Group. For a digital product the same policy would list its DCB0160 deployment "
+        "safety case and its own DPIA, which no passport removes.",
+    )
+    story.run("policy", "template", "--ods", R1H, "-o", "r1h-policy.toml")
+    story.run(
+        "decide", "--home", "r1h", "bundle.json", "--policy", "r1h-policy.toml",
+        "-o", "r1h-decision.json",
+    )  # fmt: skip
+    _check_decision(story, root / "r1h-decision.json", passport_id)
+
+    story.step(
+        f"{R1H} signs its record of relying on the passport",
+        f"{R1H} is an NHS organisation with its own keys too. It signs an adoption record: "
+        "which passport (id and digest), which policy (digest), the decision and reasons, "
+        "the actions done and left. It is in R1H's ledger and can be revoked like a passport, "
+        "and R1H sends it, as a bundle, to the national operator.",
+    )
+    story.run(
+        "org", "init", "--home", "r1h", "--ods", R1H, "--name", R1H_NAME, "--did-web", R1H_HOST
+    )
+    story.run("org", "export", "--home", "r1h", "-o", "r1h.json")
+    story.run(
+        "adopt", "--home", "r1h", "bundle.json", "--policy", "r1h-policy.toml",
+        "--done", "ipc_review", "-o", "adoption.json",
+    )  # fmt: skip
+    adoption_id = _check_adoption(story, root / "adoption.json", passport_id)
+    story.run("status", "publish", "--home", "r1h", "-o", "r1h-status")
+    (root / "adoptions").mkdir(exist_ok=True)
+    story.run("bundle", "--home", "r1h", adoption_id, "-o", "adoptions/r1h.json")
+
+    story.step(
+        "The national operator counts the reuse",
+        "It verifies every adoption record it receives, offline, trusting R1H's published "
+        "description, and counts per passport who adopted it and the assessments not "
+        "repeated.",
+    )
+    story.run(
+        "adoptions", "summary", "adoptions", "--home", "operator", "--trust-issuer", "r1h.json",
+        "-o", "summary.json",
+    )  # fmt: skip
+    _check_summary(story, root / "summary.json", passport_id)
 
 
 @click.command("demo")
@@ -183,9 +303,12 @@ def demo_command(keep: Path | None) -> None:
     """Run the whole passport story end to end in a temporary directory.
 
     A national anchor; RF4 assesses an antimicrobial wound dressing and issues its
-    passport; the anchor signs a trust list; R1H verifies it offline and reads it;
-    RF4 revokes it; R1H verifies again and is told it is revoked. Offline, with
-    real keys; nothing outside the directory is touched.
+    passport; the anchor signs a trust list; R1H verifies it offline and reads it,
+    decides against its own policy (adopt with actions) and signs its adoption record;
+    the national operator counts one assessment reused; RF4 revokes it; R1H verifies
+    again and is told it is revoked, and its next decision is refuse. Offline, with
+    real keys; nothing outside the directory is touched. Exit 0 only when every step
+    did what the story says.
 
     \b
     Examples:

@@ -15,10 +15,10 @@ error names what the ledger holds and ``passport export`` writes it again.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -32,14 +32,16 @@ from innopass.cli._common import (
     write_output,
 )
 from innopass.cli._exit import ExitCode
-from innopass.cli._types import JSON_OBJECT_FILE
+from innopass.cli._types import JSON_OBJECT_FILE, ODS_CODE
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass._internal.jsonio import JSONObject
     from innopass.issuer import IssuedPassport, StatusAction
     from innopass.record import AssessmentRecord
 
-__all__ = ["ISSUER_COMMANDS", "passport_reference"]
+__all__ = ["ISSUER_COMMANDS", "REASON", "passport_reference"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def passport_reference(value: str) -> str:
@@ -112,7 +114,11 @@ def _load_records(paths: Sequence[Path]) -> list[AssessmentRecord]:
 
 
 def _check_records(
-    paths: Sequence[Path], records: Sequence[AssessmentRecord], *, ods_code: str
+    paths: Sequence[Path],
+    records: Sequence[AssessmentRecord],
+    *,
+    ods_code: str,
+    successor_of: Sequence[str] = (),
 ) -> None:
     """The record rules ``Issuer.prepare`` checks, run before the passphrase is asked for."""
     from innopass._internal.timestamps import utc_now
@@ -120,7 +126,8 @@ def _check_records(
     now = utc_now()
     failed = 0
     for path, record in zip(paths, records, strict=True):
-        problems = record.problems(now=now, ods_code=ods_code)
+        assessor = record.assessing_org.ods_code
+        problems = record.problems(now=now, ods_code=None if assessor in successor_of else ods_code)
         for problem in problems:
             click.echo(f"{path}: {problem}", err=True)
         failed += bool(problems)
@@ -152,15 +159,40 @@ def _check_records(
     metavar="OUT",
     help="File for one passport (default: standard output); directory for several.",
 )
+@click.option(
+    "--reissue",
+    is_flag=True,
+    help="Issue a record whose id and version already have an active passport; "
+    "the new passport supersedes the old one (published in the message status list).",
+)
+@click.option(
+    "--successor-of",
+    "successor_of",
+    multiple=True,
+    type=ODS_CODE,
+    metavar="ODS",
+    help="Also issue records assessed by ODS, an organisation this one succeeded after a "
+    "merger (verifiers accept it when a trust list names this organisation as ODS's "
+    "successor). May be repeated.",
+)
 @home_option
 def issue_command(
-    records: tuple[Path, ...], fmt: str, output: Path | None, home: Path | None
+    records: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    reissue: bool,
+    successor_of: tuple[str, ...],
+    home: Path | None,
 ) -> None:
     """Sign a passport from each RECORD and record it in the organisation's ledger.
 
     Every record is checked first; if any is invalid, every problem is listed
     (FILE: /json/pointer: message), nothing is issued and the exit code is 1.
-    With several records, -o names a directory and each passport is written to
+    A record whose id and version already have an active passport is refused
+    unless --reissue; a passport for a newer record version (or for a record
+    that says it supersedes another) supersedes the older passports, and the
+    output says which. With several records, -o names a directory and each
+    passport is written to
     <uuid>.json (or .jwt); one line per record says which file it became. OUT is
     checked before anything is signed; passports are committed to the ledger (in
     groups, one durable transaction each) before their files are written, and
@@ -172,6 +204,7 @@ def issue_command(
       innopass issue --home rf4 record.json --format jwt -o passport.jwt
       innopass issue --home rf4 records/*.json -o passports/
       cat record.json | innopass issue --home rf4 - -o passport.json
+      innopass issue --home rf4 record.json --reissue -o passport-2.json
 
     The records are checked before the passphrase is asked for. The key
     passphrase comes from INNOPASS_PASSPHRASE or, at a terminal only, a hidden prompt.
@@ -190,10 +223,12 @@ def issue_command(
         else:
             org.check_output_file(output)
     parsed = _load_records(records)
-    _check_records(records, parsed, ods_code=org.description().ods_code)  # before any prompt
+    _check_records(  # before any prompt
+        records, parsed, ods_code=org.description().ods_code, successor_of=successor_of
+    )
     with Issuer.from_home(org.path, passphrase=read_passphrase()) as issuer:
         try:
-            prepared = issuer.prepare_batch(parsed)
+            prepared = issuer.prepare_batch(parsed, reissue=reissue, successor_of=successor_of)
         except RecordInvalidError as exc:
             for problem in exc.problems:
                 position, _, rest = problem.path.lstrip("/").partition("/")
@@ -222,21 +257,83 @@ def issue_command(
         def deliver(passport: IssuedPassport) -> None:
             source = next(sources)
             progress.update(1)
+            superseded = "".join(
+                f"\n  supersedes {old} (its message now says: superseded)"
+                for old in passport.supersedes
+            )
             if output is None:
                 click.echo(passport.text(), nl=False)
-                click.echo(f"issued {passport.id} from {source}", err=True)
+                click.echo(f"issued {passport.id} from {source}{superseded}", err=True)
                 return
             target = output / passport.filename() if to_directory else output
             passport.write(target)
-            click.echo(f"{source} -> {target}  ({passport.id})")
+            click.echo(f"{source} -> {target}  ({passport.id}){superseded}")
 
         with progress:
-            issued = issuer.issue_batch(prepared, format=fmt, on_issued=deliver)
+            issued = issuer.issue_batch(
+                prepared,
+                format=fmt,
+                on_issued=deliver,
+                reissue=reissue,
+                successor_of=successor_of,
+            )
         if several:
             click.echo(f"issued {len(issued)} passports into {output}")
 
 
-def _change(action: StatusAction, passport: str, home: Path | None, *, yes: bool = True) -> None:
+#: ``--reason`` values: each reason's name, and the short forms people use.
+REASON_ALIASES: dict[str, str] = {
+    "fsn": "field-safety-notice",
+    "review": "under-review",
+    "withdrawn": "withdrawn-by-supplier",
+    "certificate": "certificate-withdrawn",
+    "merged": "issuer-succeeded",
+    "framework": "framework-retired",
+}
+
+
+class _Reason(click.ParamType[str]):
+    """A status reason (``innopass.status.StatusReason``) or one of its short forms."""
+
+    name = "reason"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        from innopass.status import StatusReason
+
+        text = str(value).strip().lower()
+        text = REASON_ALIASES.get(text, text)
+        if text not in {r.value for r in StatusReason}:
+            known = ", ".join([*(r.value for r in StatusReason), *REASON_ALIASES])
+            self.fail(f"{value!r} is not a reason (one of: {known})", param, ctx)
+        return text
+
+
+REASON = _Reason()
+
+
+def _reason_option(help: str) -> Callable[[F], F]:
+    return click.option(
+        "--reason", "reason", type=REASON, default=None, metavar="REASON", help=help
+    )
+
+
+_REASONS_HELP = (
+    "Why, published in the message status list: superseded, fsn (field safety notice), "
+    "review (under review), withdrawn (by the supplier), certificate (withdrawn or "
+    "expired), merged (the assessing organisation), framework (version retired), none."
+)
+
+
+def _change(
+    action: StatusAction,
+    passport: str,
+    home: Path | None,
+    *,
+    yes: bool = True,
+    reason: str | None = None,
+) -> None:
     import sys
 
     from innopass.issuer import OrganisationHome, PassportState, StatusAction
@@ -258,8 +355,17 @@ def _change(action: StatusAction, passport: str, home: Path | None, *, yes: bool
                 abort=True,
                 err=True,
             )
-        entry = change_status(ledger, found.id, action)
-    click.echo(f"{entry.id}: {entry.state.value}")
+        entry = change_status(ledger, found.id, action, reason=reason)
+    message = entry.message
+    if message is not None:
+        click.echo(f"{entry.id}: {entry.state.value}; message: {message.value}")
+    else:
+        click.echo(f"{entry.id}: {entry.state.value}")
+        if reason is not None:
+            click.echo(
+                f"note: {entry.id} was issued without a message status entry, so the reason "
+                f"({reason}) is in the ledger's audit log only, not published"
+            )
     click.echo("publish the status lists (innopass status publish) so verifiers see it")
 
 
@@ -291,8 +397,9 @@ _PASSPORT_ARG = click.argument("passport", metavar="ID|FILE")
 @click.option(
     "-y", "--yes", is_flag=True, help="Do not ask for confirmation at a terminal (it is final)."
 )
+@_reason_option(_REASONS_HELP)
 @home_option
-def revoke_command(passport: str, yes: bool, home: Path | None) -> None:
+def revoke_command(passport: str, yes: bool, reason: str | None, home: Path | None) -> None:
     """Revoke a passport (final: it cannot be reinstated).
 
     ID is the passport id (urn:uuid:...), or give the passport FILE (- for standard
@@ -304,33 +411,38 @@ def revoke_command(passport: str, yes: bool, home: Path | None) -> None:
     Examples:
       innopass passport list --home rf4
       innopass revoke --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735
-      innopass revoke --home rf4 passport.json --yes
+      innopass revoke --home rf4 passport.json --yes --reason fsn
       innopass status publish --home rf4 -o status/
     """
     from innopass.issuer import StatusAction
 
-    _change(StatusAction.REVOKE, passport, home, yes=yes)
+    _change(StatusAction.REVOKE, passport, home, yes=yes, reason=reason)
 
 
 @click.command("suspend")
 @_PASSPORT_ARG
+@_reason_option(_REASONS_HELP)
 @home_option
-def suspend_command(passport: str, home: Path | None) -> None:
+def suspend_command(passport: str, reason: str | None, home: Path | None) -> None:
     """Suspend a passport (reversible with `innopass reinstate`).
 
     \b
-    Example:
+    Examples:
       innopass suspend --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735
+      innopass suspend --home rf4 urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735 --reason fsn
     """
     from innopass.issuer import StatusAction
 
-    _change(StatusAction.SUSPEND, passport, home)
+    _change(StatusAction.SUSPEND, passport, home, reason=reason)
 
 
 @click.command("reinstate")
 @_PASSPORT_ARG
+@_reason_option(
+    "The message to publish now (default: none, or superseded for a superseded passport)."
+)
 @home_option
-def reinstate_command(passport: str, home: Path | None) -> None:
+def reinstate_command(passport: str, reason: str | None, home: Path | None) -> None:
     """Lift a passport's suspension (a revoked passport cannot be reinstated).
 
     \b
@@ -339,17 +451,38 @@ def reinstate_command(passport: str, home: Path | None) -> None:
     """
     from innopass.issuer import StatusAction
 
-    _change(StatusAction.REINSTATE, passport, home)
+    _change(StatusAction.REINSTATE, passport, home, reason=reason)
 
 
 @click.group("status", cls=HelpGroup)
 def status_group() -> None:
-    """Publish the organisation's signed status lists.
+    """Publish the organisation's signed status lists; say why a passport's status changed.
+
+    \b
+    Examples:
+      innopass status publish --home rf4 -o status/
+      innopass status message --home rf4 urn:uuid:8ec4db88-... --reason review
+    """
+
+
+@status_group.command("message")
+@_PASSPORT_ARG
+@click.option(
+    "--reason", "reason", type=REASON, required=True, metavar="REASON", help=_REASONS_HELP
+)
+@home_option
+def message_command(passport: str, reason: str, home: Path | None) -> None:
+    """Set only a passport's message (why), leaving revocation and suspension as they are.
+
+    For example while an assessment is looked at again; `--reason none` clears it.
 
     \b
     Example:
-      innopass status publish --home rf4 -o status/
+      innopass status message --home rf4 urn:uuid:8ec4db88-... --reason review
     """
+    from innopass.issuer import StatusAction
+
+    _change(StatusAction.MESSAGE, passport, home, reason=reason)
 
 
 @status_group.command("publish")

@@ -447,8 +447,34 @@ def render_text(result: VerificationResult, name: str, *, trust_empty: bool = Fa
         if who and issuer.claimed:
             who += "; claimed, not verified"
         lines.append(f"    Issuer:         {clean(issuer.id, 200)}" + (f" ({who})" if who else ""))
+        if issuer.withdrawn is not None:
+            lines.append(f"    Organisation:   {clean(issuer.withdrawn.describe(), 300)}")
+        if issuer.successor_of is not None:
+            lines.append(
+                f"    Reissued:       by {clean(issuer.ods_code or '?', 20)} as successor of "
+                f"{clean(issuer.successor_of, 20)}"
+            )
     if result.credential_id:
         lines.append(f"    Passport id:    {clean(result.credential_id, 200)}")
+    adoption = result.adoption
+    if adoption is not None:
+        lines.append(
+            f"    Adoption:       {clean(adoption.adopter_ods_code or adoption.adopter, 200)} "
+            f"relied on passport {clean(adoption.passport, 200)}"
+        )
+        lines.append(
+            f"    Product:        {clean(adoption.product, 300)} "
+            f"(assessed by {clean(adoption.assessing_organisation, 20)})"
+        )
+        lines.append(
+            f"    Decision:       {adoption.decision.value} on {adoption.decided_at.date()} "
+            f"under policy {clean(adoption.policy_id, 100)} "
+            f"version {clean(adoption.policy_version, 100)}"
+        )
+        lines.append(
+            f"    Actions:        {len(adoption.actions_done)} done, "
+            f"{len(adoption.actions_remaining)} remaining"
+        )
     facts = result.passport
     if facts is not None:
         org = facts.assessing_organisation
@@ -460,6 +486,8 @@ def render_text(result: VerificationResult, name: str, *, trust_empty: bool = Fa
             lines.append(
                 f"    Assessed by:    {by}" + ("  (claimed, not verified)" if org.claimed else "")
             )
+            if org.withdrawn is not None and org.ods_code != issuer.ods_code:
+                lines.append(f"                    ({clean(org.withdrawn.describe(), 300)})")
         if facts.outcome:
             lines.append(f"    Outcome:        {clean(facts.outcome, 60).replace('_', ' ')}")
         if facts.conditions:
@@ -488,6 +516,10 @@ def render_text(result: VerificationResult, name: str, *, trust_empty: bool = Fa
         lines.append(
             f"    Status:         {source.purpose} list signed {signed} ({source.source}{fetched})"
         )
+    for note in result.status_messages:
+        if note.message != "none":
+            as_of = f" (status list of {note.as_of})" if note.as_of else ""
+            lines.append(f"    Status message: {clean(note.description, 300)}{as_of}")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from innopass.errors import LedgerError, MalformedInputError, PassportReferenceE
 from innopass.issuer._ledger import Ledger, PassportEntry
 from innopass.issuer._signer import Signer
 from innopass.issuer._status_lists import DEFAULT_STATUS_VALIDITY, sign_status_lists
+from innopass.status import StatusPurpose
 from innopass.trust import Bundle, TrustListContent
 
 __all__ = [
@@ -108,7 +109,11 @@ def build_bundle(
     entry = find_passport(ledger, passport)
     if trust_list is not None:
         TrustListContent.from_credential(trust_list)
-    lists = sorted({(a.purpose, a.list_number) for a in entry.allocations})
+    order = list(StatusPurpose)
+    lists = sorted(
+        {(a.purpose, a.list_number) for a in entry.allocations},
+        key=lambda item: (order.index(item[0]), item[1]),
+    )
     signed = sign_status_lists(
         signer,
         ledger,

@@ -25,11 +25,13 @@ from innopass._internal.credential import credential_types
 from innopass._internal.encoding import b64url_decode
 from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict, require_object
 from innopass._internal.timestamps import format_datetime, parse_datetime, utc_now
+from innopass.adoption import Decision, build_adoption_credential
 from innopass.errors import (
     CheckFailed,
     ConfigurationError,
     CredentialInvalidError,
     FailureCode,
+    LedgerError,
     OutputError,
     PassportNotFoundError,
     RecordInvalidError,
@@ -42,6 +44,8 @@ from innopass.issuer._ledger import (
     Ledger,
     LedgerTransaction,
     PassportEntry,
+    PassportKind,
+    PassportState,
     StatusAction,
     StatusAllocation,
 )
@@ -61,7 +65,14 @@ from innopass.issuer._status_lists import (
     sign_status_lists,
 )
 from innopass.record import AssessmentRecord
-from innopass.status import StatusEntry, StatusPurpose, list_id
+from innopass.status import (
+    MESSAGE_SIZE,
+    REASON_MESSAGES,
+    StatusEntry,
+    StatusPurpose,
+    StatusReason,
+    list_id,
+)
 from innopass.trust import Bundle
 
 __all__ = ["ISSUE_GROUP", "Issuer", "PreparedBatch"]
@@ -72,15 +83,36 @@ __all__ = ["ISSUE_GROUP", "Issuer", "PreparedBatch"]
 ISSUE_GROUP = 64
 
 
+#: The status purposes every passport (and adoption record) holds an entry in, in order.
+ISSUED_PURPOSES: tuple[StatusPurpose, ...] = (
+    StatusPurpose.REVOCATION,
+    StatusPurpose.SUSPENSION,
+    StatusPurpose.MESSAGE,
+)
+
+
 class PreparedBatch(tuple[AssessmentRecord, ...]):
-    """Records :meth:`Issuer.prepare_batch` has checked for the organisation ``did``."""
+    """Records :meth:`Issuer.prepare_batch` has checked for the organisation ``did``, with
+    the options they were checked for."""
 
     did: str
+    options: tuple[bool, tuple[str, ...]]
 
-    def __new__(cls, records: Iterable[AssessmentRecord], did: str) -> Self:
+    def __new__(
+        cls,
+        records: Iterable[AssessmentRecord],
+        did: str,
+        options: tuple[bool, tuple[str, ...]] = (False, ()),
+    ) -> Self:
         batch = super().__new__(cls, records)
         batch.did = did
+        batch.options = options
         return batch
+
+
+def _active(entries: Iterable[PassportEntry]) -> list[PassportEntry]:
+    """The passports among ``entries`` that are not revoked and not superseded."""
+    return [e for e in entries if e.state is not PassportState.REVOKED and not e.superseded_by]
 
 
 def new_passport_id() -> str:
@@ -136,53 +168,127 @@ class Issuer(Session):
 
     # --- issuing ----------------------------------------------------------------------
 
-    def prepare(self, record: AssessmentRecord | Mapping[str, JSONValue]) -> AssessmentRecord:
+    def prepare(
+        self,
+        record: AssessmentRecord | Mapping[str, JSONValue],
+        *,
+        reissue: bool = False,
+        successor_of: Iterable[str] = (),
+    ) -> AssessmentRecord:
         """Validate ``record`` for this organisation; raise :class:`RecordInvalidError` if not.
 
         Beyond the schema, the record's own rules must hold
         (:meth:`AssessmentRecord.problems <innopass.record.AssessmentRecord.problems>`:
         its cross-references resolve, no mandatory evidence has expired, its
         validity has not ended and starts before its mandatory evidence expires)
-        and it must name this organisation as ``assessing_org``.
+        and it must name this organisation as ``assessing_org`` (or, as its
+        successor after a merger, one of the ODS codes in ``successor_of``:
+        verifiers accept that when a trust list names this organisation as that
+        one's successor). A record whose id and version already have an active
+        passport here is refused unless ``reissue`` (the new passport then
+        supersedes the old); so is one whose id has an active passport for a newer
+        version.
         """
         parsed = (
             record if isinstance(record, AssessmentRecord) else AssessmentRecord.from_json(record)
         )
-        problems = parsed.problems(now=self._clock(), ods_code=self.description.ods_code)
+        predecessors = set(successor_of)
+        assessor = parsed.assessing_org.ods_code
+        problems = list(
+            parsed.problems(
+                now=self._clock(),
+                ods_code=None if assessor in predecessors else self.description.ods_code,
+            )
+        )
+        problems += self._duplicates(parsed, reissue=reissue)
         if problems:
             raise RecordInvalidError(problems)
         return parsed
 
+    def _duplicates(self, record: AssessmentRecord, *, reissue: bool) -> list[SchemaProblem]:
+        """Why issuing ``record`` would duplicate an active passport (see :meth:`prepare`)."""
+        active = _active(self._ledger.passports_for_record(record.record_id))
+        version = record.record_version
+        newer = [e for e in active if (e.record_version or 0) > version]
+        same = [e for e in active if e.record_version == version]
+        problems = []
+        if newer:
+            problems.append(
+                SchemaProblem(
+                    "/record_version",
+                    f"passport {newer[0].id} is active for version {newer[0].record_version} "
+                    f"of this record, newer than {version}",
+                )
+            )
+        if same and not reissue:
+            problems.append(
+                SchemaProblem(
+                    "/record_id",
+                    f"passport {same[0].id} is already active for this record id and "
+                    f"version {version}: to replace it, issue with --reissue "
+                    "(the new passport supersedes it)",
+                )
+            )
+        return problems
+
     def prepare_batch(
-        self, records: Iterable[AssessmentRecord | Mapping[str, JSONValue]]
+        self,
+        records: Iterable[AssessmentRecord | Mapping[str, JSONValue]],
+        *,
+        reissue: bool = False,
+        successor_of: Iterable[str] = (),
     ) -> PreparedBatch:
         """Validate every record; raise one :class:`RecordInvalidError` listing all problems,
         each path prefixed with ``/<n>`` (the record's position). :meth:`issue_batch`
-        takes the result without checking it again."""
+        takes the result without checking it again. The same record id and version
+        twice in one batch is refused."""
+        predecessors = tuple(successor_of)
         prepared: list[AssessmentRecord] = []
         problems: list[SchemaProblem] = []
+        seen: dict[tuple[str, int], int] = {}
         for position, record in enumerate(records):
             try:
-                prepared.append(self.prepare(record))
+                parsed = self.prepare(record, reissue=reissue, successor_of=predecessors)
             except RecordInvalidError as exc:
                 problems += [SchemaProblem(f"/{position}{p.path}", p.message) for p in exc.problems]
+                continue
+            key = (parsed.record_id, parsed.record_version)
+            if key in seen:
+                problems.append(
+                    SchemaProblem(
+                        f"/{position}/record_id",
+                        f"record {parsed.record_id} version {parsed.record_version} is also "
+                        f"record {seen[key]} of this batch",
+                    )
+                )
+            seen.setdefault(key, position)
+            prepared.append(parsed)
         if problems:
             raise RecordInvalidError(problems, what="batch")
-        return PreparedBatch(prepared, self.did)
+        return PreparedBatch(prepared, self.did, (reissue, predecessors))
 
     def issue(
         self,
         record: AssessmentRecord | Mapping[str, JSONValue],
         *,
         format: PassportFormat | str = PassportFormat.DI,
+        reissue: bool = False,
+        successor_of: Iterable[str] = (),
     ) -> IssuedPassport:
         """Issue one passport from ``record`` and record it in the ledger.
 
         ``format`` is ``"di"`` (Data Integrity proof, the default) or ``"jwt"``
         (``vc+jwt``). Raises :class:`~innopass.errors.RecordInvalidError` for an
-        invalid record; nothing is recorded then.
+        invalid record; nothing is recorded then. ``reissue`` and ``successor_of``
+        are as for :meth:`prepare`. The passports the new one supersedes (an active
+        passport of the same record id and version, with ``reissue``; of an older
+        version; of the record the record says it ``supersedes``) are marked so in
+        the same transaction, their message entries set to ``superseded``, and
+        listed in :attr:`IssuedPassport.supersedes`.
         """
-        return self._issue(self.prepare(record), passport_format(format))
+        predecessors = tuple(successor_of)
+        parsed = self.prepare(record, reissue=reissue, successor_of=predecessors)
+        return self._issue(parsed, passport_format(format), reissue=reissue)
 
     def issue_batch(
         self,
@@ -191,6 +297,8 @@ class Issuer(Session):
         format: PassportFormat | str = PassportFormat.DI,
         on_issued: Callable[[IssuedPassport], None] | None = None,
         group: int = ISSUE_GROUP,
+        reissue: bool = False,
+        successor_of: Iterable[str] = (),
     ) -> list[IssuedPassport]:
         """Issue a passport from each record, after checking them all.
 
@@ -205,17 +313,23 @@ class Issuer(Session):
         if group < 1:
             raise ConfigurationError(f"group must be at least 1, not {group}")
         fmt = passport_format(format)
+        predecessors = tuple(successor_of)
         prepared = (
             records
-            if isinstance(records, PreparedBatch) and records.did == self.did
-            else self.prepare_batch(records)
+            if isinstance(records, PreparedBatch)
+            and records.did == self.did
+            and records.options == (reissue, predecessors)
+            else self.prepare_batch(records, reissue=reissue, successor_of=predecessors)
         )
         issued: list[IssuedPassport] = []
         for start in range(0, len(prepared), group):
             with self._ledger.transaction() as tx:
                 tx.require_intact()
                 self._signer.check_current()
-                done = [self._issue_in(tx, r, fmt) for r in prepared[start : start + group]]
+                done = [
+                    self._issue_in(tx, r, fmt, reissue=reissue)
+                    for r in prepared[start : start + group]
+                ]
             for passport in done:
                 if on_issued is not None:
                     on_issued(passport)
@@ -310,9 +424,10 @@ class Issuer(Session):
                     verification_method=signer.key_id,
                     status=tuple(entry.to_json() for entry in entries),
                     credential_text=issued.text(),
+                    kind=PassportKind.CREDENTIAL,
                 ),
                 details={
-                    "kind": "credential",
+                    "kind": PassportKind.CREDENTIAL.value,
                     "types": list(credential_types(prepared)),
                     "validUntil": format_datetime(valid_until),
                 },
@@ -355,16 +470,43 @@ class Issuer(Session):
             status=tuple(StatusEntry.from_json(s) for s in entry.status),
         )
 
-    def _issue(self, record: AssessmentRecord, fmt: PassportFormat) -> IssuedPassport:
+    def _issue(
+        self, record: AssessmentRecord, fmt: PassportFormat, *, reissue: bool
+    ) -> IssuedPassport:
         with self._ledger.transaction() as tx:
             tx.require_intact()
             self._signer.check_current()
-            return self._issue_in(tx, record, fmt)
+            return self._issue_in(tx, record, fmt, reissue=reissue)
+
+    def _superseded(
+        self, tx: LedgerTransaction, record: AssessmentRecord, *, reissue: bool
+    ) -> list[PassportEntry]:
+        """The active passports the new passport for ``record`` supersedes, checked again
+        inside the transaction (another process may have issued since :meth:`prepare`)."""
+        active = _active(tx.passports_for_record(record.record_id))
+        version = record.record_version
+        if any((e.record_version or 0) > version for e in active) or (
+            not reissue and any(e.record_version == version for e in active)
+        ):
+            raise LedgerError(
+                f"another passport for record {record.record_id} version {version} was issued "
+                "meanwhile; check the record again"
+            )
+        older = [e for e in active if (e.record_version or 0) <= version]
+        if record.supersedes and record.supersedes != record.record_id:
+            older += _active(tx.passports_for_record(record.supersedes))
+        return older
 
     def _issue_in(
-        self, tx: LedgerTransaction, record: AssessmentRecord, fmt: PassportFormat
+        self,
+        tx: LedgerTransaction,
+        record: AssessmentRecord,
+        fmt: PassportFormat,
+        *,
+        reissue: bool = False,
     ) -> IssuedPassport:
         """Build, sign and record one passport inside the open transaction ``tx``."""
+        superseded = self._superseded(tx, record, reissue=reissue)
         record_json = record.to_json()
         passport_id = self._new_id()
         signer = self._signer
@@ -375,7 +517,7 @@ class Issuer(Session):
                 organisation.status_list_base,
                 tx.allocate_status(purpose, passport_id, randbelow=self._randbelow),
             )
-            for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+            for purpose in ISSUED_PURPOSES
         )
         credential = build_passport(
             record,
@@ -397,6 +539,7 @@ class Issuer(Session):
             token=token,
             verification_method=signer.key_id,
             status=entries,
+            supersedes=tuple(e.id for e in superseded),
         )
         subject = credential["credentialSubject"]
         assert isinstance(subject, dict)
@@ -413,10 +556,101 @@ class Issuer(Session):
                 verification_method=signer.key_id,
                 status=tuple(entry.to_json() for entry in entries),
                 credential_text=passport.text(),
+                record_version=record.record_version,
             ),
-            details={"recordId": record.record_id, "validUntil": format_datetime(valid_until)},
+            details={
+                "recordId": record.record_id,
+                "recordVersion": record.record_version,
+                "validUntil": format_datetime(valid_until),
+                "supersedes": [e.id for e in superseded],
+            },
         )
+        for old in superseded:
+            tx.supersede(old.id, passport_id)
         return passport
+
+    # --- adoption records --------------------------------------------------------------
+
+    def adopt(
+        self, decision: Decision, *, format: PassportFormat | str = PassportFormat.DI
+    ) -> IssuedPassport:
+        """Sign this organisation's ``InnopassAdoption`` record of ``decision`` (FORMATS.md §11).
+
+        The decision must be to adopt (``adopt`` or ``adopt-with-actions``) and name the
+        passport's id and digest (:class:`~innopass.errors.ConfigurationError`
+        otherwise). The record is built, signed and recorded in the ledger in one
+        transaction, with revocation, suspension and message entries like a
+        passport's, so it can be revoked, suspended and bundled like one. An earlier
+        adoption record of the same passport by this organisation (not revoked) is
+        superseded by the new one.
+        """
+        fmt = passport_format(format)
+        with self._ledger.transaction() as tx:
+            tx.require_intact()
+            self._signer.check_current()
+            passport = decision.passport
+            adopted = str(passport.id)
+            earlier = _active(tx.adoptions_of(adopted)) if passport.id is not None else []
+            record_id = self._new_id()
+            signer = self._signer
+            now = self._clock()
+            entries = tuple(
+                _status_entry(
+                    signer.description.status_list_base,
+                    tx.allocate_status(purpose, record_id, randbelow=self._randbelow),
+                )
+                for purpose in ISSUED_PURPOSES
+            )
+            credential = build_adoption_credential(
+                decision,
+                credential_id=record_id,
+                adopter=signer.description,
+                now=now,
+                status=entries,
+            )
+            token: str | None = None
+            if fmt is PassportFormat.JWT:
+                token = signer.sign_jwt(credential, issued_at=now)
+            else:
+                credential = signer.sign(credential, created=now)
+            issued = IssuedPassport(
+                id=record_id,
+                format=fmt,
+                credential=credential,
+                token=token,
+                verification_method=signer.key_id,
+                status=entries,
+                supersedes=tuple(e.id for e in earlier),
+            )
+            until = now if passport.valid_until is None else parse_datetime(passport.valid_until)
+            tx.add_passport(
+                PassportEntry(
+                    id=record_id,
+                    record_id=adopted,
+                    record_digest=str(passport.digest_sri),
+                    format=fmt.value,
+                    issued_at=now,
+                    valid_until=max(until, now),
+                    verification_method=signer.key_id,
+                    status=tuple(entry.to_json() for entry in entries),
+                    credential_text=issued.text(),
+                    kind=PassportKind.ADOPTION,
+                ),
+                details={
+                    "kind": PassportKind.ADOPTION.value,
+                    "passport": adopted,
+                    "decision": decision.outcome.value,
+                    "policy": decision.policy.id,
+                    "policyVersion": decision.policy.version,
+                    "policyDigest": decision.policy.digest_sri,
+                    "actionsDone": [a.id for a in decision.done],
+                    "actionsRemaining": [a.id for a in decision.remaining],
+                    "supersedes": [e.id for e in earlier],
+                },
+            )
+            for old in earlier:
+                tx.supersede(old.id, record_id)
+        return issued
 
     # --- status and bundles -----------------------------------------------------------
 
@@ -424,21 +658,38 @@ class Issuer(Session):
         """The ledger's record of a passport; raises ``PassportNotFoundError``."""
         return self._ledger.passport(passport_id)
 
-    def change_status(self, passport_id: str, action: StatusAction | str) -> PassportEntry:
-        """Revoke, suspend or reinstate a passport (see :meth:`LedgerTransaction.change_status`)."""
-        return change_status(self._ledger, passport_id, action)
+    def change_status(
+        self,
+        passport_id: str,
+        action: StatusAction | str,
+        *,
+        reason: StatusReason | str | None = None,
+    ) -> PassportEntry:
+        """Revoke, suspend or reinstate a passport, or set its message (why); see
+        :meth:`LedgerTransaction.change_status`."""
+        return change_status(self._ledger, passport_id, action, reason=reason)
 
-    def revoke(self, passport_id: str) -> PassportEntry:
+    def revoke(
+        self, passport_id: str, *, reason: StatusReason | str | None = None
+    ) -> PassportEntry:
         """Revoke a passport (final)."""
-        return self.change_status(passport_id, StatusAction.REVOKE)
+        return self.change_status(passport_id, StatusAction.REVOKE, reason=reason)
 
-    def suspend(self, passport_id: str) -> PassportEntry:
+    def suspend(
+        self, passport_id: str, *, reason: StatusReason | str | None = None
+    ) -> PassportEntry:
         """Suspend a passport (reversible with :meth:`reinstate`)."""
-        return self.change_status(passport_id, StatusAction.SUSPEND)
+        return self.change_status(passport_id, StatusAction.SUSPEND, reason=reason)
 
-    def reinstate(self, passport_id: str) -> PassportEntry:
+    def reinstate(
+        self, passport_id: str, *, reason: StatusReason | str | None = None
+    ) -> PassportEntry:
         """Lift a suspension (a revoked passport cannot be reinstated)."""
-        return self.change_status(passport_id, StatusAction.REINSTATE)
+        return self.change_status(passport_id, StatusAction.REINSTATE, reason=reason)
+
+    def set_message(self, passport_id: str, reason: StatusReason | str) -> PassportEntry:
+        """Set only the passport's message (why), e.g. ``under-review``."""
+        return self.change_status(passport_id, StatusAction.MESSAGE, reason=reason)
 
     def signed_status_lists(
         self,
@@ -496,9 +747,12 @@ class Issuer(Session):
 
 def _status_entry(base: str, allocation: StatusAllocation) -> StatusEntry:
     identifier = list_id(base, allocation.purpose.value, allocation.list_number)
+    message = allocation.purpose is StatusPurpose.MESSAGE
     return StatusEntry(
         purpose=allocation.purpose.value,
         index=allocation.index,
         list_id=identifier,
         entry_id=f"{identifier}#{allocation.index}",
+        size=MESSAGE_SIZE if message else None,
+        messages=REASON_MESSAGES if message else None,
     )

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
 from innopass._internal.canonical import canonicalize
+from innopass._internal.jose import looks_like_compact_jws, parse_compact_jws
 from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict
 from innopass._internal.timestamps import format_datetime, parse_datetime, utc_now
 from innopass.errors import (
@@ -57,7 +58,13 @@ from innopass.errors import (
     PassportNotFoundError,
     StatusChangeError,
 )
-from innopass.status import MIN_ENTRIES, StatusPurpose, new_bitstring
+from innopass.status import (
+    MESSAGE_SIZE,
+    MIN_ENTRIES,
+    StatusPurpose,
+    StatusReason,
+    new_bitstring,
+)
 from innopass.trust import LedgerCheckpoint
 
 __all__ = [
@@ -72,6 +79,7 @@ __all__ = [
     "LedgerReport",
     "LedgerTransaction",
     "PassportEntry",
+    "PassportKind",
     "PassportState",
     "StatusAction",
     "StatusAllocation",
@@ -79,7 +87,7 @@ __all__ = [
     "TrustListVersion",
 ]
 
-LEDGER_LAYOUT_VERSION = 3
+LEDGER_LAYOUT_VERSION = 4
 """``PRAGMA user_version`` of the ledger layout this code writes.
 
 1: the first layout. 2: ``status_lists.allocated`` counts each list's
@@ -87,9 +95,13 @@ allocations (kept by a trigger in the allocating transaction), so allocating
 never counts rows. 3: passports and status allocations cannot be deleted, nor an
 allocation moved, by triggers (an accident is refused; a deliberate edit is found
 by :meth:`Ledger.verify`), and
-issue and status-change audit entries carry what the replay compares. Older
-ledgers are upgraded when opened (an ``ledger-upgrade`` audit entry records it);
-their older entries stay valid and are replayed with what they hold.
+issue and status-change audit entries carry what the replay compares. 4: a
+``message`` status purpose with several bits per entry (``status_lists.status_size``;
+``status_allocations.value`` replaces ``is_set``), and per passport its ``kind`` (a
+passport or an adoption record), its record's ``record_version`` (read from the signed
+text when upgrading) and ``superseded_by``. Older ledgers are upgraded, one layout at
+a time, when opened (an ``ledger-upgrade`` audit entry records it); their older
+entries stay valid and are replayed with what they hold.
 """
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -130,7 +142,10 @@ CREATE TABLE passports (
     valid_until TEXT NOT NULL,
     verification_method TEXT NOT NULL,
     status_json TEXT NOT NULL,
-    credential TEXT NOT NULL
+    credential TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'passport' CHECK (kind IN ('passport', 'adoption', 'credential')),
+    record_version INTEGER CHECK (record_version IS NULL OR record_version >= 1),
+    superseded_by TEXT
 );
 CREATE INDEX passports_record ON passports (record_id);
 CREATE TABLE status_lists (
@@ -139,6 +154,7 @@ CREATE TABLE status_lists (
     size INTEGER NOT NULL CHECK (size >= 8 AND size % 8 = 0),
     created_at TEXT NOT NULL,
     allocated INTEGER NOT NULL DEFAULT 0 CHECK (allocated >= 0),
+    status_size INTEGER NOT NULL DEFAULT 1 CHECK (status_size BETWEEN 1 AND 8),
     PRIMARY KEY (purpose, list_number)
 );
 CREATE TABLE status_allocations (
@@ -146,7 +162,7 @@ CREATE TABLE status_allocations (
     list_number INTEGER NOT NULL,
     idx INTEGER NOT NULL CHECK (idx >= 0),
     passport_id TEXT NOT NULL,
-    is_set INTEGER NOT NULL DEFAULT 0 CHECK (is_set IN (0, 1)),
+    value INTEGER NOT NULL DEFAULT 0 CHECK (value BETWEEN 0 AND 255),
     UNIQUE (purpose, list_number, idx),
     UNIQUE (passport_id, purpose),
     FOREIGN KEY (purpose, list_number) REFERENCES status_lists (purpose, list_number),
@@ -199,6 +215,90 @@ BEGIN
 END;
 """
 
+_UPGRADE_3_TO_4 = """
+ALTER TABLE passports ADD COLUMN kind TEXT NOT NULL DEFAULT 'passport'
+    CHECK (kind IN ('passport', 'adoption', 'credential'));
+ALTER TABLE passports ADD COLUMN record_version INTEGER
+    CHECK (record_version IS NULL OR record_version >= 1);
+ALTER TABLE passports ADD COLUMN superseded_by TEXT;
+ALTER TABLE status_lists ADD COLUMN status_size INTEGER NOT NULL DEFAULT 1
+    CHECK (status_size BETWEEN 1 AND 8);
+CREATE TABLE status_allocations_3 (
+    purpose TEXT NOT NULL,
+    list_number INTEGER NOT NULL,
+    idx INTEGER NOT NULL CHECK (idx >= 0),
+    passport_id TEXT NOT NULL,
+    value INTEGER NOT NULL DEFAULT 0 CHECK (value BETWEEN 0 AND 255),
+    UNIQUE (purpose, list_number, idx),
+    UNIQUE (passport_id, purpose),
+    FOREIGN KEY (purpose, list_number) REFERENCES status_lists (purpose, list_number),
+    FOREIGN KEY (passport_id) REFERENCES passports (id) DEFERRABLE INITIALLY DEFERRED
+);
+INSERT INTO status_allocations_3 (purpose, list_number, idx, passport_id, value)
+    SELECT purpose, list_number, idx, passport_id, is_set FROM status_allocations;
+DROP TABLE status_allocations;
+ALTER TABLE status_allocations_3 RENAME TO status_allocations;
+CREATE TRIGGER status_allocations_count AFTER INSERT ON status_allocations
+BEGIN
+    UPDATE status_lists SET allocated = allocated + 1
+    WHERE purpose = NEW.purpose AND list_number = NEW.list_number;
+END;
+"""
+_UPGRADE_3_TO_4 += _GUARDS  # the rebuilt status_allocations gets its guards again
+
+#: ``ORDER BY`` for purposes: revocation, suspension, then the others by name.
+_PURPOSE_ORDER = (
+    "CASE purpose WHEN 'revocation' THEN 0 WHEN 'suspension' THEN 1 ELSE 2 END, purpose"
+)
+
+#: ``ORDER BY`` for purposes: revocation, suspension, then the others by name.
+_PURPOSE_ORDER = (
+    "CASE purpose WHEN 'revocation' THEN 0 WHEN 'suspension' THEN 1 ELSE 2 END, purpose"
+)
+
+#: The upgrade from each older layout to the next.
+_UPGRADES: dict[int, str] = {1: _UPGRADE_1_TO_2, 2: _UPGRADE_2_TO_3, 3: _UPGRADE_3_TO_4}
+
+
+def _fill_record_versions(db: sqlite3.Connection) -> None:
+    """Layout 4: each entry's ``kind`` and its record's ``record_version``, read from its
+    signed text (a version is left unknown, ``NULL``, for a text that holds none: the
+    upgrade never fails on what it cannot read)."""
+    rows = db.execute("SELECT id, credential FROM passports").fetchall()
+    for passport_id, text in rows:
+        kind, version = _kind_and_version_of(str(text))
+        db.execute(
+            "UPDATE passports SET kind = ?, record_version = ? WHERE id = ?",
+            (kind.value, version, passport_id),
+        )
+
+
+def _kind_and_version_of(text: str) -> tuple[PassportKind, int | None]:
+    try:
+        if looks_like_compact_jws(text.strip()):
+            credential: JSONValue = parse_compact_jws(text.strip()).payload
+        else:
+            credential = loads_strict(text)
+    except MalformedInputError:
+        return PassportKind.PASSPORT, None
+    if not isinstance(credential, dict):
+        return PassportKind.PASSPORT, None
+    types = credential.get("type")
+    named = types if isinstance(types, list) else [types]
+    if "InnovatorPassport" not in named and "type" in credential:
+        kind = PassportKind.ADOPTION if "InnopassAdoption" in named else PassportKind.CREDENTIAL
+        return kind, None
+    subject = credential.get("credentialSubject")
+    record = subject.get("assessmentRecord") if isinstance(subject, dict) else None
+    version = record.get("record_version") if isinstance(record, dict) else None
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        return PassportKind.PASSPORT, None
+    return PassportKind.PASSPORT, version
+
+
+#: Bits per entry of each purpose's lists (one, unless named here).
+STATUS_SIZES: dict[StatusPurpose, int] = {StatusPurpose.MESSAGE: MESSAGE_SIZE}
+
 _AUDIT_SELECT = (
     "SELECT seq, at, action, subject, details_json, prev_hash, hash FROM audit ORDER BY seq"
 )
@@ -218,26 +318,43 @@ class StatusAction(StrEnum):
     REVOKE = "revoke"
     SUSPEND = "suspend"
     REINSTATE = "reinstate"
+    MESSAGE = "message"
+    """Only the message (why): revocation and suspension stay as they are."""
+
+
+class PassportKind(StrEnum):
+    """What a ledger entry is: a passport this organisation issued, its adoption record of
+    another's passport, or another credential it signed (``Issuer.issue_credential``)."""
+
+    PASSPORT = "passport"
+    ADOPTION = "adoption"
+    CREDENTIAL = "credential"
 
 
 @dataclass(frozen=True, slots=True)
 class StatusAllocation:
-    """One status-list position held by a passport, and whether its bit is set."""
+    """One status-list position held by a passport, and its status value (0: clear)."""
 
     purpose: StatusPurpose
     list_number: int
     index: int
-    is_set: bool = False
+    value: int = 0
+
+    @property
+    def is_set(self) -> bool:
+        """Whether the entry's value is anything but 0."""
+        return self.value != 0
 
 
 @dataclass(frozen=True, slots=True)
 class StatusListInfo:
-    """A status list the ledger has allocated from."""
+    """A status list the ledger has allocated from (``size`` entries of ``status_size`` bits)."""
 
     purpose: StatusPurpose
     list_number: int
     size: int
     allocated: int
+    status_size: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +373,13 @@ class PassportEntry:
     credential_text: str
     """Exactly what was written to the passport file (JSON or compact JWS)."""
     allocations: tuple[StatusAllocation, ...] = ()
+    kind: PassportKind = PassportKind.PASSPORT
+    """A passport; or an adoption record, whose ``record_id`` is then the id of the passport
+    adopted and ``record_digest`` that passport's ``digestSRI``."""
+    record_version: int | None = None
+    """The version of the record (``None`` for an adoption record)."""
+    superseded_by: str | None = None
+    """The passport that superseded this one (``issue --reissue`` or a newer record version)."""
 
     @property
     def state(self) -> PassportState:
@@ -266,6 +390,15 @@ class PassportEntry:
         if StatusPurpose.SUSPENSION in purposes:
             return PassportState.SUSPENDED
         return PassportState.ACTIVE
+
+    @property
+    def message(self) -> StatusReason | None:
+        """The reason its message entry gives (``None``: it has no message entry)."""
+        for allocation in self.allocations:
+            if allocation.purpose is StatusPurpose.MESSAGE:
+                reasons = list(StatusReason)
+                return reasons[allocation.value] if allocation.value < len(reasons) else None
+        return None
 
     def allocation(self, purpose: StatusPurpose) -> StatusAllocation:
         """The passport's allocation for ``purpose``."""
@@ -590,7 +723,8 @@ class LedgerTransaction:
         :data:`MAX_DRAWS` draws all hit used indices is passed over, and a new
         list of :data:`~innopass.status.MIN_ENTRIES` entries is created when no
         existing list can take the allocation. Each list's fill comes from its
-        ``allocated`` counter, not from counting its allocations.
+        ``allocated`` counter, not from counting its allocations. A list holds
+        :data:`STATUS_SIZES` bits per entry for its purpose (three for ``message``).
         """
         rows = self._db.execute(
             "SELECT list_number, size, allocated FROM status_lists "
@@ -605,8 +739,15 @@ class LedgerTransaction:
                 return allocation
         number = 1 + max((int(r[0]) for r in rows), default=0)
         self._db.execute(
-            "INSERT INTO status_lists (purpose, list_number, size, created_at) VALUES (?, ?, ?, ?)",
-            (purpose.value, number, MIN_ENTRIES, format_datetime(self._clock())),
+            "INSERT INTO status_lists (purpose, list_number, size, created_at, status_size) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                purpose.value,
+                number,
+                MIN_ENTRIES,
+                format_datetime(self._clock()),
+                STATUS_SIZES.get(purpose, 1),
+            ),
         )
         allocation = self._draw(purpose, number, MIN_ENTRIES, passport_id, randbelow)
         if allocation is None:  # an empty list cannot collide: the random source is broken
@@ -678,8 +819,9 @@ class LedgerTransaction:
         try:
             self._db.execute(
                 "INSERT INTO passports (id, record_id, record_digest, format, issued_at, "
-                "valid_until, verification_method, status_json, credential) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "valid_until, verification_method, status_json, credential, kind, "
+                "record_version, superseded_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     entry.id,
                     entry.record_id,
@@ -690,6 +832,9 @@ class LedgerTransaction:
                     entry.verification_method,
                     _json_text(list(entry.status)),
                     entry.credential_text,
+                    entry.kind.value,
+                    entry.record_version,
+                    entry.superseded_by,
                 ),
             )
         except sqlite3.IntegrityError as exc:
@@ -699,29 +844,95 @@ class LedgerTransaction:
         """The passport with this id; raises :class:`PassportNotFoundError`."""
         return _load_passport(self._db, passport_id)
 
-    def change_status(self, passport_id: str, action: StatusAction) -> PassportEntry:
-        """Revoke, suspend or reinstate a passport, with its audit entry.
+    def passports_for_record(self, record_id: str) -> tuple[PassportEntry, ...]:
+        """The passports (not adoption records) issued for ``record_id``, oldest first."""
+        return _passports_for_record(self._db, record_id)
+
+    def adoptions_of(self, passport_id: str) -> tuple[PassportEntry, ...]:
+        """This organisation's adoption records of the passport ``passport_id``, oldest first."""
+        return _passports_for_record(self._db, passport_id, PassportKind.ADOPTION)
+
+    def change_status(
+        self,
+        passport_id: str,
+        action: StatusAction,
+        *,
+        reason: StatusReason | None = None,
+    ) -> PassportEntry:
+        """Revoke, suspend or reinstate a passport, or set its message; with audit entries.
 
         A revoked passport cannot be suspended, reinstated or revoked again; only
         a suspended passport can be reinstated, and a suspended one cannot be
         suspended again. Refusals raise :class:`~innopass.errors.StatusChangeError`.
+        ``reason`` also sets the passport's ``message`` entry (why): given with
+        :attr:`StatusAction.MESSAGE`, it is the only change (allowed on a revoked
+        passport too, so that the reason can follow a revocation). A reinstatement
+        without a reason sets the message back to ``none`` (``superseded`` if the
+        passport was superseded). A passport issued without a message entry takes
+        the status change; its reason is then in the audit log only (and
+        :attr:`PassportEntry.message` stays ``None``), and a message-only change is
+        refused.
+
+        Every position that changes goes through :meth:`set_status` (the one path),
+        with its own audit entry (plus ``"reason"`` for the message).
         """
         entry = self.passport(passport_id)
         state = entry.state
+        if action is StatusAction.MESSAGE:
+            if reason is None:
+                raise StatusChangeError(f"a message change for {passport_id} needs a reason")
+            if entry.message is None:
+                raise StatusChangeError(
+                    f"passport {passport_id} was issued without a message status entry, "
+                    "so no reason can be published for it"
+                )
+            self._set_message(entry, reason)
+            return self.passport(passport_id)
         if state is PassportState.REVOKED:
             raise StatusChangeError(f"passport {passport_id} is revoked; revocation is final")
         if action is StatusAction.REVOKE:
-            purpose, value = StatusPurpose.REVOCATION, True
+            purpose, value = StatusPurpose.REVOCATION, 1
         elif action is StatusAction.SUSPEND:
             if state is PassportState.SUSPENDED:
                 raise StatusChangeError(f"passport {passport_id} is already suspended")
-            purpose, value = StatusPurpose.SUSPENSION, True
+            purpose, value = StatusPurpose.SUSPENSION, 1
         else:
             if state is not PassportState.SUSPENDED:
                 raise StatusChangeError(f"passport {passport_id} is not suspended")
-            purpose, value = StatusPurpose.SUSPENSION, False
-        self.set_status(passport_id, purpose, int(value), action=action.value)
+            purpose, value = StatusPurpose.SUSPENSION, 0
+            if reason is None:
+                reason = (
+                    StatusReason.NONE if entry.superseded_by is None else StatusReason.SUPERSEDED
+                )
+        extra: dict[str, JSONValue] = {} if reason is None else {"reason": reason.value}
+        self.set_status(passport_id, purpose, value, action=action.value, details=extra)
+        if reason is not None and entry.message is not None:
+            self._set_message(entry, reason)
         return self.passport(passport_id)
+
+    def supersede(self, passport_id: str, by: str) -> PassportEntry:
+        """Record that passport ``by`` supersedes ``passport_id``, and say so in its message.
+
+        The message is set through :meth:`change_status` (when the passport has a
+        message entry and is not revoked); the link is in the ledger either way.
+        """
+        entry = self.passport(passport_id)
+        self._db.execute("UPDATE passports SET superseded_by = ? WHERE id = ?", (by, passport_id))
+        self.audit("supersede", passport_id, {"by": by})
+        if entry.message is not None and entry.state is not PassportState.REVOKED:
+            self._set_message(entry, StatusReason.SUPERSEDED)
+        return self.passport(passport_id)
+
+    def _set_message(self, entry: PassportEntry, reason: StatusReason) -> None:
+        allocation = entry.allocation(StatusPurpose.MESSAGE)
+        if allocation.value != reason.value_code:
+            self.set_status(
+                entry.id,
+                StatusPurpose.MESSAGE,
+                reason.value_code,
+                action="message",
+                details={"reason": reason.value},
+            )
 
     def set_status(
         self,
@@ -741,7 +952,7 @@ class LedgerTransaction:
         """
         allocation = self.passport(passport_id).allocation(purpose)
         changed = self._db.execute(
-            "UPDATE status_allocations SET is_set = ? "
+            "UPDATE status_allocations SET value = ? "
             "WHERE purpose = ? AND list_number = ? AND idx = ? AND passport_id = ?",
             (value, purpose.value, allocation.list_number, allocation.index, passport_id),
         ).rowcount
@@ -803,8 +1014,8 @@ def _checkpoint(db: sqlite3.Connection) -> LedgerCheckpoint:
 def _compare_tables(db: sqlite3.Connection, replay: _Replay) -> list[str]:
     """Where the tables differ from the chain's replay (passports, allocations, status values).
 
-    The status value of a position is its ``is_set`` column: the one place to
-    extend when a list kind keeps more than one bit per entry.
+    The status value of a position is its ``value`` column (several bits for a
+    ``message`` list).
     """
     problems: list[str] = []
     rows = db.execute(  # streamed: a ledger's passports may not fit in memory at once
@@ -831,7 +1042,7 @@ def _compare_tables(db: sqlite3.Connection, replay: _Replay) -> list[str]:
     held: dict[tuple[str, int, int], tuple[str, int]] = {
         (str(p), int(n), int(i)): (str(pid), int(v))
         for p, n, i, pid, v in db.execute(
-            "SELECT purpose, list_number, idx, passport_id, is_set FROM status_allocations"
+            "SELECT purpose, list_number, idx, passport_id, value FROM status_allocations"
         )
     }
     for position, (pid, value) in held.items():
@@ -860,20 +1071,33 @@ def _compare_tables(db: sqlite3.Connection, replay: _Replay) -> list[str]:
 
 def _allocations(db: sqlite3.Connection, passport_id: str) -> tuple[StatusAllocation, ...]:
     rows = db.execute(
-        "SELECT purpose, list_number, idx, is_set FROM status_allocations "
-        "WHERE passport_id = ? ORDER BY purpose",
+        "SELECT purpose, list_number, idx, value FROM status_allocations "  # noqa: S608
+        f"WHERE passport_id = ? ORDER BY {_PURPOSE_ORDER}",
         (passport_id,),
     ).fetchall()
     try:
         return tuple(
-            StatusAllocation(StatusPurpose(p), int(n), int(i), bool(s)) for p, n, i, s in rows
+            StatusAllocation(StatusPurpose(p), int(n), int(i), int(v)) for p, n, i, v in rows
         )
     except ValueError as exc:
         raise LedgerError(f"ledger holds an unknown status purpose for {passport_id}") from exc
 
 
 def _passport_from_row(db: sqlite3.Connection, row: tuple[Any, ...]) -> PassportEntry:
-    pid, record_id, digest, fmt, issued_at, valid_until, method, status_json, credential = row
+    (
+        pid,
+        record_id,
+        digest,
+        fmt,
+        issued_at,
+        valid_until,
+        method,
+        status_json,
+        credential,
+        kind,
+        record_version,
+        superseded_by,
+    ) = row
     status = _stored_json(str(status_json), what="status entries")
     if not isinstance(status, list) or not all(isinstance(s, dict) for s in status):
         raise LedgerError(f"ledger holds malformed status entries for {pid}")
@@ -888,12 +1112,22 @@ def _passport_from_row(db: sqlite3.Connection, row: tuple[Any, ...]) -> Passport
         status=tuple(s for s in status if isinstance(s, dict)),
         credential_text=str(credential),
         allocations=_allocations(db, str(pid)),
+        kind=_stored_kind(kind, pid),
+        record_version=None if record_version is None else int(record_version),
+        superseded_by=None if superseded_by is None else str(superseded_by),
     )
+
+
+def _stored_kind(value: object, passport_id: object) -> PassportKind:
+    try:
+        return PassportKind(str(value))
+    except ValueError:
+        raise LedgerError(f"ledger holds an unknown kind for {passport_id}") from None
 
 
 _PASSPORT_COLUMNS = (
     "id, record_id, record_digest, format, issued_at, valid_until, "
-    "verification_method, status_json, credential"
+    "verification_method, status_json, credential, kind, record_version, superseded_by"
 )
 
 
@@ -907,14 +1141,27 @@ def _load_passport(db: sqlite3.Connection, passport_id: str) -> PassportEntry:
     return _passport_from_row(db, tuple(row))
 
 
+def _passports_for_record(
+    db: sqlite3.Connection, record_id: str, kind: PassportKind = PassportKind.PASSPORT
+) -> tuple[PassportEntry, ...]:
+    """The entries of ``kind`` for ``record_id`` (for an adoption record: the passport id)."""
+    rows = db.execute(
+        f"SELECT {_PASSPORT_COLUMNS} FROM passports "  # noqa: S608 - constant columns
+        "WHERE record_id = ? AND kind = ? ORDER BY issued_at, id",
+        (record_id, kind.value),
+    ).fetchall()
+    return tuple(_passport_from_row(db, tuple(row)) for row in rows)
+
+
 _COUNT_BY_STATE = """
 SELECT state, COUNT(*) FROM (
     SELECT CASE
-        WHEN MAX(a.purpose = 'revocation' AND a.is_set = 1) = 1 THEN 'revoked'
-        WHEN MAX(a.purpose = 'suspension' AND a.is_set = 1) = 1 THEN 'suspended'
+        WHEN MAX(a.purpose = 'revocation' AND a.value != 0) = 1 THEN 'revoked'
+        WHEN MAX(a.purpose = 'suspension' AND a.value != 0) = 1 THEN 'suspended'
         ELSE 'active'
     END AS state
     FROM passports AS p LEFT JOIN status_allocations AS a ON a.passport_id = p.id
+    WHERE p.kind = 'passport'
     GROUP BY p.id
 ) GROUP BY state
 """
@@ -1010,18 +1257,19 @@ class Ledger:
                 # Another process may have created or upgraded the tables meanwhile.
                 version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
                 if version == 0:
-                    script = _SCHEMA + _GUARDS
-                elif version == 1:
-                    script = _UPGRADE_1_TO_2 + _UPGRADE_2_TO_3
-                elif version == 2:
-                    script = _UPGRADE_2_TO_3
+                    scripts = [_SCHEMA + _GUARDS]
+                elif version in _UPGRADES:
+                    scripts = [_UPGRADES[v] for v in range(version, LEDGER_LAYOUT_VERSION)]
                 elif version == LEDGER_LAYOUT_VERSION:
-                    script = ""
+                    scripts = []
                 else:
                     raise LedgerError(f"the ledger at {self.path} has unknown layout {version}")
-                if script:
+                for script in scripts:
                     for statement in _split_statements(script):
                         self._db.execute(statement)
+                if scripts:
+                    if 0 < version < 4:
+                        _fill_record_versions(self._db)
                     self._db.execute(f"PRAGMA user_version = {LEDGER_LAYOUT_VERSION}")
                     if version:
                         LedgerTransaction(self._db, self._clock).audit(
@@ -1165,8 +1413,19 @@ class Ledger:
             yield _passport_from_row(self._db, tuple(row))
 
     @_read
+    def passports_for_record(self, record_id: str) -> tuple[PassportEntry, ...]:
+        """The passports (not adoption records) issued for ``record_id``, oldest first."""
+        return _passports_for_record(self._db, record_id)
+
+    @_read
+    def adoptions_of(self, passport_id: str) -> tuple[PassportEntry, ...]:
+        """This organisation's adoption records of the passport ``passport_id``, oldest first."""
+        return _passports_for_record(self._db, passport_id, PassportKind.ADOPTION)
+
+    @_read
     def count_passports(self) -> dict[PassportState, int]:
-        """How many passports are active, suspended and revoked (one SQL query)."""
+        """How many passports (not adoption records) are active, suspended and revoked (one SQL
+        query)."""
         counts = dict.fromkeys(PassportState, 0)
         for state, count in self._db.execute(_COUNT_BY_STATE).fetchall():
             counts[PassportState(state)] += int(count)
@@ -1176,45 +1435,51 @@ class Ledger:
     def status_lists(self) -> tuple[StatusListInfo, ...]:
         """Every status list allocated from, by purpose and number."""
         rows = self._db.execute(
-            "SELECT purpose, list_number, size, allocated FROM status_lists "
-            "ORDER BY purpose, list_number"
+            "SELECT purpose, list_number, size, allocated, status_size "  # noqa: S608
+            f"FROM status_lists ORDER BY {_PURPOSE_ORDER}, list_number"
         ).fetchall()
         try:
             return tuple(
-                StatusListInfo(StatusPurpose(p), int(n), int(s), int(c)) for p, n, s, c in rows
+                StatusListInfo(StatusPurpose(p), int(n), int(s), int(c), int(z))
+                for p, n, s, c, z in rows
             )
         except ValueError as exc:
             raise LedgerError("ledger holds a status list with an unknown purpose") from exc
 
     @_read
     def status_bits(self, purpose: StatusPurpose, list_number: int) -> bytes:
-        """The current bitstring of one list (bit ``i`` set = entry ``i`` revoked/suspended)."""
+        """The current bitstring of one list: each entry's value in ``status_size`` bits
+        (for one bit: set = revoked/suspended)."""
         row = self._db.execute(
-            "SELECT size FROM status_lists WHERE purpose = ? AND list_number = ?",
+            "SELECT size, status_size FROM status_lists WHERE purpose = ? AND list_number = ?",
             (purpose.value, list_number),
         ).fetchone()
         if row is None:
             raise LedgerError(f"no {purpose} status list {list_number} in this ledger")
-        size = int(row[0])
-        bits = bytearray(new_bitstring(size))
-        for (index,) in self._db.execute(
-            "SELECT idx FROM status_allocations "
-            "WHERE purpose = ? AND list_number = ? AND is_set = 1",
+        size, status_size = int(row[0]), int(row[1])
+        bits = bytearray(new_bitstring(size, status_size))
+        for index, value in self._db.execute(
+            "SELECT idx, value FROM status_allocations "
+            "WHERE purpose = ? AND list_number = ? AND value != 0",
             (purpose.value, list_number),
         ):
-            if not 0 <= index < size:
+            if not 0 <= index < size or not 0 < value < (1 << status_size):
                 raise LedgerError(
-                    f"ledger holds index {index} outside {purpose} list {list_number}"
+                    f"ledger holds index {index} (value {value}) outside {purpose} list "
+                    f"{list_number}"
                 )
-            bits[index // 8] |= 0x80 >> (index % 8)
+            for offset in range(status_size):
+                if value & (1 << (status_size - 1 - offset)):
+                    position = index * status_size + offset
+                    bits[position // 8] |= 0x80 >> (position % 8)
         return bytes(bits)
 
     @_read
     def all_allocations(self) -> tuple[tuple[StatusPurpose, int, int, str], ...]:
         """Every ``(purpose, list_number, index, passport_id)`` allocated."""
         rows = self._db.execute(
-            "SELECT purpose, list_number, idx, passport_id FROM status_allocations "
-            "ORDER BY purpose, list_number, idx"
+            "SELECT purpose, list_number, idx, passport_id "  # noqa: S608
+            f"FROM status_allocations ORDER BY {_PURPOSE_ORDER}, list_number, idx"
         ).fetchall()
         return tuple((StatusPurpose(p), int(n), int(i), str(pid)) for p, n, i, pid in rows)
 

@@ -106,6 +106,8 @@ class IssuedPassport:
     """The compact JWS (JWT format only)."""
     verification_method: str
     status: tuple[StatusEntry, ...]
+    supersedes: tuple[str, ...] = ()
+    """The passports this one superseded when it was issued (see :meth:`Issuer.issue`)."""
 
     def text(self) -> str:
         """The passport file's content: pretty JSON (DI) or the compact JWS and a newline (JWT)."""

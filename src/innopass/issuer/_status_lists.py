@@ -19,7 +19,7 @@ from innopass._internal.timestamps import format_datetime
 from innopass.errors import ConfigurationError
 from innopass.issuer._ledger import Ledger, PassportEntry, StatusAction
 from innopass.issuer._signer import Signer
-from innopass.status import StatusPurpose, build_status_list_credential, list_id
+from innopass.status import StatusPurpose, StatusReason, build_status_list_credential, list_id
 
 __all__ = [
     "DEFAULT_STATUS_VALIDITY",
@@ -49,21 +49,33 @@ class PublishedStatusList:
         return f"{self.purpose.value}/{self.list_number}"
 
 
-def change_status(ledger: Ledger, passport_id: str, action: StatusAction | str) -> PassportEntry:
-    """Revoke, suspend or reinstate ``passport_id`` in one transaction with its audit entry.
+def change_status(
+    ledger: Ledger,
+    passport_id: str,
+    action: StatusAction | str,
+    *,
+    reason: StatusReason | str | None = None,
+) -> PassportEntry:
+    """Revoke, suspend or reinstate ``passport_id``, or set its message, in one transaction
+    with its audit entries (:meth:`~innopass.issuer.LedgerTransaction.change_status`).
 
     Raises ``PassportNotFoundError`` for an unknown id and
     :class:`~innopass.errors.StatusChangeError` for a change that is not allowed
-    (anything on a revoked passport; suspending a suspended one; reinstating one
-    that is not suspended).
+    (anything but a message on a revoked passport; suspending a suspended one;
+    reinstating one that is not suspended).
     """
     try:
         chosen = StatusAction(action)
     except ValueError:
         raise ConfigurationError(f"unknown status action {action!r}") from None
+    try:
+        why = None if reason is None else StatusReason(reason)
+    except ValueError:
+        known = ", ".join(r.value for r in StatusReason)
+        raise ConfigurationError(f"unknown status reason {reason!r} (known: {known})") from None
     with ledger.transaction() as tx:
         tx.require_intact()
-        return tx.change_status(passport_id, chosen)
+        return tx.change_status(passport_id, chosen, reason=why)
 
 
 def sign_status_lists(

@@ -21,7 +21,9 @@ from innopass._internal.bitstring import (
     decode_bitstring,
     encode_bitstring,
     new_bitstring,
+    value_at,
     with_bit,
+    with_value,
 )
 from innopass._internal.contexts import CREDENTIALS_V2, PASSPORT_CONTEXT
 from innopass._internal.credential import VC_TYPE
@@ -35,10 +37,15 @@ __all__ = [
     "ENTRY_TYPE",
     "LIST_CREDENTIAL_TYPE",
     "MAX_STATUS_ENTRIES",
+    "MAX_STATUS_SIZE",
+    "MESSAGE_SIZE",
     "MIN_ENTRIES",
+    "REASON_MESSAGES",
     "StatusEntry",
     "StatusList",
+    "StatusMessage",
     "StatusPurpose",
+    "StatusReason",
     "bit_at",
     "build_status_list_credential",
     "decode_bitstring",
@@ -46,9 +53,12 @@ __all__ = [
     "list_id",
     "new_bitstring",
     "parse_status_list_credential",
+    "reason_of",
     "split_status_entries",
     "status_entries",
+    "value_at",
     "with_bit",
+    "with_value",
 ]
 
 ENTRY_TYPE = "BitstringStatusListEntry"
@@ -57,15 +67,82 @@ LIST_SUBJECT_TYPE = "BitstringStatusList"
 
 
 class StatusPurpose(StrEnum):
-    """The two purposes innopass issues: revocation is final, suspension reversible."""
+    """The purposes innopass issues: revocation is final, suspension reversible, and a
+    ``message`` (BSL 1.0 §2.1) saying why a passport's status changed."""
 
     REVOCATION = "revocation"
     SUSPENSION = "suspension"
+    MESSAGE = "message"
+
+
+class StatusReason(StrEnum):
+    """Why a passport's status changed: the messages of innopass's ``message`` status list.
+
+    Each is a message of the entry's ``statusMessage``, at the status value of its
+    position here (``none`` is ``0x0``); the list holds :data:`MESSAGE_SIZE` bits per
+    passport. The message does not decide a verification by itself (a field safety
+    notice usually comes with a suspension); it says why, and an adopter's policy
+    decides what it means for them.
+    """
+
+    NONE = "none"
+    SUPERSEDED = "superseded"
+    """A newer passport for the same record (``issue --reissue``) or a newer record version."""
+    FIELD_SAFETY_NOTICE = "field-safety-notice"
+    """The manufacturer issued a field safety notice (MHRA) for the product."""
+    UNDER_REVIEW = "under-review"
+    """The assessing organisation is reviewing its assessment."""
+    WITHDRAWN_BY_SUPPLIER = "withdrawn-by-supplier"
+    """The supplier withdrew the product (or this version of it)."""
+    CERTIFICATE_WITHDRAWN = "certificate-withdrawn"
+    """A certificate the assessment relied on expired or was withdrawn."""
+    ISSUER_SUCCEEDED = "issuer-succeeded"
+    """The assessing organisation merged into another or closed (see the trust list)."""
+    FRAMEWORK_RETIRED = "framework-retired"
+    """The version of an assessment framework the assessment used was retired."""
+
+    @property
+    def value_code(self) -> int:
+        """The status value of this reason in the message list."""
+        return list(StatusReason).index(self)
+
+
+#: Bits per passport in the ``message`` list: eight messages.
+MESSAGE_SIZE: Final = 3
+#: The largest ``statusSize`` innopass reads (256 messages).
+MAX_STATUS_SIZE: Final = 8
 
 
 def list_id(base: str, purpose: str, number: int) -> str:
     """The id of status list ``number`` for ``purpose`` under ``base`` (FORMATS.md §3)."""
     return f"{base}{purpose}/{number}"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMessage:
+    """One ``statusMessage`` item: a status value (``0x…``) and its message."""
+
+    status: str
+    message: str
+
+    @property
+    def value(self) -> int:
+        return int(self.status, 16)
+
+
+#: The ``statusMessage`` of every innopass ``message`` entry, in status-value order.
+REASON_MESSAGES: Final = tuple(
+    StatusMessage(status=hex(reason.value_code), message=reason.value) for reason in StatusReason
+)
+
+
+def reason_of(messages: tuple[StatusMessage, ...], value: int) -> StatusReason | None:
+    """The innopass reason for status ``value`` under ``messages`` (``None``: not innopass's)."""
+    message = next((m.message for m in messages if m.value == value), None)
+    try:
+        return None if message is None else StatusReason(message)
+    except ValueError:
+        return None
 
 
 _CONVERTER = Converter()
@@ -75,26 +152,57 @@ _ENTRY_SCHEMA = "status-list-entry.schema.json"
 
 @dataclass(frozen=True, slots=True)
 class StatusEntry:
-    """One ``BitstringStatusListEntry`` of a credential (``statusSize`` 1)."""
+    """One ``BitstringStatusListEntry`` of a credential.
+
+    ``size`` is ``statusSize`` (bits per credential; ``None``: absent, one bit);
+    ``messages`` its ``statusMessage`` (required when the size is over 1: one per
+    status value).
+    """
 
     entry_id: str | None = field(default=None, kw_only=True, metadata=member("id", optional=True))
     type: str = field(default=ENTRY_TYPE, init=False, repr=False, compare=False)
     purpose: str = field(metadata=member("statusPurpose"))
     index: int = field(metadata=member("statusListIndex", codec=Codec(int, str)))
     list_id: str = field(metadata=member("statusListCredential"))
+    size: int | None = field(
+        default=None, kw_only=True, metadata=member("statusSize", optional=True)
+    )
+    messages: tuple[StatusMessage, ...] | None = field(
+        default=None, kw_only=True, metadata=member("statusMessage", optional=True)
+    )
+
+    @property
+    def bits(self) -> int:
+        """Bits per credential in the list (``statusSize``, 1 when absent)."""
+        return 1 if self.size is None else self.size
+
+    def reason(self, value: int) -> StatusReason | None:
+        """The innopass reason the status ``value`` stands for, if this entry is innopass's."""
+        return reason_of(self.messages or (), value)
 
     @classmethod
     def from_json(cls, obj: JSONValue, *, path: str = "/credentialStatus") -> StatusEntry:
         """Check an entry against ``schemas/status-list-entry.schema.json`` and read it.
 
-        Raises :class:`~innopass.errors.MalformedInputError` at the first problem;
-        ``statusSize``, if given, must be the integer 1 (not ``1.0``).
+        Raises :class:`~innopass.errors.MalformedInputError` at the first problem.
+        ``statusSize``, if given, must be an integer (not ``1.0``) from 1 to
+        :data:`MAX_STATUS_SIZE`; over 1, ``statusMessage`` must give each status value
+        (``0x0`` up to ``2^size - 1``) exactly once (BSL 1.0 §2.1).
         """
         schema.require_shape(obj, _ENTRY_SCHEMA, path=path)
         assert isinstance(obj, dict)
         if isinstance(obj.get("statusSize"), float):
-            raise MalformedInputError("statusSize must be the integer 1", path=f"{path}/statusSize")
-        return _CONVERTER.from_json(cls, obj)
+            raise MalformedInputError("statusSize must be an integer", path=f"{path}/statusSize")
+        entry = _CONVERTER.from_json(cls, obj)
+        if entry.messages is not None:
+            values = sorted(m.value for m in entry.messages)
+            if entry.bits > 1 and values != list(range(1 << entry.bits)):
+                raise MalformedInputError(
+                    f"statusMessage must give each of the {1 << entry.bits} status values "
+                    f"0x0 to {hex((1 << entry.bits) - 1)} once",
+                    path=f"{path}/statusMessage",
+                )
+        return entry
 
     def to_json(self) -> JSONObject:
         """The entry's JSON; its ``id`` is ``<list id>#<index>`` unless it has its own."""
@@ -170,6 +278,14 @@ class StatusList:
 
     def is_set(self, index: int) -> bool:
         return bit_at(self.bits, index)
+
+    def value(self, index: int, size: int = 1) -> int:
+        """The ``size``-bit status value of entry ``index``."""
+        return value_at(self.bits, index, size)
+
+    def entries(self, size: int = 1) -> int:
+        """How many entries of ``size`` bits the list holds."""
+        return len(self.bits) * 8 // size
 
 
 def parse_status_list_credential(

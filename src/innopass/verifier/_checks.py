@@ -38,6 +38,7 @@ from innopass._internal.proof import verify_data_integrity
 from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
 from innopass._internal.suites import Cryptosuite
 from innopass._internal.timestamps import beyond, format_datetime, parse_datetime
+from innopass.adoption import ADOPTION_SCHEMA, AdoptionClaims
 from innopass.errors import (
     CheckFailed,
     FailureCode,
@@ -48,13 +49,14 @@ from innopass.status import StatusEntry, StatusPurpose, split_status_entries
 from innopass.verifier._envelope import Envelope
 from innopass.verifier._online import Online
 from innopass.verifier._parties import IssuerTrust, key_window_problem
-from innopass.verifier._result import CheckName, Failure, StatusSource
+from innopass.verifier._result import CheckName, Failure, StatusMessageInfo, StatusSource
 from innopass.verifier._status_lists import (
     CheckedStatusList,
+    EntryReading,
     HeldStatusList,
     StatusPolicy,
     VerifiedStatusList,
-    check_entry,
+    read_entry,
     verify_status_list,
 )
 from innopass.verifier._trust_store import TrustView
@@ -63,6 +65,7 @@ __all__ = [
     "Context",
     "Found",
     "Signing",
+    "check_adoption",
     "check_issuer",
     "check_proof",
     "check_record",
@@ -74,6 +77,7 @@ __all__ = [
 _MAX_SCHEMA_FAILURES: Final = 50
 _RECORD_PATH: Final = "/credentialSubject/assessmentRecord"
 _SUBJECT_TYPE: Final = "AssessedTechnology"
+_ONE_BIT_OUTCOMES: Final = frozenset({StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION})
 _OFFLINE_HINT: Final = " (offline: give it with --status-list, a bundle or trust import)"
 
 
@@ -293,7 +297,7 @@ def check_issuer(
         )
     for conflict in trust.conflicts():
         found.fail(FailureCode.TRUST_CONFLICT, conflict, "/issuer")
-    _check_ods_codes(found, env.credential, trust, record)
+    _check_ods_codes(found, env.credential, trust, record, ctx.trust)
     scopes = trust.scopes
     if record is not None and scopes is not None:
         valid: Any = record  # passed its schema: these members are present and typed
@@ -350,8 +354,17 @@ def _check_signing_time(found: Found, trust: IssuerTrust, made: ProofMade, issue
 
 
 def _check_ods_codes(
-    found: Found, credential: JSONObject, trust: IssuerTrust, record: JSONObject | None
+    found: Found,
+    credential: JSONObject,
+    trust: IssuerTrust,
+    record: JSONObject | None,
+    view: TrustView,
 ) -> None:
+    """The ODS codes agree: the credential's claim, the trust source's, the record's assessor.
+
+    A successor may sign for its predecessor's assessment (a reissue after a merger) when
+    a trust list in force names it as the withdrawn predecessor's successor.
+    """
     ods = trust.ods_code
     if ods is None:
         return
@@ -365,7 +378,7 @@ def _check_ods_codes(
         )
     valid: Any = record  # passed its schema: these members are present and typed
     assessor = None if valid is None else valid["assessing_org"]["ods_code"]
-    if record is not None and assessor != ods:
+    if record is not None and assessor != ods and not view.succeeded_by(str(assessor), ods):
         found.fail(
             FailureCode.ISSUER_UNTRUSTED,
             f"the record names {assessor} as assessor, but it was signed by {ods}",
@@ -386,6 +399,10 @@ def check_validity(env: Envelope, ctx: Context) -> Found:
         if value is None:
             if env.is_passport:
                 found.fail(FailureCode.MALFORMED, f"a passport must have {name}", f"/{name}")
+            elif env.is_adoption and name == "validFrom":
+                found.fail(
+                    FailureCode.MALFORMED, "an adoption record must have validFrom", "/validFrom"
+                )
             continue
         try:
             times[name] = parse_datetime(value, path=f"/{name}")
@@ -411,18 +428,19 @@ def check_status(
     signing: Signing,
     *,
     sources: list[StatusSource] | None = None,
-) -> Found:
-    """The ``status`` check (module docstring); the lists it read are added to ``sources``."""
+) -> tuple[Found, tuple[StatusMessageInfo, ...]]:
+    """The ``status`` check (module docstring), and what its message entries say; the lists
+    it read are added to ``sources``."""
     found = Found(CheckName.STATUS)
     if env.issuer is None:
         found.skipped = True
-        return found
+        return found, ()
     issuer = env.issuer
     try:
         entries, others = split_status_entries(env.credential)
     except MalformedInputError as exc:
         found.fail(FailureCode.MALFORMED, exc.message, exc.path)
-        return found
+        return found, ()
     for path, kind in others:
         found.fail(
             FailureCode.STATUS_TYPE_UNSUPPORTED,
@@ -430,17 +448,20 @@ def check_status(
             path,
         )
     if not entries and others:
-        return found
+        return found, ()
     if not entries:
         found.skipped = True
-        if env.is_passport:
+        if env.is_passport or env.is_adoption:
             found.fail(
                 FailureCode.MALFORMED,
-                "an innovator passport must carry credentialStatus (revocation and suspension)",
+                "an innovator passport (or adoption record) must carry credentialStatus "
+                "(revocation and suspension)",
                 "/credentialStatus",
             )
-        return found
-    if env.is_passport and not any(e.purpose == StatusPurpose.REVOCATION for e in entries):
+        return found, ()
+    if (env.is_passport or env.is_adoption) and not any(
+        e.purpose == StatusPurpose.REVOCATION for e in entries
+    ):
         found.fail(FailureCode.MALFORMED, "no revocation status entry", "/credentialStatus")
     policy = StatusPolicy(now=ctx.now, skew=ctx.skew, max_age=ctx.status_max_age)
     # A list is checked at most once per verification (two entries often share one).
@@ -481,8 +502,9 @@ def check_status(
     # Fetch only what can change the answer for a trusted issuer whose proof verified.
     online = ctx.online if trust is not None and signing.verified else None
     hint = "" if ctx.online is not None else _OFFLINE_HINT
+    messages: list[StatusMessageInfo] = []
     for index, entry in enumerate(entries):
-        problem = check_entry(
+        reading = read_entry(
             entry,
             path=_entry_path(env.credential, index),
             candidates=_candidates(entry, issuer, ctx),
@@ -496,9 +518,36 @@ def check_status(
             if sources is None
             else functools.partial(_note_source, sources, entry.purpose, origin),
         )
-        if problem is not None:
-            found.failed(problem)
-    return found
+        if reading.failure is not None:
+            found.failed(reading.failure)
+        note = _message(entry, reading, _entry_path(env.credential, index))
+        if note is not None:
+            messages.append(note)
+    return found, tuple(messages)
+
+
+def _message(entry: StatusEntry, reading: EntryReading, path: str) -> StatusMessageInfo | None:
+    """What a status entry other than revocation and suspension says, once its list was read.
+
+    The message is the entry's ``statusMessage`` for the value (BSL's defaults for one
+    bit: ``unset``/``set``).
+    """
+    if entry.purpose in _ONE_BIT_OUTCOMES or reading.value is None or reading.list is None:
+        return None
+    value = reading.value
+    text = next((m.message for m in entry.messages or () if m.value == value), None)
+    if text is None:
+        text = ("unset", "set")[value] if entry.bits == 1 else hex(value)
+    listed = reading.list
+    as_of = listed.valid_from or listed.fetched_at
+    return StatusMessageInfo(
+        purpose=entry.purpose,
+        status=hex(value),
+        message=text,
+        list_id=listed.id,
+        as_of=None if as_of is None else format_datetime(as_of),
+        path=path,
+    )
 
 
 def _origin(env: Envelope, ctx: Context, candidate: JSONObject, fetched_at: datetime | None) -> str:
@@ -579,6 +628,43 @@ def _entry_path(credential: JSONObject, index: int) -> str:
 # --- record ---------------------------------------------------------------------------------
 
 
+def check_adoption(env: Envelope) -> tuple[Found, AdoptionClaims | None]:
+    """The ``record`` check for an adoption record (``InnopassAdoption``, FORMATS.md §11).
+
+    The credential passes ``schemas/adoption-record.schema.json``; its
+    ``credentialSchema`` names that schema with its ``digestSRI``; ``relatedResource``
+    names each resource once, the passport adopted among them. Returns the claims
+    when it does (whether they are true is what the other checks decide).
+    """
+    found = Found(CheckName.RECORD)
+    credential = env.credential
+    problems = list(
+        itertools.islice(schema.iter_problems(credential, ADOPTION_SCHEMA), _MAX_SCHEMA_FAILURES)
+    )
+    for problem in problems:
+        found.fail(FailureCode.SCHEMA_INVALID, problem.message, problem.path)
+    if problems:
+        return found, None
+    reference: Any = credential["credentialSchema"]
+    if reference["digestSRI"] != _adoption_schema_sri():
+        found.fail(
+            FailureCode.DIGEST_MISMATCH,
+            "credentialSchema digestSRI does not match the bundled adoption-record schema",
+            "/credentialSchema/digestSRI",
+        )
+    try:
+        claims = AdoptionClaims.from_credential(credential)
+    except MalformedInputError as exc:
+        found.fail(FailureCode.SCHEMA_INVALID, exc.message, exc.path)
+        return found, None
+    return found, claims
+
+
+@functools.cache
+def _adoption_schema_sri() -> str:
+    return schema_digest_sri(ADOPTION_SCHEMA)
+
+
 def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
     """The ``record`` check (module docstring); the record, when it passes its schema.
 
@@ -592,8 +678,8 @@ def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
         wrong_context = credential.get("@context") != list(PASSPORT_CONTEXT)
         found.fail(
             FailureCode.NOT_A_PASSPORT,
-            "not an innovator passport: @context must be the VC 2.0 and innopass contexts, "
-            "and type must include InnovatorPassport",
+            "not an innovator passport (nor an adoption record): @context must be the VC 2.0 "
+            "and innopass contexts, and type must include InnovatorPassport",
             "/@context" if wrong_context else "/type",
         )
         return found, None

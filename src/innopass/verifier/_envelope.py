@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from innopass._internal.contexts import PASSPORT_CONTEXT
-from innopass._internal.credential import PASSPORT_TYPE, credential_types, issuer_id
+from innopass._internal.credential import ADOPTION_TYPE, PASSPORT_TYPE, credential_types, issuer_id
 from innopass._internal.datamodel import (
     ENVELOPED_CREDENTIAL_TYPE,
     ENVELOPED_PRESENTATION_TYPE,
@@ -61,6 +61,8 @@ class Envelope:
     id: str | None
     is_passport: bool
     """``@context`` exactly the passport context and ``type`` including InnovatorPassport."""
+    is_adoption: bool = False
+    """``@context`` exactly the innopass context and ``type`` including InnopassAdoption."""
     jws: ParsedJws | None = None
     proofs: tuple[DataIntegrityProof, ...] = ()
     """The Data Integrity proofs, parsed (empty for a JWT or when they cannot be parsed)."""
@@ -254,6 +256,9 @@ def open_envelope(
         issuer=issuer_id(credential),
         id=raw_id if isinstance(raw_id, str) else None,
         is_passport=credential.get("@context") == _PASSPORT_CONTEXT and PASSPORT_TYPE in types,
+        is_adoption=credential.get("@context") == _PASSPORT_CONTEXT
+        and ADOPTION_TYPE in types
+        and PASSPORT_TYPE not in types,
         jws=jws,
         proofs=proofs,
         proof_problem=problem,

@@ -12,10 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 from innopass._internal.jsonio import JSONObject, JSONValue
+from innopass._internal.timestamps import format_datetime
 from innopass._internal.wording import local_requirement
 from innopass.verifier._envelope import Envelope
-from innopass.verifier._parties import IssuerTrust
-from innopass.verifier._result import Condition, IssuerInfo, PassportFacts
+from innopass.verifier._parties import IssuerTrust, TrustSource
+from innopass.verifier._result import (
+    Condition,
+    IssuerInfo,
+    PassportFacts,
+    Succession,
+    TrustedBy,
+)
+from innopass.verifier._trust_store import TrustView
 
 __all__ = ["issuer_info", "passport_facts"]
 
@@ -24,32 +32,96 @@ def _string(value: JSONValue) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def issuer_info(envelope: Envelope, trust: IssuerTrust | None) -> IssuerInfo:
+def succession(view: TrustView, ods_code: str | None) -> Succession | None:
+    """What the trust lists in force say of ``ods_code``'s withdrawal (``None``: not withdrawn)."""
+    entry = None if ods_code is None else view.listed(ods_code)
+    if entry is None or entry.status != "withdrawn":
+        return None
+    heir = None if entry.successor is None else view.listed(entry.successor)
+    return Succession(
+        ods_code=ods_code,
+        withdrawn_at=None if entry.withdrawn_at is None else format_datetime(entry.withdrawn_at),
+        successor=entry.successor,
+        successor_name=None if heir is None else heir.name,
+    )
+
+
+def _trusted_by(trust: IssuerTrust) -> tuple[TrustedBy, ...]:
+    return tuple(
+        TrustedBy(source=TrustSource.PINNED.value)
+        if s.trust_list is None
+        else TrustedBy(
+            source=TrustSource.TRUST_LIST.value,
+            anchor=s.trust_list.anchor,
+            version=s.trust_list.version,
+        )
+        for s in trust.sources
+    )
+
+
+def issuer_info(
+    envelope: Envelope,
+    trust: IssuerTrust | None,
+    view: TrustView | None = None,
+    record: JSONObject | None = None,
+) -> IssuerInfo:
     """The issuer's ODS code and name from the trust source; else the claims, marked ``claimed``.
 
     A credential's own ``issuer.odsCode``/``name`` are never shown as fact: a
-    pinned ``did:key`` can claim to be anyone.
+    pinned ``did:key`` can claim to be anyone. With the run's ``view``: whether the
+    issuer is withdrawn (merged or closed), and whose assessment it reissued as a
+    successor (the ``record``'s assessor, when a trust list says so).
     """
     issuer = envelope.issuer
     if trust is not None and (trust.ods_code is not None or trust.name is not None):
-        return IssuerInfo(id=issuer, ods_code=trust.ods_code, name=trust.name)
+        withdrawn = None
+        successor_of = None
+        if view is not None:
+            withdrawn = succession(view, trust.ods_code)
+            if withdrawn is None and trust.withdrawn:  # withdrawn by a source with no ODS entry
+                withdrawn = Succession(
+                    ods_code=trust.ods_code,
+                    withdrawn_at=None
+                    if trust.withdrawn_at is None
+                    else format_datetime(trust.withdrawn_at),
+                    successor=trust.successor,
+                )
+            valid: Any = record  # passed its schema
+            assessor = None if valid is None else str(valid["assessing_org"]["ods_code"])
+            if assessor is not None and view.succeeded_by(assessor, trust.ods_code):
+                successor_of = assessor
+        return IssuerInfo(
+            id=issuer,
+            ods_code=trust.ods_code,
+            name=trust.name,
+            trusted_by=_trusted_by(trust),
+            withdrawn=withdrawn,
+            successor_of=successor_of,
+        )
+    trusted_by = () if trust is None else _trusted_by(trust)
     claimed = envelope.credential.get("issuer")
     if isinstance(claimed, dict):
         ods_code, name = _string(claimed.get("odsCode")), _string(claimed.get("name"))
         if ods_code is not None or name is not None:
-            return IssuerInfo(id=issuer, ods_code=ods_code, name=name, claimed=True)
-    return IssuerInfo(id=issuer)
+            return IssuerInfo(
+                id=issuer, ods_code=ods_code, name=name, claimed=True, trusted_by=trusted_by
+            )
+    return IssuerInfo(id=issuer, trusted_by=trusted_by)
 
 
 def passport_facts(
-    envelope: Envelope, record: JSONObject | None, trust: IssuerTrust | None = None
+    envelope: Envelope,
+    record: JSONObject | None,
+    trust: IssuerTrust | None = None,
+    view: TrustView | None = None,
 ) -> PassportFacts | None:
     """The facts a person acts on; from the record (valid against its schema), else only what
     is safe to show.
 
     The assessing organisation is ``claimed`` unless a trust source gives the
-    issuer the record's ODS code: a pinned ``did:key`` whose record says "RF4" is
-    only claiming to be RF4.
+    issuer the record's ODS code (or names the issuer as that organisation's
+    successor): a pinned ``did:key`` whose record says "RF4" is only claiming to be
+    RF4. With the run's ``view``: whether the assessing organisation was withdrawn.
     """
     credential = envelope.credential
     valid_from = _string(credential.get("validFrom"))
@@ -65,11 +137,21 @@ def passport_facts(
     # The record passed its schema: every member read here is present and typed.
     valid: Any = record
     org, outcome = valid["assessing_org"], valid["outcome"]
-    vouched = trust is not None and trust.ods_code is not None and trust.ods_code == org["ods_code"]
+    vouched = (
+        trust is not None
+        and trust.ods_code is not None
+        and (
+            trust.ods_code == org["ods_code"]
+            or (view is not None and view.succeeded_by(str(org["ods_code"]), trust.ods_code))
+        )
+    )
     return PassportFacts(
         product=valid["product"]["name"],
         assessing_organisation=IssuerInfo(
-            ods_code=org["ods_code"], name=org["name_at_issue"], claimed=not vouched
+            ods_code=org["ods_code"],
+            name=org["name_at_issue"],
+            claimed=not vouched,
+            withdrawn=None if view is None else succession(view, org["ods_code"]),
         ),
         profile=valid["profile"],
         outcome=outcome["decision"],

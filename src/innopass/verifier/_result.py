@@ -13,11 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from innopass._internal.jsonio import JSONObject, JSONValue
 from innopass._internal.timestamps import format_datetime
+from innopass._internal.wording import status_reason
 from innopass.errors import FailureCode, FailureFamily, VerificationFailed
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from innopass.adoption import AdoptionClaims
 
 __all__ = [
     "CHECK_NAMES",
@@ -30,7 +34,10 @@ __all__ = [
     "FailureFamily",
     "IssuerInfo",
     "PassportFacts",
+    "StatusMessageInfo",
     "StatusSource",
+    "Succession",
+    "TrustedBy",
     "Verdict",
     "VerificationResult",
 ]
@@ -104,17 +111,75 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Succession:
+    """An organisation an accepted trust list names as withdrawn: when, and who took it over.
+
+    ODS codes are never reused, but organisations merge and close: the anchor closes the
+    entry at the legal date with the ODS code of the successor (``None``: closed, or
+    withdrawn with no successor). Passports the organisation signed before then still
+    verify; the successor may reissue its assessments.
+    """
+
+    ods_code: str | None
+    withdrawn_at: str | None
+    """RFC 3339, or ``None`` when the trust list gives no time."""
+    successor: str | None = None
+    successor_name: str | None = None
+
+    @property
+    def merged(self) -> bool:
+        """Whether a successor took the organisation over."""
+        return self.successor is not None
+
+    def describe(self) -> str:
+        """``RF4 merged into R1H on 2026-07-01``, or ``RF4 closed on …`` with no successor."""
+        who = self.ods_code or "the issuer"
+        when = f" on {self.withdrawn_at[:10]}" if self.withdrawn_at else ""
+        if self.successor is not None:
+            return f"{who} merged into {self.successor}{when}"
+        return f"{who} closed{when} (withdrawn from the trust list, no successor)"
+
+    def to_json(self) -> JSONObject:
+        return {
+            "ods_code": self.ods_code,
+            "withdrawn_at": self.withdrawn_at,
+            "successor": self.successor,
+            "successor_name": self.successor_name,
+            "description": self.describe(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedBy:
+    """One source of the issuer's trust: pinned by this verifier, or a trust list of an anchor."""
+
+    source: str
+    """``pinned`` or ``trust-list``."""
+    anchor: str | None = None
+    version: int | None = None
+
+    def to_json(self) -> JSONObject:
+        return {"source": self.source, "anchor": self.anchor, "version": self.version}
+
+
+@dataclass(frozen=True, slots=True)
 class IssuerInfo:
     """Who signed: the issuer DID and, where known, its ODS code and name.
 
     ``claimed`` is true when the ODS code and name are only what the credential
     says about its own issuer (the trust source gives none): not verified.
+    ``trusted_by`` lists the sources that trust it; ``withdrawn`` is set when a
+    trust list in force names it withdrawn (merged or closed); ``successor_of`` is
+    the ODS code of the predecessor whose assessment it reissued as its successor.
     """
 
     id: str | None = None
     ods_code: str | None = None
     name: str | None = None
     claimed: bool = False
+    trusted_by: tuple[TrustedBy, ...] = ()
+    withdrawn: Succession | None = None
+    successor_of: str | None = None
 
     def to_json(self) -> JSONObject:
         return {
@@ -122,6 +187,9 @@ class IssuerInfo:
             "ods_code": self.ods_code,
             "name": self.name,
             "claimed": self.claimed,
+            "trusted_by": [t.to_json() for t in self.trusted_by],
+            "withdrawn": None if self.withdrawn is None else self.withdrawn.to_json(),
+            "successor_of": self.successor_of,
         }
 
 
@@ -165,6 +233,9 @@ class PassportFacts:
                 "ods_code": self.assessing_organisation.ods_code,
                 "name": self.assessing_organisation.name,
                 "claimed": self.assessing_organisation.claimed,
+                "withdrawn": None
+                if self.assessing_organisation.withdrawn is None
+                else self.assessing_organisation.withdrawn.to_json(),
             },
             "profile": self.profile,
             "outcome": self.outcome,
@@ -204,6 +275,43 @@ class StatusSource:
             "valid_from": _time(self.valid_from),
             "valid_until": _time(self.valid_until),
             "fetched_at": _time(self.fetched_at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMessageInfo:
+    """What a ``message`` status entry (BSL 1.0 §2.1) says about the credential now.
+
+    ``message`` is the entry's own ``statusMessage`` for the value read (for an
+    innopass passport, a :class:`~innopass.status.StatusReason` value such as
+    ``field-safety-notice``); ``as_of`` is when the list read was issued (its
+    ``validFrom``, else when it was fetched). A message never decides the verdict
+    by itself: revocation and suspension do; an adopter's policy says what it means.
+    """
+
+    purpose: str
+    status: str
+    """The value read, as BSL writes it (``0x2``)."""
+    message: str
+    list_id: str
+    as_of: str | None = None
+    path: str = ""
+    """JSON pointer to the status entry in the credential."""
+
+    @property
+    def description(self) -> str:
+        """The message in words."""
+        return status_reason(self.message)
+
+    def to_json(self) -> JSONObject:
+        return {
+            "purpose": self.purpose,
+            "status": self.status,
+            "message": self.message,
+            "description": self.description,
+            "list": self.list_id,
+            "as_of": self.as_of,
+            "path": self.path,
         }
 
 
@@ -250,6 +358,11 @@ class VerificationResult:
     """The status lists the ``status`` check read, with their dates (freshness)."""
     checked_at: datetime | None = None
     """The time the verification was made as of (the verifier's clock, or ``--at``)."""
+    status_messages: tuple[StatusMessageInfo, ...] = ()
+    """What the credential's ``message`` status entries say (read from verified lists)."""
+    adoption: AdoptionClaims | None = None
+    """For an adoption record (``InnopassAdoption``) that passed its schema: what it claims
+    (true only if the verdict is ``verified``)."""
 
     @classmethod
     def build(
@@ -265,6 +378,8 @@ class VerificationResult:
         verification_method: str | None = None,
         status_sources: Iterable[StatusSource] = (),
         checked_at: datetime | None = None,
+        status_messages: Iterable[StatusMessageInfo] = (),
+        adoption: AdoptionClaims | None = None,
     ) -> VerificationResult:
         """Assemble a result; each check's status and the verdict follow from ``failures``."""
         failure_tuple = tuple(failures)
@@ -282,6 +397,8 @@ class VerificationResult:
             verification_method=verification_method,
             status_sources=tuple(status_sources),
             checked_at=checked_at,
+            status_messages=tuple(status_messages),
+            adoption=adoption,
         )
 
     @property
@@ -327,4 +444,6 @@ class VerificationResult:
             "failures": [f.to_json() for f in self.failures],
             "passport": passport,
             "status_sources": [s.to_json() for s in self.status_sources],
+            "status_messages": [m.to_json() for m in self.status_messages],
+            "adoption": None if self.adoption is None else self.adoption.to_json(),
         }

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-from innopass._internal.bitstring import DEFAULT_MAX_LIST_BYTES
+from innopass._internal.bitstring import DEFAULT_MAX_LIST_BYTES, MIN_ENTRIES
 from innopass._internal.cache import ContentKey, VerifiedCache, content_key
 from innopass._internal.credential import issuer_id
 from innopass._internal.jsonio import JSONObject, JSONValue
@@ -38,6 +38,7 @@ from innopass.verifier._parties import IssuerTrust, key_window_problem
 
 __all__ = [
     "CheckedStatusList",
+    "EntryReading",
     "HeldStatusList",
     "StatusPolicy",
     "VerifiedStatusList",
@@ -45,6 +46,7 @@ __all__ = [
     "clears_revocation",
     "may_replace",
     "older_than_held",
+    "read_entry",
     "status_list_cache",
     "status_list_under",
     "verify_status_list",
@@ -243,6 +245,16 @@ class StatusPolicy:
 Candidate = tuple[JSONObject, datetime | None]
 
 
+@dataclass(frozen=True, slots=True)
+class EntryReading:
+    """What one status entry said: its failure (or ``None``), and the value read from the list
+    chosen (``None`` when no list could be read)."""
+
+    failure: CheckFailed | None
+    value: int | None = None
+    list: VerifiedStatusList | None = None
+
+
 def check_entry(
     entry: StatusEntry,
     *,
@@ -254,13 +266,42 @@ def check_entry(
     offline_hint: str = "",
     on_chosen: Callable[[VerifiedStatusList], None] | None = None,
 ) -> CheckFailed | None:
-    """Check one status entry; return its failure, or ``None`` when the bit is clear.
+    """Check one status entry; return its failure, or ``None`` when it is clear (see
+    :func:`read_entry`)."""
+    return read_entry(
+        entry,
+        path=path,
+        candidates=candidates,
+        verify=verify,
+        policy=policy,
+        fetch=fetch,
+        offline_hint=offline_hint,
+        on_chosen=on_chosen,
+    ).failure
+
+
+def read_entry(
+    entry: StatusEntry,
+    *,
+    path: str,
+    candidates: Sequence[Candidate],
+    verify: Callable[[JSONObject, datetime | None], VerifiedStatusList],
+    policy: StatusPolicy,
+    fetch: Callable[[str], VerifiedStatusList | CheckFailed | str | None] | None = None,
+    offline_hint: str = "",
+    on_chosen: Callable[[VerifiedStatusList], None] | None = None,
+) -> EntryReading:
+    """Read one status entry: its value, and its failure (``None`` when it does not fail).
 
     ``candidates`` are the copies of the entry's list held or given; ``verify``
     checks one for this passport's issuer (raising :class:`CheckFailed`);
     ``fetch``, when online, gets a fresh copy when none held will do (or says, as
     a string, why it could not be fetched). ``on_chosen`` is told which list the
-    answer was read from.
+    answer was read from. The value is ``statusSize`` bits at
+    ``statusListIndex × statusSize`` (BSL 1.0 §3.2), and the list must hold at least
+    131,072 entries of that size. A non-zero value is ``revoked`` or ``suspended``
+    for those purposes; for ``message`` (and any other purpose) it is not a failure:
+    it is reported, and the caller says what it means.
     """
     lists: list[VerifiedStatusList] = []
     invalid: CheckFailed | None = None
@@ -282,33 +323,55 @@ def check_entry(
     where = f"{path}/statusListCredential"
     if chosen is None:
         if invalid is not None:
-            return CheckFailed(invalid.failure, invalid.message + not_fetched, where)
-        return CheckFailed(
-            FailureCode.STATUS_UNAVAILABLE,
-            f"no status list {entry.list_id[:120]} valid at {format_datetime(policy.now)} is held"
-            + (not_fetched or offline_hint),
-            where,
+            return EntryReading(CheckFailed(invalid.failure, invalid.message + not_fetched, where))
+        return EntryReading(
+            CheckFailed(
+                FailureCode.STATUS_UNAVAILABLE,
+                f"no status list {entry.list_id[:120]} valid at {format_datetime(policy.now)} "
+                "is held" + (not_fetched or offline_hint),
+                where,
+            )
         )
     if on_chosen is not None:
         on_chosen(chosen)
     if entry.purpose not in chosen.list.purposes:
-        return CheckFailed(
-            FailureCode.STATUS_LIST_INVALID,
-            f"status list {chosen.id[:120]} is for {', '.join(chosen.list.purposes)}, "
-            f"not {entry.purpose}",
-            f"{path}/statusPurpose",
+        return EntryReading(
+            CheckFailed(
+                FailureCode.STATUS_LIST_INVALID,
+                f"status list {chosen.id[:120]} is for {', '.join(chosen.list.purposes)}, "
+                f"not {entry.purpose}",
+                f"{path}/statusPurpose",
+            ),
+            list=chosen,
+        )
+    if chosen.list.entries(entry.bits) < MIN_ENTRIES:
+        return EntryReading(
+            CheckFailed(
+                FailureCode.STATUS_LIST_INVALID,
+                f"status list {chosen.id[:120]} holds {chosen.list.entries(entry.bits)} entries "
+                f"of {entry.bits} bits, fewer than {MIN_ENTRIES}",
+                where,
+            ),
+            list=chosen,
         )
     try:
-        is_set = chosen.list.is_set(entry.index)
+        value = chosen.list.value(entry.index, entry.bits)
     except StatusListError as exc:
-        return CheckFailed(FailureCode.STATUS_LIST_INVALID, str(exc), f"{path}/statusListIndex")
+        return EntryReading(
+            CheckFailed(FailureCode.STATUS_LIST_INVALID, str(exc), f"{path}/statusListIndex"),
+            list=chosen,
+        )
     outcome = _OUTCOME.get(entry.purpose)
-    if is_set and outcome is not None:
-        return CheckFailed(outcome, f"the issuer has {outcome.value} this credential", path)
+    if value and outcome is not None:
+        return EntryReading(
+            CheckFailed(outcome, f"the issuer has {outcome.value} this credential", path),
+            value,
+            chosen,
+        )
     stale = _stale(chosen, policy, path)
     if stale is not None and not_fetched:
-        return CheckFailed(stale.failure, stale.message + not_fetched, stale.path)
-    return stale
+        stale = CheckFailed(stale.failure, stale.message + not_fetched, stale.path)
+    return EntryReading(stale, value, chosen)
 
 
 def _freshest(
@@ -330,7 +393,7 @@ def _freshest(
 
     def bit(s: VerifiedStatusList) -> bool:
         try:
-            return entry.purpose in s.list.purposes and s.list.is_set(entry.index)
+            return entry.purpose in s.list.purposes and s.list.value(entry.index, entry.bits) != 0
         except StatusListError:
             return False
 

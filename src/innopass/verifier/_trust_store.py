@@ -47,7 +47,7 @@ from innopass.errors import (
     ResolutionError,
     TrustImportError,
 )
-from innopass.trust import Bundle, OrganisationDescription
+from innopass.trust import Bundle, OrganisationDescription, TrustedIssuer
 from innopass.verifier._parties import IssuerTrust, PinnedParty, SourceTerms, TrustSource
 from innopass.verifier._status_lists import (
     HeldStatusList,
@@ -465,6 +465,26 @@ class TrustView:
         trust = IssuerTrust(did=did, sources=tuple(sources)) if sources else None
         self._issuers[did] = trust
         return trust
+
+    def listed(self, ods_code: str) -> TrustedIssuer | None:
+        """The entry for ``ods_code`` in the trust lists in force (a withdrawn one first)."""
+        entries = [
+            entry
+            for accepted in self.trust_lists
+            for entry in accepted.content.issuers
+            if entry.ods_code == ods_code
+        ]
+        return next(
+            (e for e in entries if e.status == "withdrawn"), entries[0] if entries else None
+        )
+
+    def succeeded_by(self, predecessor: str, successor: str | None) -> bool:
+        """Whether a trust list in force names ``successor`` as the successor of the withdrawn
+        ``predecessor``: the successor may then reissue the predecessor's assessments."""
+        if successor is None:
+            return False
+        entry = self.listed(predecessor)
+        return entry is not None and entry.status == "withdrawn" and entry.successor == successor
 
 
 class _NotHeld:

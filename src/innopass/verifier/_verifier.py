@@ -41,6 +41,7 @@ from innopass.errors import (
 from innopass.verifier._checks import (
     Context,
     Found,
+    check_adoption,
     check_issuer,
     check_proof,
     check_record,
@@ -472,23 +473,30 @@ class Verifier:
             )
         ctx = self._context(envelope, now, trust_lists, status_lists)
         proof, signing = check_proof(envelope, ctx)
-        record, facts = check_record(envelope)
+        adoption = None
+        if envelope.is_adoption:
+            record, adoption = check_adoption(envelope)
+            facts = None
+        else:
+            record, facts = check_record(envelope)
         issuer, trust = check_issuer(envelope, ctx, signing, facts)
         validity = check_validity(envelope, ctx)
         sources: list[StatusSource] = []
-        status = check_status(envelope, ctx, trust, signing, sources=sources)
+        status, messages = check_status(envelope, ctx, trust, signing, sources=sources)
         checks = (parse, proof, issuer, validity, status, record)
         return VerificationResult.build(
             failures=[f for check in checks for f in check.failures],
             skipped=[check.name for check in checks if check.skipped],
             format=envelope.format,
             credential_id=envelope.id,
-            issuer=issuer_info(envelope, trust),
-            passport=passport_facts(envelope, facts, trust),
+            issuer=issuer_info(envelope, trust, ctx.trust, facts),
+            passport=passport_facts(envelope, facts, trust, ctx.trust),
             credential=envelope.credential,
             verification_method=signing.proofs[0].vm_id if signing.proofs else None,
             status_sources=sources,
             checked_at=now,
+            status_messages=messages,
+            adoption=adoption,
         )
 
     # --- the trust in force for one run ----------------------------------------------

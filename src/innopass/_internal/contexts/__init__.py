@@ -38,7 +38,7 @@ PINNED: dict[str, tuple[str, str]] = {
     ),
     INNOPASS_V1: (
         "innopass-v1.jsonld",
-        "8920a9bf8ef4fafaad4965208925086b9e591ca883c83cd4f2a7c3e1175b91d7",
+        "32891bb7e59533208e745b263ab7bbc29d8818bf545f93d96b649092226104fe",
     ),
 }
 

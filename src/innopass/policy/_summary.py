@@ -1,0 +1,239 @@
+"""Reuse made visible: a folder of adoption records, verified and counted per passport.
+
+As the national operator would collect them: each file is verified with the same
+verifier as a passport; only records whose verdict is ``verified`` are counted, each
+adopting organisation once per passport (its latest record), and every file that is
+not counted is listed with why. An organisation that adopted a passport did not
+repeat its assessment: that is the count of assessments not repeated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from innopass._internal.jsonio import JSONObject
+from innopass._internal.timestamps import format_datetime
+from innopass.adoption import AdoptionClaims
+from innopass.errors import MalformedInputError
+from innopass.verifier import VerificationResult, Verifier
+
+__all__ = ["CSV_COLUMNS", "AdoptionSummary", "Counted", "NotCounted", "PassportReuse", "summarise"]
+
+#: The columns of ``innopass adoptions summary --csv``: one row per passport and adopter.
+CSV_COLUMNS = (
+    "passport",
+    "product",
+    "assessing_organisation",
+    "adopter",
+    "adopter_name",
+    "adopted_at",
+    "decision",
+    "actions_done",
+    "actions_remaining",
+    "assessments_reused",
+    "file",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """One adoption counted: a verified record, the adopter's latest for that passport."""
+
+    file: str
+    claims: AdoptionClaims
+    adopter: str
+    """The adopter's ODS code as its trust source gives it (else its DID)."""
+    adopter_name: str | None
+
+    def to_json(self) -> JSONObject:
+        claims = self.claims
+        return {
+            "file": self.file,
+            "record": claims.id,
+            "adopter": self.adopter,
+            "adopter_name": self.adopter_name,
+            "adopted_at": format_datetime(claims.adopted_at),
+            "decision": claims.decision.value,
+            "policy": {
+                "id": claims.policy_id,
+                "version": claims.policy_version,
+                "digestSRI": claims.policy_digest_sri,
+            },
+            "actions_done": len(claims.actions_done),
+            "actions_remaining": len(claims.actions_remaining),
+            "assessments_reused": list(claims.assessments_reused),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NotCounted:
+    """A file that was not counted, and why (its verdict and failure codes, or an error)."""
+
+    file: str
+    reason: str
+    verdict: str | None = None
+    codes: tuple[str, ...] = ()
+
+    def to_json(self) -> JSONObject:
+        return {
+            "file": self.file,
+            "reason": self.reason,
+            "verdict": self.verdict,
+            "codes": list(self.codes),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PassportReuse:
+    """How one passport was reused: who adopted it, when, with which outcome."""
+
+    passport: str
+    product: str
+    assessing_organisation: str
+    digests: tuple[str, ...]
+    """The passport digests the records name (one, unless they disagree: then look)."""
+    adoptions: tuple[Counted, ...]
+
+    @property
+    def organisations(self) -> int:
+        return len(self.adoptions)
+
+    @property
+    def assessments_not_repeated(self) -> int:
+        """Organisations that adopted the passport instead of assessing again."""
+        return sum(c.claims.assessments_not_repeated for c in self.adoptions)
+
+    @property
+    def domain_assessments_reused(self) -> int:
+        """Domain assessments relied on across those adoptions."""
+        return sum(len(c.claims.assessments_reused) for c in self.adoptions)
+
+    def to_json(self) -> JSONObject:
+        times = [c.claims.adopted_at for c in self.adoptions]
+        return {
+            "passport": self.passport,
+            "product": self.product,
+            "assessing_organisation": self.assessing_organisation,
+            "digestSRI": list(self.digests),
+            "organisations": self.organisations,
+            "assessments_not_repeated": self.assessments_not_repeated,
+            "domain_assessments_reused": self.domain_assessments_reused,
+            "first_adopted": format_datetime(min(times)) if times else None,
+            "last_adopted": format_datetime(max(times)) if times else None,
+            "adoptions": [c.to_json() for c in self.adoptions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AdoptionSummary:
+    """Every passport adopted in a folder of adoption records, and the files not counted."""
+
+    passports: tuple[PassportReuse, ...]
+    not_counted: tuple[NotCounted, ...] = ()
+    files: int = 0
+
+    @property
+    def assessments_not_repeated(self) -> int:
+        return sum(p.assessments_not_repeated for p in self.passports)
+
+    def to_json(self) -> JSONObject:
+        """``innopass adoptions summary --json`` (``schemas/adoptions-summary.schema.json``)."""
+        return {
+            "files": self.files,
+            "counted": sum(p.organisations for p in self.passports),
+            "assessments_not_repeated": self.assessments_not_repeated,
+            "passports": [p.to_json() for p in self.passports],
+            "not_counted": [n.to_json() for n in self.not_counted],
+        }
+
+    def to_csv(self) -> str:
+        """One row per passport and adopting organisation (:data:`CSV_COLUMNS`)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for reuse in self.passports:
+            for counted in reuse.adoptions:
+                claims = counted.claims
+                writer.writerow(
+                    [
+                        reuse.passport,
+                        reuse.product,
+                        reuse.assessing_organisation,
+                        counted.adopter,
+                        counted.adopter_name or "",
+                        format_datetime(claims.adopted_at),
+                        claims.decision.value,
+                        len(claims.actions_done),
+                        len(claims.actions_remaining),
+                        len(claims.assessments_reused),
+                        counted.file,
+                    ]
+                )
+        return out.getvalue()
+
+
+def _not_counted(name: str, result: VerificationResult) -> NotCounted | None:
+    if not result.verified:
+        return NotCounted(
+            file=name,
+            reason=f"the record did not verify ({result.verdict})",
+            verdict=str(result.verdict),
+            codes=tuple(sorted(str(c) for c in result.codes)),
+        )
+    if result.adoption is None:
+        return NotCounted(file=name, reason="not an adoption record", verdict=str(result.verdict))
+    return None
+
+
+def summarise(verifier: Verifier, files: Iterable[str | Path]) -> AdoptionSummary:
+    """Verify each file and count the verified adoption records per passport.
+
+    A file that cannot be read, does not verify, or is no adoption record is listed
+    in :attr:`AdoptionSummary.not_counted`; nothing unverified is counted.
+    """
+    latest: dict[tuple[str, str], Counted] = {}
+    skipped: list[NotCounted] = []
+    total = 0
+    for file in files:
+        total += 1
+        name = str(file)
+        try:
+            result = verifier.verify_file(file)
+        except MalformedInputError as exc:
+            skipped.append(NotCounted(file=name, reason=f"unreadable: {exc.diagnostics()}"))
+            continue
+        problem = _not_counted(name, result)
+        if problem is not None:
+            skipped.append(problem)
+            continue
+        claims = result.adoption
+        assert claims is not None
+        adopter = result.issuer.ods_code if not result.issuer.claimed else None
+        counted = Counted(
+            file=name,
+            claims=claims,
+            adopter=adopter or claims.adopter,
+            adopter_name=None if result.issuer.claimed else result.issuer.name,
+        )
+        key = (claims.passport, claims.adopter)
+        held = latest.get(key)
+        if held is None or claims.adopted_at > held.claims.adopted_at:
+            latest[key] = counted
+    by_passport: dict[str, list[Counted]] = {}
+    for (passport, _), counted in sorted(latest.items()):
+        by_passport.setdefault(passport, []).append(counted)
+    passports = tuple(
+        PassportReuse(
+            passport=passport,
+            product=adoptions[0].claims.product,
+            assessing_organisation=adoptions[0].claims.assessing_organisation,
+            digests=tuple(sorted({c.claims.passport_digest_sri for c in adoptions})),
+            adoptions=tuple(sorted(adoptions, key=lambda c: c.claims.adopted_at)),
+        )
+        for passport, adoptions in sorted(by_passport.items())
+    )
+    return AdoptionSummary(passports=passports, not_counted=tuple(skipped), files=total)
