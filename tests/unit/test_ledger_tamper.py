@@ -370,7 +370,7 @@ def test_an_appended_entry_that_clears_a_revocation_is_found(
     checkpoint = ledger.checkpoint()  # as a signed revocation list published it
     ledger.close()
     _append(path, action, "urn:uuid:a", {**_revocation_position(path, "urn:uuid:a"), "value": 0})
-    sql(path, "UPDATE status_allocations SET is_set = 0 WHERE passport_id = 'urn:uuid:a'")
+    sql(path, "UPDATE status_allocations SET value = 0 WHERE passport_id = 'urn:uuid:a'")
     with Ledger.open(path, clock=lambda: T0) as reopened:
         report = reopened.verify([("revocation/1", checkpoint)])
         assert not report.ok
@@ -385,7 +385,7 @@ def test_an_action_that_touches_another_purpose_is_found(ledger: Ledger, path: P
     _append(path, "suspend", "urn:uuid:c", position)  # suspend may not set a revocation bit
     sql(
         path,
-        "UPDATE status_allocations SET is_set = 1 "
+        "UPDATE status_allocations SET value = 1 "
         "WHERE passport_id = 'urn:uuid:c' AND purpose = 'revocation'",
     )
     with Ledger.open(path, clock=lambda: T0) as reopened:
