@@ -138,6 +138,45 @@ def test_decide_adopts_with_actions_and_says_why(run: Any, world: World) -> None
     )
 
 
+def show_decision(run: Any, world: World, *args: str | Path) -> Any:
+    return run(
+        "show",
+        world / "bundle.json",
+        "--home",
+        world / "r1h",
+        "--policy",
+        world / "policy.toml",
+        *args,
+    )
+
+
+def test_show_with_a_policy_shows_the_decision(run: Any, world: World) -> None:
+    shown = show_decision(run, world, "--html", world / "page.html")
+    assert shown.code == 0, shown
+    html = (world / "page.html").read_text()
+    assert 'class="banner decision decision-adopt"' in html
+    assert "ADOPT WITH ACTIONS under policy" in html
+    terminal = show_decision(run, world)
+    assert terminal.code == 0
+    assert "ADOPT WITH ACTIONS under policy" in terminal.out
+    assert "[medical-devices-group]" in terminal.out
+    assert "Assessments reused, not repeated: Regulatory" in terminal.out
+    decision = json.loads(decide(run, world, "--json").out)
+    done = [arg for a in decision["actions"] for arg in ("--done", a["id"])]
+    adopted = show_decision(run, world, *done)
+    assert adopted.code == 0, adopted
+    assert "ADOPT under policy" in adopted.out
+    assert "0 to do" in adopted.out
+    # --done is an input error without --policy, or naming no action of the decision
+    alone = run("show", world / "bundle.json", "--home", world / "r1h", "--done", "x")
+    assert alone.code == 2
+    assert show_decision(run, world, "--done", "no-such-action").code == 2
+    # without --policy, show is as before: no decision, the verdict's exit code
+    plain = run("show", world / "bundle.json", "--home", world / "r1h")
+    assert plain.code == 0
+    assert "Decision" not in plain.out
+
+
 def test_decide_exit_codes(run: Any, world: World, tmp_path: Path) -> None:
     strict = (
         (world / "policy.toml")
@@ -396,6 +435,19 @@ def test_revocation_then_refusal_with_the_reason(run: Any, world: World) -> None
     assert "a field safety notice was issued for the product" in refused.out
     shown = run("verify", "--home", world / "r1h", world / "bundle.json")
     assert "Status message: a field safety notice was issued for the product" in shown.out
+    # show says it too, and with the policy shows the refusal after the verdict (exit 1)
+    show = run("show", "--home", world / "r1h", world / "bundle.json", "--policy", world / "p.toml")
+    assert show.code == 2  # no such policy file: an input error, before any verification
+    page = world / "refused.html"
+    show = show_decision(run, world, "--html", page)
+    assert show.code == 1, show
+    html = page.read_text()
+    assert 'class="banner decision decision-refuse"' in html
+    assert "a field safety notice was issued for the product" in html
+    terminal = show_decision(run, world)
+    assert terminal.code == 1
+    assert "REFUSE under policy" in terminal.out
+    assert "Status message" in terminal.out
 
 
 def test_suspension_reason_and_message_only(run: Any, world: World) -> None:
@@ -412,8 +464,12 @@ def test_suspension_reason_and_message_only(run: Any, world: World) -> None:
     line = json.loads(run("verify", "--home", world / "r1h", world / "bundle.json", "--json").out)
     assert line["verdict"] == "verified"
     assert [m["message"] for m in line["status_messages"]] == ["under-review"]
+    shown = run("show", "--home", world / "r1h", world / "bundle.json")
+    assert shown.code == 0, shown
+    assert "the assessing organisation is reviewing" in shown.out
     referred = decide(run, world)
     assert referred.code == 3  # the template refers a passport under review
+    assert show_decision(run, world).code == 3
     assert (
         "status-messages: the issuer says: the assessing organisation is reviewing" in referred.out
     )
@@ -443,6 +499,9 @@ def test_reissue_is_needed_and_supersedes_in_every_view(run: Any, world: World) 
         run("verify", "--home", world / "r1h", world / "old-bundle.json", "--json").out
     )
     assert [m["message"] for m in as_json["status_messages"]] == ["superseded"]
+    shown = run("show", "--home", world / "r1h", world / "old-bundle.json")
+    assert shown.code == 0, shown
+    assert "superseded by a newer passport for this record" in shown.out
 
 
 def test_a_merger_in_every_view(run: Any, world: World, tmp_path: Path) -> None:
@@ -463,6 +522,16 @@ def test_a_merger_in_every_view(run: Any, world: World, tmp_path: Path) -> None:
     line = json.loads(run("verify", "--home", world / "r1h", world / "bundle.json", "--json").out)
     assert line["issuer"]["withdrawn"]["description"] == "RF4 merged into R1H on 2030-01-01"
     assert line["issuer"]["withdrawn"]["successor_name"] == "BARTS HEALTH NHS TRUST"
+    shown = run(
+        "show", "--home", world / "r1h", world / "bundle.json", "--html", tmp_path / "m.html"
+    )
+    assert shown.code == 0, shown
+    assert (
+        "RF4 merged into R1H on 2030-01-01 (BARTS HEALTH NHS TRUST)"
+        in (tmp_path / "m.html").read_text()
+    )
+    terminal = run("show", "--home", world / "r1h", world / "bundle.json")
+    assert "RF4 merged into R1H on 2030-01-01" in terminal.out
     decision = json.loads(decide(run, world, "--json").out)
     assert decision["decision"] == "adopt-with-actions"
     merged = next(r for r in decision["reasons"] if r["rule"] == "merged-or-closed")

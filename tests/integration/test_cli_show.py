@@ -286,3 +286,23 @@ def test_pdf_without_a_chromium_is_a_clear_input_error(
     assert "headless Chromium" in result.err
     assert len(result.err.strip().splitlines()) == 1
     assert not (tmp_path / "p.pdf").exists()
+
+
+def test_the_decision_escapes_terminal_control_sequences(
+    run: Any, tmp_path: Path, org: Org, files: dict[str, Path]
+) -> None:
+    """The decision quotes the record (local actions, conditions): escaped in every view."""
+    record: Any = example("device")
+    record["local_requirements_for_adopters"][0]["note"] = "Evil\x1b]0;pwned\x07\x1b[2J note"
+    record["outcome"]["conditions"][0]["text"] = "Evil\x1b[31m condition\u2028line"
+    hostile = write(tmp_path / "hostile.json", passport(org, record=record))
+    policy = tmp_path / "policy.toml"
+    assert run("policy", "template", "-o", policy).code == 0
+    trust = (*trusting(files), "--home", tmp_path / "h")
+    for command in ("show", "decide"):
+        result = run(command, hostile, "--policy", policy, *trust)
+        assert result.code in (0, 3), result  # decided: adopt-with-actions or refer
+        assert "\x1b" not in result.out
+        assert "\x07" not in result.out
+        assert "\u2028" not in result.out
+        assert "\\x1b" in result.out

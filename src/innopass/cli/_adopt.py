@@ -29,7 +29,7 @@ from innopass.cli._common import (
     resolve_home,
     write_output,
 )
-from innopass.cli._exit import ExitCode
+from innopass.cli._exit import ExitCode, for_outcome
 from innopass.cli._types import JSON_OBJECT_FILE, ODS_CODE, PARTY, TIMESTAMP
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -50,12 +50,6 @@ _HEADLINES = {
     "refuse": "✖ REFUSE",
 }
 _MARKS = {"met": "✔", "not-applicable": "–", "refer": "?", "refuse": "✖"}
-_EXIT = {
-    "adopt": ExitCode.OK,
-    "adopt-with-actions": ExitCode.OK,
-    "refuse": ExitCode.REJECTED,
-    "refer": ExitCode.INDETERMINATE,
-}
 
 
 def _trust_options(func: F) -> F:
@@ -232,15 +226,24 @@ def policy_check_command(file: Path) -> None:
 
 
 def render_decision(decision: Decision, name: str) -> str:
-    """The decision for a person: the outcome, why (rule ids and where), what is left to do."""
-    lines = [f"{_HEADLINES[decision.outcome.value]}  {name}"]
+    """The decision for a person: the outcome, why (rule ids and where), what is left to do.
+
+    Every string from the passport or the policy is escaped (:func:`clean`): a decision
+    on an ``indeterminate`` passport quotes a record no trusted issuer vouches for.
+    """
+    from innopass.cli._passport_view import clean
+
+    lines = [f"{_HEADLINES[decision.outcome.value]}  {clean(name, 300)}"]
     policy = decision.policy
-    lines.append(f"  Policy:     {policy.id} version {policy.version} ({policy.digest_sri})")
+    lines.append(
+        f"  Policy:     {clean(policy.id, 120)} version {clean(policy.version, 40)} "
+        f"({policy.digest_sri})"
+    )
     passport = decision.passport
-    about = passport.product or "unknown product"
+    about = clean(passport.product or "unknown product", 300)
     if passport.assessing_organisation:
-        about += f", assessed by {passport.assessing_organisation}"
-    lines.append(f"  Passport:   {passport.id or 'no id'}: {about}")
+        about += f", assessed by {clean(passport.assessing_organisation, 20)}"
+    lines.append(f"  Passport:   {clean(passport.id or 'no id', 200)}: {about}")
     verdict = decision.verdict
     consequence = {
         "verified": "",
@@ -252,14 +255,15 @@ def render_decision(decision: Decision, name: str) -> str:
     if serious:
         lines.append("  Why:")
         for r in serious:
-            where = f"  at {r.pointer}" if r.pointer else ""
+            where = f"  at {clean(r.pointer, 200)}" if r.pointer else ""
             lines.append(
-                f"    {_MARKS[r.finding.value]} {r.finding.value:<7}{r.rule}: {r.message}{where}"
+                f"    {_MARKS[r.finding.value]} {r.finding.value:<7}{clean(r.rule, 120)}: "
+                f"{clean(r.message, 600)}{where}"
             )
     met = [r for r in decision.reasons if r.finding.value == "met"]
     if met:
         lines.append(f"  Met ({len(met)}):")
-        lines += [f"    ✔ {r.rule}: {r.message}" for r in met]
+        lines += [f"    ✔ {clean(r.rule, 120)}: {clean(r.message, 600)}" for r in met]
     if decision.actions:
         remaining = decision.remaining
         lines.append(
@@ -273,9 +277,12 @@ def render_decision(decision: Decision, name: str) -> str:
                 when = ", before go-live" if a.due in (None, "before_go_live") else f", by {a.due}"
             elif a.due and a.due != "before_go_live":
                 when = f", due {a.due}"
-            lines.append(f"    {mark} [{a.id}] {a.text} ({a.source}{when})")
+            lines.append(
+                f"    {mark} [{clean(a.id, 80)}] {clean(a.text, 600)} "
+                f"({clean(a.source, 60)}{clean(when, 80)})"
+            )
     if decision.assessments_reused:
-        reused = ", ".join(d.replace("_", " ") for d in decision.assessments_reused)
+        reused = ", ".join(clean(d, 80).replace("_", " ") for d in decision.assessments_reused)
         lines.append(f"  Assessments reused, not repeated: {reused}")
     return "\n".join(lines)
 
@@ -347,7 +354,7 @@ def decide_command(
         click.echo(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
     else:
         click.echo(render_decision(decision, file))
-    raise click.exceptions.Exit(int(_EXIT[decision.outcome.value]))
+    raise click.exceptions.Exit(int(for_outcome(decision.outcome.value)))
 
 
 # --- adopt --------------------------------------------------------------------------------
@@ -409,7 +416,7 @@ def adopt_command(
     if not decision.adopted:
         click.echo(render_decision(decision, file), err=output is None)
         click.echo(f"innopass: {decision.outcome.value}: nothing was signed", err=True)
-        raise click.exceptions.Exit(int(_EXIT[decision.outcome.value]))
+        raise click.exceptions.Exit(int(for_outcome(decision.outcome.value)))
     if decision.passport.digest_sri is None:
         fail("the passport's digest could not be computed; nothing was signed")
     with Issuer.from_home(org.path, passphrase=read_passphrase()) as adopter:

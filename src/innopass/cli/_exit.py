@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
-__all__ = ["ExitCode", "for_verdicts"]
+__all__ = ["ExitCode", "for_outcome", "for_verdicts"]
 
 
 class ExitCode(IntEnum):
@@ -31,3 +31,10 @@ def for_verdicts(verdicts: Iterable[str]) -> ExitCode:
     if "indeterminate" in seen:
         return ExitCode.INDETERMINATE
     return ExitCode.OK
+
+
+def for_outcome(outcome: str) -> ExitCode:
+    """An adoption decision: 0 adopt or adopt-with-actions, 1 refuse, 3 refer."""
+    if outcome in ("adopt", "adopt-with-actions"):
+        return ExitCode.OK
+    return ExitCode.INDETERMINATE if outcome == "refer" else ExitCode.REJECTED

@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 from typing import Final
 
-from innopass.cli._passport_view import NOT_VERIFIED, PassportView, Row
+from innopass.cli._passport_view import NOT_VERIFIED, DecisionView, PassportView, Row
 
 __all__ = ["qr_payload", "render_html"]
 
@@ -41,6 +41,13 @@ th, td { text-align: left; vertical-align: top; padding: 0.8mm 2mm 0.8mm 0; }
 th { width: 42mm; font-weight: bold; color: #333; }
 td { overflow-wrap: anywhere; }
 .flag { color: #8a0018; font-weight: bold; }
+.notice { color: #6a1b9a; font-weight: bold; }
+.decision { border-width: 2px; }
+.decision .verdict { font-size: 13pt; }
+.decision-adopt { border-color: #007f3b; background: #f1faf4; }
+.decision-refer { border-color: #b26a00; background: #fff6e5; }
+.decision-refuse { border-color: #b00020; background: #fde8ea; }
+.decision h3 { font-size: 10.5pt; margin: 2mm 0 0.5mm 0; }
 .mono { font-family: "DejaVu Sans Mono", monospace; font-size: 8.5pt; }
 .note { font-style: italic; color: #333; }
 ul { margin: 1mm 0 1mm 5mm; padding: 0; }
@@ -55,7 +62,13 @@ tr { break-inside: avoid; }
 }
 """
 
-_FLAGS: Final = {"overdue": "OVERDUE", "expired": "EXPIRED", "claimed": "CLAIMED", "excluded": ""}
+_FLAGS: Final = {
+    "overdue": "OVERDUE",
+    "expired": "EXPIRED",
+    "claimed": "CLAIMED",
+    "excluded": "",
+    "notice": "",
+}
 
 
 def qr_payload(view: PassportView) -> str | None:
@@ -79,8 +92,33 @@ def _row(row: Row) -> str:
     if row.label == "Passport digest" or row.value.startswith("sha256 "):
         value = f'<span class="mono">{value}</span>'
     marker = f' <span class="flag">[{flag}]</span>' if flag and flag not in row.value else ""
-    cls = ' class="flag"' if row.flag in ("overdue", "expired") else ""
+    cls = {"overdue": ' class="flag"', "expired": ' class="flag"', "notice": ' class="notice"'}.get(
+        row.flag or "", ""
+    )
     return f"<tr><th>{escape(row.label)}</th><td{cls}>{value}{marker}</td></tr>"
+
+
+def _decision(decision: DecisionView) -> str:
+    kind = "adopt" if decision.adopted else decision.outcome
+    parts = [
+        f'<div class="banner decision decision-{escape(kind)}" id="decision">'
+        f'<p class="verdict">Decision: {escape(decision.title)}</p>'
+    ]
+    if decision.reasons:
+        rows = "".join(_row(r) for r in decision.reasons)
+        parts.append(f"<h3>Why</h3><table>{rows}</table>")
+    if decision.actions:
+        to_do = sum(1 for a in decision.actions if a.flag)
+        rows = "".join(
+            _row(Row(a.label, f"{'to do' if a.flag else 'done'}: {a.value}", a.flag))
+            for a in decision.actions
+        )
+        done = len(decision.actions) - to_do
+        parts.append(f"<h3>Local actions: {to_do} to do, {done} done</h3><table>{rows}</table>")
+    parts.append(f"<p>Rules met: {decision.met}.</p>")
+    if decision.reused:
+        parts.append(f"<p>Assessments reused, not repeated: {escape(decision.reused)}.</p>")
+    return "".join(parts) + "</div>"
 
 
 def render_html(view: PassportView) -> str:
@@ -103,6 +141,8 @@ def render_html(view: PassportView) -> str:
             f"<p>Verdict: <b>{escape(view.verdict)}</b>{when}. Why:</p><ul>{reasons}</ul>"
             f"{guidance}</div>"
         )
+    if view.decision is not None:
+        parts.append(_decision(view.decision))
     qr = qr_payload(view)
     qr_html = f'<div class="qr">{_qr_svg(qr)}<div>passport id and SHA-256</div></div>' if qr else ""
     facts = "".join(_row(r) for r in view.facts)

@@ -22,16 +22,19 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from innopass.verifier import VerificationResult
+    from innopass.adoption import Decision
+    from innopass.verifier import Succession, VerificationResult
 
 __all__ = [
     "NOT_VERIFIED",
     "NO_TRUST_COMMANDS",
+    "DecisionView",
     "PassportView",
     "Row",
     "Section",
     "build_view",
     "clean",
+    "decision_view",
     "passport_digest",
 ]
 
@@ -164,7 +167,7 @@ class Row:
     """One line of a section: a label, its value and, where it matters, a flag.
 
     ``flag`` is ``overdue``, ``expired`` or ``claimed`` (the page and the terminal
-    show it in red), or ``ok``.
+    show it in red), ``notice`` (a status message, a merger: shown marked), or ``None``.
     """
 
     label: str
@@ -177,6 +180,30 @@ class Section:
     title: str
     rows: tuple[Row, ...]
     note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionView:
+    """An adoption decision for a person: the outcome, why, and what is left to do.
+
+    Every string is escaped here: a decision on an ``indeterminate`` passport quotes
+    its record (actions, conditions), which no trusted issuer vouches for.
+    """
+
+    outcome: str
+    """``adopt``, ``adopt-with-actions``, ``refer`` or ``refuse``."""
+    title: str
+    reasons: tuple[Row, ...]
+    """What refuses or refers, each naming the policy rule and where in the passport."""
+    actions: tuple[Row, ...]
+    """The local actions: the label is the action's id, flagged ``notice`` while to do."""
+    met: int
+    """How many rules were met."""
+    reused: str = ""
+
+    @property
+    def adopted(self) -> bool:
+        return self.outcome in ("adopt", "adopt-with-actions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +222,8 @@ class PassportView:
     facts: tuple[Row, ...]
     """The passport's own facts (id, issue date, issuer), shown with the verdict."""
     sections: tuple[Section, ...] = field(default=())
+    decision: DecisionView | None = None
+    """The adoption decision under the reader's policy (``show --policy``), if asked for."""
 
     @property
     def heading(self) -> str:
@@ -300,6 +329,17 @@ def build_view(
                 "claimed" if issuer.claimed else None,
             )
         )
+    if issuer.withdrawn is not None:
+        facts.append(Row("Organisation", _succession(issuer.withdrawn), "notice"))
+    if issuer.successor_of:
+        facts.append(
+            Row(
+                "Signed as successor",
+                f"{clean(issuer.ods_code or 'the issuer', 20)} reissued the assessment of "
+                f"{clean(issuer.successor_of, 20)}, its predecessor (as a trust list in force "
+                "says)",
+            )
+        )
     today = (result.checked_at or datetime.now().astimezone()).date()
     sections = _sections(result, record, today) if record else ()
     return PassportView(
@@ -315,6 +355,50 @@ def build_view(
         facts=tuple(facts),
         sections=sections,
     )
+
+
+def _succession(succession: Succession) -> str:
+    """``RF4 merged into R1H on 2026-07-01 (NEW TRUST)``: a merger or closure, in words."""
+    text = clean(succession.describe(), 300)
+    if succession.successor_name:
+        text += f" ({clean(succession.successor_name, 200)})"
+    return text + "; passports it signed before then still verify"
+
+
+def decision_view(decision: Decision) -> DecisionView:
+    """What a person is shown of ``decision`` (terminal, page and ``innopass decide`` alike)."""
+    policy = decision.policy
+    title = (
+        f"{words(decision.outcome.value.replace('-', '_')).upper()} under policy "
+        f"{clean(policy.id, 120)} version {clean(policy.version, 40)}"
+    )
+    reasons = tuple(
+        Row(
+            f"{r.finding.value}: {clean(r.rule, 120)}",
+            clean(r.message, 600) + (f" (at {clean(r.pointer, 200)})" if r.pointer else ""),
+            "overdue" if r.finding.value == "refuse" else "notice",
+        )
+        for r in decision.reasons
+        if r.finding.value in ("refuse", "refer")
+    )
+    actions = []
+    for a in decision.actions:
+        when = ""
+        if a.blocking:
+            due = "before go-live" if a.due in (None, "before_go_live") else f"by {a.due}"
+            when = f"; blocking, {clean(due, 60)}"
+        elif a.due and a.due != "before_go_live":
+            when = f"; due {clean(a.due, 60)}"
+        actions.append(
+            Row(
+                clean(a.id, 80),
+                f"{clean(a.text, 600)} ({clean(a.source, 60)}{when})",
+                None if a.done else "notice",
+            )
+        )
+    met = sum(1 for r in decision.reasons if r.finding.value == "met")
+    reused = ", ".join(words(d) for d in decision.assessments_reused)
+    return DecisionView(decision.outcome.value, title, reasons, tuple(actions), met, reused)
 
 
 def _identifiers(items: Sequence[Any]) -> str:
@@ -391,6 +475,15 @@ def _assessment(result: VerificationResult, record: dict[str, Any]) -> Section:
             who + (" (claimed: no trust source vouches for this ODS code)" if claimed else ""),
             "claimed" if claimed else None,
         ),
+    ]
+    assessor = None if facts is None else facts.assessing_organisation
+    if (
+        assessor is not None
+        and assessor.withdrawn is not None
+        and (assessor.ods_code != result.issuer.ods_code or result.issuer.withdrawn is None)
+    ):
+        rows.append(Row("Assessor now", _succession(assessor.withdrawn), "notice"))
+    rows += [
         Row("Profile", words(_str(record, "profile") or "?")),
         Row("Outcome", words(_str(outcome, "decision") or "?")),
     ]
@@ -576,5 +669,9 @@ def _status(result: VerificationResult) -> Section:
             parts.append(f"fetched {format_datetime(s.fetched_at)}")
         parts.append(clean(s.list_id, 200))
         rows.append(Row(f"{words(s.purpose)} list", "; ".join(parts)))
+    for m in result.status_messages:
+        if m.message != "none":
+            as_of = f" (status list of {clean(m.as_of, 60)})" if m.as_of else ""
+            rows.append(Row("Status message", clean(m.description, 300) + as_of, "notice"))
     note = "" if rows else "No status list was read: revocation and suspension were not checked."
     return Section("Status information: where it came from, how fresh", tuple(rows), note)

@@ -25,14 +25,15 @@ from typing import TYPE_CHECKING, Final
 import click
 
 from innopass.cli._common import fail, home_option, read_input, resolve_home
-from innopass.cli._exit import for_verdicts
+from innopass.cli._exit import for_outcome, for_verdicts
 from innopass.cli._types import JSON_OBJECT_FILE, PARTY, TIMESTAMP
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from rich.panel import Panel
     from rich.text import Text
 
     from innopass._internal.jsonio import JSONObject
-    from innopass.cli._passport_view import PassportView, Row
+    from innopass.cli._passport_view import DecisionView, PassportView, Row
     from innopass.trust import OrganisationDescription
 
 __all__ = ["chromium", "show_command"]
@@ -120,6 +121,14 @@ _STYLES: Final = {
     "expired": "bold red",
     "claimed": "bold yellow",
     "excluded": "magenta",
+    "notice": "bold magenta",
+}
+#: The decision panel's colour, by outcome.
+_OUTCOME_COLOURS: Final = {
+    "adopt": "green",
+    "adopt-with-actions": "green",
+    "refer": "yellow",
+    "refuse": "red",
 }
 
 
@@ -158,6 +167,8 @@ def render_terminal(view: PassportView, *, file: object = None, width: int | Non
         lines += [Text(g, style="bold" if not g.startswith(" ") else "") for g in view.guidance]
         colour = "red"
     console.print(Panel(Group(*lines), title="Verdict", title_align="left", border_style=colour))
+    if view.decision is not None:
+        console.print(_decision_panel(view.decision))
     if not view.verified:
         console.print(
             Rule(
@@ -191,6 +202,36 @@ def render_terminal(view: PassportView, *, file: object = None, width: int | Non
         console.print(table)
 
 
+def _decision_panel(decision: DecisionView) -> Panel:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    colour = _OUTCOME_COLOURS.get(decision.outcome, "red")
+    lines = [Text(decision.title, style=f"bold {colour}")]
+    if decision.reasons:
+        lines.append(Text("Why:", style="bold"))
+        lines += [
+            Text(f"  • {r.label}: {r.value}", style=_STYLES[r.flag or "notice"])
+            for r in decision.reasons
+        ]
+    if decision.actions:
+        to_do = sum(1 for a in decision.actions if a.flag)
+        lines.append(
+            Text(
+                f"Local actions: {to_do} to do, {len(decision.actions) - to_do} done", style="bold"
+            )
+        )
+        lines += [
+            Text(f"  {'-' if a.flag else '✔'} [{a.label}] {a.value}{'' if a.flag else ' (done)'}")
+            for a in decision.actions
+        ]
+    lines.append(Text(f"Rules met: {decision.met}"))
+    if decision.reused:
+        lines.append(Text(f"Assessments reused, not repeated: {decision.reused}"))
+    return Panel(Group(*lines), title="Decision", title_align="left", border_style=colour)
+
+
 def _cell(row: Row) -> Text:
     from rich.text import Text
 
@@ -211,11 +252,17 @@ def view_of(
     trust_issuers: Sequence[str | OrganisationDescription] = (),
     status_lists: Sequence[JSONObject] = (),
     at: datetime | None = None,
+    policy: Path | None = None,
+    done: Sequence[str] = (),
 ) -> PassportView:
-    """Verify ``data`` (the bytes of ``name``) and build what a person is shown."""
-    from innopass.cli._passport_view import build_view
+    """Verify ``data`` (the bytes of ``name``) and build what a person is shown; with a
+    ``policy``, the adoption decision under it too (``done``: local actions done)."""
+    from dataclasses import replace
+
+    from innopass.cli._passport_view import build_view, decision_view
     from innopass.cli._verify import Recipe, build_verifier, refuse_wrong_kind
     from innopass.errors import InnopassError
+    from innopass.policy import Policy
 
     recipe = Recipe(
         home=home,
@@ -227,13 +274,21 @@ def view_of(
         online=False,
     )
     try:
+        rules = None if policy is None else Policy.load(policy)
         verifier = build_verifier(recipe)
     except InnopassError as exc:
         fail(exc.diagnostics())
     result = verifier.verify(data)
     refuse_wrong_kind(result, data, name)
     empty = verifier.trust.is_empty() and not trust_lists
-    return build_view(result, name, trust_empty=empty, data=data)
+    view = build_view(result, name, trust_empty=empty, data=data)
+    if rules is None:
+        return view
+    try:
+        decision = rules.decide(result, passport=data, done=done)
+    except InnopassError as exc:  # a --done that is not one of the decision's actions
+        fail(exc.diagnostics())
+    return replace(view, decision=decision_view(decision))
 
 
 @click.command("show")
@@ -263,6 +318,20 @@ def view_of(
     "--status-list", "status_lists", multiple=True, type=JSON_OBJECT_FILE, help="A status list."
 )
 @click.option("--at", "at", type=TIMESTAMP, help="Verify as of this RFC 3339 time instead of now.")
+@click.option(
+    "--policy",
+    "policy",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="POLICY",
+    help="Also show the adoption decision under this acceptance policy (as innopass decide).",
+)
+@click.option(
+    "--done",
+    "done",
+    multiple=True,
+    metavar="ACTION",
+    help="With --policy: a local action already done (its id). May be repeated.",
+)
 @home_option
 def show_command(
     file: str,
@@ -273,6 +342,8 @@ def show_command(
     trust_issuers: Sequence[str | OrganisationDescription],
     status_lists: Sequence[JSONObject],
     at: datetime | None,
+    policy: Path | None,
+    done: Sequence[str],
     home: Path | None,
 ) -> None:
     """Show a passport or bundle for a person: the verdict first, then what was assessed.
@@ -282,9 +353,12 @@ def show_command(
     claimed), the outcome and rationale, conditions (who must do what by when;
     overdue ones flagged), each domain with its result and assurance, evidence
     with digests and expiry (expired flagged), scope and exclusions, validity and
-    review dates, the local actions left for you, and where the status
-    information came from and how fresh it is. Unless the verdict is verified,
-    all of it is shown under a "not verified" heading.
+    review dates, the local actions left for you, where the status information
+    came from and how fresh it is, any status message (why its status changed)
+    and any merger or closure of the organisations. Unless the verdict is
+    verified, all of it is shown under a "not verified" heading. With --policy,
+    the adoption decision under your policy follows the verdict (as `innopass
+    decide`: the outcome, every reason with its rule id, the local actions left).
 
     \b
     Examples:
@@ -292,10 +366,14 @@ def show_command(
       innopass show passport.json --trust-issuer rf4.json --status-list revocation.json
       innopass show bundle.json --html passport.html      # one printable page (A4)
       innopass show bundle.json --pdf passport.pdf        # needs a headless Chromium
+      innopass show bundle.json --policy r1h-policy.toml --html decision.html
       cat bundle.json | innopass show -
 
-    Exit code: 0 verified, 1 rejected, 3 indeterminate, 2 for an input error.
+    Exit code: 0 verified, 1 rejected, 3 indeterminate, 2 for an input error; with
+    --policy, as `innopass decide`: 0 adopt or adopt-with-actions, 1 refuse, 3 refer.
     """
+    if done and policy is None:
+        fail("--done needs --policy POLICY (the decision it marks actions done in)")
     data = read_input(file, what="passport")
     view = view_of(
         data,
@@ -306,6 +384,8 @@ def show_command(
         trust_issuers=trust_issuers,
         status_lists=status_lists,
         at=at,
+        policy=policy,
+        done=done,
     )
     if html_out is None and pdf_out is None:
         render_terminal(view)
@@ -319,4 +399,6 @@ def show_command(
         if pdf_out is not None:
             _print_pdf(page, pdf_out)
             click.echo(f"wrote the PDF to {pdf_out} ({view.verdict})")
+    if view.decision is not None:
+        raise click.exceptions.Exit(int(for_outcome(view.decision.outcome)))
     raise click.exceptions.Exit(int(for_verdicts([view.verdict])))
