@@ -116,28 +116,9 @@ def _verifier(
     at: datetime | None,
 ) -> Verifier:
     """A verifier over the home's trust store and this run's options (as ``verify`` builds)."""
-    from innopass.cli._verify import _build, _Recipe
-    from innopass.errors import InnopassError
+    from innopass.cli._verify import Recipe, build_verifier
 
-    for issuer in trust_issuers:
-        if isinstance(issuer, str) and not issuer.startswith(("did:key:", "did:jwk:")):
-            fail(
-                f"--trust-issuer {issuer[:80]}: a did:web issuer needs its exported "
-                "organisation description file (innopass org export), not its DID alone"
-            )
-    recipe = _Recipe(
-        home=resolve_home(home),
-        anchors=tuple(_Recipe.party(a) for a in anchors),
-        issuers=tuple(_Recipe.party(i) for i in trust_issuers),
-        trust_lists=tuple(trust_lists),
-        status_lists=tuple(status_lists),
-        at=at,
-        online=False,
-    )
-    try:
-        return _build(recipe)
-    except InnopassError as exc:
-        fail(exc.diagnostics())
+    return build_verifier(Recipe.of(home, anchors, trust_lists, trust_issuers, status_lists, at))
 
 
 def _read_input(name: str) -> bytes:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Final
 
 import click
 
-from innopass.cli._common import fail, home_option, read_input, resolve_home
+from innopass.cli._common import fail, home_option, read_input
 from innopass.cli._exit import for_outcome, for_verdicts
 from innopass.cli._types import JSON_OBJECT_FILE, PARTY, TIMESTAMP
 
@@ -246,7 +246,7 @@ def view_of(
     data: bytes,
     name: str,
     *,
-    home: Path,
+    home: Path | None,
     anchors: Sequence[str | OrganisationDescription] = (),
     trust_lists: Sequence[JSONObject] = (),
     trust_issuers: Sequence[str | OrganisationDescription] = (),
@@ -264,20 +264,12 @@ def view_of(
     from innopass.errors import InnopassError
     from innopass.policy import Policy
 
-    recipe = Recipe(
-        home=home,
-        anchors=tuple(Recipe.party(a) for a in anchors),
-        issuers=tuple(Recipe.party(i) for i in trust_issuers),
-        trust_lists=tuple(trust_lists),
-        status_lists=tuple(status_lists),
-        at=at,
-        online=False,
-    )
     try:
         rules = None if policy is None else Policy.load(policy)
-        verifier = build_verifier(recipe)
     except InnopassError as exc:
         fail(exc.diagnostics())
+    recipe = Recipe.of(home, anchors, trust_lists, trust_issuers, status_lists, at)
+    verifier = build_verifier(recipe)
     result = verifier.verify(data)
     refuse_wrong_kind(result, data, name)
     empty = verifier.trust.is_empty() and not trust_lists
@@ -378,7 +370,7 @@ def show_command(
     view = view_of(
         data,
         file,
-        home=resolve_home(home),
+        home=home,
         anchors=anchors,
         trust_lists=trust_lists,
         trust_issuers=trust_issuers,

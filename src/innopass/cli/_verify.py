@@ -51,8 +51,11 @@ _MARKS = {"pass": "✔", "fail": "✖", "indeterminate": "?", "skipped": "–"}
 
 
 @dataclass(frozen=True, slots=True)
-class _Recipe:
-    """How to build this run's verifier, in any process: plain, picklable values."""
+class Recipe:
+    """How to build this run's verifier, in any process: plain, picklable values.
+
+    Shared by every command that verifies (``verify``, ``show``, ``decide``, ``adopt``).
+    """
 
     home: Path
     anchors: tuple[str | JSONObject, ...]
@@ -66,8 +69,39 @@ class _Recipe:
     def party(value: str | OrganisationDescription) -> str | JSONObject:
         return value if isinstance(value, str) else value.to_json()
 
+    @classmethod
+    def of(
+        cls,
+        home: Path | None,
+        anchors: Sequence[str | OrganisationDescription],
+        trust_lists: Sequence[JSONObject],
+        trust_issuers: Sequence[str | OrganisationDescription],
+        status_lists: Sequence[JSONObject],
+        at: datetime | None,
+        *,
+        online: bool = False,
+    ) -> Recipe:
+        """The run's recipe from its options; a ``--trust-issuer`` given as a DID other
+        than ``did:key``/``did:jwk`` is a usage error (its description file is needed)."""
+        for issuer in trust_issuers:
+            if isinstance(issuer, str) and not issuer.startswith(("did:key:", "did:jwk:")):
+                method = ":".join(issuer.split(":", 2)[:2])
+                fail(
+                    f"--trust-issuer {issuer[:80]}: a {method} issuer needs its exported "
+                    "organisation description file (innopass org export), not its DID alone"
+                )
+        return cls(
+            home=resolve_home(home),
+            anchors=tuple(cls.party(a) for a in anchors),
+            issuers=tuple(cls.party(i) for i in trust_issuers),
+            trust_lists=tuple(trust_lists),
+            status_lists=tuple(status_lists),
+            at=at,
+            online=online,
+        )
 
-def _store(recipe: _Recipe) -> TrustStore:
+
+def _store(recipe: Recipe) -> TrustStore:
     """The home's store with this run's ``--anchor`` and ``--trust-issuer`` added."""
     from innopass.trust import OrganisationDescription
     from innopass.verifier import VerifierHome
@@ -83,7 +117,7 @@ def _store(recipe: _Recipe) -> TrustStore:
     return store
 
 
-def _build(recipe: _Recipe) -> Verifier:
+def _build(recipe: Recipe) -> Verifier:
     from innopass._internal.timestamps import utc_now
     from innopass.verifier import RequestsFetcher, Verifier
 
@@ -101,10 +135,14 @@ def _build(recipe: _Recipe) -> Verifier:
     )
 
 
-Recipe = _Recipe
-"""How to build a run's verifier (shared with ``innopass show``)."""
-build_verifier = _build
-"""The run's verifier from a :data:`Recipe` (shared with ``innopass show``)."""
+def build_verifier(recipe: Recipe) -> Verifier:
+    """The run's verifier, or a one-line error for a home or pin that cannot be used."""
+    from innopass.errors import InnopassError
+
+    try:
+        return _build(recipe)
+    except InnopassError as exc:
+        fail(exc.diagnostics())
 
 
 def record_kind(data: bytes) -> str | None:
@@ -329,27 +367,12 @@ def verify_command(
     """
     from innopass.errors import InnopassError
 
-    for issuer in trust_issuers:
-        if isinstance(issuer, str) and not issuer.startswith(("did:key:", "did:jwk:")):
-            method = ":".join(issuer.split(":", 2)[:2])
-            fail(
-                f"--trust-issuer {issuer[:80]}: a {method} issuer needs its exported "
-                "organisation description file (innopass org export), not its DID alone"
-            )
+    recipe = Recipe.of(home, anchors, trust_lists, trust_issuers, status_lists, at, online=online)
     names = list(expand(files))
     if files_from is not None:
         names += [line.strip() for line in files_from if line.strip()]
     if not names:
         raise click.UsageError("give at least one FILE, DIR or -, or --files-from")
-    recipe = _Recipe(
-        home=resolve_home(home),
-        anchors=tuple(_Recipe.party(a) for a in anchors),
-        issuers=tuple(_Recipe.party(i) for i in trust_issuers),
-        trust_lists=tuple(trust_lists),
-        status_lists=tuple(status_lists),
-        at=at,
-        online=online,
-    )
     try:
         store = _store(recipe)  # refuse a bad home or a bad pin before any work starts
     except InnopassError as exc:
