@@ -386,32 +386,13 @@ class Issuer(Session):
                 return earlier
             entries: tuple[StatusEntry, ...] = ()
             if "credentialStatus" not in prepared:
-                entries = tuple(
-                    _status_entry(
-                        organisation.status_list_base,
-                        tx.allocate_status(purpose, credential_id, randbelow=self._randbelow),
-                    )
-                    for purpose in chosen
-                )
+                entries = self._allocate(tx, credential_id, chosen)
                 status_json: list[JSONValue] = [entry.to_json() for entry in entries]
                 if status_json:
                     prepared["credentialStatus"] = (
                         status_json[0] if len(status_json) == 1 else status_json
                     )
-            token: str | None = None
-            secured: JSONObject = prepared
-            if fmt is PassportFormat.JWT:
-                token = signer.sign_jwt(prepared, issued_at=now)
-            else:
-                secured = signer.sign(prepared, created=now)
-            issued = IssuedPassport(
-                id=credential_id,
-                format=fmt,
-                credential=secured,
-                token=token,
-                verification_method=signer.key_id,
-                status=entries,
-            )
+            issued = self._secure(prepared, fmt, now=now, status=entries)
             valid_until = parse_datetime(prepared["validUntil"], path="/validUntil")
             tx.add_passport(
                 PassportEntry(
@@ -433,6 +414,42 @@ class Issuer(Session):
                 },
             )
         return issued
+
+    def _allocate(
+        self, tx: LedgerTransaction, owner: str, purposes: Iterable[StatusPurpose]
+    ) -> tuple[StatusEntry, ...]:
+        """One status entry per purpose for ``owner``, allocated inside ``tx``."""
+        base = self._signer.description.status_list_base
+        return tuple(
+            _status_entry(base, tx.allocate_status(purpose, owner, randbelow=self._randbelow))
+            for purpose in purposes
+        )
+
+    def _secure(
+        self,
+        credential: JSONObject,
+        fmt: PassportFormat,
+        *,
+        now: datetime,
+        status: tuple[StatusEntry, ...],
+        supersedes: tuple[str, ...] = (),
+    ) -> IssuedPassport:
+        """``credential`` signed with the current key, as Data Integrity or as a vc+jwt."""
+        signer = self._signer
+        token: str | None = None
+        if fmt is PassportFormat.JWT:
+            token = signer.sign_jwt(credential, issued_at=now)
+        else:
+            credential = signer.sign(credential, created=now)
+        return IssuedPassport(
+            id=str(credential["id"]),
+            format=fmt,
+            credential=credential,
+            token=token,
+            verification_method=signer.key_id,
+            status=status,
+            supersedes=supersedes,
+        )
 
     def _issued_before(
         self, credential_id: str, submitted: str, fmt: PassportFormat
@@ -512,13 +529,7 @@ class Issuer(Session):
         signer = self._signer
         organisation = signer.description
         now = self._clock()
-        entries = tuple(
-            _status_entry(
-                organisation.status_list_base,
-                tx.allocate_status(purpose, passport_id, randbelow=self._randbelow),
-            )
-            for purpose in ISSUED_PURPOSES
-        )
+        entries = self._allocate(tx, passport_id, ISSUED_PURPOSES)
         credential = build_passport(
             record,
             organisation=organisation,
@@ -527,21 +538,10 @@ class Issuer(Session):
             status=entries,
             record_json=record_json,
         )
-        token: str | None = None
-        if fmt is PassportFormat.JWT:
-            token = signer.sign_jwt(credential, issued_at=now)
-        else:
-            credential = signer.sign(credential, created=now)
-        passport = IssuedPassport(
-            id=passport_id,
-            format=fmt,
-            credential=credential,
-            token=token,
-            verification_method=signer.key_id,
-            status=entries,
-            supersedes=tuple(e.id for e in superseded),
+        passport = self._secure(
+            credential, fmt, now=now, status=entries, supersedes=tuple(e.id for e in superseded)
         )
-        subject = credential["credentialSubject"]
+        subject = passport.credential["credentialSubject"]
         assert isinstance(subject, dict)
         digest = str(subject["recordDigest"])
         valid_until = record.effective_valid_until()
@@ -594,13 +594,7 @@ class Issuer(Session):
             record_id = self._new_id()
             signer = self._signer
             now = self._clock()
-            entries = tuple(
-                _status_entry(
-                    signer.description.status_list_base,
-                    tx.allocate_status(purpose, record_id, randbelow=self._randbelow),
-                )
-                for purpose in ISSUED_PURPOSES
-            )
+            entries = self._allocate(tx, record_id, ISSUED_PURPOSES)
             credential = build_adoption_credential(
                 decision,
                 credential_id=record_id,
@@ -608,19 +602,8 @@ class Issuer(Session):
                 now=now,
                 status=entries,
             )
-            token: str | None = None
-            if fmt is PassportFormat.JWT:
-                token = signer.sign_jwt(credential, issued_at=now)
-            else:
-                credential = signer.sign(credential, created=now)
-            issued = IssuedPassport(
-                id=record_id,
-                format=fmt,
-                credential=credential,
-                token=token,
-                verification_method=signer.key_id,
-                status=entries,
-                supersedes=tuple(e.id for e in earlier),
+            issued = self._secure(
+                credential, fmt, now=now, status=entries, supersedes=tuple(e.id for e in earlier)
             )
             until = now if passport.valid_until is None else parse_datetime(passport.valid_until)
             tx.add_passport(
