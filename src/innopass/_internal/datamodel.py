@@ -9,7 +9,7 @@ literal, its own schema's business), so the walk costs the same for a small
 credential and a 200 KB passport. The issuer refuses to sign a document with any
 problem; the verifier reports them under ``parse``.
 
-Failure codes, one per family (FORMATS.md §8):
+Failure codes, one per family (FORMATS.md §9):
 
 - ``malformed``: not a VC 2.0 credential (or presentation) at all: ``@context``
   not starting with the VC 2.0 context, no ``VerifiableCredential`` type, no
