@@ -7,7 +7,8 @@ its schema) and never verifies anything itself.
 
 - Built-in, whatever the policy says (rule ids ``builtin:…``): a passport that does
   not verify is never better than ``refer`` (``rejected``: ``refuse``, each failure a
-  reason; ``indeterminate``: ``refer``); an outcome of ``not_approved`` is refused;
+  reason; ``indeterminate``: ``refer``); a credential with no assessment record (an
+  adoption record) is refused; an outcome of ``not_approved`` is refused;
   without a ``status-message`` rule any message but ``none`` refers; without a
   ``withdrawn-issuer`` rule a closed issuer refers; without a ``go-live`` rule an open
   blocking condition for the supplier refers and an overdue one is an action.
@@ -686,6 +687,16 @@ def decide_result(
     rejected = result.verdict == "rejected"
     record = None if rejected else _record_of(result)  # nothing unverified is acted on
     actions: list[LocalAction] = []
+    if record is None and not rejected:  # e.g. an adoption record: no rule can run on it
+        reasons.append(
+            Reason(
+                "builtin:passport",
+                "passport",
+                Finding.REFUSE,
+                "/type",
+                "not an innovator passport with an assessment record, so nothing to adopt",
+            )
+        )
     if record is not None:
         case = _Case(result, record, result.credential, when, _record_actions(record))
         if record["outcome"]["decision"] == "not_approved":

@@ -1,0 +1,99 @@
+"""An adversarial review of adoption (issue 12): each test failed before its fix.
+
+Decisions, policies, adoption records and the summary that counts them, as an adopting
+trust and a national operator meet them with hostile or odd input.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from innopass._internal.jsonio import JSONObject, dumps_pretty
+from innopass.adoption import (
+    Decision,
+    Outcome,
+    PassportRef,
+    PolicyRef,
+    build_adoption_credential,
+)
+from innopass.policy import Policy, decide, template_text
+from innopass.status import StatusEntry
+from verifier_factory import NOW, Org, make_verifier
+
+PASSPORT_ID = "urn:uuid:0a0b4a7e-31f4-4e0b-9d23-5b0b2f7f1a01"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+@pytest.fixture
+def r1h() -> Org:
+    return Org.did_key("R1H", "BARTS HEALTH NHS TRUST")
+
+
+def _decision(outcome: Outcome = Outcome.ADOPT_WITH_ACTIONS, **passport: Any) -> Decision:
+    ref = PassportRef(
+        id=PASSPORT_ID,
+        digest_sri="sha384-" + "A" * 64,
+        media_type="application/vc",
+        record_id="urn:uuid:8ec4db88-839f-4d9a-88fc-3b7942474735",
+        record_version=1,
+        product="ArgentaCare Ag silver alginate dressing",
+        profile="device",
+        assessing_organisation="RF4",
+    )
+    return Decision(
+        outcome=outcome,
+        decided_at=NOW - timedelta(hours=3),
+        policy=PolicyRef(id="acceptance-policy", version="1", digest_sri="sha384-" + "B" * 64),
+        passport=replace(ref, **passport),
+        verdict="verified",
+        assessments_reused=("regulatory",),
+    )
+
+
+def _adoption(
+    org: Org, made: Decision | None = None, *, hours_ago: int = 1, index: int = 94_567
+) -> JSONObject:
+    """An adoption record signed by ``org``, its status entries at ``index``."""
+    status = [
+        StatusEntry("revocation", index, org.list_id("revocation")),
+        StatusEntry("suspension", index, org.list_id("suspension")),
+    ]
+    unsigned = build_adoption_credential(
+        made or _decision(),
+        credential_id=f"urn:uuid:{uuid.uuid4()}",
+        adopter=org.organisation(),
+        now=NOW - timedelta(hours=hours_ago),
+        status=status,
+    )
+    return org.sign(unsigned, created=NOW - timedelta(hours=hours_ago))
+
+
+def _write(tmp_path: Path, values: dict[str, JSONObject]) -> list[Path]:
+    files = []
+    for name, value in values.items():
+        files.append(tmp_path / name)
+        files[-1].write_text(dumps_pretty(value))
+    return files
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+def test_an_adoption_record_is_not_a_passport_to_adopt(r1h: Org) -> None:
+    """A verified adoption record has no assessment record: no rule can run on it, and it
+    was adopted (exit 0) with the policy never applied."""
+    signed = _adoption(r1h)
+    run = make_verifier(issuers=[r1h.organisation()], status_lists=r1h.status_lists())
+    assert run.verify(signed).verified
+    decision = decide(
+        run.verifier, signed, Policy.from_text(template_text()), status_lists=run.status_lists
+    )
+    assert decision.outcome is Outcome.REFUSE
+    assert not decision.adopted
