@@ -23,6 +23,7 @@ from innopass.adoption import (
     PolicyRef,
     build_adoption_credential,
 )
+from innopass.errors import PolicyError
 from innopass.policy import Policy, decide, template_text
 from innopass.status import StatusEntry
 from verifier_factory import NOW, Org, make_verifier
@@ -97,3 +98,18 @@ def test_an_adoption_record_is_not_a_passport_to_adopt(r1h: Org) -> None:
     )
     assert decision.outcome is Outcome.REFUSE
     assert not decision.adopted
+
+
+# --- the policy file ------------------------------------------------------------------------
+
+
+def test_a_deeply_nested_policy_is_a_policy_error() -> None:
+    text = "a = " + "[" * 5000 + "]" * 5000 + "\n"
+    with pytest.raises(PolicyError):
+        Policy.from_text(text)
+
+
+def test_policy_check_of_a_deeply_nested_policy_exits_1(run: Any, tmp_path: Path) -> None:
+    (tmp_path / "deep.toml").write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    checked = run("policy", "check", tmp_path / "deep.toml")
+    assert checked.code == 1

@@ -149,9 +149,12 @@ class Policy:
             raise PolicyError([SchemaProblem("", "the policy is not UTF-8 text")]) from exc
         try:
             parsed = tomllib.loads(text)
+            value = _as_json(parsed)
         except tomllib.TOMLDecodeError as exc:
             raise PolicyError([SchemaProblem("", f"not TOML: {exc}")]) from exc
-        return cls.from_json(_as_json(parsed), digest_sri=_sri(data), source=source)
+        except RecursionError as exc:  # arrays or tables nested thousands deep
+            raise PolicyError([SchemaProblem("", "the policy is nested too deeply")]) from exc
+        return cls.from_json(value, digest_sri=_sri(data), source=source)
 
     @classmethod
     def from_json(cls, value: JSONValue, *, digest_sri: str, source: str | None = None) -> Policy:
