@@ -6,6 +6,8 @@ trust and a national operator meet them with hostile or odd input.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import uuid
 from dataclasses import replace
@@ -24,7 +26,7 @@ from innopass.adoption import (
     build_adoption_credential,
 )
 from innopass.errors import PolicyError
-from innopass.policy import Policy, decide, template_text
+from innopass.policy import Policy, decide, summarise, template_text
 from innopass.status import StatusEntry
 from verifier_factory import NOW, Org, make_verifier
 
@@ -113,3 +115,29 @@ def test_policy_check_of_a_deeply_nested_policy_exits_1(run: Any, tmp_path: Path
     (tmp_path / "deep.toml").write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
     checked = run("policy", "check", tmp_path / "deep.toml")
     assert checked.code == 1
+
+
+# --- the summary ----------------------------------------------------------------------------
+
+
+def test_summary_csv_cells_cannot_be_formulas(r1h: Org, tmp_path: Path) -> None:
+    hostile = _decision(
+        product='=HYPERLINK("https://evil.example","x")', assessing_organisation="@SUM(1)"
+    )
+    files = _write(tmp_path, {"a.json": _adoption(r1h, hostile)})
+    run = make_verifier(issuers=[r1h.organisation()], status_lists=r1h.status_lists())
+    summary = summarise(run, files)
+    assert summary.passports
+    [row] = list(csv.DictReader(io.StringIO(summary.to_csv())))
+    assert all(not str(cell).startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
+
+
+def test_summary_csv_file_names_cannot_be_formulas(
+    r1h: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("=cmd.json").write_text(dumps_pretty(_adoption(r1h)))
+    run = make_verifier(issuers=[r1h.organisation()], status_lists=r1h.status_lists())
+    summary = summarise(run, ["=cmd.json"])
+    [row] = list(csv.DictReader(io.StringIO(summary.to_csv())))
+    assert not row["file"].startswith("=")

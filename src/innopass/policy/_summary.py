@@ -151,7 +151,12 @@ class AdoptionSummary:
         }
 
     def to_csv(self) -> str:
-        """One row per passport and adopting organisation (:data:`CSV_COLUMNS`)."""
+        """One row per passport and adopting organisation (:data:`CSV_COLUMNS`).
+
+        A text cell that a spreadsheet would run as a formula (starting ``=``, ``+``,
+        ``-``, ``@``, a tab or a carriage return) is written with a leading ``'``: the
+        product, names and file names come from the records and the folder collected.
+        """
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
@@ -159,7 +164,8 @@ class AdoptionSummary:
             for counted in reuse.adoptions:
                 claims = counted.claims
                 writer.writerow(
-                    [
+                    _cell(value)
+                    for value in [
                         reuse.passport,
                         reuse.product,
                         reuse.assessing_organisation,
@@ -174,6 +180,16 @@ class AdoptionSummary:
                     ]
                 )
         return out.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str | int) -> str | int:
+    """A CSV cell a spreadsheet shows as text, never runs (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _not_counted(name: str, result: VerificationResult) -> NotCounted | None:
