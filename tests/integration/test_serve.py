@@ -275,6 +275,52 @@ def test_the_public_files(tmp_path: Path, serve: Any) -> None:
     assert get(service.url("/status/other/1")).status_code == 404
 
 
+def test_the_passport_page_for_a_person(tmp_path: Path, serve: Any) -> None:
+    """GET /passports/{id}: the page innopass show --html writes, verified now."""
+    home = tmp_path / "home"
+    make_home(home)
+    secret = token(home)
+    service = serve(home)
+    issued = post(
+        service.url("/credentials/issue"), json={"record": record()}, headers=bearer(secret)
+    )
+    passport = issued.json()["verifiableCredential"]
+    page = get(service.url(f"/passports/{passport['id']}"))
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert 'class="banner verified"' in page.text
+    assert passport["id"] in page.text
+    revoked = post(
+        service.url("/credentials/status"),
+        json={"credentialId": passport["id"], "action": "revoke"},
+        headers=bearer(secret),
+    )
+    assert revoked.status_code == 200
+    after = get(service.url(f"/passports/{passport['id']}"))
+    assert after.status_code == 200
+    assert 'class="banner not-verified"' in after.text
+    assert "revoked" in after.text
+    missing = get(service.url("/passports/urn:uuid:nobody"))
+    assert (missing.status_code, missing.json()["code"]) == (404, "not-found")
+    assert get(service.url("/passports/" + "x" * 300)).status_code == 404
+    other = post(
+        service.url("/credentials/issue"),
+        json={
+            "credential": {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiableCredential"],
+                "credentialSubject": {"id": "did:example:subject", "name": "not a passport"},
+            }
+        },
+        headers=bearer(secret),
+    )
+    assert other.status_code == 201, other.text
+    credential_id = other.json()["verifiableCredential"]["id"]
+    assert get(service.url(f"/passports/{credential_id}")).status_code == 404
+    assert service.stop() == 0
+
+
 def test_tokens_scopes_and_revocation_without_a_restart(tmp_path: Path, serve: Any) -> None:
     home = tmp_path / "home"
     make_home(home)

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from innopass.cli._html import render_html
-from innopass.cli._passport_view import build_view, clean
+from innopass._view.page import render_html
+from innopass._view.passport import build_view, clean
 from innopass.record import example
 from innopass.verifier import Failure, FailureCode, VerificationResult
 

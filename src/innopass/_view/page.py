@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 from typing import Final
 
-from innopass.cli._passport_view import NOT_VERIFIED, DecisionView, PassportView, Row
+from innopass._view.passport import NOT_VERIFIED, DecisionView, PassportView, Row
 
 __all__ = ["qr_payload", "render_html"]
 

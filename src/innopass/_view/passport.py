@@ -1,7 +1,7 @@
 """What a person reads about a passport: the verdict first, then the record in words.
 
 One view model (:func:`build_view`) feeds every human output, so the terminal
-(:mod:`._show`, with ``rich``), the printable page (:mod:`._html`) and ``innopass
+(``innopass.cli._show``, with ``rich``), the printable page (:mod:`.page`) and ``innopass
 verify`` say the same things. The record is read defensively: when the verdict is
 not ``verified`` it is only what the file claims, possibly hostile, so every
 member is type-checked here, every string has its control characters escaped (no

@@ -212,7 +212,7 @@ def render_decision(decision: Decision, name: str) -> str:
     Every string from the passport or the policy is escaped (:func:`clean`): a decision
     on an ``indeterminate`` passport quotes a record no trusted issuer vouches for.
     """
-    from innopass.cli._passport_view import clean
+    from innopass._view.passport import clean
 
     lines = [f"{_HEADLINES[decision.outcome.value]}  {clean(name, 300)}"]
     policy = decision.policy

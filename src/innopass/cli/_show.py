@@ -5,7 +5,7 @@ The passport is verified first, with the home's trust store and the options
 ``verified`` everything after it is shown under a "not verified" heading, and
 facts no trust source vouches for are marked claimed. The terminal view uses
 ``rich`` (colour only on a terminal; ``NO_COLOR`` is honoured); ``--html`` writes
-one self-contained page (:mod:`._html`); ``--pdf`` prints that page with a
+one self-contained page (:mod:`innopass._view.page`); ``--pdf`` prints that page with a
 headless Chromium, where one is installed.
 
 Exit codes: as ``innopass verify`` (0 verified, 1 rejected, 3 indeterminate), 2
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from rich.text import Text
 
     from innopass._internal.jsonio import JSONObject
-    from innopass.cli._passport_view import DecisionView, PassportView, Row
+    from innopass._view.passport import DecisionView, PassportView, Row
     from innopass.trust import OrganisationDescription
 
 __all__ = ["chromium", "show_command"]
@@ -259,7 +259,7 @@ def view_of(
     ``policy``, the adoption decision under it too (``done``: local actions done)."""
     from dataclasses import replace
 
-    from innopass.cli._passport_view import build_view, decision_view
+    from innopass._view.passport import build_view, decision_view
     from innopass.cli._verify import Recipe, build_verifier, refuse_wrong_kind
     from innopass.errors import InnopassError
     from innopass.policy import Policy
@@ -382,7 +382,7 @@ def show_command(
     if html_out is None and pdf_out is None:
         render_terminal(view)
     if html_out is not None or pdf_out is not None:
-        from innopass.cli._html import render_html
+        from innopass._view.page import render_html
 
         page = render_html(view)
         if html_out is not None:

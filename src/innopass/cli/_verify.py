@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from innopass._view.passport import NO_TRUST_COMMANDS, NOT_VERIFIED, clean
 from innopass.cli._batch import CHUNK, Outcome, expand, run_batch
 from innopass.cli._common import fail, home_option, resolve_home
 from innopass.cli._exit import ExitCode, for_verdicts
-from innopass.cli._passport_view import NO_TRUST_COMMANDS, NOT_VERIFIED, clean
 from innopass.cli._types import JSON_OBJECT_FILE, PARTY, TIMESTAMP
 
 if TYPE_CHECKING:  # pragma: no cover - typing only

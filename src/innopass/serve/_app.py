@@ -9,6 +9,7 @@ route                                      auth      what
 ``GET <status base path><purpose>/<n>``    none      a status list, signed fresh when it changed
 ``GET /.well-known/did.json``              none      the did:web document (at the DID's path)
 ``GET /organisation``                      none      the organisation's public description
+``GET /passports/{id}``                    none      a passport it issued, for a person (HTML)
 ``GET /health``, ``GET /openapi.json``     none      liveness (the ledger is read); OpenAPI 3.1
 =========================================  ========  ==============================================
 
@@ -32,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from innopass._internal.contexts import CREDENTIALS_V2
@@ -50,7 +51,7 @@ from innopass.errors import (
     RecordInvalidError,
     StatusChangeError,
 )
-from innopass.issuer import IssuedPassport, Issuer, PassportFormat, StatusAction
+from innopass.issuer import IssuedPassport, Issuer, PassportFormat, PassportKind, StatusAction
 from innopass.serve._http import AccessLog, BodyLimit, Problem, RateLimit
 from innopass.serve._service import Opened, WorkerState
 from innopass.serve._tokens import Scope
@@ -493,6 +494,47 @@ async def organisation(request: Request) -> Response:
     return JSONResponse(opened.description.to_json(), headers=_PUBLIC_CACHE)
 
 
+#: The passport page's own headers: nothing on it may load anything, or be framed.
+_PAGE_HEADERS: Final = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+async def passport_page(request: Request) -> Response:
+    """A passport this organisation issued, verified now against its current status lists
+    and shown for a person: the page ``innopass show --html`` writes (verdict first)."""
+    from innopass._view.page import render_html
+    from innopass._view.passport import build_view
+
+    passport_id = str(request.path_params["passport_id"])
+    worker = _worker(request)
+
+    def fetch(issuer: Issuer) -> tuple[str, list[JSONObject]] | None:
+        try:
+            entry = issuer.passport(passport_id)
+        except PassportNotFoundError:
+            return None
+        if entry.kind is not PassportKind.PASSPORT:
+            return None  # adoption records and other credentials are not passports
+        return entry.credential_text, worker.all_status_lists(issuer)
+
+    try:
+        found = await worker.ledger(fetch) if len(passport_id) <= 200 else None
+    except InnopassError as exc:
+        raise _problem_for(exc) from exc
+    if found is None:
+        raise Problem(404, "not-found", "no passport with this id was issued here")
+    text, lists = found
+    result = await run_in_threadpool(worker.verify, text, lists)
+    view = build_view(result, passport_id, data=text.encode("utf-8"))
+    return HTMLResponse(render_html(view), headers=_PAGE_HEADERS)
+
+
 async def health(request: Request) -> Response:
     worker = _worker(request)
     try:
@@ -573,6 +615,7 @@ def create_app(
             methods=["GET"],
         ),
         Route("/organisation", organisation, methods=["GET"]),
+        Route("/passports/{passport_id}", passport_page, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
     ]
