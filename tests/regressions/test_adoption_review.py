@@ -28,7 +28,8 @@ from innopass.adoption import (
 from innopass.errors import PolicyError
 from innopass.policy import Policy, decide, summarise, template_text
 from innopass.status import StatusEntry
-from verifier_factory import NOW, Org, make_verifier
+from innopass.verifier import Verifier
+from verifier_factory import NOW, Org, clock, make_verifier
 
 PASSPORT_ID = "urn:uuid:0a0b4a7e-31f4-4e0b-9d23-5b0b2f7f1a01"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -78,6 +79,12 @@ def _adoption(
     return org.sign(unsigned, created=NOW - timedelta(hours=hours_ago))
 
 
+def _verifier(org: Org) -> Verifier:
+    """A verifier that pins ``org`` and holds its status lists as they are now."""
+    store = make_verifier(issuers=[org.organisation()]).trust
+    return Verifier(store, clock=clock(NOW), status_lists=org.status_lists())
+
+
 def _write(tmp_path: Path, values: dict[str, JSONObject]) -> list[Path]:
     files = []
     for name, value in values.items():
@@ -125,8 +132,7 @@ def test_summary_csv_cells_cannot_be_formulas(r1h: Org, tmp_path: Path) -> None:
         product='=HYPERLINK("https://evil.example","x")', assessing_organisation="@SUM(1)"
     )
     files = _write(tmp_path, {"a.json": _adoption(r1h, hostile)})
-    run = make_verifier(issuers=[r1h.organisation()], status_lists=r1h.status_lists())
-    summary = summarise(run, files)
+    summary = summarise(_verifier(r1h), files)
     assert summary.passports
     [row] = list(csv.DictReader(io.StringIO(summary.to_csv())))
     assert all(not str(cell).startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
@@ -137,7 +143,36 @@ def test_summary_csv_file_names_cannot_be_formulas(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path("=cmd.json").write_text(dumps_pretty(_adoption(r1h)))
-    run = make_verifier(issuers=[r1h.organisation()], status_lists=r1h.status_lists())
-    summary = summarise(run, ["=cmd.json"])
+    summary = summarise(_verifier(r1h), ["=cmd.json"])
     [row] = list(csv.DictReader(io.StringIO(summary.to_csv())))
     assert not row["file"].startswith("=")
+
+
+def test_a_revoked_latest_record_is_not_outlived_by_the_one_it_superseded(
+    r1h: Org, tmp_path: Path
+) -> None:
+    """R1H adopted, adopted again (superseding the first record), then revoked its latest
+    record: it no longer relies on the passport, so it is not counted by its older one."""
+    first = _adoption(r1h, hours_ago=3, index=1_000)
+    latest = _adoption(r1h, _decision(Outcome.ADOPT), hours_ago=2, index=2_000)
+    r1h.set_bit("revocation", 2_000)
+    files = _write(tmp_path, {"first.json": first, "latest.json": latest})
+    summary = summarise(_verifier(r1h), files)
+    assert [n.codes for n in summary.not_counted] == [("revoked",)]
+    assert summary.passports == ()
+    assert summary.assessments_not_repeated == 0
+
+
+def test_a_forged_later_revoked_record_does_not_uncount_an_adopter(
+    r1h: Org, tmp_path: Path
+) -> None:
+    """Only a genuine record withdraws an adoption: one signed by a stranger, or tampered
+    with, changes nothing."""
+    first = _adoption(r1h, hours_ago=3, index=1_000)
+    forged: Any = _adoption(r1h, hours_ago=2, index=2_000)
+    forged["credentialSubject"]["assessmentsReused"] = []
+    r1h.set_bit("revocation", 2_000)
+    files = _write(tmp_path, {"first.json": first, "forged.json": forged})
+    summary = summarise(_verifier(r1h), files)
+    [reuse] = summary.passports
+    assert reuse.organisations == 1

@@ -13,13 +13,15 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Final
 
 from innopass._internal.jsonio import JSONObject
 from innopass._internal.timestamps import format_datetime
 from innopass.adoption import AdoptionClaims
-from innopass.errors import MalformedInputError
-from innopass.verifier import VerificationResult, Verifier
+from innopass.errors import FailureCode, MalformedInputError
+from innopass.verifier import CheckName, CheckStatus, VerificationResult, Verifier
 
 __all__ = ["CSV_COLUMNS", "AdoptionSummary", "Counted", "NotCounted", "PassportReuse", "summarise"]
 
@@ -205,13 +207,30 @@ def _not_counted(name: str, result: VerificationResult) -> NotCounted | None:
     return None
 
 
+_STOPPED: Final = frozenset({FailureCode.REVOKED, FailureCode.SUSPENDED})
+
+
+def _withdrawn(result: VerificationResult) -> AdoptionClaims | None:
+    """The claims of an adoption record that is genuine but revoked or suspended: its
+    adopter no longer relies on the passport (``None`` for anything else)."""
+    if result.adoption is None or not result.codes or not result.codes <= _STOPPED:
+        return None
+    checks = (CheckName.PARSE, CheckName.PROOF, CheckName.ISSUER, CheckName.RECORD)
+    if any(result.check(name).status is not CheckStatus.PASS for name in checks):
+        return None
+    return result.adoption
+
+
 def summarise(verifier: Verifier, files: Iterable[str | Path]) -> AdoptionSummary:
     """Verify each file and count the verified adoption records per passport.
 
     A file that cannot be read, does not verify, or is no adoption record is listed
-    in :attr:`AdoptionSummary.not_counted`; nothing unverified is counted.
+    in :attr:`AdoptionSummary.not_counted`; nothing unverified is counted. An
+    adopter whose latest record of a passport is revoked or suspended (genuine
+    otherwise) is not counted for that passport by an earlier record it superseded.
     """
     latest: dict[tuple[str, str], Counted] = {}
+    withdrawn: dict[tuple[str, str], datetime] = {}
     skipped: list[NotCounted] = []
     total = 0
     for file in files:
@@ -225,6 +244,10 @@ def summarise(verifier: Verifier, files: Iterable[str | Path]) -> AdoptionSummar
         problem = _not_counted(name, result)
         if problem is not None:
             skipped.append(problem)
+            stopped = _withdrawn(result)
+            if stopped is not None:
+                key = (stopped.passport, stopped.adopter)
+                withdrawn[key] = max(stopped.adopted_at, withdrawn.get(key, stopped.adopted_at))
             continue
         claims = result.adoption
         assert claims is not None
@@ -239,6 +262,10 @@ def summarise(verifier: Verifier, files: Iterable[str | Path]) -> AdoptionSummar
         held = latest.get(key)
         if held is None or claims.adopted_at > held.claims.adopted_at:
             latest[key] = counted
+    for key, when in withdrawn.items():
+        held = latest.get(key)
+        if held is not None and held.claims.adopted_at <= when:
+            del latest[key]
     by_passport: dict[str, list[Counted]] = {}
     for (passport, _), counted in sorted(latest.items()):
         by_passport.setdefault(passport, []).append(counted)
