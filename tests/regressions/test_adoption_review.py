@@ -25,6 +25,7 @@ from innopass.adoption import (
     PolicyRef,
     build_adoption_credential,
 )
+from innopass.cli._adopt import _summary_text
 from innopass.errors import PolicyError
 from innopass.policy import Policy, decide, summarise, template_text
 from innopass.status import StatusEntry
@@ -146,6 +147,18 @@ def test_summary_csv_file_names_cannot_be_formulas(
     summary = summarise(_verifier(r1h), ["=cmd.json"])
     [row] = list(csv.DictReader(io.StringIO(summary.to_csv())))
     assert not row["file"].startswith("=")
+
+
+def test_summary_text_cannot_write_to_the_terminal(r1h: Org, tmp_path: Path) -> None:
+    hostile = _decision(product="dressing\x1b[2J\r\u2714 counted 99 adoptions")
+    files = _write(
+        tmp_path,
+        {"a\x1b[1A.json": _adoption(r1h, hostile), "b\r\u2028.json": {"not": "a record"}},
+    )
+    summary = summarise(_verifier(r1h), files)
+    assert summary.passports
+    assert summary.not_counted
+    assert not any(_CONTROL.search(line) for line in _summary_text(summary).splitlines())
 
 
 def test_a_revoked_latest_record_is_not_outlived_by_the_one_it_superseded(

@@ -408,15 +408,17 @@ def adopt_command(
         committed=f"adoption record {record.id} is recorded in the ledger "
         f"(write it again with `innopass passport export {record.id}`)",
     )
+    from innopass._view.passport import clean
+
     superseded = "".join(f"; supersedes {old}" for old in record.supersedes)
-    where = f" to {output}" if output is not None else ""
+    where = f" to {clean(output, 300)}" if output is not None else ""
     click.echo(
-        f"{_HEADLINES[decision.outcome.value]}  {file} under {decision.policy.id} "
-        f"version {decision.policy.version} (innopass decide shows why)",
+        f"{_HEADLINES[decision.outcome.value]}  {clean(file, 300)} under {decision.policy.id} "
+        f"version {clean(decision.policy.version, 40)} (innopass decide shows why)",
         err=output is None,
     )
-    left = ", ".join(a.id for a in decision.remaining) or "none"
-    done_ids = ", ".join(a.id for a in decision.done) or "none"
+    left = ", ".join(clean(a.id, 80) for a in decision.remaining) or "none"
+    done_ids = ", ".join(clean(a.id, 80) for a in decision.done) or "none"
     click.echo(f"  actions done: {done_ids}; still to do: {left}", err=output is None)
     click.echo(f"signed adoption record {record.id}{where}{superseded}", err=output is None)
     click.echo(
@@ -438,6 +440,10 @@ def adoptions_group() -> None:
 
 
 def _summary_text(summary: AdoptionSummary) -> str:
+    """The summary for a person; what the records and the folder's file names say is
+    escaped (:func:`clean`)."""
+    from innopass._view.passport import clean
+
     counted = sum(p.organisations for p in summary.passports)
     lines = [
         f"{summary.files} files: {counted} adoption(s) counted, "
@@ -446,8 +452,8 @@ def _summary_text(summary: AdoptionSummary) -> str:
     ]
     for reuse in summary.passports:
         lines.append(
-            f"  Passport {reuse.passport}: {reuse.product} "
-            f"(assessed by {reuse.assessing_organisation})"
+            f"  Passport {clean(reuse.passport, 200)}: {clean(reuse.product, 300)} "
+            f"(assessed by {clean(reuse.assessing_organisation, 20)})"
         )
         lines.append(
             f"    adopted by {reuse.organisations} organisation(s); "
@@ -456,15 +462,15 @@ def _summary_text(summary: AdoptionSummary) -> str:
         )
         for counted_one in reuse.adoptions:
             claims = counted_one.claims
-            name = f" {counted_one.adopter_name}" if counted_one.adopter_name else ""
+            name = f" {clean(counted_one.adopter_name, 200)}" if counted_one.adopter_name else ""
             lines.append(
-                f"    - {counted_one.adopter}{name}: {claims.decision.value} on "
+                f"    - {clean(counted_one.adopter, 200)}{name}: {claims.decision.value} on "
                 f"{claims.adopted_at.date()}, {len(claims.actions_remaining)} action(s) left"
             )
         if len(reuse.digests) > 1:
             lines.append("    ! the records name different digests for this passport: look")
     for item in summary.not_counted:
-        lines.append(f"  not counted: {item.file}: {item.reason}")
+        lines.append(f"  not counted: {clean(item.file, 300)}: {clean(item.reason, 600)}")
     return "\n".join(lines)
 
 
