@@ -189,3 +189,15 @@ def test_a_forged_later_revoked_record_does_not_uncount_an_adopter(
     summary = summarise(_verifier(r1h), files)
     [reuse] = summary.passports
     assert reuse.organisations == 1
+
+
+def test_an_assessor_adopting_its_own_passport_repeats_no_assessment(tmp_path: Path) -> None:
+    """RF4 assessed the product; its own adoption record is an adoption, not a reuse."""
+    rf4 = Org.did_key()
+    files = _write(tmp_path, {"rf4.json": _adoption(rf4)})
+    summary = summarise(_verifier(rf4), files)
+    [reuse] = summary.passports
+    assert reuse.organisations == 1
+    assert reuse.assessments_not_repeated == 0
+    assert reuse.domain_assessments_reused == 0
+    assert summary.assessments_not_repeated == 0

@@ -51,6 +51,12 @@ class Counted:
     """The adopter's ODS code as its trust source gives it (else its DID)."""
     adopter_name: str | None
 
+    @property
+    def reuses(self) -> bool:
+        """Whether this adoption reused another organisation's assessment (an assessor
+        adopting its own passport repeated nothing by not assessing again)."""
+        return self.claims.decision.adopted and self.adopter != self.claims.assessing_organisation
+
     def to_json(self) -> JSONObject:
         claims = self.claims
         return {
@@ -106,13 +112,14 @@ class PassportReuse:
 
     @property
     def assessments_not_repeated(self) -> int:
-        """Organisations that adopted the passport instead of assessing again."""
-        return sum(c.claims.assessments_not_repeated for c in self.adoptions)
+        """Organisations that adopted the passport instead of assessing again (not the
+        assessing organisation itself)."""
+        return sum(1 for c in self.adoptions if c.reuses)
 
     @property
     def domain_assessments_reused(self) -> int:
         """Domain assessments relied on across those adoptions."""
-        return sum(len(c.claims.assessments_reused) for c in self.adoptions)
+        return sum(len(c.claims.assessments_reused) for c in self.adoptions if c.reuses)
 
     def to_json(self) -> JSONObject:
         times = [c.claims.adopted_at for c in self.adoptions]
