@@ -20,6 +20,7 @@ import pytest
 from innopass._internal.jsonio import JSONObject, dumps_pretty
 from innopass.adoption import (
     Decision,
+    Finding,
     Outcome,
     PassportRef,
     PolicyRef,
@@ -28,9 +29,25 @@ from innopass.adoption import (
 from innopass.cli._adopt import _summary_text
 from innopass.errors import PolicyError
 from innopass.policy import Policy, decide, summarise, template_text
-from innopass.status import StatusEntry
+from innopass.record import example
+from innopass.status import (
+    MESSAGE_SIZE,
+    MIN_ENTRIES,
+    REASON_MESSAGES,
+    StatusEntry,
+    new_bitstring,
+    with_value,
+)
 from innopass.verifier import Verifier
-from verifier_factory import NOW, Org, clock, make_verifier
+from verifier_factory import (
+    NOW,
+    Org,
+    clock,
+    make_verifier,
+    passport,
+    trust_list,
+    unsigned_passport,
+)
 
 PASSPORT_ID = "urn:uuid:0a0b4a7e-31f4-4e0b-9d23-5b0b2f7f1a01"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -108,6 +125,98 @@ def test_an_adoption_record_is_not_a_passport_to_adopt(r1h: Org) -> None:
     )
     assert decision.outcome is Outcome.REFUSE
     assert not decision.adopted
+
+
+def _with_message(org: Org, value: int) -> tuple[JSONObject, list[JSONObject]]:
+    """A passport whose message entry (index 77) has status ``value``, and its lists."""
+    credential = unsigned_passport(org, record=_record())
+    entries: Any = credential["credentialStatus"]
+    entries.append(
+        StatusEntry(
+            "message", 77, org.list_id("message"), size=MESSAGE_SIZE, messages=REASON_MESSAGES
+        ).to_json()
+    )
+    bits = with_value(new_bitstring(MIN_ENTRIES, MESSAGE_SIZE), 77, MESSAGE_SIZE, value)
+    return org.sign(credential), [*org.status_lists(), org.status_list("message", bits=bits)]
+
+
+def _record(change: Any = None) -> JSONObject:
+    value: Any = example("device")
+    value["assessing_org"]["ods_code"] = "RF4"
+    if change is not None:
+        change(value)
+    return value  # type: ignore[no-any-return]
+
+
+def _policy(*rules: JSONObject) -> Policy:
+    return Policy.from_json(
+        {"policy": {"id": "t", "version": "1"}, "rules": [{"id": "i", "kind": "issuer"}, *rules]},
+        digest_sri="sha384-AAAA",
+    )
+
+
+def test_on_fail_refuse_applies_to_a_message_the_rule_does_not_name() -> None:
+    """on_fail is what a rule that is not met gives; the policy said refuse, and a message
+    it did not name was only referred."""
+    org = Org.did_key()
+    credential, lists = _with_message(org, 3)  # under-review
+    run = make_verifier(issuers=[org.organisation()], status_lists=lists)
+    rule: JSONObject = {
+        "id": "why",
+        "kind": "status-message",
+        "on_fail": "refuse",
+        "outcomes": {"superseded": "accept"},
+    }
+    decision = decide(run.verifier, credential, _policy(rule), status_lists=run.status_lists)
+    assert decision.verdict == "verified"
+    assert {r.finding for r in decision.reasons if r.rule == "why"} == {Finding.REFUSE}
+    assert decision.outcome is Outcome.REFUSE
+
+
+def test_on_fail_refuse_applies_to_a_closed_issuer() -> None:
+    org = Org.did_key()
+    anchor = Org.did_key("X24", "NHS ENGLAND")
+    credential = passport(org, record=_record(), created=NOW - timedelta(days=2))
+    entry = org.trusted_issuer(status="withdrawn", withdrawn_at=NOW - timedelta(days=1))
+    run = make_verifier(
+        anchors=[anchor.organisation()],
+        trust_lists=[trust_list(anchor, [entry])],
+        status_lists=org.status_lists(),
+    )
+    rule: JSONObject = {"id": "w", "kind": "withdrawn-issuer", "on_fail": "refuse"}
+    decision = decide(
+        run.verifier,
+        credential,
+        _policy(rule),
+        trust_lists=run.trust_lists,
+        status_lists=run.status_lists,
+    )
+    assert decision.verdict == "verified"
+    assert {r.finding for r in decision.reasons if r.rule == "w"} == {Finding.REFUSE}
+    assert decision.outcome is Outcome.REFUSE
+
+
+def test_on_fail_refuse_applies_to_an_open_blocking_condition() -> None:
+    org = Org.did_key()
+
+    def blocking(r: Any) -> None:
+        r["outcome"]["conditions"] = [
+            {
+                **r["outcome"]["conditions"][0],
+                "responsible_party": "supplier",
+                "blocking": True,
+                "status": "open",
+                "due": "before_go_live",
+            }
+        ]
+
+    credential = passport(org, record=_record(blocking))
+    run = make_verifier(issuers=[org.organisation()], status_lists=org.status_lists())
+    rule: JSONObject = {"id": "g", "kind": "go-live", "on_fail": "refuse"}
+    decision = decide(run.verifier, credential, _policy(rule), status_lists=run.status_lists)
+    assert decision.verdict == "verified"
+    assert Finding.REFUSE in {r.finding for r in decision.reasons if r.rule == "g"}
+    assert decision.outcome is Outcome.REFUSE
 
 
 # --- the policy file ------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def _withdrawn_issuer(rule: Rule | None, case: _Case) -> list[Reason]:
         return []
     the_rule = rule or Rule("builtin:withdrawn-issuer", "withdrawn-issuer", {})
     option = "merged" if withdrawn.merged else "closed"
-    default = "accept" if withdrawn.merged else "refer"
+    default = "accept" if withdrawn.merged else (the_rule.on_fail or "refer")
     choice = str(the_rule.params.get(option, default))
     return [
         _reason(
@@ -445,7 +445,7 @@ def _status_message(rule: Rule | None, case: _Case) -> list[Reason]:
     for note in case.result.status_messages:
         if note.purpose != "message" or note.message == "none":
             continue
-        choice = str(outcomes.get(note.message, "refer"))
+        choice = str(outcomes.get(note.message, the_rule.on_fail or "refer"))
         as_of = f" (status list of {note.as_of})" if note.as_of else ""
         reasons.append(
             _reason(
@@ -461,7 +461,9 @@ def _status_message(rule: Rule | None, case: _Case) -> list[Reason]:
 def _conditions(rule: Rule | None, case: _Case) -> list[Reason]:
     """Open conditions for the supplier or the assessing organisation: blocking, or overdue."""
     the_rule = rule or Rule("builtin:conditions", "go-live", {})
-    blocking_choice = str(the_rule.params.get("open_blocking_conditions", "refer"))
+    blocking_choice = str(
+        the_rule.params.get("open_blocking_conditions", the_rule.on_fail or "refer")
+    )
     overdue_choice = str(the_rule.params.get("overdue_conditions", "action"))
     reasons = []
     for i, condition in enumerate(case.record["outcome"]["conditions"]):
