@@ -219,6 +219,24 @@ def test_on_fail_refuse_applies_to_an_open_blocking_condition() -> None:
     assert decision.outcome is Outcome.REFUSE
 
 
+def test_a_medical_device_without_a_class_is_not_within_a_ceiling() -> None:
+    """The record says it is a medical device, of class not_applicable: the ceiling was
+    met as "not a medical device"."""
+    org = Org.did_key()
+
+    def classless(r: Any) -> None:
+        r["product"]["regulatory"]["is_medical_device"] = True
+        r["product"]["regulatory"]["device_class"] = "not_applicable"
+
+    credential = passport(org, record=_record(classless))
+    run = make_verifier(issuers=[org.organisation()], status_lists=org.status_lists())
+    rule: JSONObject = {"id": "ceiling", "kind": "device-class", "max": ["IIa"]}
+    decision = decide(run.verifier, credential, _policy(rule), status_lists=run.status_lists)
+    assert decision.verdict == "verified"
+    assert {r.finding for r in decision.reasons if r.rule == "ceiling"} == {Finding.REFUSE}
+    assert decision.outcome is Outcome.REFUSE
+
+
 # --- the policy file ------------------------------------------------------------------------
 
 

@@ -377,6 +377,14 @@ def _device_class(rule: Rule, case: _Case) -> list[Reason]:
     where = f"{RECORD}/product/regulatory/device_class"
     place = ladder_of(value)
     if place is None:
+        if case.record["product"]["regulatory"]["is_medical_device"]:
+            return [
+                _not_met(
+                    rule,
+                    where,
+                    f"a medical device with no device class ({value}): no ceiling is shown met",
+                )
+            ]
         return [_met(rule, where, "not a device class (not a medical device)")]
     ceilings = [c for c in rule.params["max"] if (ladder_of(str(c)) or (-1, 0))[0] == place[0]]
     if not ceilings:
