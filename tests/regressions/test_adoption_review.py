@@ -237,6 +237,21 @@ def test_a_medical_device_without_a_class_is_not_within_a_ceiling() -> None:
     assert decision.outcome is Outcome.REFUSE
 
 
+def test_an_assessment_decided_after_the_decision_is_not_recent() -> None:
+    """decided_on a month after the adoption decision was "-30 days old": always recent."""
+    org = Org.did_key()
+
+    def future(r: Any) -> None:
+        r["outcome"]["decided_on"] = (NOW + timedelta(days=30)).date().isoformat()
+
+    credential = passport(org, record=_record(future))
+    run = make_verifier(issuers=[org.organisation()], status_lists=org.status_lists())
+    rule: JSONObject = {"id": "age", "kind": "decision-age", "max_days": 730}
+    decision = decide(run.verifier, credential, _policy(rule), status_lists=run.status_lists)
+    assert decision.verdict == "verified"
+    assert {r.finding for r in decision.reasons if r.rule == "age"} == {Finding.REFER}
+
+
 # --- the policy file ------------------------------------------------------------------------
 
 

@@ -291,6 +291,8 @@ def _decision_age(rule: Rule, case: _Case) -> list[Reason]:
     age = (case.today - decided).days
     limit = int(rule.params["max_days"])
     where = f"{RECORD}/outcome/decided_on"
+    if age < -1:  # a day's grace: the record's dates are UK dates, ``today`` is UTC's
+        return [_not_met(rule, where, f"decided on {decided}, later than this decision")]
     if age <= limit:
         return [_met(rule, where, f"decided {age} days ago (at most {limit})")]
     return [_not_met(rule, where, f"decided {age} days ago, more than {limit}")]
