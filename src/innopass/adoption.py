@@ -295,6 +295,21 @@ def passport_digest(passport: str | bytes | Mapping[str, JSONValue]) -> tuple[st
     raise MalformedInputError("not a passport: expected a credential, a compact JWS or a bundle")
 
 
+def _clip(text: str | None, limit: int) -> str:
+    """``text`` within ``limit`` characters (the adoption record's schema bounds what the
+    passport's record does not): cut, with ``…``."""
+    value = text or ""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _reason_json(reason: Reason) -> JSONObject:
+    return {**reason.to_json(), "message": _clip(reason.message, 2000)}
+
+
+def _action_json(action: LocalAction) -> JSONObject:
+    return {**action.to_json(), "text": _clip(action.text, 2000)}
+
+
 def build_adoption_credential(
     decision: Decision,
     *,
@@ -306,9 +321,11 @@ def build_adoption_credential(
     """The unsigned ``InnopassAdoption`` credential recording ``decision`` (FORMATS.md §11).
 
     The passport is named, by id and the ``digestSRI`` of its bytes, as a VC 2.0
-    ``relatedResource``; the policy by its digest. Raises
+    ``relatedResource``; the policy by its digest. Texts quoted from the passport are
+    cut to the schema's bounds (the product name, reasons, actions). Raises
     :class:`~innopass.errors.ConfigurationError` for a decision that is not to adopt,
-    or one whose passport has no id or digest.
+    one whose passport has no id or digest, or one the record's schema cannot hold
+    (over 1,000 reasons or 500 actions): nothing that would not verify is signed.
     """
     if not decision.adopted:
         raise ConfigurationError(
@@ -326,11 +343,11 @@ def build_adoption_credential(
         "policyVersion": decision.policy.version,
         "digestSRI": decision.policy.digest_sri,
     }
-    return {
+    credential: JSONObject = {
         "@context": list(PASSPORT_CONTEXT),
         "id": credential_id,
         "type": [VC_TYPE, ADOPTION_TYPE],
-        "name": f"Adoption record: {passport.product or passport.id}",
+        "name": _clip(f"Adoption record: {passport.product or passport.id}", 500),
         "issuer": {
             "id": adopter.did,
             "type": ISSUER_TYPE,
@@ -342,14 +359,14 @@ def build_adoption_credential(
             "id": passport.record_id,
             "type": ADOPTION_SUBJECT_TYPE,
             "passport": passport.id,
-            "product": passport.product or "",
+            "product": _clip(passport.product, 500),
             "assessingOrganisation": passport.assessing_organisation or "",
             "decision": decision.outcome.value,
             "decidedAt": format_datetime(decision.decided_at),
             "policy": policy,
-            "reasons": [r.to_json() for r in decision.reasons],
-            "actionsDone": [a.to_json() for a in decision.done],
-            "actionsRemaining": [a.to_json() for a in decision.remaining],
+            "reasons": [_reason_json(r) for r in decision.reasons],
+            "actionsDone": [_action_json(a) for a in decision.done],
+            "actionsRemaining": [_action_json(a) for a in decision.remaining],
             "assessmentsReused": list(decision.assessments_reused),
         },
         "relatedResource": [related],
@@ -360,6 +377,12 @@ def build_adoption_credential(
         },
         "credentialStatus": [entry.to_json() for entry in status],
     }
+    problem = next(schema.iter_problems(credential, ADOPTION_SCHEMA), None)
+    if problem is not None:
+        raise ConfigurationError(
+            f"the adoption record would not pass its schema: {problem.path}: {problem.message}"
+        )
+    return credential
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,10 +24,11 @@ from innopass.adoption import (
     Outcome,
     PassportRef,
     PolicyRef,
+    Reason,
     build_adoption_credential,
 )
 from innopass.cli._adopt import _summary_text
-from innopass.errors import PolicyError
+from innopass.errors import ConfigurationError, PolicyError
 from innopass.policy import Policy, decide, summarise, template_text
 from innopass.record import example
 from innopass.status import (
@@ -250,6 +251,32 @@ def test_an_assessment_decided_after_the_decision_is_not_recent() -> None:
     decision = decide(run.verifier, credential, _policy(rule), status_lists=run.status_lists)
     assert decision.verdict == "verified"
     assert {r.finding for r in decision.reasons if r.rule == "age"} == {Finding.REFER}
+
+
+def test_an_adoption_record_of_a_verbose_passport_still_verifies(r1h: Org) -> None:
+    """The record's texts are unbounded, the adoption record's are not: a product name of
+    600 characters or a long note made `adopt` sign a record that fails its own schema."""
+    org = Org.did_key()
+
+    def verbose(r: Any) -> None:
+        r["product"]["name"] = "ArgentaCare " + "very " * 120 + "long name"
+        r["local_requirements_for_adopters"][0]["note"] = "Read this. " * 300
+        r["scope"]["exclusions"] = ["Not for adult use: " + "and so on " * 300]
+
+    credential = passport(org, record=_record(verbose))
+    run = make_verifier(issuers=[org.organisation()], status_lists=org.status_lists())
+    rule: JSONObject = {"id": "x", "kind": "exclusion", "conflicts": ["veterinary"]}
+    decision = decide(run.verifier, credential, _policy(rule), status_lists=run.status_lists)
+    assert decision.adopted
+    signed = _adoption(r1h, decision)
+    result = _verifier(r1h).verify(signed)
+    assert result.verified, result.failures
+
+
+def test_a_decision_its_record_cannot_hold_is_not_signed(r1h: Org) -> None:
+    reason = Reason("r", "domain", Finding.MET, "/x", "met")
+    with pytest.raises(ConfigurationError):
+        _adoption(r1h, replace(_decision(), reasons=(reason,) * 1001))
 
 
 # --- the policy file ------------------------------------------------------------------------
