@@ -58,6 +58,13 @@ ADOPTION_SCHEMA_ID: Final = SCHEMA_ID_BASE + "adoption-record/v1"
 _MEDIA_TYPES: Final = {"di": "application/vc", "jwt": "application/vc+jwt"}
 
 
+def _clip(text: str | None, limit: int) -> str:
+    """``text`` within ``limit`` characters (the adoption record's schema bounds what the
+    passport's record does not): cut, with ``…``."""
+    value = text or ""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 class Outcome(StrEnum):
     """The four decisions, from best to worst."""
 
@@ -101,12 +108,13 @@ class Reason:
     message: str
 
     def to_json(self) -> JSONObject:
+        """The reason's JSON (its message cut to the schemas' 2,000 characters)."""
         return {
             "rule": self.rule,
             "kind": self.kind,
             "finding": self.finding.value,
             "pointer": self.pointer,
-            "message": self.message,
+            "message": _clip(self.message, 2000),
         }
 
     @classmethod
@@ -137,9 +145,10 @@ class LocalAction:
     done: bool = False
 
     def to_json(self) -> JSONObject:
+        """The action's JSON (its text cut to the schemas' 2,000 characters)."""
         return {
             "id": self.id,
-            "text": self.text,
+            "text": _clip(self.text, 2000),
             "source": self.source,
             "pointer": self.pointer,
             "blocking": self.blocking,
@@ -295,21 +304,6 @@ def passport_digest(passport: str | bytes | Mapping[str, JSONValue]) -> tuple[st
     raise MalformedInputError("not a passport: expected a credential, a compact JWS or a bundle")
 
 
-def _clip(text: str | None, limit: int) -> str:
-    """``text`` within ``limit`` characters (the adoption record's schema bounds what the
-    passport's record does not): cut, with ``…``."""
-    value = text or ""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def _reason_json(reason: Reason) -> JSONObject:
-    return {**reason.to_json(), "message": _clip(reason.message, 2000)}
-
-
-def _action_json(action: LocalAction) -> JSONObject:
-    return {**action.to_json(), "text": _clip(action.text, 2000)}
-
-
 def build_adoption_credential(
     decision: Decision,
     *,
@@ -364,9 +358,9 @@ def build_adoption_credential(
             "decision": decision.outcome.value,
             "decidedAt": format_datetime(decision.decided_at),
             "policy": policy,
-            "reasons": [_reason_json(r) for r in decision.reasons],
-            "actionsDone": [_action_json(a) for a in decision.done],
-            "actionsRemaining": [_action_json(a) for a in decision.remaining],
+            "reasons": [r.to_json() for r in decision.reasons],
+            "actionsDone": [a.to_json() for a in decision.done],
+            "actionsRemaining": [a.to_json() for a in decision.remaining],
             "assessmentsReused": list(decision.assessments_reused),
         },
         "relatedResource": [related],

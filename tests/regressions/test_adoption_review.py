@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from innopass._internal import schema
 from innopass._internal.jsonio import JSONObject, dumps_pretty
 from innopass.adoption import (
     Decision,
@@ -255,7 +256,8 @@ def test_an_assessment_decided_after_the_decision_is_not_recent() -> None:
 
 def test_an_adoption_record_of_a_verbose_passport_still_verifies(r1h: Org) -> None:
     """The record's texts are unbounded, the adoption record's are not: a product name of
-    600 characters or a long note made `adopt` sign a record that fails its own schema."""
+    600 characters or a long note made `adopt` sign a record that fails its own schema
+    (and `decide --json` print a decision outside decision-output.schema.json)."""
     org = Org.did_key()
 
     def verbose(r: Any) -> None:
@@ -268,6 +270,7 @@ def test_an_adoption_record_of_a_verbose_passport_still_verifies(r1h: Org) -> No
     rule: JSONObject = {"id": "x", "kind": "exclusion", "conflicts": ["veterinary"]}
     decision = decide(run.verifier, credential, _policy(rule), status_lists=run.status_lists)
     assert decision.adopted
+    assert list(schema.iter_problems(decision.to_json(), "decision-output.schema.json")) == []
     signed = _adoption(r1h, decision)
     result = _verifier(r1h).verify(signed)
     assert result.verified, result.failures
