@@ -282,6 +282,36 @@ def test_a_decision_its_record_cannot_hold_is_not_signed(r1h: Org) -> None:
         _adoption(r1h, replace(_decision(), reasons=(reason,) * 1001))
 
 
+def test_an_overdue_blocking_condition_meets_the_overdue_choice_too() -> None:
+    """open_blocking_conditions = accept, overdue_conditions = refuse: a blocking condition
+    past its due date was accepted (the first choice that applied won, not the worse)."""
+    org = Org.did_key()
+
+    def overdue(r: Any) -> None:
+        r["outcome"]["conditions"] = [
+            {
+                **r["outcome"]["conditions"][0],
+                "responsible_party": "supplier",
+                "blocking": True,
+                "status": "open",
+                "due": (NOW - timedelta(days=10)).date().isoformat(),
+            }
+        ]
+
+    credential = passport(org, record=_record(overdue))
+    run = make_verifier(issuers=[org.organisation()], status_lists=org.status_lists())
+    rule: JSONObject = {
+        "id": "g",
+        "kind": "go-live",
+        "open_blocking_conditions": "accept",
+        "overdue_conditions": "refuse",
+    }
+    decision = decide(run.verifier, credential, _policy(rule), status_lists=run.status_lists)
+    assert decision.verdict == "verified"
+    assert {r.finding for r in decision.reasons if r.rule == "g"} == {Finding.REFUSE}
+    assert decision.outcome is Outcome.REFUSE
+
+
 # --- the policy file ------------------------------------------------------------------------
 
 

@@ -60,6 +60,8 @@ _ASSURANCE: Final = (
     "regulator_or_national_body",
 )
 _CHOICE: Final = {"accept": Finding.MET, "refer": Finding.REFER, "refuse": Finding.REFUSE}
+#: A go-live rule's choices for a condition, from best to worst.
+_CONDITION_CHOICES: Final = ("accept", "action", "refer", "refuse")
 #: Each kind's finding when a rule of it is not met (a rule's ``on_fail`` overrides it).
 _DEFAULT_FAIL: Final = {
     "issuer": Finding.REFUSE,
@@ -483,30 +485,35 @@ def _conditions(rule: Rule | None, case: _Case) -> list[Reason]:
         party = str(condition["responsible_party"]).replace("_", " ")
         due = condition["due"]
         overdue = due not in (None, "before_go_live") and _day(str(due)) < case.today
-        for applies, choice, what in (
-            (condition["blocking"], blocking_choice, "a blocking condition"),
-            (overdue, overdue_choice, f"a condition due {due}, past due"),
-        ):
-            if not applies:
+        applicable = [
+            (choice, what)
+            for applies, choice, what in (
+                (condition["blocking"], blocking_choice, "a blocking condition"),
+                (overdue, overdue_choice, f"a condition due {due}, past due"),
+            )
+            if applies
+        ]
+        if not applicable:
+            continue
+        # blocking and overdue: the worse of the two choices decides
+        choice, what = max(applicable, key=lambda c: _CONDITION_CHOICES.index(c[0]))
+        text = f"{condition['condition_id']} ({party}) is {what}, open when assessed: "
+        if choice == "action":
+            if any(a.id == f"confirm-{condition['condition_id']}" for a in case.actions):
                 continue
-            text = f"{condition['condition_id']} ({party}) is {what}, open when assessed: "
-            if choice == "action":
-                if any(a.id == f"confirm-{condition['condition_id']}" for a in case.actions):
-                    break
-                case.actions.append(
-                    LocalAction(
-                        id=f"confirm-{condition['condition_id']}",
-                        text=f"Confirm with the {party} that this was met: {condition['text']}",
-                        source="condition",
-                        pointer=where,
-                        blocking=bool(condition["blocking"]),
-                        due=None if due is None else str(due),
-                    )
+            case.actions.append(
+                LocalAction(
+                    id=f"confirm-{condition['condition_id']}",
+                    text=f"Confirm with the {party} that this was met: {condition['text']}",
+                    source="condition",
+                    pointer=where,
+                    blocking=bool(condition["blocking"]),
+                    due=None if due is None else str(due),
                 )
-                reasons.append(_met(the_rule, where, text + "we confirm it (a local action)"))
-            else:
-                reasons.append(_reason(the_rule, _CHOICE[choice], where, text + condition["text"]))
-            break
+            )
+            reasons.append(_met(the_rule, where, text + "we confirm it (a local action)"))
+        else:
+            reasons.append(_reason(the_rule, _CHOICE[choice], where, text + condition["text"]))
     return reasons
 
 
