@@ -373,7 +373,8 @@ def test_a_revoked_latest_record_is_not_outlived_by_the_one_it_superseded(
     r1h.set_bit("revocation", 2_000)
     files = _write(tmp_path, {"first.json": first, "latest.json": latest})
     summary = summarise(_verifier(r1h), files)
-    assert [n.codes for n in summary.not_counted] == [("revoked",)]
+    listed = {Path(n.file).name: (n.verdict, n.codes) for n in summary.not_counted}
+    assert listed == {"latest.json": ("rejected", ("revoked",)), "first.json": ("verified", ())}
     assert summary.passports == ()
     assert summary.assessments_not_repeated == 0
 
@@ -403,3 +404,46 @@ def test_an_assessor_adopting_its_own_passport_repeats_no_assessment(tmp_path: P
     assert reuse.assessments_not_repeated == 0
     assert reuse.domain_assessments_reused == 0
     assert summary.assessments_not_repeated == 0
+
+
+def test_every_file_is_counted_or_listed(r1h: Org, tmp_path: Path) -> None:
+    """An adopter's earlier record was neither counted nor listed: "2 files: 1 adoption(s)
+    counted, 0 not counted"."""
+    files = _write(
+        tmp_path,
+        {
+            "first.json": _adoption(r1h, hours_ago=3, index=1_000),
+            "latest.json": _adoption(r1h, _decision(Outcome.ADOPT), hours_ago=2, index=2_000),
+        },
+    )
+    summary = summarise(_verifier(r1h), files)
+    counted = sum(p.organisations for p in summary.passports)
+    assert (summary.files, counted, len(summary.not_counted)) == (2, 1, 1)
+    [earlier] = summary.not_counted
+    assert (Path(earlier.file).name, earlier.verdict, earlier.outlived) == (
+        "first.json",
+        "verified",
+        True,
+    )
+
+
+def test_a_folder_with_an_earlier_record_still_exits_0(run: Any, r1h: Org, tmp_path: Path) -> None:
+    folder = tmp_path / "collected"
+    folder.mkdir()
+    _write(
+        folder,
+        {
+            "first.json": _adoption(r1h, hours_ago=3, index=1_000),
+            "latest.json": _adoption(r1h, _decision(Outcome.ADOPT), hours_ago=2, index=2_000),
+        },
+    )
+    (tmp_path / "r1h.json").write_text(dumps_pretty(r1h.description()))
+    lists = []
+    for i, status_list in enumerate(r1h.status_lists()):
+        (tmp_path / f"list-{i}.json").write_text(dumps_pretty(status_list))
+        lists += ["--status-list", tmp_path / f"list-{i}.json"]
+    at = ["--at", "2026-05-01T09:30:00Z", "--home", tmp_path / "operator"]
+    summary = run(
+        "adoptions", "summary", folder, "--trust-issuer", tmp_path / "r1h.json", *lists, *at
+    )
+    assert summary.code == 0, summary

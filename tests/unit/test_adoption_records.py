@@ -228,7 +228,8 @@ def test_the_summary_counts_each_adopter_once_and_only_what_verifies(
     assert reasons["d-stranger"] == ("rejected", ("issuer-untrusted",))
     assert reasons["e-tampered"] == ("rejected", ("signature-invalid",))
     assert reasons["f-passport"][0] == "verified"  # a passport, not an adoption record
-    assert set(reasons) == {"d-stranger", "e-tampered", "f-passport", "g-unreadable"}
+    assert reasons["a-earlier"] == ("verified", ())  # R1H's earlier record: listed, not counted
+    assert set(reasons) == {"a-earlier", "d-stranger", "e-tampered", "f-passport", "g-unreadable"}
     assert summary.to_json()["assessments_not_repeated"] == 2
     rows = summary.to_csv().splitlines()
     assert len(rows) == 3

@@ -5,8 +5,9 @@ adopt-with-actions, 1 for refuse, 3 for refer (a person must look), 2 for usage
 or input errors (an unreadable file, a policy that is not valid, an unknown
 ``--done`` action, a wrong passphrase). ``adopt`` signs only a decision to adopt.
 ``policy check`` exits 1 for a policy that is not valid. ``adoptions summary``
-exits 0 when every file was counted, else 1 if any did not verify as rejected,
-else 2 if any could not be read, else 3.
+exits 0 when every file was counted (or is an adopter's earlier record, its latest
+counted), else 1 if any did not verify as rejected, else 2 if any could not be read,
+else 3.
 """
 
 from __future__ import annotations
@@ -534,7 +535,7 @@ def summary_command(
         code = ExitCode.REJECTED
     elif unreadable:
         code = ExitCode.USAGE
-    elif summary.not_counted:
+    elif any(not n.outlived for n in summary.not_counted):  # an earlier record is no fault
         code = ExitCode.INDETERMINATE
     else:
         code = ExitCode.OK

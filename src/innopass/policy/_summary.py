@@ -85,6 +85,8 @@ class NotCounted:
     reason: str
     verdict: str | None = None
     codes: tuple[str, ...] = ()
+    outlived: bool = False
+    """A verified record its adopter's later record (counted) took the place of."""
 
     def to_json(self) -> JSONObject:
         return {
@@ -235,8 +237,11 @@ def summarise(verifier: Verifier, files: Iterable[str | Path]) -> AdoptionSummar
     in :attr:`AdoptionSummary.not_counted`; nothing unverified is counted. An
     adopter whose latest record of a passport is revoked or suspended (genuine
     otherwise) is not counted for that passport by an earlier record it superseded.
+    Every file is either counted or listed: an adopter's earlier verified records
+    are listed as ``outlived``.
     """
     latest: dict[tuple[str, str], Counted] = {}
+    outlived: list[Counted] = []
     withdrawn: dict[tuple[str, str], datetime] = {}
     skipped: list[NotCounted] = []
     total = 0
@@ -269,10 +274,34 @@ def summarise(verifier: Verifier, files: Iterable[str | Path]) -> AdoptionSummar
         held = latest.get(key)
         if held is None or claims.adopted_at > held.claims.adopted_at:
             latest[key] = counted
+            older = held
+        else:
+            older = counted
+        if older is not None:
+            outlived.append(older)
     for key, when in withdrawn.items():
         held = latest.get(key)
         if held is not None and held.claims.adopted_at <= when:
             del latest[key]
+            skipped.append(
+                NotCounted(
+                    file=held.file,
+                    reason="verified, but its adopter's later record of the passport is "
+                    "revoked or suspended",
+                    verdict="verified",
+                )
+            )
+    skipped += [
+        NotCounted(
+            file=c.file,
+            reason="verified, but an earlier record: its adopter's latest is counted"
+            if (c.claims.passport, c.claims.adopter) in latest
+            else "verified, but an earlier record of an adopter that withdrew",
+            verdict="verified",
+            outlived=(c.claims.passport, c.claims.adopter) in latest,
+        )
+        for c in outlived
+    ]
     by_passport: dict[str, list[Counted]] = {}
     for (passport, _), counted in sorted(latest.items()):
         by_passport.setdefault(passport, []).append(counted)
