@@ -428,6 +428,7 @@ def test_every_file_is_counted_or_listed(r1h: Org, tmp_path: Path) -> None:
 
 
 def test_a_folder_with_an_earlier_record_still_exits_0(run: Any, r1h: Org, tmp_path: Path) -> None:
+    """Listing the earlier record must not make a folder that is all genuine exit 3."""
     folder = tmp_path / "collected"
     folder.mkdir()
     _write(
