@@ -443,6 +443,8 @@ def test_revocation_then_refusal_with_the_reason(run: Any, world: World) -> None
     assert show.code == 1, show
     html = page.read_text()
     assert 'class="banner decision decision-refuse"' in html
+    decision_box = html.split('id="decision"', 1)[1].split("</div>", 1)[0]
+    assert "[OVERDUE]" not in decision_box  # a refusal is red, not marked as something late
     assert "a field safety notice was issued for the product" in html
     terminal = show_decision(run, world)
     assert terminal.code == 1

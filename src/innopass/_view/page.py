@@ -68,6 +68,7 @@ _FLAGS: Final = {
     "claimed": "CLAIMED",
     "excluded": "",
     "notice": "",
+    "refuse": "",
 }
 
 
@@ -92,9 +93,8 @@ def _row(row: Row) -> str:
     if row.label == "Passport digest" or row.value.startswith("sha256 "):
         value = f'<span class="mono">{value}</span>'
     marker = f' <span class="flag">[{flag}]</span>' if flag and flag not in row.value else ""
-    cls = {"overdue": ' class="flag"', "expired": ' class="flag"', "notice": ' class="notice"'}.get(
-        row.flag or "", ""
-    )
+    classes = {"overdue": "flag", "expired": "flag", "refuse": "flag", "notice": "notice"}
+    cls = f' class="{classes[row.flag]}"' if row.flag in classes else ""
     return f"<tr><th>{escape(row.label)}</th><td{cls}>{value}{marker}</td></tr>"
 
 

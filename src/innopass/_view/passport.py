@@ -167,7 +167,8 @@ class Row:
     """One line of a section: a label, its value and, where it matters, a flag.
 
     ``flag`` is ``overdue``, ``expired`` or ``claimed`` (the page and the terminal
-    show it in red), ``notice`` (a status message, a merger: shown marked), or ``None``.
+    show it in red), ``notice`` (a status message, a merger: shown marked), ``refuse`` (a
+    reason a decision refuses: red, with no marker), or ``None``.
     """
 
     label: str
@@ -376,7 +377,7 @@ def decision_view(decision: Decision) -> DecisionView:
         Row(
             f"{r.finding.value}: {clean(r.rule, 120)}",
             clean(r.message, 600) + (f" (at {clean(r.pointer, 200)})" if r.pointer else ""),
-            "overdue" if r.finding.value == "refuse" else "notice",
+            "refuse" if r.finding.value == "refuse" else "notice",
         )
         for r in decision.reasons
         if r.finding.value in ("refuse", "refer")

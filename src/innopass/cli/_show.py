@@ -122,6 +122,7 @@ _STYLES: Final = {
     "claimed": "bold yellow",
     "excluded": "magenta",
     "notice": "bold magenta",
+    "refuse": "bold red",
 }
 #: The decision panel's colour, by outcome.
 _OUTCOME_COLOURS: Final = {
