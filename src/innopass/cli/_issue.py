@@ -14,6 +14,7 @@ error names what the ledger holds and ``passport export`` writes it again.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -211,6 +212,7 @@ def issue_command(
     """
     from innopass.errors import OutputError, RecordInvalidError
     from innopass.issuer import Issuer, OrganisationHome
+    from innopass.issuer._passport import sync_passport_directory
 
     several = len(records) > 1
     if several and output is None:
@@ -254,26 +256,51 @@ def issue_command(
             hidden=not (several and sys.stderr.isatty()),
         )
 
-        def deliver(passport: IssuedPassport) -> None:
+        def report(passport: IssuedPassport, target: Path | None) -> None:
             source = next(sources)
             progress.update(1)
             superseded = "".join(
                 f"\n  supersedes {old} (its message now says: superseded)"
                 for old in passport.supersedes
             )
-            if output is None:
+            if target is None:
                 click.echo(passport.text(), nl=False)
                 click.echo(f"issued {passport.id} from {source}{superseded}", err=True)
+            else:
+                click.echo(f"{source} -> {target}  ({passport.id}){superseded}")
+
+        def deliver(group: Sequence[IssuedPassport]) -> None:
+            """Write a committed group's files, make them durable, then report them."""
+            if output is None:
+                for passport in group:
+                    report(passport, None)
                 return
-            target = output / passport.filename() if to_directory else output
-            passport.write(target)
-            click.echo(f"{source} -> {target}  ({passport.id}){superseded}")
+            if not to_directory:
+                for passport in group:
+                    passport.write(output)
+                    report(passport, output)
+                return
+            # each file fsynced and renamed into place (whole or absent, never half) and
+            # reported at once; the directory is fsynced once per group, not per file
+            written: list[IssuedPassport] = []
+            try:
+                for passport in group:
+                    target = output / passport.filename()
+                    passport.write(target, sync_directory=False)
+                    written.append(passport)
+                    report(passport, target)
+            except OutputError:
+                if written:
+                    with contextlib.suppress(OutputError):  # the write's failure is the one told
+                        sync_passport_directory(output, written)
+                raise
+            sync_passport_directory(output, written)
 
         with progress:
             issued = issuer.issue_batch(
                 prepared,
                 format=fmt,
-                on_issued=deliver,
+                on_group=deliver,
                 reissue=reissue,
                 successor_of=successor_of,
             )

@@ -296,6 +296,7 @@ class Issuer(Session):
         *,
         format: PassportFormat | str = PassportFormat.DI,
         on_issued: Callable[[IssuedPassport], None] | None = None,
+        on_group: Callable[[Sequence[IssuedPassport]], None] | None = None,
         group: int = ISSUE_GROUP,
         reissue: bool = False,
         successor_of: Iterable[str] = (),
@@ -305,7 +306,8 @@ class Issuer(Session):
         If any record is invalid, nothing is issued (:meth:`prepare_batch`). The
         passports are committed in groups of ``group``, one durable transaction
         each; ``on_issued`` is called for each passport of a group only after the
-        group's commit (the command line writes the files there). A crash or kill
+        group's commit, and then ``on_group`` with the group's passports (the command
+        line writes the files there, and syncs their directory once). A crash or kill
         mid-batch therefore loses nothing that was reported: a group is in the
         ledger entirely or not at all, and a rolled-back group's status indices were
         never published.
@@ -333,6 +335,8 @@ class Issuer(Session):
             for passport in done:
                 if on_issued is not None:
                     on_issued(passport)
+            if on_group is not None:
+                on_group(done)
             issued += done
         return issued
 

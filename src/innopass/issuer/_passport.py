@@ -17,7 +17,7 @@ from pathlib import Path
 from innopass._internal.canonical import sha256_digest
 from innopass._internal.contexts import PASSPORT_CONTEXT
 from innopass._internal.credential import ISSUER_TYPE, PASSPORT_TYPE, SUBJECT_TYPE, VC_TYPE
-from innopass._internal.files import atomic_write
+from innopass._internal.files import atomic_write, replace_file, sync_directory
 from innopass._internal.jsonio import JSONObject, dumps_pretty
 from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
 from innopass._internal.timestamps import format_datetime
@@ -26,7 +26,14 @@ from innopass.record import AssessmentRecord
 from innopass.status import StatusEntry
 from innopass.trust import OrganisationDescription
 
-__all__ = ["IssuedPassport", "PassportFormat", "build_passport", "passport_format", "start_of_day"]
+__all__ = [
+    "IssuedPassport",
+    "PassportFormat",
+    "build_passport",
+    "passport_format",
+    "start_of_day",
+    "sync_passport_directory",
+]
 
 
 class PassportFormat(StrEnum):
@@ -120,14 +127,21 @@ class IssuedPassport:
         stem = self.id.removeprefix("urn:uuid:")
         return f"{stem}.jwt" if self.format is PassportFormat.JWT else f"{stem}.json"
 
-    def write(self, path: Path) -> None:
+    def write(self, path: Path, *, sync_directory: bool = True) -> None:
         """Write the passport file atomically (never half a passport).
 
         Raises :class:`~innopass.errors.OutputError` (with ``passport_id``) if the
-        file cannot be written; the passport stays in the ledger.
+        file cannot be written; the passport stays in the ledger. With
+        ``sync_directory=False`` the file is written and fsynced and its rename is
+        atomic, but the directory is not fsynced: the caller does that once for
+        many files with :func:`sync_passport_directory`, before it reports them.
         """
+        data = self.text().encode("utf-8")
         try:
-            atomic_write(path, self.text().encode("utf-8"), mode=0o644)
+            if sync_directory:
+                atomic_write(path, data, mode=0o644)
+            else:
+                replace_file(path, data, mode=0o644)
         except OSError as exc:
             raise OutputError(
                 f"passport {self.id} is recorded in the ledger, but {path} cannot be written "
@@ -136,3 +150,23 @@ class IssuedPassport:
                 path=path,
                 passport_id=self.id,
             ) from exc
+
+
+def sync_passport_directory(directory: Path, passports: Sequence[IssuedPassport]) -> None:
+    """Make the names of ``passports``, just written into ``directory`` with
+    ``write(..., sync_directory=False)``, durable: one fsync of the directory.
+
+    Raises :class:`~innopass.errors.OutputError` (naming the first passport) if
+    the directory cannot be synced; the passports stay in the ledger.
+    """
+    try:
+        sync_directory(directory)
+    except OSError as exc:
+        first = passports[0].id if passports else None
+        raise OutputError(
+            f"{len(passports)} passport(s) are recorded in the ledger and written into "
+            f"{directory}, but the directory cannot be synced ({exc.strerror or exc}); "
+            "write them again with `innopass passport export ID -o FILE`",
+            path=directory,
+            passport_id=first,
+        ) from exc
