@@ -401,3 +401,18 @@ def dumps_pretty(
         except orjson.JSONEncodeError:
             pass  # a non-string key, an integer beyond 64 bits, a lone surrogate, depth
     return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def dumps_compact(value: Mapping[str, Any] | Iterable[Any] | JSONValue) -> str:
+    """Compact JSON as stored (not for signing: see canonical.py).
+
+    Exactly ``json.dumps(value, ensure_ascii=False, allow_nan=False,
+    separators=(",", ":"))``, by the same two routes as :func:`dumps_pretty`
+    (orjson for plain, float-free values; a differential test keeps them equal).
+    """
+    if plain_without_floats(value):
+        try:
+            return orjson.dumps(value).decode("utf-8")
+        except orjson.JSONEncodeError:
+            pass  # a non-string key, an integer beyond 64 bits, a lone surrogate, depth
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
