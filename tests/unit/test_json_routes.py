@@ -22,6 +22,7 @@ from innopass._internal.jsonio import (
     JsonLimits,
     _exact_loads,
     _fast_loads,
+    dumps_compact,
     dumps_pretty,
     loads_strict,
     plain_without_floats,
@@ -151,6 +152,29 @@ def _reference(value: Any) -> str:
 @given(_pretty_documents)
 def test_pretty_routes_agree(value: Any) -> None:
     assert _pretty_outcome(dumps_pretty, value) == _pretty_outcome(_reference, value)
+
+
+def _compact_reference(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_pretty_documents)
+def test_compact_routes_agree(value: Any) -> None:
+    assert _pretty_outcome(dumps_compact, value) == _pretty_outcome(_compact_reference, value)
+
+
+def test_compact_route_on_every_character_and_real_documents() -> None:
+    from innopass.record import example
+
+    every = "".join(chr(c) for c in range(0x800)) + "\u2028\u2029\ufeff\uffff\U0001f602"
+    for value in ({"s": every, every: [every]}, [example(p) for p in ("device", "digital")]):
+        assert dumps_compact(value) == _compact_reference(value)
+    assert dumps_compact({"n": 2**70, "f": 0.1}) == _compact_reference({"n": 2**70, "f": 0.1})
+    assert dumps_compact({1: "int key"}) == _compact_reference({1: "int key"})
+    assert dumps_compact(["\ud800"]) == _compact_reference(["\ud800"])  # a lone surrogate
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        dumps_compact({"a": [float("nan")]})
 
 
 def test_pretty_route_on_real_documents() -> None:

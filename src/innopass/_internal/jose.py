@@ -42,7 +42,7 @@ from innopass.errors import (
     MalformedInputError,
     ProofError,
 )
-from innopass.keys import PrivateKey
+from innopass.keys import KeyType, PrivateKey
 
 __all__ = [
     "JWT_TYPE",
@@ -121,6 +121,19 @@ def parse_compact_jws(token: str, *, limits: JsonLimits = DEFAULT_LIMITS) -> Par
     )
 
 
+#: The JOSE ``alg`` of each key type, learnt from the first key of that type that signs.
+_JOSE_ALGS: dict[KeyType, str] = {}
+
+
+def _jose_alg(key: PrivateKey) -> str:
+    """``key.public_key().jose_alg``, without deriving (and checking) the public key each time:
+    the algorithm is the key type's."""
+    alg = _JOSE_ALGS.get(key.key_type)
+    if alg is None:
+        alg = _JOSE_ALGS[key.key_type] = key.public_key().jose_alg
+    return alg
+
+
 def sign_vc_jwt(
     credential: Mapping[str, Any], key: PrivateKey, *, kid: str, issued_at: datetime
 ) -> str:
@@ -135,7 +148,7 @@ def sign_vc_jwt(
         payload["jti"] = credential["id"]
     import jwt  # PyJWT signs; verification never loads it
 
-    alg = key.public_key().jose_alg
+    alg = _jose_alg(key)
     return jwt.encode(
         payload,
         key.crypto_key,
@@ -174,7 +187,7 @@ def sign_vp_jwt(
         payload["jti"] = presentation["id"]
     import jwt  # PyJWT signs; verification never loads it
 
-    alg = key.public_key().jose_alg
+    alg = _jose_alg(key)
     return jwt.encode(
         payload,
         key.crypto_key,

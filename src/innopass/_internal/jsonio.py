@@ -342,7 +342,7 @@ def require_object(value: JSONValue, *, what: str = "document", path: str = "") 
     return value
 
 
-_PLAIN: Final = frozenset({dict, list, tuple, str, int, bool, type(None)})
+_PLAIN_SCALARS: Final = frozenset({str, int, bool, type(None)})
 
 
 def plain_without_floats(value: object) -> bool:
@@ -355,24 +355,36 @@ def plain_without_floats(value: object) -> bool:
     other type must take the exact route.
     """
     stack = [value]
-    pop, extend = stack.pop, stack.extend
-    plain = _PLAIN
+    pop, push = stack.pop, stack.append
+    scalars = _PLAIN_SCALARS
     while stack:
         item = pop()
         kind = type(item)
         if kind is dict:
-            extend(item.values())  # type: ignore[attr-defined]
+            members: Iterable[object] = item.values()  # type: ignore[attr-defined]
         elif kind is list or kind is tuple:
-            extend(item)  # type: ignore[arg-type]
-        elif kind not in plain:
+            members = item  # type: ignore[assignment]
+        elif kind in scalars:
+            continue
+        else:
             return False
+        for member in members:  # the members' types tested here: most are strings
+            kind = type(member)
+            if kind is str:
+                continue
+            if kind is dict or kind is list or kind is tuple:
+                push(member)
+            elif kind not in scalars:
+                return False
     return True
 
 
 _PRETTY: Final = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 
 
-def dumps_pretty(value: Mapping[str, Any] | Iterable[Any] | JSONValue) -> str:
+def dumps_pretty(
+    value: Mapping[str, Any] | Iterable[Any] | JSONValue, *, plain: bool = False
+) -> str:
     """Human-readable JSON for files people open (not for signing: see canonical.py).
 
     Exactly ``json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)``
@@ -380,11 +392,27 @@ def dumps_pretty(value: Mapping[str, Any] | Iterable[Any] | JSONValue) -> str:
     pure Python, about seventy times slower) for what it writes identically
     (:func:`plain_without_floats`, string keys, integers within 64 bits); anything
     else takes the standard library, which also raises for what is not JSON. A
-    differential test keeps them equal.
+    differential test keeps them equal. ``plain`` says the caller knows ``value``
+    passes :func:`plain_without_floats`, so it is not walked again.
     """
-    if plain_without_floats(value):
+    if plain or plain_without_floats(value):
         try:
             return orjson.dumps(value, option=_PRETTY).decode("utf-8")
         except orjson.JSONEncodeError:
             pass  # a non-string key, an integer beyond 64 bits, a lone surrogate, depth
     return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def dumps_compact(value: Mapping[str, Any] | Iterable[Any] | JSONValue) -> str:
+    """Compact JSON as stored (not for signing: see canonical.py).
+
+    Exactly ``json.dumps(value, ensure_ascii=False, allow_nan=False,
+    separators=(",", ":"))``, by the same two routes as :func:`dumps_pretty`
+    (orjson for plain, float-free values; a differential test keeps them equal).
+    """
+    if plain_without_floats(value):
+        try:
+            return orjson.dumps(value).decode("utf-8")
+        except orjson.JSONEncodeError:
+            pass  # a non-string key, an integer beyond 64 bits, a lone surrogate, depth
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))

@@ -125,8 +125,10 @@ def load_schema(name: str) -> JSONObject:
     return copy.deepcopy(_parsed(name))
 
 
+@cache
 def schema_digest_sri(name: str) -> str:
-    """The schema's ``digestSRI`` (W3C SRI): ``sha384-`` and the base64 SHA-384 of its bytes."""
+    """The schema's ``digestSRI`` (W3C SRI): ``sha384-`` and the base64 SHA-384 of its bytes
+    (kept, as :func:`schema_bytes` keeps the bytes)."""
     digest = hashlib.sha384(schema_bytes(name)).digest()
     return "sha384-" + base64.b64encode(digest).decode("ascii")
 

@@ -23,7 +23,14 @@ from typing import Self
 from innopass._internal.canonical import sha256_digest
 from innopass._internal.credential import credential_types
 from innopass._internal.encoding import b64url_decode
-from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict, require_object
+from innopass._internal.jsonio import (
+    JSONObject,
+    JSONValue,
+    dumps_pretty,
+    loads_strict,
+    plain_without_floats,
+    require_object,
+)
 from innopass._internal.timestamps import format_datetime, parse_datetime, utc_now
 from innopass.adoption import Decision, build_adoption_credential
 from innopass.errors import (
@@ -54,6 +61,7 @@ from innopass.issuer._passport import (
     PassportFormat,
     build_passport,
     passport_format,
+    passport_text,
 )
 from innopass.issuer._session import Session
 from innopass.issuer._signer import Signer
@@ -296,6 +304,7 @@ class Issuer(Session):
         *,
         format: PassportFormat | str = PassportFormat.DI,
         on_issued: Callable[[IssuedPassport], None] | None = None,
+        on_group: Callable[[Sequence[IssuedPassport]], None] | None = None,
         group: int = ISSUE_GROUP,
         reissue: bool = False,
         successor_of: Iterable[str] = (),
@@ -305,7 +314,8 @@ class Issuer(Session):
         If any record is invalid, nothing is issued (:meth:`prepare_batch`). The
         passports are committed in groups of ``group``, one durable transaction
         each; ``on_issued`` is called for each passport of a group only after the
-        group's commit (the command line writes the files there). A crash or kill
+        group's commit, and then ``on_group`` with the group's passports (the command
+        line writes the files there, and syncs their directory once). A crash or kill
         mid-batch therefore loses nothing that was reported: a group is in the
         ledger entirely or not at all, and a rolled-back group's status indices were
         never published.
@@ -333,6 +343,8 @@ class Issuer(Session):
             for passport in done:
                 if on_issued is not None:
                     on_issued(passport)
+            if on_group is not None:
+                on_group(done)
             issued += done
         return issued
 
@@ -433,14 +445,26 @@ class Issuer(Session):
         now: datetime,
         status: tuple[StatusEntry, ...],
         supersedes: tuple[str, ...] = (),
+        record: tuple[JSONObject, bool] | None = None,
     ) -> IssuedPassport:
-        """``credential`` signed with the current key, as Data Integrity or as a vc+jwt."""
+        """``credential`` signed with the current key, as Data Integrity or as a vc+jwt.
+
+        ``record`` is a passport's record JSON and whether it passes
+        :func:`~innopass._internal.jsonio.plain_without_floats`, so that the file text
+        (made here, once) does not walk it again.
+        """
         signer = self._signer
         token: str | None = None
         if fmt is PassportFormat.JWT:
             token = signer.sign_jwt(credential, issued_at=now)
+            text = token + "\n"
         else:
             credential = signer.sign(credential, created=now)
+            text = (
+                dumps_pretty(credential)
+                if record is None
+                else passport_text(credential, record[0], record_plain=record[1])
+            )
         return IssuedPassport(
             id=str(credential["id"]),
             format=fmt,
@@ -449,6 +473,7 @@ class Issuer(Session):
             verification_method=signer.key_id,
             status=status,
             supersedes=supersedes,
+            issued_text=text,
         )
 
     def _issued_before(
@@ -525,6 +550,7 @@ class Issuer(Session):
         """Build, sign and record one passport inside the open transaction ``tx``."""
         superseded = self._superseded(tx, record, reissue=reissue)
         record_json = record.to_json()
+        record_plain = plain_without_floats(record_json)
         passport_id = self._new_id()
         signer = self._signer
         organisation = signer.description
@@ -537,9 +563,15 @@ class Issuer(Session):
             now=now,
             status=entries,
             record_json=record_json,
+            record_plain=record_plain,
         )
         passport = self._secure(
-            credential, fmt, now=now, status=entries, supersedes=tuple(e.id for e in superseded)
+            credential,
+            fmt,
+            now=now,
+            status=entries,
+            supersedes=tuple(e.id for e in superseded),
+            record=(record_json, record_plain),
         )
         subject = passport.credential["credentialSubject"]
         assert isinstance(subject, dict)

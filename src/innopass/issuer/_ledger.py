@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import secrets
 import sqlite3
@@ -48,7 +47,7 @@ from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
 from innopass._internal.canonical import canonicalize
 from innopass._internal.jose import looks_like_compact_jws, parse_compact_jws
-from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict
+from innopass._internal.jsonio import JSONObject, JSONValue, dumps_compact, loads_strict
 from innopass._internal.timestamps import format_datetime, parse_datetime, utc_now
 from innopass.errors import (
     AuditChainError,
@@ -571,7 +570,7 @@ def _chain_hash(
 
 
 def _json_text(value: JSONValue) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return dumps_compact(value)
 
 
 def _stored_json(text: str, *, what: str) -> JSONValue:
