@@ -113,7 +113,8 @@ def test_sigkill_during_a_batch_issue(tmp_path: Path) -> None:
     out = tmp_path / "out"
     process = issue_process(home, records, out)
     deadline = time.monotonic() + 60
-    while len(passport_files(out)) < 5 and process.poll() is None:
+    # into the second group: the first group's files are written, made durable and reported
+    while len(passport_files(out)) < ISSUE_GROUP + 5 and process.poll() is None:
         assert time.monotonic() < deadline, "the issuer wrote nothing"
         time.sleep(0.002)
     assert process.poll() is None, "the batch finished before it could be killed"
@@ -122,13 +123,14 @@ def test_sigkill_during_a_batch_issue(tmp_path: Path) -> None:
     assert process.returncode == -signal.SIGKILL
 
     written = len(passport_files(out))
-    assert 5 <= written < len(records)
+    assert ISSUE_GROUP + 5 <= written < len(records)
     recorded = check_home(home, out)
     # a group is committed whole, before any of its files is written: the ledger holds
     # whole groups, and only the passports of the last committed group may lack a file
     assert recorded % ISSUE_GROUP == 0
     assert 0 <= recorded - written <= ISSUE_GROUP
-    # every passport reported to the user has its file
+    # every passport reported to the user has its file (reported only once the group's
+    # files and their directory are durable)
     reported = [line.split(" -> ")[1].split()[0] for line in stdout.decode().splitlines()]
     assert reported
     assert all(Path(target).is_file() for target in reported)

@@ -300,21 +300,30 @@ def issue_command(
                         passport.write(output)
                         report(passport, output)
                     return
-                # each file fsynced and renamed into place (whole or absent, never half) and
-                # reported at once; the directory is fsynced once per group, not per file
-                written: list[IssuedPassport] = []
-                try:
-                    for passport in group:
-                        target = output / passport.filename()
+                # each file fsynced and renamed into place (whole or absent, never half); the
+                # directory fsynced once per group, and only then are the group's files
+                # reported: a name told to the user survives a power cut too
+                written: list[tuple[IssuedPassport, Path]] = []
+                failure: OutputError | None = None
+                for passport in group:
+                    target = output / passport.filename()
+                    try:
                         passport.write(target, sync_directory=False)
-                        written.append(passport)
+                    except OutputError as exc:
+                        failure = exc
+                        break
+                    written.append((passport, target))
+                if written:
+                    try:
+                        sync_passport_directory(output, [passport for passport, _ in written])
+                    except OutputError:
+                        if failure is None:
+                            raise
+                        raise failure from None  # the first failure is the one to tell
+                    for passport, target in written:
                         report(passport, target)
-                except OutputError:
-                    if written:
-                        with contextlib.suppress(OutputError):  # the write failure is told
-                            sync_passport_directory(output, written)
-                    raise
-                sync_passport_directory(output, written)
+                if failure is not None:
+                    raise failure
 
             with progress:
                 issued = issuer.issue_batch(
