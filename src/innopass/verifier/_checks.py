@@ -504,9 +504,10 @@ def check_status(
     hint = "" if ctx.online is not None else _OFFLINE_HINT
     messages: list[StatusMessageInfo] = []
     for index, entry in enumerate(entries):
+        path = _entry_path(env.credential, index)
         reading = read_entry(
             entry,
-            path=_entry_path(env.credential, index),
+            path=path,
             candidates=_candidates(entry, issuer, ctx),
             verify=verify,
             policy=policy,
@@ -520,7 +521,7 @@ def check_status(
         )
         if reading.failure is not None:
             found.failed(reading.failure)
-        note = _message(entry, reading, _entry_path(env.credential, index))
+        note = _message(entry, reading, path)
         if note is not None:
             messages.append(note)
     return found, tuple(messages)
