@@ -292,6 +292,36 @@ def test_a_held_copy_is_not_given_for_a_list_with_nan() -> None:
         verifier.verifier.verify(passport(org), status_lists=lists)
 
 
+def test_a_list_verified_under_the_fixed_view_is_not_checked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from innopass.verifier import _checks
+
+    org = Org.did_key()
+    calls: list[str] = []
+    real = verify_status_list
+
+    def counting(credential: Any, **options: Any) -> Any:
+        calls.append(str(credential["id"]))
+        return real(credential, **options)
+
+    monkeypatch.setattr(_checks, "verify_status_list", counting)
+    clock = Clock(NOW)
+    lists = org.status_lists()  # valid for 7 days from an hour before NOW
+    verifier = Verifier(TrustStore().with_issuer(org.did), clock=clock)
+    credential: Any = passport(org)
+    for _ in range(3):
+        assert verifier.verify(passport(org), status_lists=lists).verified
+    assert len(calls) == 2  # each list once
+    clock.at = NOW + timedelta(days=8)  # the time rules still apply at every use
+    late = verifier.verify(credential, status_lists=lists)
+    assert late.codes == {FailureCode.STATUS_STALE}
+    assert len(calls) == 2
+    other = Verifier(TrustStore().with_issuer(org.did), clock=Clock(NOW))
+    assert other.verify(credential, status_lists=lists).verified  # each verifier checks
+    assert len(calls) == 4
+
+
 def test_held_copies_of_offered_lists_are_bounded() -> None:
     org = Org.did_key()
     verifier = make_verifier(issuers=[org.did])

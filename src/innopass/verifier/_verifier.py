@@ -44,6 +44,7 @@ from innopass.errors import (
 from innopass.verifier._checks import (
     Context,
     Found,
+    VerifiedLists,
     check_adoption,
     check_issuer,
     check_proof,
@@ -135,6 +136,7 @@ class Verifier:
         "_suites",
         "_trust_list_cache",
         "_trust_lists",
+        "_verified_lists",
     )
 
     def __init__(
@@ -201,6 +203,9 @@ class Verifier:
             for credential in owned
         }
         self._offered = _OfferedCopies(self._content_keys)
+        self._verified_lists = VerifiedLists(
+            max_entries=cache_size, max_bytes=cache_size * _CACHED_LIST_BYTES
+        )
 
     @property
     def trust(self) -> TrustStore:
@@ -533,8 +538,10 @@ class Verifier:
         online = None
         if self._fetcher is not None and self._fetched is not None:
             online = Online(self._fetcher, self._fetched, limits=self._limits)
+        verified_lists = None
         if self._base_view is not None and not offered and not waiting:
             view = self._base_view
+            verified_lists = self._verified_lists
         else:
             view = self._store.view(
                 offered,
@@ -558,6 +565,7 @@ class Verifier:
             status_cache=self._status_cache,
             online=online,
             content_keys=self._content_keys,
+            verified_lists=verified_lists,
         )
 
     def _offered_trust_lists(
