@@ -25,7 +25,7 @@ import functools
 import itertools
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -531,7 +531,13 @@ def check_status(
             memo = None if known is None or key is None else (key, issuer, fetched_at)
             found = None if memo is None or known is None else known.get(memo)
             if found is not None:
-                outcome = replace(found, credential=dict(candidate))
+                outcome = VerifiedStatusList(
+                    list=found.list,
+                    valid_from=found.valid_from,
+                    valid_until=found.valid_until,
+                    fetched_at=found.fetched_at,
+                    credential=dict(candidate),
+                )
             else:
                 try:
                     outcome = verify_status_list(
