@@ -97,12 +97,28 @@ def test_routes_agree(text: str, nest: int) -> None:
         b'{"a":' * 65 + b"1" + b"}" * 65,
         b'{"n":123456789012345678901234567890}',
         b"[18446744073709551616]",
+        b"[-9223372036854775809]",
+        b"-9223372036854775809",
+        b'{"f":1.5,"n":18446744073709551616}',  # a float beside it: the run decides
     ],
 )
 def test_the_fast_route_never_decides_these_wrongly(text: bytes) -> None:
     assert _fast_loads(text, 64) is _UNSURE
     exact = _outcome(lambda d: _exact_loads(d, JsonLimits()), text)
     assert _outcome(lambda d: loads_strict(d), text) == exact
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"sha256":"1234567890123456789012345abc"}',  # nineteen digits inside a string
+        b"[1234567890123456789,-9223372036854775808,18446744073709551615]",  # exact ints
+    ],
+)
+def test_long_digit_runs_without_a_float_out_of_range_take_the_fast_route(text: bytes) -> None:
+    fast = _fast_loads(text, 64)
+    assert isinstance(fast, tuple)
+    assert _outcome(lambda d: fast[0], text) == _outcome(lambda d: _exact_loads(d, LIMITS), text)
 
 
 def test_the_fast_route_takes_a_real_passport() -> None:

@@ -441,3 +441,36 @@ def test_multikey_header_reader_refuses_what_multiformats_refuses(data: bytes) -
 
     with pytest.raises(KeyMaterialError):
         _read_varint(data)
+
+
+def _b64url_by_reencoding(value: object) -> bytes | str:
+    """The definition the decoder meets: alphabet only, no padding, and canonical (the data
+    re-encoded is the text); the refusal's wording otherwise."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_-]*", value):
+        return "is not base64url without padding"
+    if len(value) % 4 == 1:
+        return "is not base64url without padding"
+    data = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    if base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii") != value:
+        return "is not canonical base64url"
+    return data
+
+
+_B64_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= \n.é\x00"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    value=st.text(alphabet=_B64_CHARS, max_size=12)
+    | st.binary(max_size=12).map(lambda b: base64.urlsafe_b64encode(b).decode().rstrip("="))
+    | st.text(max_size=6)
+)
+def test_b64url_decode_is_the_reencoding_definition(value: str) -> None:
+    from innopass._internal.encoding import b64url_decode
+
+    expected = _b64url_by_reencoding(value)
+    try:
+        got: bytes | str = b64url_decode(value, what="x")
+    except KeyMaterialError as exc:
+        got = str(exc).removeprefix("x ")
+    assert got == expected

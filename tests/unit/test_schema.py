@@ -299,3 +299,51 @@ def test_validate_raises_with_every_problem(device: dict[str, Any]) -> None:
     assert [p.path for p in caught.value.problems] == ["/product/nice_esf_tier", "/record_version"]
     assert all(p.message for p in caught.value.problems)
     assert not schema.is_valid(device)
+
+
+def test_format_checkers_remember_answers_not_decisions() -> None:
+    from innopass._internal.timestamps import is_date
+
+    calls: list[str] = []
+
+    def counting(instance: str) -> bool:
+        calls.append(instance)
+        return is_date(instance)
+
+    check = schema._format_ok(counting)
+    for _ in range(3):
+        assert check("2026-02-28")
+        assert not check("2026-02-30")  # an impossible date stays refused
+    assert calls == ["2026-02-28", "2026-02-30"]
+    long = "2026-02-28" + " " * schema._FORMAT_MEMO_LENGTH
+    assert not check(long)
+    assert not check(long)
+    assert calls[2:] == [long, long]  # a long string is not kept
+
+
+def test_a_repeated_impossible_date_is_refused_every_time() -> None:
+    record: Any = copy.deepcopy(example("device"))
+    dated = [k for k, v in _walk(record) if isinstance(v, str) and len(v) == 10 and v[4] == "-"]
+    assert dated, "the example has dates"
+    assert schema.is_valid(record)
+    for _ in range(2):
+        bad = copy.deepcopy(record)
+        _set(bad, dated[0], "2026-02-30")
+        assert not schema.is_valid(bad)
+        assert schema.is_valid(record)
+
+
+def _walk(value: Any, path: tuple[Any, ...] = ()) -> Any:
+    yield path, value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _walk(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk(v, (*path, i))
+
+
+def _set(value: Any, path: tuple[Any, ...], new: Any) -> None:
+    for part in path[:-1]:
+        value = value[part]
+    value[path[-1]] = new

@@ -14,12 +14,21 @@ from typing import Any
 
 import pytest
 
+from innopass._internal import jsonio
 from innopass._internal.cache import VerifiedCache, content_key
 from innopass._internal.suites import SUITES, JcsCryptosuite
-from innopass.errors import CheckFailed, TrustImportError
+from innopass.errors import CheckFailed, ConfigurationError, TrustImportError
 from innopass.status import MIN_ENTRIES, build_status_list_credential, new_bitstring
 from innopass.trust import KeyWindow
-from innopass.verifier import CheckName, CheckStatus, FailureCode, TrustStore, Verdict, Verifier
+from innopass.verifier import (
+    CheckName,
+    CheckStatus,
+    FailureCode,
+    TrustStore,
+    Verdict,
+    Verifier,
+    _verifier,
+)
 from innopass.verifier._status_lists import status_list_cache, verify_status_list
 from innopass.verifier._trust_lists import trust_list_cache, verify_trust_list
 from verifier_factory import (
@@ -247,6 +256,81 @@ def test_a_list_changed_in_place_is_checked_again() -> None:
         (FailureCode.STATUS_LIST_INVALID, "/credentialStatus/0/statusListCredential")
     }
     assert not result.verified
+
+
+def test_lists_offered_with_every_call_are_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    org = Org.did_key()
+    lists = org.status_lists()
+    verifier = make_verifier(issuers=[org.did])
+    parsed: list[int] = []
+    real = jsonio.loads_strict
+
+    def counting(text: Any, **options: Any) -> Any:
+        parsed.append(1)
+        return real(text, **options)
+
+    monkeypatch.setattr(_verifier, "loads_strict", counting)
+    for _ in range(3):
+        assert verifier.verifier.verify(passport(org), status_lists=lists).verified
+    assert len(parsed) == 2  # each list's text once
+    for _ in range(3):  # new objects with the same text: the copies held
+        assert verifier.verifier.verify(passport(org), status_lists=copy.deepcopy(lists)).verified
+    assert len(parsed) == 2
+    lists[0]["note"] = "changed"  # new text: copied again (and no longer signed)
+    assert not verifier.verifier.verify(passport(org), status_lists=lists).verified
+    assert len(parsed) == 3
+
+
+def test_a_held_copy_is_not_given_for_a_list_with_nan() -> None:
+    org = Org.did_key()
+    lists = org.status_lists()
+    lists[0]["note"] = None
+    verifier = make_verifier(issuers=[org.did])
+    verifier.verifier.verify(passport(org), status_lists=lists)  # orjson writes NaN as null
+    lists[0]["note"] = float("nan")
+    with pytest.raises(ConfigurationError, match="not a JSON object"):
+        verifier.verifier.verify(passport(org), status_lists=lists)
+
+
+def test_a_list_verified_under_the_fixed_view_is_not_checked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from innopass.verifier import _checks
+
+    org = Org.did_key()
+    calls: list[str] = []
+    real = verify_status_list
+
+    def counting(credential: Any, **options: Any) -> Any:
+        calls.append(str(credential["id"]))
+        return real(credential, **options)
+
+    monkeypatch.setattr(_checks, "verify_status_list", counting)
+    clock = Clock(NOW)
+    lists = org.status_lists()  # valid for 7 days from an hour before NOW
+    verifier = Verifier(TrustStore().with_issuer(org.did), clock=clock)
+    credential: Any = passport(org)
+    for _ in range(3):
+        assert verifier.verify(passport(org), status_lists=lists).verified
+    assert len(calls) == 2  # each list once
+    clock.at = NOW + timedelta(days=8)  # the time rules still apply at every use
+    late = verifier.verify(credential, status_lists=lists)
+    assert late.codes == {FailureCode.STATUS_STALE}
+    assert len(calls) == 2
+    other = Verifier(TrustStore().with_issuer(org.did), clock=Clock(NOW))
+    assert other.verify(credential, status_lists=lists).verified  # each verifier checks
+    assert len(calls) == 4
+
+
+def test_held_copies_of_offered_lists_are_bounded() -> None:
+    org = Org.did_key()
+    verifier = make_verifier(issuers=[org.did])
+    held = len(verifier.verifier._content_keys)
+    for i in range(3 * _verifier._OFFERED_COPIES):
+        offered = org.status_lists()
+        offered[0]["note"] = str(i)
+        verifier.verifier.verify(passport(org), status_lists=offered)
+    assert len(verifier.verifier._content_keys) == held + _verifier._OFFERED_COPIES
 
 
 def test_trust_list_rules_apply_to_a_remembered_trust_list() -> None:

@@ -159,6 +159,21 @@ def test_time_helpers_at_the_limits() -> None:
             parse_datetime(value)
 
 
+def test_parsed_timestamps_are_remembered_and_refusals_are_not() -> None:
+    first = parse_datetime("2026-03-01T12:00:00+01:00")
+    assert parse_datetime("2026-03-01T12:00:00+01:00") is first
+    assert first == datetime(2026, 3, 1, 11, tzinfo=UTC)
+    for _ in range(2):  # refused every time, with this call's pointer
+        with pytest.raises(MalformedInputError, match="impossible") as caught:
+            parse_datetime("2026-02-30T00:00:00Z", path=f"/at/{_}")
+        assert caught.value.path == f"/at/{_}"
+        with pytest.raises(MalformedInputError):
+            parse_datetime(20260301, path="/n")
+    long = "2026-03-01T12:00:00." + "1" * 80 + "Z"
+    assert parse_datetime(long) == parse_datetime(long)
+    assert long not in _time._parsed
+
+
 # --- M2: a trust list not yet valid -----------------------------------------------------
 
 

@@ -257,3 +257,23 @@ def test_non_ascii_or_padded_segments_are_malformed(org: Org) -> None:
         result = _verify(org, bad)
         assert result.verdict is Verdict.REJECTED
         assert FailureCode.MALFORMED in result.codes
+
+
+def test_a_jwt_payload_is_known_plain_only_without_a_float(org: Org) -> None:
+    from innopass._internal.jsonio import JsonLimits
+    from innopass.verifier._envelope import open_envelope
+
+    header, payload = _parts(org)
+    envelope, _ = open_envelope(
+        _token(header, payload, lambda _: b"s" * 64), limits=JsonLimits(), max_proofs=4
+    )
+    assert envelope is not None
+    assert envelope.jws is not None
+    assert envelope.plain
+    payload["credentialSubject"]["weight"] = 1.5  # the record digest then takes the exact route
+    envelope, _ = open_envelope(
+        _token(header, payload, lambda _: b"s" * 64), limits=JsonLimits(), max_proofs=4
+    )
+    assert envelope is not None
+    assert envelope.jws is not None
+    assert not envelope.plain

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -30,6 +30,7 @@ from innopass._internal.jsonio import (
     JSONObject,
     JSONValue,
     loads_strict,
+    parse_strict,
 )
 from innopass._internal.proof import ASSERTION, AUTHENTICATION, resolve_key
 from innopass._internal.timestamps import beyond, format_datetime, parse_datetime
@@ -81,6 +82,8 @@ class ParsedJws:
     payload: JSONObject
     signing_input: bytes
     signature: bytes
+    payload_plain: bool = field(default=False, compare=False)
+    """The payload is known plain JSON without a float (learnt while parsing it)."""
 
 
 def _b64decode(part: str, what: str) -> bytes:
@@ -108,7 +111,7 @@ def parse_compact_jws(token: str, *, limits: JsonLimits = DEFAULT_LIMITS) -> Par
     if len(parts) != 3:
         raise MalformedInputError("not a compact JWS (expected three dot-separated parts)")
     header = loads_strict(_b64decode(parts[0], "header"), limits=limits)
-    payload = loads_strict(_b64decode(parts[1], "payload"), limits=limits)
+    payload, plain = parse_strict(_b64decode(parts[1], "payload"), limits=limits)
     if not isinstance(header, dict):
         raise MalformedInputError("JWS header is not a JSON object")
     if not isinstance(payload, dict):
@@ -118,6 +121,7 @@ def parse_compact_jws(token: str, *, limits: JsonLimits = DEFAULT_LIMITS) -> Par
         payload=payload,
         signing_input=f"{parts[0]}.{parts[1]}".encode("ascii"),
         signature=_b64decode(parts[2], "signature"),
+        payload_plain=plain,
     )
 
 

@@ -21,7 +21,9 @@ control characters and trailing data. What it does not refuse is checked cheaply
   exactly when no key was dropped (text with space before a colon, which the count
   cannot see, takes the exact route);
 - numbers: orjson reads an integer of 2**64 or more, or below -2**63, as a float,
-  so text with a run of nineteen digits takes the exact route. Floats are read identically by both
+  so a tree holding a float, from text with a run of nineteen digits, takes the exact
+  route (a tree without a float read every integer exactly, however long: the digits
+  of SHA-256 hex digests often run to nineteen). Floats are read identically by both
   (each gives the nearest double).
 
 Text the fast route cannot decide takes the exact route, which also gives the
@@ -187,8 +189,9 @@ def _check_tree(value: Any, max_depth: int, *, strings: bool = True) -> None:
 #: A closing quote, then space, then a colon: a key the plain count below cannot see.
 _SPACE_BEFORE_COLON: Final = re.compile(rb'"[ \t\r\n]+:')
 _DIGITS_AS_NINES: Final = bytes.maketrans(b"0123456789", b"9999999999")
-#: orjson reads an integer of 2**64 or more, or below -2**63, as a float; text with a run
-#: of nineteen digits (where the second begins) takes the exact route.
+#: orjson reads an integer of 2**64 or more, or below -2**63, as a float; a tree holding a
+#: float, from text with a run of nineteen digits (where the second begins), takes the
+#: exact route.
 _NINETEEN_DIGITS: Final = b"9" * 19
 _UNSURE: Final = object()
 
@@ -203,9 +206,9 @@ def _fast_loads(raw: bytes, max_depth: int) -> tuple[Any, bool] | object:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return _UNSURE  # the exact route says why, with a pointer
-    if _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_NINES):
-        return _UNSURE
     if type(value) is not dict and type(value) is not list:
+        if type(value) is float and _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_NINES):
+            return _UNSURE
         return value, type(value) is not float
     # One pass per level over the containers: how deep they go, how many keys the
     # tree kept, and whether any value is a float.
@@ -234,6 +237,8 @@ def _fast_loads(raw: bytes, max_depth: int) -> tuple[Any, bool] | object:
     # when the parser dropped none.
     if raw.count(b'":') != keys or _SPACE_BEFORE_COLON.search(raw):
         return _UNSURE  # a duplicate, or something the count cannot see
+    if not no_float and _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_NINES):
+        return _UNSURE  # a float that may have been an integer out of orjson's range
     return value, no_float
 
 

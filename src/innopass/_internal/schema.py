@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import jsonschema_rs
 
@@ -166,12 +166,34 @@ def _retrieve_fast(uri: str) -> JSONObject:
     return found
 
 
+#: Format answers each checker remembers, for strings no longer than a timestamp can be.
+_FORMAT_MEMO_ENTRIES: Final = 4096
+_FORMAT_MEMO_LENGTH: Final = 64
+
+
 def _format_ok(check: Any) -> Any:
+    """A format checker for ``jsonschema_rs`` (called with strings only), remembering its
+    answers: the answer is a function of the string alone, and a record repeats its dates.
+    Bounded in entries and in the length of the strings kept; thread-safe (a lost race
+    only computes an answer twice)."""
+    memo: dict[str, bool] = {}
+    known = memo.get
+
     def checker(instance: str) -> bool:
+        found = known(instance)
+        if found is not None:
+            return found
         try:
-            return bool(check(instance))
+            ok = bool(check(instance))
         except ValueError:
-            return False
+            ok = False
+        if (
+            type(instance) is str
+            and len(instance) <= _FORMAT_MEMO_LENGTH
+            and len(memo) < _FORMAT_MEMO_ENTRIES
+        ):
+            memo[instance] = ok
+        return ok
 
     return checker
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from typing import Final
 
 from innopass.errors import ConfigurationError, MalformedInputError
 
@@ -29,8 +30,25 @@ _DATETIME = re.compile(
 )
 
 
+#: dateTimeStamps parsed before (the answer is a function of the text alone; a verifier
+#: reads the same few again and again): at most this many, of at most this length.
+_PARSED_ENTRIES: Final = 4096
+_PARSED_LENGTH: Final = 64
+_parsed: dict[str, datetime] = {}
+
+
 def parse_datetime(value: object, *, path: str = "") -> datetime:
     """Parse a dateTimeStamp into an aware UTC ``datetime``; raise ``MalformedInputError``."""
+    found = _parsed.get(value) if type(value) is str else None
+    if found is not None:
+        return found
+    parsed = _parse_datetime(value, path)
+    if type(value) is str and len(value) <= _PARSED_LENGTH and len(_parsed) < _PARSED_ENTRIES:
+        _parsed[value] = parsed
+    return parsed
+
+
+def _parse_datetime(value: object, path: str) -> datetime:
     if not isinstance(value, str) or not _DATETIME.fullmatch(value):
         raise MalformedInputError(
             f"not an RFC 3339 date-time with a time zone: {value!r}", path=path

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
 from innopass._internal import schema
-from innopass._internal.cache import ContentKey, VerifiedCache
+from innopass._internal.cache import ContentKey, VerifiedCache, content_key
 from innopass._internal.canonical import sha256_digest
 from innopass._internal.contexts import PASSPORT_CONTEXT
 from innopass._internal.jose import jwt_claims, verify_vc_jwt
@@ -65,6 +66,7 @@ __all__ = [
     "Context",
     "Found",
     "Signing",
+    "VerifiedLists",
     "check_adoption",
     "check_issuer",
     "check_proof",
@@ -101,6 +103,49 @@ class Context:
     content_keys: Mapping[int, tuple[JSONObject, ContentKey | None]] = field(default_factory=dict)
     """The cache keys of the lists the verifier owns (its own copies and its store's),
     by object identity: they never change, so their keys are computed once."""
+    verified_lists: VerifiedLists | None = None
+    """Status lists verified under this very ``trust`` view (given only for the verifier's
+    fixed offline view, where checking a list again would decide the same)."""
+
+
+#: A status list's cache key, its passport's issuer and when it was fetched.
+_VerifiedKey = tuple[ContentKey, str, datetime | None]
+
+
+class VerifiedLists:
+    """What :func:`verify_status_list` found for lists under one fixed, offline trust view.
+
+    That view (the trust store's, with nothing offered for the run) never changes: the
+    issuer's trust, its key windows and the resolver are the same at every verification,
+    so checking the same list (the same id and content, for the same issuer, fetched at
+    the same time) again decides the same. Only lists that verified are kept; every time
+    rule is still applied at each use. Bounded (cleared when full); thread-safe (a lost
+    race only checks a list twice). Bounded as the verifier's status-list cache is: in
+    entries, and in the decoded bytes held.
+    """
+
+    __slots__ = ("_found", "_lock", "_max_bytes", "_max_entries", "_size")
+
+    def __init__(self, *, max_entries: int, max_bytes: int) -> None:
+        self._found: dict[_VerifiedKey, VerifiedStatusList] = {}
+        self._lock = threading.Lock()
+        self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self._size = 0
+
+    def get(self, key: _VerifiedKey) -> VerifiedStatusList | None:
+        return self._found.get(key)
+
+    def put(self, key: _VerifiedKey, value: VerifiedStatusList) -> None:
+        size = len(value.list.bits)
+        if self._max_entries <= 0 or size > self._max_bytes:
+            return
+        with self._lock:
+            if len(self._found) >= self._max_entries or self._size + size > self._max_bytes:
+                self._found.clear()
+                self._size = 0
+            self._found[key] = value
+            self._size += size
 
 
 @dataclass(slots=True)
@@ -479,21 +524,39 @@ def check_status(
         outcome = held[1] if held is not None and held[0] is candidate else None
         if outcome is None:
             owned = ctx.content_keys.get(id(candidate))
-            try:
-                outcome = verify_status_list(
-                    candidate,
-                    issuer=issuer,
-                    resolver=ctx.trust.resolver,
-                    trust=trust,
-                    suites=ctx.suites,
-                    max_bytes=ctx.max_status_list_bytes,
-                    fetched_at=fetched_at,
-                    cache=ctx.status_cache,
-                    from_json=True,  # every candidate was read by the strict reader
-                    cache_key=owned[1] if owned is not None and owned[0] is candidate else None,
+            key = owned[1] if owned is not None and owned[0] is candidate else None
+            known = ctx.verified_lists
+            if key is None and known is not None:
+                key = content_key(candidate, from_json=True)
+            memo = None if known is None or key is None else (key, issuer, fetched_at)
+            found = None if memo is None or known is None else known.get(memo)
+            if found is not None:
+                outcome = VerifiedStatusList(
+                    list=found.list,
+                    valid_from=found.valid_from,
+                    valid_until=found.valid_until,
+                    fetched_at=found.fetched_at,
+                    credential=dict(candidate),
                 )
-            except CheckFailed as exc:
-                outcome = exc
+            else:
+                try:
+                    outcome = verify_status_list(
+                        candidate,
+                        issuer=issuer,
+                        resolver=ctx.trust.resolver,
+                        trust=trust,
+                        suites=ctx.suites,
+                        max_bytes=ctx.max_status_list_bytes,
+                        fetched_at=fetched_at,
+                        cache=ctx.status_cache,
+                        from_json=True,  # every candidate was read by the strict reader
+                        cache_key=key,
+                    )
+                except CheckFailed as exc:
+                    outcome = exc
+                else:
+                    if memo is not None and known is not None:
+                        known.put(memo, outcome)
             checked[id(candidate)] = (candidate, outcome)
         if isinstance(outcome, CheckFailed):
             raise outcome
@@ -504,9 +567,10 @@ def check_status(
     hint = "" if ctx.online is not None else _OFFLINE_HINT
     messages: list[StatusMessageInfo] = []
     for index, entry in enumerate(entries):
+        path = _entry_path(env.credential, index)
         reading = read_entry(
             entry,
-            path=_entry_path(env.credential, index),
+            path=path,
             candidates=_candidates(entry, issuer, ctx),
             verify=verify,
             policy=policy,
@@ -520,7 +584,7 @@ def check_status(
         )
         if reading.failure is not None:
             found.failed(reading.failure)
-        note = _message(entry, reading, _entry_path(env.credential, index))
+        note = _message(entry, reading, path)
         if note is not None:
             messages.append(note)
     return found, tuple(messages)

@@ -266,6 +266,6 @@ def open_envelope(
         bundle_trust_list=None if parts is None else parts.trust_list,
         from_bundle=parts is not None,
         enveloped=enveloped,
-        plain=plain and jws is None,
+        plain=jws.payload_plain if jws is not None else plain,
     )
     return envelope, failures

@@ -14,6 +14,9 @@ failure (a missing entry cannot be fixed by fetching anything).
 from __future__ import annotations
 
 import functools
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +24,7 @@ from typing import Final
 
 import orjson
 
-from innopass._internal.cache import VerifiedCache, content_key
+from innopass._internal.cache import ContentKey, VerifiedCache, content_key
 from innopass._internal.credential import issuer_id
 from innopass._internal.datamodel import Held, held_resource
 from innopass._internal.jose import JWT_TYPE, ParsedJws
@@ -41,6 +44,7 @@ from innopass.errors import (
 from innopass.verifier._checks import (
     Context,
     Found,
+    VerifiedLists,
     check_adoption,
     check_issuer,
     check_proof,
@@ -83,6 +87,10 @@ SUPPORTED_JOSE_ALGORITHMS: Final = frozenset(DEFAULT_JOSE_ALGORITHMS)
 JWT_FORMAT: Final = JWT_TYPE
 #: Decoded status-list bytes the cache may hold per entry, on average (1 MiB).
 _CACHED_LIST_BYTES: Final = 1024 * 1024
+#: Strict copies of lists offered per call that a verifier keeps (see :class:`_OfferedCopies`).
+_OFFERED_COPIES: Final = 32
+#: The most JSON text those copies may stand for in all (16 MiB).
+_OFFERED_COPY_BYTES: Final = 16 * 1024 * 1024
 _ALL_BUT_PARSE: Final = frozenset(CheckName) - {CheckName.PARSE}
 
 
@@ -121,12 +129,14 @@ class Verifier:
         "_held",
         "_jose_algorithms",
         "_limits",
+        "_offered",
         "_status_cache",
         "_status_lists",
         "_store",
         "_suites",
         "_trust_list_cache",
         "_trust_lists",
+        "_verified_lists",
     )
 
     def __init__(
@@ -188,10 +198,14 @@ class Verifier:
         self._status_lists = tuple(_strict_copy(item, "status list") for item in status_lists)
         self._base_view = trust.view() if fetcher is None else None
         owned = (*self._status_lists, *(h.credential for h in trust.status_lists.values()))
-        self._content_keys = {
+        self._content_keys: dict[int, tuple[JSONObject, ContentKey | None]] = {
             id(credential): (credential, content_key(credential, from_json=True))
             for credential in owned
         }
+        self._offered = _OfferedCopies(self._content_keys)
+        self._verified_lists = VerifiedLists(
+            max_entries=cache_size, max_bytes=cache_size * _CACHED_LIST_BYTES
+        )
 
     @property
     def trust(self) -> TrustStore:
@@ -230,11 +244,11 @@ class Verifier:
         now = self._now()
         offered_trust = (
             *self._trust_lists,
-            *(_strict_copy(t, "a trust list") for t in trust_lists),
+            *(self._offered.copy(t, "a trust list") for t in trust_lists),
         )
         offered_status = (
             *self._status_lists,
-            *(_strict_copy(s, "a status list") for s in status_lists),
+            *(self._offered.copy(s, "a status list") for s in status_lists),
         )
         try:
             return self._verify(passport, now, offered_trust, offered_status)
@@ -321,11 +335,11 @@ class Verifier:
         now = self._now()
         offered_trust = (
             *self._trust_lists,
-            *(_strict_copy(t, "a trust list") for t in trust_lists),
+            *(self._offered.copy(t, "a trust list") for t in trust_lists),
         )
         offered_status = (
             *self._status_lists,
-            *(_strict_copy(s, "a status list") for s in status_lists),
+            *(self._offered.copy(s, "a status list") for s in status_lists),
         )
         try:
             value, plain = load_input(document, self._limits.json)
@@ -524,8 +538,10 @@ class Verifier:
         online = None
         if self._fetcher is not None and self._fetched is not None:
             online = Online(self._fetcher, self._fetched, limits=self._limits)
+        verified_lists = None
         if self._base_view is not None and not offered and not waiting:
             view = self._base_view
+            verified_lists = self._verified_lists
         else:
             view = self._store.view(
                 offered,
@@ -549,6 +565,7 @@ class Verifier:
             status_cache=self._status_cache,
             online=online,
             content_keys=self._content_keys,
+            verified_lists=verified_lists,
         )
 
     def _offered_trust_lists(
@@ -610,6 +627,77 @@ def _not_yet_valid(listed: AcceptedTrustList, prefix: str) -> CheckFailed:
     )
 
 
+class _OfferedCopies:
+    """The strict copies of the lists offered to :meth:`Verifier.verify`, by their JSON text.
+
+    A batch offers the same status lists (``--status-list``) with every passport: each
+    is still written out as JSON and compared with its copy on every call (so a list
+    that is not JSON, or changed since, is seen), but the same text is not parsed again.
+    The copy stands for nothing but that text (the key is its SHA-256), is never
+    modified (nothing on the verification path writes to a list), and its cache key
+    (:func:`~innopass._internal.cache.content_key`) is registered in the verifier's
+    ``content_keys`` while it is held, so the status check does not hash it again.
+    Bounded in entries and in text; thread-safe.
+    """
+
+    __slots__ = ("_content_keys", "_copies", "_lock", "_size")
+
+    def __init__(self, content_keys: dict[int, tuple[JSONObject, ContentKey | None]]) -> None:
+        self._content_keys = content_keys
+        self._copies: OrderedDict[bytes, tuple[JSONObject, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = 0
+
+    def copy(self, item: Mapping[str, object], what: str) -> JSONObject:
+        """:func:`_strict_copy` of ``item``, the one held when its JSON text was seen before."""
+        text = _json_text(item, what)
+        digest = hashlib.sha256(text).digest()
+        with self._lock:
+            held = self._copies.get(digest)
+            if held is not None:
+                self._copies.move_to_end(digest)
+        if held is None:
+            value = _strict_value(item, text, what)
+            self._hold(digest, value, len(text))
+            return value
+        value = held[0]
+        if value != item:  # orjson writes NaN as null
+            raise ConfigurationError(f"a {what} given to the verifier is not a JSON object")
+        return value
+
+    def _hold(self, digest: bytes, value: JSONObject, size: int) -> None:
+        if size > _OFFERED_COPY_BYTES:
+            return
+        key = content_key(value, from_json=True)
+        with self._lock:
+            if digest in self._copies:
+                return
+            self._copies[digest] = (value, size)
+            self._content_keys[id(value)] = (value, key)
+            self._size += size
+            while len(self._copies) > _OFFERED_COPIES or self._size > _OFFERED_COPY_BYTES:
+                _, (old, old_size) = self._copies.popitem(last=False)
+                del self._content_keys[id(old)]
+                self._size -= old_size
+
+
+def _json_text(item: Mapping[str, object], what: str) -> bytes:
+    try:
+        return orjson.dumps(item)
+    except (orjson.JSONEncodeError, TypeError) as exc:
+        raise ConfigurationError(f"a {what} given to the verifier is not JSON: {exc}") from exc
+
+
+def _strict_value(item: Mapping[str, object], text: bytes, what: str) -> JSONObject:
+    try:
+        value = loads_strict(text)
+    except MalformedInputError as exc:
+        raise ConfigurationError(f"a {what} given to the verifier is not JSON: {exc}") from exc
+    if not isinstance(value, dict) or value != item:  # orjson writes NaN as null
+        raise ConfigurationError(f"a {what} given to the verifier is not a JSON object")
+    return value
+
+
 def _strict_copy(item: Mapping[str, object], what: str) -> JSONObject:
     """``item`` as the strict reader reads it; :class:`ConfigurationError` if it is not JSON.
 
@@ -617,11 +705,4 @@ def _strict_copy(item: Mapping[str, object], what: str) -> JSONObject:
     object (a NaN, a non-string key, an object that is not JSON) is a programming
     error, raised at once.
     """
-    try:
-        text = orjson.dumps(item)
-        value = loads_strict(text)
-    except (orjson.JSONEncodeError, TypeError, MalformedInputError) as exc:
-        raise ConfigurationError(f"a {what} given to the verifier is not JSON: {exc}") from exc
-    if not isinstance(value, dict) or value != item:  # orjson writes NaN as null
-        raise ConfigurationError(f"a {what} given to the verifier is not a JSON object")
-    return value
+    return _strict_value(item, _json_text(item, what), what)
