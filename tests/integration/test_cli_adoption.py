@@ -508,7 +508,7 @@ def test_reissue_is_needed_and_supersedes_in_every_view(run: Any, world: World) 
 
 def test_a_merger_in_every_view(run: Any, world: World, tmp_path: Path) -> None:
     """The anchor withdraws RF4 with R1H as successor: RF4's earlier passport still verifies,
-    and the text and JSON views say "RF4 merged into R1H on 2030-01-01"."""
+    and the text and JSON views say "RF4 merges into R1H on 2030-01-01"."""
     _ok(
         run(
             "trust-list", "sign", "--home", world / "anchor",
@@ -520,25 +520,26 @@ def test_a_merger_in_every_view(run: Any, world: World, tmp_path: Path) -> None:
     _ok(run("trust", "import", "--home", world / "r1h", tmp_path / "tl2.json"))
     text = run("verify", "--home", world / "r1h", world / "bundle.json")
     assert text.code == 0, text
-    assert "RF4 merged into R1H on 2030-01-01" in text.out
+    assert "RF4 merges into R1H on 2030-01-01" in text.out
     line = json.loads(run("verify", "--home", world / "r1h", world / "bundle.json", "--json").out)
-    assert line["issuer"]["withdrawn"]["description"] == "RF4 merged into R1H on 2030-01-01"
+    assert line["issuer"]["withdrawn"]["description"] == "RF4 merges into R1H on 2030-01-01"
     assert line["issuer"]["withdrawn"]["successor_name"] == "BARTS HEALTH NHS TRUST"
+    assert line["issuer"]["withdrawn"]["pending"] is True  # 2030: still to come
     shown = run(
         "show", "--home", world / "r1h", world / "bundle.json", "--html", tmp_path / "m.html"
     )
     assert shown.code == 0, shown
     assert (
-        "RF4 merged into R1H on 2030-01-01 (BARTS HEALTH NHS TRUST)"
+        "RF4 merges into R1H on 2030-01-01 (BARTS HEALTH NHS TRUST)"
         in (tmp_path / "m.html").read_text()
     )
     terminal = run("show", "--home", world / "r1h", world / "bundle.json")
-    assert "RF4 merged into R1H on 2030-01-01" in terminal.out
+    assert "RF4 merges into R1H on 2030-01-01" in terminal.out
     decision = json.loads(decide(run, world, "--json").out)
     assert decision["decision"] == "adopt-with-actions"
     merged = next(r for r in decision["reasons"] if r["rule"] == "merged-or-closed")
     assert merged["finding"] == "met"
-    assert merged["message"].startswith("RF4 merged into R1H on 2030-01-01")
+    assert merged["message"].startswith("RF4 merges into R1H on 2030-01-01")
     # R1H, the successor, may reissue RF4's assessment
     reissued = run(
         "issue", "--home", world / "r1h", world / "record.json", "--successor-of", "RF4",

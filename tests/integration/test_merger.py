@@ -94,6 +94,7 @@ def test_a_merger_end_to_end(tmp_path: Path) -> None:
     assert kept.issuer.withdrawn.successor_name == RA7[1]
     issuer_json: Any = kept.to_json()["issuer"]
     assert issuer_json["withdrawn"]["description"] == "RVJ merged into RA7 on 2026-07-01"
+    assert issuer_json["withdrawn"]["pending"] is False
     assert issuer_json["trusted_by"] == [
         {"source": "trust-list", "anchor": anchor_org.did, "version": 1}
     ]
@@ -150,6 +151,7 @@ def test_a_successor_not_named_by_the_trust_list_may_not_sign_for_another(
     assert closed_view.passport is not None
     withdrawn = closed_view.passport.assessing_organisation.withdrawn
     assert withdrawn is not None
+    assert withdrawn.pending  # checked on 1 June: the closure on 1 July is still to come
     assert withdrawn.describe() == (
-        "RVJ closed on 2026-07-01 (withdrawn from the trust list, no successor)"
+        "RVJ closes on 2026-07-01 (withdrawn from the trust list, no successor)"
     )

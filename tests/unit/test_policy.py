@@ -557,6 +557,29 @@ def test_withdrawn_issuer_rule(org: Org) -> None:
         assert decision.outcome is (Outcome.ADOPT_WITH_ACTIONS if adopted else Outcome(expected))
 
 
+def test_a_withdrawal_still_to_come_is_noted_not_applied(org: Org) -> None:
+    """A trust list may name a merger or closure ahead of its legal date: until then the
+    organisation is neither merged nor closed, and every view says it in the future tense."""
+    anchor = Org.did_key("X24", "NHS ENGLAND")
+    credential = passport(org, record=record(), created=NOW - timedelta(days=2))
+    for successor in (None, "R1H"):
+        entry = org.trusted_issuer(
+            status="withdrawn", withdrawn_at=NOW + timedelta(days=30), successor=successor
+        )
+        run = make_verifier(
+            anchors=[anchor.organisation()],
+            trust_lists=[trust_list(anchor, [entry])],
+            status_lists=org.status_lists(),
+        )
+        rule: JSONObject = {"id": "w", "kind": "withdrawn-issuer", "merged": "refuse"}
+        decision = run_decide(run, credential, policy(rule))
+        assert decision.verdict == "verified"
+        assert reason(decision, "w") == (Finding.MET, "/issuer"), successor
+        assert decision.outcome is Outcome.ADOPT_WITH_ACTIONS
+        message = next(r.message for r in decision.reasons if r.rule == "w")
+        assert message.startswith("RF4 merges into R1H on" if successor else "RF4 closes on")
+
+
 def test_a_rule_for_other_profiles_is_not_applicable(org: Org) -> None:
     rule: JSONObject = {
         "id": "digital-only",

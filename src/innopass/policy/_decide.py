@@ -152,6 +152,8 @@ def _withdrawn_issuer(rule: Rule | None, case: _Case) -> list[Reason]:
     if withdrawn is None:
         return []
     the_rule = rule or Rule("builtin:withdrawn-issuer", "withdrawn-issuer", {})
+    if withdrawn.pending:  # the trust list names a date still to come: not yet merged or closed
+        return [_met(the_rule, "/issuer", f"{withdrawn.describe()}: not yet (noted)")]
     option = "merged" if withdrawn.merged else "closed"
     default = "accept" if withdrawn.merged else (the_rule.on_fail or "refer")
     choice = str(the_rule.params.get(option, default))

@@ -9,6 +9,7 @@ what is safe to show.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from innopass._internal.jsonio import JSONObject, JSONValue
@@ -32,17 +33,22 @@ def _string(value: JSONValue) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def succession(view: TrustView, ods_code: str | None) -> Succession | None:
-    """What the trust lists in force say of ``ods_code``'s withdrawal (``None``: not withdrawn)."""
+def succession(
+    view: TrustView, ods_code: str | None, now: datetime | None = None
+) -> Succession | None:
+    """What the trust lists in force say of ``ods_code``'s withdrawal (``None``: not withdrawn);
+    ``pending`` when its date is after ``now``."""
     entry = None if ods_code is None else view.listed(ods_code)
     if entry is None or entry.status != "withdrawn":
         return None
     heir = None if entry.successor is None else view.listed(entry.successor)
+    when = entry.withdrawn_at
     return Succession(
         ods_code=ods_code,
-        withdrawn_at=None if entry.withdrawn_at is None else format_datetime(entry.withdrawn_at),
+        withdrawn_at=None if when is None else format_datetime(when),
         successor=entry.successor,
         successor_name=None if heir is None else heir.name,
+        pending=now is not None and when is not None and when > now,
     )
 
 
@@ -64,6 +70,7 @@ def issuer_info(
     trust: IssuerTrust | None,
     view: TrustView | None = None,
     record: JSONObject | None = None,
+    now: datetime | None = None,
 ) -> IssuerInfo:
     """The issuer's ODS code and name from the trust source; else the claims, marked ``claimed``.
 
@@ -77,14 +84,14 @@ def issuer_info(
         withdrawn = None
         successor_of = None
         if view is not None:
-            withdrawn = succession(view, trust.ods_code)
+            withdrawn = succession(view, trust.ods_code, now)
             if withdrawn is None and trust.withdrawn:  # withdrawn by a source with no ODS entry
+                when = trust.withdrawn_at
                 withdrawn = Succession(
                     ods_code=trust.ods_code,
-                    withdrawn_at=None
-                    if trust.withdrawn_at is None
-                    else format_datetime(trust.withdrawn_at),
+                    withdrawn_at=None if when is None else format_datetime(when),
                     successor=trust.successor,
+                    pending=now is not None and when is not None and when > now,
                 )
             valid: Any = record  # passed its schema
             assessor = None if valid is None else str(valid["assessing_org"]["ods_code"])
@@ -114,6 +121,7 @@ def passport_facts(
     record: JSONObject | None,
     trust: IssuerTrust | None = None,
     view: TrustView | None = None,
+    now: datetime | None = None,
 ) -> PassportFacts | None:
     """The facts a person acts on; from the record (valid against its schema), else only what
     is safe to show.
@@ -151,7 +159,7 @@ def passport_facts(
             ods_code=org["ods_code"],
             name=org["name_at_issue"],
             claimed=not vouched,
-            withdrawn=None if view is None else succession(view, org["ods_code"]),
+            withdrawn=None if view is None else succession(view, org["ods_code"], now),
         ),
         profile=valid["profile"],
         outcome=outcome["decision"],

@@ -125,6 +125,8 @@ class Succession:
     """RFC 3339, or ``None`` when the trust list gives no time."""
     successor: str | None = None
     successor_name: str | None = None
+    pending: bool = False
+    """The trust list names a date still to come (the organisation merges or closes then)."""
 
     @property
     def merged(self) -> bool:
@@ -136,8 +138,10 @@ class Succession:
         who = self.ods_code or "the issuer"
         when = f" on {self.withdrawn_at[:10]}" if self.withdrawn_at else ""
         if self.successor is not None:
-            return f"{who} merged into {self.successor}{when}"
-        return f"{who} closed{when} (withdrawn from the trust list, no successor)"
+            verb = "merges" if self.pending else "merged"
+            return f"{who} {verb} into {self.successor}{when}"
+        verb = "closes" if self.pending else "closed"
+        return f"{who} {verb}{when} (withdrawn from the trust list, no successor)"
 
     def to_json(self) -> JSONObject:
         return {
@@ -145,6 +149,7 @@ class Succession:
             "withdrawn_at": self.withdrawn_at,
             "successor": self.successor,
             "successor_name": self.successor_name,
+            "pending": self.pending,
             "description": self.describe(),
         }
 
