@@ -9,15 +9,14 @@ verification result (``rejected``, ``malformed``), not an input error.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -251,8 +250,10 @@ def _render(
     return Outcome(render_text(result, name, trust_empty=trust_empty), str(result.verdict))
 
 
-def _json_line(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _json_line(value: Mapping[str, Any]) -> str:
+    from innopass._internal.jsonio import dumps_compact
+
+    return dumps_compact(value)
 
 
 @click.command("verify")
