@@ -351,6 +351,30 @@ def test_adopt_signs_nothing_unless_adopted(run: Any, world: World, tmp_path: Pa
         world / "policy.toml",
     )
     assert not_an_org.code == 2
+    # a policy written for another organisation is not this home's to adopt under
+    (tmp_path / "theirs.toml").write_text(
+        (world / "policy.toml").read_text().replace('organisation = "R1H"', 'organisation = "RF4"')
+    )
+    theirs = run(
+        "adopt", world / "bundle.json", "--home", world / "r1h",
+        "--policy", tmp_path / "theirs.toml", "-o", tmp_path / "b.json",
+    )  # fmt: skip
+    assert theirs.code == 2
+    assert not (tmp_path / "b.json").exists()
+    listed = run("passport", "list", "--home", world / "r1h", "--json")
+    assert listed.code == 0
+    assert listed.out.strip() == ""  # nothing was signed or recorded
+
+
+def test_a_policy_saved_with_a_byte_order_mark_is_read(run: Any, world: World) -> None:
+    bom = world / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + (world / "policy.toml").read_bytes())
+    assert run("policy", "check", bom).code == 0
+    decided = run(
+        "decide", world / "bundle.json", "--home", world / "r1h", "--policy", bom, "--json"
+    )
+    assert decided.code == 0
+    assert json.loads(decided.out)["decision"] == "adopt-with-actions"
 
 
 def test_adopting_again_supersedes_the_earlier_record(run: Any, world: World) -> None:

@@ -387,6 +387,7 @@ def adopt_command(
 
     The key passphrase comes from INNOPASS_PASSPHRASE or, at a terminal only, a hidden prompt.
     """
+    from innopass._view.passport import clean
     from innopass.issuer import Issuer, OrganisationHome
 
     org = OrganisationHome.open(resolve_home(home))
@@ -401,6 +402,13 @@ def adopt_command(
         raise click.exceptions.Exit(int(for_outcome(decision.outcome.value)))
     if decision.passport.digest_sri is None:
         fail("the passport's digest could not be computed; nothing was signed")
+    ours = org.description().ods_code
+    theirs = decision.policy.organisation
+    if theirs is not None and theirs != ours:
+        fail(
+            f"the policy is {clean(theirs, 20)}'s (its [policy] organisation), not this home's "
+            f"({ours}): adopt under your own organisation's policy; nothing was signed"
+        )
     with Issuer.from_home(org.path, passphrase=read_passphrase()) as adopter:
         record = adopter.adopt(decision, format=fmt)
     write_output(
@@ -409,8 +417,6 @@ def adopt_command(
         committed=f"adoption record {record.id} is recorded in the ledger "
         f"(write it again with `innopass passport export {record.id}`)",
     )
-    from innopass._view.passport import clean
-
     superseded = "".join(f"; supersedes {old}" for old in record.supersedes)
     where = f" to {clean(output, 300)}" if output is not None else ""
     click.echo(

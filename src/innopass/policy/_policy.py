@@ -144,7 +144,8 @@ class Policy:
         if len(data) > MAX_POLICY_BYTES:
             raise MalformedInputError(f"the policy is over the limit of {MAX_POLICY_BYTES} bytes")
         try:
-            text = data.decode("utf-8")
+            # a byte order mark, as some Windows editors write, is not part of the TOML
+            text = data.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
             raise PolicyError([SchemaProblem("", "the policy is not UTF-8 text")]) from exc
         try:
