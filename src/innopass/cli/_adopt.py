@@ -31,7 +31,7 @@ from innopass.cli._common import (
     write_output,
 )
 from innopass.cli._exit import ExitCode, for_outcome
-from innopass.cli._types import JSON_OBJECT_FILE, ODS_CODE, PARTY, TIMESTAMP
+from innopass.cli._types import ODS_CODE, TIMESTAMP, trust_options
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass._internal.jsonio import JSONObject
@@ -51,40 +51,6 @@ _HEADLINES = {
     "refuse": "✖ REFUSE",
 }
 _MARKS = {"met": "✔", "not-applicable": "–", "refer": "?", "refuse": "✖"}
-
-
-def _trust_options(func: F) -> F:
-    """The trust options of ``verify``, for this run only, added to the home's store."""
-    for option in reversed(
-        [
-            click.option(
-                "--anchor", "anchors", multiple=True, type=PARTY, help="Also trust this anchor."
-            ),
-            click.option(
-                "--trust-list",
-                "trust_lists",
-                multiple=True,
-                type=JSON_OBJECT_FILE,
-                help="A trust list to use; it must be signed by a pinned anchor.",
-            ),
-            click.option(
-                "--trust-issuer",
-                "trust_issuers",
-                multiple=True,
-                type=PARTY,
-                help="Also trust this issuer: its description, or a did:key/did:jwk.",
-            ),
-            click.option(
-                "--status-list",
-                "status_lists",
-                multiple=True,
-                type=JSON_OBJECT_FILE,
-                help="A status-list credential to use.",
-            ),
-        ]
-    ):
-        func = option(func)
-    return func
 
 
 def _policy_option(func: F) -> F:
@@ -292,7 +258,7 @@ def _decide(
 @click.argument("file", metavar="FILE|-")
 @_policy_option
 @_done_option
-@_trust_options
+@trust_options
 @click.option("--at", "at", type=TIMESTAMP, help="Decide as of this RFC 3339 time instead of now.")
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as one JSON object.")
 @output_file_option("Also write the decision as JSON to FILE (e.g. for the trust's records).")
@@ -346,7 +312,7 @@ def decide_command(
 @click.argument("file", metavar="FILE|-")
 @_policy_option
 @_done_option
-@_trust_options
+@trust_options
 @click.option(
     "--format",
     "fmt",
@@ -483,7 +449,7 @@ def _summary_text(summary: AdoptionSummary) -> str:
 
 @adoptions_group.command("summary")
 @click.argument("directories", nargs=-1, required=True, metavar="DIR|FILE...")
-@_trust_options
+@trust_options
 @click.option("--at", "at", type=TIMESTAMP, help="Verify as of this RFC 3339 time instead of now.")
 @click.option("--json", "as_json", is_flag=True, help="The summary as one JSON object.")
 @click.option("--csv", "as_csv", is_flag=True, help="One CSV row per passport and adopter.")

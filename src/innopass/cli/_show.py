@@ -26,7 +26,7 @@ import click
 
 from innopass.cli._common import fail, home_option, read_input
 from innopass.cli._exit import for_outcome, for_verdicts
-from innopass.cli._types import JSON_OBJECT_FILE, PARTY, TIMESTAMP
+from innopass.cli._types import TIMESTAMP, trust_options
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from rich.panel import Panel
@@ -300,16 +300,7 @@ def view_of(
     metavar="OUT",
     help="Print that page to a PDF with a headless Chromium (where one is installed).",
 )
-@click.option("--anchor", "anchors", multiple=True, type=PARTY, help="Also trust this anchor.")
-@click.option(
-    "--trust-list", "trust_lists", multiple=True, type=JSON_OBJECT_FILE, help="A trust list."
-)
-@click.option(
-    "--trust-issuer", "trust_issuers", multiple=True, type=PARTY, help="Also trust this issuer."
-)
-@click.option(
-    "--status-list", "status_lists", multiple=True, type=JSON_OBJECT_FILE, help="A status list."
-)
+@trust_options
 @click.option("--at", "at", type=TIMESTAMP, help="Verify as of this RFC 3339 time instead of now.")
 @click.option(
     "--policy",

@@ -7,9 +7,10 @@ loading the command line stays fast.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -17,7 +18,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass._internal.jsonio import JSONObject
     from innopass.trust import OrganisationDescription
 
-__all__ = ["JSON_OBJECT_FILE", "ODS_CODE", "PARTY", "TIMESTAMP"]
+__all__ = ["JSON_OBJECT_FILE", "ODS_CODE", "PARTY", "TIMESTAMP", "trust_options"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: ``--at`` must leave room for clock skew and list ages either side of what a
 #: ``datetime`` can hold (years 1 to 9999).
@@ -134,3 +137,41 @@ TIMESTAMP = TimestampType()
 ODS_CODE = OdsCodeType()
 PARTY = PartyType()
 JSON_OBJECT_FILE = JsonObjectFileType()
+
+
+def trust_options(func: F) -> F:
+    """``--anchor``, ``--trust-list``, ``--trust-issuer`` and ``--status-list``: trust and
+    status material for this run only, added to the home's store (every verifying command)."""
+    options = [
+        click.option(
+            "--anchor",
+            "anchors",
+            multiple=True,
+            type=PARTY,
+            help="Also trust this anchor (this run).",
+        ),
+        click.option(
+            "--trust-list",
+            "trust_lists",
+            multiple=True,
+            type=JSON_OBJECT_FILE,
+            help="A trust list to use (this run); it must be signed by a pinned anchor.",
+        ),
+        click.option(
+            "--trust-issuer",
+            "trust_issuers",
+            multiple=True,
+            type=PARTY,
+            help="Also trust this issuer (this run): its description, or a did:key/did:jwk.",
+        ),
+        click.option(
+            "--status-list",
+            "status_lists",
+            multiple=True,
+            type=JSON_OBJECT_FILE,
+            help="A status-list credential to use (this run).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func

@@ -24,7 +24,7 @@ from innopass._view.passport import NO_TRUST_COMMANDS, NOT_VERIFIED, clean
 from innopass.cli._batch import CHUNK, Outcome, expand, run_batch
 from innopass.cli._common import fail, home_option, resolve_home
 from innopass.cli._exit import ExitCode, for_verdicts
-from innopass.cli._types import JSON_OBJECT_FILE, PARTY, TIMESTAMP
+from innopass.cli._types import TIMESTAMP, trust_options
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass._internal.jsonio import JSONObject
@@ -264,30 +264,7 @@ def _json_line(value: Mapping[str, Any]) -> str:
     type=click.File("r"),
     help="Also verify the files named in FILE, one per line (- for standard input).",
 )
-@click.option(
-    "--anchor", "anchors", multiple=True, type=PARTY, help="Also trust this anchor (this run)."
-)
-@click.option(
-    "--trust-list",
-    "trust_lists",
-    multiple=True,
-    type=JSON_OBJECT_FILE,
-    help="A trust list to use (this run); it must be signed by a pinned anchor.",
-)
-@click.option(
-    "--trust-issuer",
-    "trust_issuers",
-    multiple=True,
-    type=PARTY,
-    help="Also trust this issuer (this run): its description, or a did:key/did:jwk.",
-)
-@click.option(
-    "--status-list",
-    "status_lists",
-    multiple=True,
-    type=JSON_OBJECT_FILE,
-    help="A status-list credential to use (this run).",
-)
+@trust_options
 @click.option("--at", "at", type=TIMESTAMP, help="Verify as of this RFC 3339 time instead of now.")
 @click.option(
     "--json",
