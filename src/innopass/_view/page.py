@@ -92,7 +92,10 @@ def _row(row: Row) -> str:
     value = escape(row.value)
     if row.label == "Passport digest" or row.value.startswith("sha256 "):
         value = f'<span class="mono">{value}</span>'
-    marker = f' <span class="flag">[{flag}]</span>' if flag and flag not in row.value else ""
+    # an overdue or expired value says so in its own words; a claimed one never does, and a
+    # claimed name that says CLAIMED must not hide the marker
+    shown = flag and (row.flag == "claimed" or flag not in row.value)
+    marker = f' <span class="flag">[{flag}]</span>' if shown else ""
     classes = {"overdue": "flag", "expired": "flag", "refuse": "flag", "notice": "notice"}
     cls = f' class="{classes[row.flag]}"' if row.flag in classes else ""
     return f"<tr><th>{escape(row.label)}</th><td{cls}>{value}{marker}</td></tr>"

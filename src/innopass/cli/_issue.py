@@ -38,6 +38,7 @@ from innopass.cli._types import JSON_OBJECT_FILE, ODS_CODE
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass._internal.jsonio import JSONObject
+    from innopass.errors import OutputError
     from innopass.issuer import IssuedPassport, StatusAction
     from innopass.record import AssessmentRecord
 
@@ -316,14 +317,13 @@ def issue_command(
                 if written:
                     try:
                         sync_passport_directory(output, [passport for passport, _ in written])
-                    except OutputError:
-                        if failure is None:
-                            raise
-                        raise failure from None  # the first failure is the one to tell
+                    except OutputError as exc:
+                        # the first failure is the one to tell, with every passport untold
+                        raise _untold(failure or exc, group) from None
                     for passport, target in written:
                         report(passport, target)
                 if failure is not None:
-                    raise failure
+                    raise _untold(failure, group[len(written) :])
 
             with progress:
                 issued = issuer.issue_batch(
@@ -335,6 +335,22 @@ def issue_command(
                 )
             if several:
                 click.echo(f"issued {len(issued)} passports into {output}")
+
+
+def _untold(failure: OutputError, committed: Sequence[IssuedPassport]) -> OutputError:
+    """``failure``, naming every passport of ``committed`` (in the ledger, never reported)
+    that it does not name itself: issuing their records again would be refused."""
+    from innopass.errors import OutputError
+
+    rest = [p.id for p in committed if p.id != failure.passport_id]
+    if not rest:
+        return failure
+    return OutputError(
+        f"{failure}; {len(rest)} more passport(s) are recorded in the ledger, their "
+        f"files not reported: {', '.join(rest)} (`innopass passport export ID -o FILE` each)",
+        path=failure.path,
+        passport_id=failure.passport_id,
+    )
 
 
 #: ``--reason`` values: each reason's name, and the short forms people use.

@@ -238,7 +238,7 @@ def _cell(row: Row) -> Text:
 
     marker = {"overdue": "OVERDUE", "expired": "EXPIRED", "claimed": "CLAIMED"}.get(row.flag or "")
     value = row.value
-    if marker and marker not in value:
+    if marker and (row.flag == "claimed" or marker not in value):  # a claim cannot hide it
         value = f"{value}  [{marker}]"
     return Text(value, style=_STYLES.get(row.flag or "", ""))
 
