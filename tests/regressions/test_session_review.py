@@ -109,3 +109,48 @@ def test_a_claimed_issuer_name_cannot_hide_its_claimed_marker_in_the_terminal() 
     render_terminal(view, file=out, width=400)
     [line] = [line for line in out.getvalue().splitlines() if line.startswith("Signed by")]
     assert line.count("CLAIMED") == 2
+
+
+# --- a withdrawal still to come ------------------------------------------------------------
+
+
+def test_a_proof_with_no_signing_time_before_a_withdrawal_still_to_come_verifies() -> None:
+    """A trust list dates RF4's merger 30 days after the verification: a passport that
+    exists now was signed before it, whatever its proof says of its time (a dated
+    withdrawal already made is signing-time-unknown, as before)."""
+    from datetime import timedelta
+
+    from innopass._internal.canonical import sha256_digest
+    from innopass._internal.proof import ProofOptions, add_proof
+    from innopass._internal.suites import suite_for_key
+    from innopass.verifier import FailureCode
+    from verifier_factory import NOW, trust_list, unsigned_passport
+
+    org = Org.did_key("RF4", "B")
+    anchor = Org.did_key("X24", "NHS ENGLAND")
+    unsigned = unsigned_passport(org)
+    record = unsigned["credentialSubject"]["assessmentRecord"]
+    record["assessing_org"]["ods_code"] = "RF4"
+    unsigned["credentialSubject"]["recordDigest"] = sha256_digest(record)
+    key = org.keys[0]
+    undated = add_proof(
+        unsigned,
+        key=key.private,
+        suite=suite_for_key(key.private.key_type),
+        options=ProofOptions(verification_method=key.vm_id, created=None),
+    )
+
+    def verdict(withdrawn_at: Any) -> Any:
+        entry = org.trusted_issuer(status="withdrawn", withdrawn_at=withdrawn_at, successor="R1H")
+        run = make_verifier(
+            anchors=[anchor.organisation()],
+            trust_lists=[trust_list(anchor, [entry])],
+            status_lists=org.status_lists(),
+        )
+        return run.verify(undated)
+
+    pending = verdict(NOW + timedelta(days=30))
+    assert pending.issuer.withdrawn is not None and pending.issuer.withdrawn.pending
+    assert (pending.verdict, pending.codes) == ("verified", frozenset())
+    done = verdict(NOW - timedelta(days=1))
+    assert done.codes == {FailureCode.SIGNING_TIME_UNKNOWN}

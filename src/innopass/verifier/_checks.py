@@ -363,16 +363,20 @@ def check_issuer(
         if key_conflict is not None:
             found.fail(FailureCode.TRUST_CONFLICT, key_conflict, made.path)
         if not signing.outdated:  # the proof check said the held list cannot know the key
-            _check_signing_time(found, trust, made, issuer)
+            _check_signing_time(found, trust, made, issuer, ctx)
     return found, trust
 
 
-def _check_signing_time(found: Found, trust: IssuerTrust, made: ProofMade, issuer: str) -> None:
+def _check_signing_time(
+    found: Found, trust: IssuerTrust, made: ProofMade, issuer: str, ctx: Context
+) -> None:
     """The key was valid, and the issuer not withdrawn, when the proof was made.
 
     A proof may give no signing time (``created`` and ``iat`` are optional): it is
     then decided only where the time cannot matter (see :func:`key_window_problem`);
-    a dated withdrawal makes it ``signing-time-unknown`` too.
+    a dated withdrawal makes it ``signing-time-unknown`` too, unless that date is still
+    to come (beyond the verification's time and skew: a proof that exists now was made
+    before it).
     """
     problem = key_window_problem(
         trust.key_window(made.vm_id), vm_id=made.vm_id, created=made.created, path=made.path
@@ -383,6 +387,8 @@ def _check_signing_time(found: Found, trust: IssuerTrust, made: ProofMade, issue
         return
     successor = f" (successor: {trust.successor})" if trust.successor else ""
     if made.created is None and trust.withdrawn_at is not None:
+        if beyond(trust.withdrawn_at, ctx.now, ctx.skew):  # pending: not withdrawn yet
+            return
         if problem is None:
             found.fail(
                 FailureCode.SIGNING_TIME_UNKNOWN,
