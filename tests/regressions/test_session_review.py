@@ -150,7 +150,8 @@ def test_a_proof_with_no_signing_time_before_a_withdrawal_still_to_come_verifies
         return run.verify(undated)
 
     pending = verdict(NOW + timedelta(days=30))
-    assert pending.issuer.withdrawn is not None and pending.issuer.withdrawn.pending
+    assert pending.issuer.withdrawn is not None
+    assert pending.issuer.withdrawn.pending
     assert (pending.verdict, pending.codes) == ("verified", frozenset())
     done = verdict(NOW - timedelta(days=1))
     assert done.codes == {FailureCode.SIGNING_TIME_UNKNOWN}
