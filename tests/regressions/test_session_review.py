@@ -65,7 +65,7 @@ def test_issue_failing_mid_group_names_every_passport_it_committed(
     """The group is in the ledger before its files are written: a full disk at the third
     file must not leave the fourth and fifth issued but never named (issuing them again
     is then refused as already issued)."""
-    import innopass.issuer._passport as written_by
+    from innopass._internal.files import replace_file as real
 
     records = []
     for number in range(5):
@@ -74,7 +74,6 @@ def test_issue_failing_mid_group_names_every_passport_it_committed(
         path = tmp_path / f"record-{number}.json"
         path.write_text(json.dumps(value))
         records.append(path)
-    real = written_by.replace_file
     calls = []
 
     def full_at_the_third(path: Path, data: bytes, *, mode: int = 0o644) -> None:
@@ -83,7 +82,7 @@ def test_issue_failing_mid_group_names_every_passport_it_committed(
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         real(path, data, mode=mode)
 
-    monkeypatch.setattr(written_by, "replace_file", full_at_the_third)
+    monkeypatch.setattr("innopass.issuer._passport.replace_file", full_at_the_third)
     out = tmp_path / "out"
     result = run("issue", *records, "-o", out, "--home", org_home.path)
     assert result.code == 2
