@@ -73,4 +73,9 @@ def test_a_record_that_is_not_an_object_gives_a_view(record: Any) -> None:
 
 def test_clean_escapes_control_and_bidi_characters() -> None:
     assert clean("a\x1b[2Jb\u202ec\n") == "a\\x1b[2Jb\\x202ec\\x0a"  # no line of its own
+    # every bidirectional formatting character: the marks (ALM, LRM, RLM), embeddings and
+    # overrides, and isolates
+    for mark in ("\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)),
+                 *map(chr, range(0x2066, 0x206A))):  # fmt: skip
+        assert mark not in clean(f"a{mark}b")
     assert len(clean("x" * 5000)) == 2001

@@ -48,7 +48,9 @@ NO_TRUST_COMMANDS: Final = (
 _MAX_TEXT: Final = 2000
 #: Escaped wherever text from a file is shown: controls (line breaks and tabs too: a
 #: name or claim must never start a line of its own), and the bidirectional overrides.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 _WORDS: Final = {
     "approved": "Approved",
