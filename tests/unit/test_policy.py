@@ -578,6 +578,9 @@ def test_a_withdrawal_still_to_come_is_noted_not_applied(org: Org) -> None:
         assert decision.outcome is Outcome.ADOPT_WITH_ACTIONS
         message = next(r.message for r in decision.reasons if r.rule == "w")
         assert message.startswith("RF4 merges into R1H on" if successor else "RF4 closes on")
+        # decided as of a time after the date: it applies then (merged: refuse; closed: refer)
+        later = run_decide(run, credential, policy(rule), at=NOW + timedelta(days=31))
+        assert reason(later, "w")[0] is (Finding.REFUSE if successor else Finding.REFER)
 
 
 def test_a_rule_for_other_profiles_is_not_applicable(org: Org) -> None:

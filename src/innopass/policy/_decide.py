@@ -152,6 +152,9 @@ def _withdrawn_issuer(rule: Rule | None, case: _Case) -> list[Reason]:
     if withdrawn is None:
         return []
     the_rule = rule or Rule("builtin:withdrawn-issuer", "withdrawn-issuer", {})
+    # pending as of the decision's time, which may differ from the verification's
+    when = withdrawn.withdrawn_at
+    withdrawn = replace(withdrawn, pending=when is not None and parse_datetime(when) > case.at)
     if withdrawn.pending:  # the trust list names a date still to come: not yet merged or closed
         return [_met(the_rule, "/issuer", f"{withdrawn.describe()}: not yet (noted)")]
     option = "merged" if withdrawn.merged else "closed"
