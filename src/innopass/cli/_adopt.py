@@ -24,6 +24,7 @@ import click
 from innopass.cli._common import (
     HelpGroup,
     fail,
+    format_option,
     home_option,
     output_file_option,
     read_passphrase,
@@ -313,14 +314,7 @@ def decide_command(
 @_policy_option
 @_done_option
 @trust_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["di", "jwt"]),
-    default="di",
-    show_default=True,
-    help="di: JSON with a Data Integrity proof; jwt: a vc+jwt compact JWS.",
-)
+@format_option()
 @output_file_option(
     "Write the signed adoption record to OUT (default: standard output).", metavar="OUT"
 )
