@@ -39,7 +39,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass.adoption import Decision
     from innopass.policy import AdoptionSummary, Policy
     from innopass.trust import OrganisationDescription
-    from innopass.verifier import Verifier
 
 __all__ = ["ADOPTION_COMMANDS", "render_decision"]
 
@@ -73,20 +72,6 @@ def _done_option(func: F) -> F:
         metavar="ACTION",
         help="A local action already done (its id, as the decision lists it). May be repeated.",
     )(func)
-
-
-def _verifier(
-    home: Path | None,
-    anchors: Sequence[str | OrganisationDescription],
-    trust_lists: Sequence[JSONObject],
-    trust_issuers: Sequence[str | OrganisationDescription],
-    status_lists: Sequence[JSONObject],
-    at: datetime | None,
-) -> Verifier:
-    """A verifier over the home's trust store and this run's options (as ``verify`` builds)."""
-    from innopass.cli._verify import Recipe, build_verifier
-
-    return build_verifier(Recipe.of(home, anchors, trust_lists, trust_issuers, status_lists, at))
 
 
 def _read_input(name: str) -> bytes:
@@ -247,11 +232,14 @@ def _decide(
     status_lists: Sequence[JSONObject],
     at: datetime | None,
 ) -> Decision:
+    from innopass.cli._verify import Recipe, build_verifier
     from innopass.policy import decide
 
     policy = _load_policy(policy_path)
     data = _read_input(file)
-    verifier = _verifier(home, anchors, trust_lists, trust_issuers, status_lists, at)
+    verifier = build_verifier(
+        Recipe.of(home, anchors, trust_lists, trust_issuers, status_lists, at)
+    )
     return decide(verifier, data, policy, done=done)
 
 
@@ -474,11 +462,14 @@ def summary_command(
       innopass adoptions summary collected/ --trust-issuer r1h.json --csv -o reuse.csv
     """
     from innopass.cli._batch import expand
+    from innopass.cli._verify import Recipe, build_verifier
     from innopass.policy import summarise
 
     if as_json and as_csv:
         raise click.UsageError("give --json or --csv, not both")
-    verifier = _verifier(home, anchors, trust_lists, trust_issuers, status_lists, at)
+    verifier = build_verifier(
+        Recipe.of(home, anchors, trust_lists, trust_issuers, status_lists, at)
+    )
     files = list(expand(directories))
     summary = summarise(verifier, files)
     if as_csv:
