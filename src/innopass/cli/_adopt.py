@@ -399,9 +399,8 @@ def _summary_text(summary: AdoptionSummary) -> str:
     escaped (:func:`clean`)."""
     from innopass._view.passport import clean
 
-    counted = sum(p.organisations for p in summary.passports)
     lines = [
-        f"{summary.files} files: {counted} adoption(s) counted, "
+        f"{summary.files} files: {summary.counted} adoption(s) counted, "
         f"{len(summary.not_counted)} not counted; "
         f"{summary.assessments_not_repeated} assessment(s) not repeated"
     ]
@@ -415,11 +414,11 @@ def _summary_text(summary: AdoptionSummary) -> str:
             f"{reuse.assessments_not_repeated} assessment(s) not repeated, "
             f"{reuse.domain_assessments_reused} domain assessment(s) reused"
         )
-        for counted_one in reuse.adoptions:
-            claims = counted_one.claims
-            name = f" {clean(counted_one.adopter_name, 200)}" if counted_one.adopter_name else ""
+        for counted in reuse.adoptions:
+            claims = counted.claims
+            name = f" {clean(counted.adopter_name, 200)}" if counted.adopter_name else ""
             lines.append(
-                f"    - {clean(counted_one.adopter, 200)}{name}: {claims.decision.value} on "
+                f"    - {clean(counted.adopter, 200)}{name}: {claims.decision.value} on "
                 f"{claims.adopted_at.date()}, {len(claims.actions_remaining)} action(s) left"
             )
         if len(reuse.digests) > 1:
