@@ -37,7 +37,7 @@ from innopass.cli._types import ODS_CODE, TIMESTAMP, trust_options
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass._internal.jsonio import JSONObject
     from innopass.adoption import Decision
-    from innopass.policy import AdoptionSummary, Policy
+    from innopass.policy import AdoptionSummary
     from innopass.trust import OrganisationDescription
 
 __all__ = ["ADOPTION_COMMANDS", "render_decision"]
@@ -81,12 +81,6 @@ def _read_input(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
     return read_file_limited(Path(name), max_bytes=DEFAULT_LIMITS.max_bytes)
-
-
-def _load_policy(path: Path) -> Policy:
-    from innopass.policy import Policy
-
-    return Policy.load(path)
 
 
 # --- policy ------------------------------------------------------------------------------
@@ -233,9 +227,9 @@ def _decide(
     at: datetime | None,
 ) -> Decision:
     from innopass.cli._verify import Recipe, build_verifier
-    from innopass.policy import decide
+    from innopass.policy import Policy, decide
 
-    policy = _load_policy(policy_path)
+    policy = Policy.load(policy_path)
     data = _read_input(file)
     verifier = build_verifier(
         Recipe.of(home, anchors, trust_lists, trust_issuers, status_lists, at)
