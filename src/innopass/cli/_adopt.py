@@ -24,6 +24,7 @@ import click
 from innopass.cli._common import (
     HelpGroup,
     fail,
+    format_option,
     home_option,
     output_file_option,
     read_passphrase,
@@ -36,9 +37,8 @@ from innopass.cli._types import ODS_CODE, TIMESTAMP, trust_options
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass._internal.jsonio import JSONObject
     from innopass.adoption import Decision
-    from innopass.policy import AdoptionSummary, Policy
+    from innopass.policy import AdoptionSummary
     from innopass.trust import OrganisationDescription
-    from innopass.verifier import Verifier
 
 __all__ = ["ADOPTION_COMMANDS", "render_decision"]
 
@@ -74,20 +74,6 @@ def _done_option(func: F) -> F:
     )(func)
 
 
-def _verifier(
-    home: Path | None,
-    anchors: Sequence[str | OrganisationDescription],
-    trust_lists: Sequence[JSONObject],
-    trust_issuers: Sequence[str | OrganisationDescription],
-    status_lists: Sequence[JSONObject],
-    at: datetime | None,
-) -> Verifier:
-    """A verifier over the home's trust store and this run's options (as ``verify`` builds)."""
-    from innopass.cli._verify import Recipe, build_verifier
-
-    return build_verifier(Recipe.of(home, anchors, trust_lists, trust_issuers, status_lists, at))
-
-
 def _read_input(name: str) -> bytes:
     """The bytes of FILE (``-``: standard input), within the size limit."""
     from innopass._internal.jsonio import DEFAULT_LIMITS, read_file_limited
@@ -95,12 +81,6 @@ def _read_input(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
     return read_file_limited(Path(name), max_bytes=DEFAULT_LIMITS.max_bytes)
-
-
-def _load_policy(path: Path) -> Policy:
-    from innopass.policy import Policy
-
-    return Policy.load(path)
 
 
 # --- policy ------------------------------------------------------------------------------
@@ -246,11 +226,14 @@ def _decide(
     status_lists: Sequence[JSONObject],
     at: datetime | None,
 ) -> Decision:
-    from innopass.policy import decide
+    from innopass.cli._verify import Recipe, build_verifier
+    from innopass.policy import Policy, decide
 
-    policy = _load_policy(policy_path)
+    policy = Policy.load(policy_path)
     data = _read_input(file)
-    verifier = _verifier(home, anchors, trust_lists, trust_issuers, status_lists, at)
+    verifier = build_verifier(
+        Recipe.of(home, anchors, trust_lists, trust_issuers, status_lists, at)
+    )
     return decide(verifier, data, policy, done=done)
 
 
@@ -313,14 +296,7 @@ def decide_command(
 @_policy_option
 @_done_option
 @trust_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["di", "jwt"]),
-    default="di",
-    show_default=True,
-    help="di: JSON with a Data Integrity proof; jwt: a vc+jwt compact JWS.",
-)
+@format_option()
 @output_file_option(
     "Write the signed adoption record to OUT (default: standard output).", metavar="OUT"
 )
@@ -417,9 +393,8 @@ def _summary_text(summary: AdoptionSummary) -> str:
     escaped (:func:`clean`)."""
     from innopass._view.passport import clean
 
-    counted = sum(p.organisations for p in summary.passports)
     lines = [
-        f"{summary.files} files: {counted} adoption(s) counted, "
+        f"{summary.files} files: {summary.counted} adoption(s) counted, "
         f"{len(summary.not_counted)} not counted; "
         f"{summary.assessments_not_repeated} assessment(s) not repeated"
     ]
@@ -433,11 +408,11 @@ def _summary_text(summary: AdoptionSummary) -> str:
             f"{reuse.assessments_not_repeated} assessment(s) not repeated, "
             f"{reuse.domain_assessments_reused} domain assessment(s) reused"
         )
-        for counted_one in reuse.adoptions:
-            claims = counted_one.claims
-            name = f" {clean(counted_one.adopter_name, 200)}" if counted_one.adopter_name else ""
+        for counted in reuse.adoptions:
+            claims = counted.claims
+            name = f" {clean(counted.adopter_name, 200)}" if counted.adopter_name else ""
             lines.append(
-                f"    - {clean(counted_one.adopter, 200)}{name}: {claims.decision.value} on "
+                f"    - {clean(counted.adopter, 200)}{name}: {claims.decision.value} on "
                 f"{claims.adopted_at.date()}, {len(claims.actions_remaining)} action(s) left"
             )
         if len(reuse.digests) > 1:
@@ -480,11 +455,14 @@ def summary_command(
       innopass adoptions summary collected/ --trust-issuer r1h.json --csv -o reuse.csv
     """
     from innopass.cli._batch import expand
+    from innopass.cli._verify import Recipe, build_verifier
     from innopass.policy import summarise
 
     if as_json and as_csv:
         raise click.UsageError("give --json or --csv, not both")
-    verifier = _verifier(home, anchors, trust_lists, trust_issuers, status_lists, at)
+    verifier = build_verifier(
+        Recipe.of(home, anchors, trust_lists, trust_issuers, status_lists, at)
+    )
     files = list(expand(directories))
     summary = summarise(verifier, files)
     if as_csv:

@@ -17,6 +17,7 @@ __all__ = [
     "PASSPHRASE_ENV",
     "HelpGroup",
     "fail",
+    "format_option",
     "home_option",
     "output_file_option",
     "read_input",
@@ -99,6 +100,18 @@ def output_file_option(
         type=click.Path(dir_okay=False, path_type=Path),
         metavar=metavar,
         help=help,
+    )
+
+
+def format_option(jwt: str = "a vc+jwt compact JWS") -> Callable[[F], F]:
+    """``--format di|jwt`` (``fmt``): JSON with a Data Integrity proof, or ``jwt``."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["di", "jwt"]),
+        default="di",
+        show_default=True,
+        help=f"di: JSON with a Data Integrity proof; jwt: {jwt}.",
     )
 
 

@@ -26,6 +26,7 @@ import click
 
 from innopass.cli._common import (
     HelpGroup,
+    format_option,
     home_option,
     output_file_option,
     read_passphrase,
@@ -165,14 +166,7 @@ def _cycle_collector_paused() -> Iterator[None]:
     metavar="RECORD...",
     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["di", "jwt"]),
-    default="di",
-    show_default=True,
-    help="di: JSON with a Data Integrity proof; jwt: a vc+jwt compact JWS.",
-)
+@format_option()
 @click.option(
     "-o",
     "--output",

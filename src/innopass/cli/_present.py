@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from innopass.cli._common import fail, output_file_option, read_passphrase, write_output
+from innopass.cli._common import (
+    fail,
+    format_option,
+    output_file_option,
+    read_passphrase,
+    write_output,
+)
 from innopass.cli._types import TIMESTAMP
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -121,14 +127,7 @@ def _credential(path: Path) -> Any:
 )
 @click.option("--challenge", required=True, help="The challenge the receiving trust gave you.")
 @click.option("--domain", required=True, help="The receiving trust's domain, as it gave it.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["di", "jwt"]),
-    default="di",
-    show_default=True,
-    help="di: JSON with a Data Integrity proof; jwt: a compact vp+jwt.",
-)
+@format_option(jwt="a compact vp+jwt")
 @click.option(
     "--valid-hours",
     type=click.IntRange(1, _MAX_VALID_HOURS),

@@ -174,7 +174,9 @@ def record_kind(data: bytes) -> str | None:
     return None
 
 
-def refuse_wrong_kind(result: VerificationResult, data: bytes, name: str) -> None:
+def refuse_wrong_kind(
+    result: VerificationResult | PresentationResult, data: bytes, name: str
+) -> None:
     """Exit 2 with one line when ``name`` holds a known kind of file that is not a passport."""
     if result.check("parse").status != "fail":
         return
@@ -205,7 +207,7 @@ def _render(
 ) -> Outcome:
     """Verify one input (a file, or ``-`` for standard input) and render what it printed."""
     from innopass._internal.jsonio import read_file_limited
-    from innopass.errors import MalformedInputError, UnreadableFileError, WrongKindOfFileError
+    from innopass.errors import MalformedInputError, UnreadableFileError
 
     data: bytes | None = None
     try:
@@ -223,16 +225,12 @@ def _render(
             if not exists:
                 raise UnreadableFileError(f"no such file: {clean(name)}")
             result = verifier.verify_any_file(path, challenge=challenge, domain=domain)
-        kind = None
-        if result.check("parse").status == "fail":
-            if data is None:
-                try:
-                    data = read_file_limited(name, max_bytes=verifier.limits.max_bytes)
-                except MalformedInputError:
-                    data = b""  # over the limit (already reported): not a kind to tell
-            kind = record_kind(data)
-        if kind is not None:
-            raise WrongKindOfFileError(f"{name}: this is {kind}")
+        if data is None and result.check("parse").status == "fail":
+            try:
+                data = read_file_limited(name, max_bytes=verifier.limits.max_bytes)
+            except MalformedInputError:
+                data = b""  # over the limit (already reported): not a kind to tell
+        refuse_wrong_kind(result, data or b"", name)
     except MalformedInputError as exc:
         # An input error, but the batch goes on: every readable file gets its result.
         if as_json:

@@ -418,8 +418,7 @@ def _scope(rule: Rule, case: _Case) -> list[Reason]:
         if not wanted:
             continue
         assessed = set(scope[member])
-        covered = assessed if "all" not in assessed else None
-        missing = [w for w in wanted if covered is not None and w not in covered]
+        missing = [] if "all" in assessed else [w for w in wanted if w not in assessed]
         where = f"{RECORD}/scope/{member}"
         if missing:
             reasons.append(

@@ -148,6 +148,11 @@ class AdoptionSummary:
     files: int = 0
 
     @property
+    def counted(self) -> int:
+        """Adoptions counted: each adopting organisation once per passport."""
+        return sum(p.organisations for p in self.passports)
+
+    @property
     def assessments_not_repeated(self) -> int:
         return sum(p.assessments_not_repeated for p in self.passports)
 
@@ -155,7 +160,7 @@ class AdoptionSummary:
         """``innopass adoptions summary --json`` (``schemas/adoptions-summary.schema.json``)."""
         return {
             "files": self.files,
-            "counted": sum(p.organisations for p in self.passports),
+            "counted": self.counted,
             "assessments_not_repeated": self.assessments_not_repeated,
             "passports": [p.to_json() for p in self.passports],
             "not_counted": [n.to_json() for n in self.not_counted],
