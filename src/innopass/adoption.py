@@ -224,9 +224,6 @@ class Decision:
     def done(self) -> tuple[LocalAction, ...]:
         return tuple(a for a in self.actions if a.done)
 
-    def reasons_with(self, *findings: Finding) -> tuple[Reason, ...]:
-        return tuple(r for r in self.reasons if r.finding in findings)
-
     def to_json(self) -> JSONObject:
         """``innopass decide --json`` (``schemas/decision-output.schema.json``)."""
         return {
