@@ -12,6 +12,7 @@ checks it). No decisions, no signing, no trust here.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from innopass._internal.credential import ADOPTION_TYPE, ISSUER_TYPE, VC_TYPE
 from innopass._internal.jose import looks_like_compact_jws
 from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict
 from innopass._internal.schema import SCHEMA_ID_BASE, schema_digest_sri
+from innopass._internal.serial import Codec, Converter, member
 from innopass._internal.timestamps import format_datetime, parse_datetime
 from innopass.errors import ConfigurationError, MalformedInputError
 from innopass.status import StatusEntry
@@ -63,6 +65,11 @@ def _clip(text: str | None, limit: int) -> str:
     passport's record does not): cut, with ``…``."""
     value = text or ""
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+_JSON: Final = Converter()
+#: A free text the schemas bound to 2,000 characters: written cut (:func:`_clip`).
+_TEXT: Final = member(codec=Codec(str, functools.partial(_clip, limit=2000)))
 
 
 class Outcome(StrEnum):
@@ -105,27 +112,15 @@ class Reason:
     pointer: str
     """JSON pointer into the passport credential (the record is at
     ``/credentialSubject/assessmentRecord``); ``""`` for the passport as a whole."""
-    message: str
+    message: str = field(metadata=_TEXT)
 
     def to_json(self) -> JSONObject:
         """The reason's JSON (its message cut to the schemas' 2,000 characters)."""
-        return {
-            "rule": self.rule,
-            "kind": self.kind,
-            "finding": self.finding.value,
-            "pointer": self.pointer,
-            "message": _clip(self.message, 2000),
-        }
+        return _JSON.to_json(self)
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Reason:
-        return cls(
-            rule=str(obj["rule"]),
-            kind=str(obj["kind"]),
-            finding=Finding(obj["finding"]),
-            pointer=str(obj["pointer"]),
-            message=str(obj["message"]),
-        )
+        return _JSON.from_json(cls, obj)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +129,7 @@ class LocalAction:
 
     id: str
     """The record's requirement code, the condition's id, or the policy's action id."""
-    text: str
+    text: str = field(metadata=_TEXT)
     source: str
     """``record`` (local_requirements_for_adopters), ``condition`` (a condition for the
     adopter) or ``policy`` (the trust's own go-live condition)."""
@@ -146,28 +141,11 @@ class LocalAction:
 
     def to_json(self) -> JSONObject:
         """The action's JSON (its text cut to the schemas' 2,000 characters)."""
-        return {
-            "id": self.id,
-            "text": _clip(self.text, 2000),
-            "source": self.source,
-            "pointer": self.pointer,
-            "blocking": self.blocking,
-            "due": self.due,
-            "done": self.done,
-        }
+        return _JSON.to_json(self)
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> LocalAction:
-        due = obj.get("due")
-        return cls(
-            id=str(obj["id"]),
-            text=str(obj["text"]),
-            source=str(obj["source"]),
-            pointer=str(obj["pointer"]),
-            blocking=bool(obj["blocking"]),
-            due=None if due is None else str(due),
-            done=bool(obj["done"]),
-        )
+        return _JSON.from_json(cls, obj)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +173,7 @@ class PassportRef:
     """Which passport was decided on (taken from its checked content)."""
 
     id: str | None
-    digest_sri: str | None
+    digest_sri: str | None = field(metadata=member("digestSRI"))
     """SHA-384 SRI of the passport's bytes (see :func:`passport_digest`); ``None`` when the
     passport itself was not given (a JWT decided from its result alone)."""
     media_type: str | None = None
@@ -208,18 +186,7 @@ class PassportRef:
     valid_until: str | None = None
 
     def to_json(self) -> JSONObject:
-        return {
-            "id": self.id,
-            "digestSRI": self.digest_sri,
-            "media_type": self.media_type,
-            "record_id": self.record_id,
-            "record_version": self.record_version,
-            "product": self.product,
-            "profile": self.profile,
-            "assessing_organisation": self.assessing_organisation,
-            "issuer": self.issuer,
-            "valid_until": self.valid_until,
-        }
+        return _JSON.to_json(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,9 +223,6 @@ class Decision:
     @property
     def done(self) -> tuple[LocalAction, ...]:
         return tuple(a for a in self.actions if a.done)
-
-    def reasons_with(self, *findings: Finding) -> tuple[Reason, ...]:
-        return tuple(r for r in self.reasons if r.finding in findings)
 
     def to_json(self) -> JSONObject:
         """``innopass decide --json`` (``schemas/decision-output.schema.json``)."""

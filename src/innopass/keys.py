@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Generic, Protocol, Self, TypeVar, cast, runtime_checkable
 
 import nacl.exceptions
 import nacl.signing
@@ -467,15 +467,6 @@ class Ed25519PrivateKey:
 # --- NIST curves: P-256 and P-384 ---------------------------------------------------
 
 
-def _ec_from_encoded_point(
-    curve: ec.EllipticCurve, name: str, data: bytes
-) -> ec.EllipticCurvePublicKey:
-    try:
-        return ec.EllipticCurvePublicKey.from_encoded_point(curve, data)
-    except ValueError as exc:
-        raise KeyMaterialError(f"invalid {name} point: {exc}") from exc
-
-
 @dataclass(frozen=True, slots=True, eq=False)
 class _EcPublicKey:
     """An ECDSA public key on one NIST curve (the subclasses fix the curve and its hash)."""
@@ -503,13 +494,18 @@ class _EcPublicKey:
         object.__setattr__(self, "_raw", raw)
 
     @classmethod
-    def _load_point(cls, data: bytes) -> ec.EllipticCurvePublicKey:
+    def from_raw(cls, data: bytes) -> Self:
+        """Load a SEC1 point, compressed or uncompressed (P-256: 33 or 65 bytes; P-384: 49
+        or 97)."""
         if len(data) not in (cls._size + 1, 2 * cls._size + 1):
             raise KeyMaterialError(
                 f"{cls.key_type} point must be {cls._size + 1} or {2 * cls._size + 1} bytes, "
                 f"got {len(data)}"
             )
-        return _ec_from_encoded_point(cls._curve(), str(cls.key_type), data)
+        try:
+            return cls(ec.EllipticCurvePublicKey.from_encoded_point(cls._curve(), data))
+        except ValueError as exc:
+            raise KeyMaterialError(f"invalid {cls.key_type} point: {exc}") from exc
 
     def verify(self, signature: bytes, message: bytes) -> None:
         """ECDSA verification of an IEEE P1363 ``r ‖ s`` signature (64 or 96 bytes)."""
@@ -572,11 +568,6 @@ class P256PublicKey(_EcPublicKey):
     _hash: ClassVar[type[hashes.HashAlgorithm]] = hashes.SHA256
     _codec: ClassVar[int] = _P256_PUB
 
-    @classmethod
-    def from_raw(cls, data: bytes) -> P256PublicKey:
-        """Load a SEC1 point: 33-byte compressed or 65-byte uncompressed."""
-        return cls(cls._load_point(data))
-
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class P384PublicKey(_EcPublicKey):
@@ -589,15 +580,16 @@ class P384PublicKey(_EcPublicKey):
     _hash: ClassVar[type[hashes.HashAlgorithm]] = hashes.SHA384
     _codec: ClassVar[int] = _P384_PUB
 
-    @classmethod
-    def from_raw(cls, data: bytes) -> P384PublicKey:
-        """Load a SEC1 point: 49-byte compressed or 97-byte uncompressed."""
-        return cls(cls._load_point(data))
+
+_EcPublicT = TypeVar("_EcPublicT", bound=_EcPublicKey)
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
-class _EcPrivateKey:
-    """An ECDSA private key on one NIST curve. Its ``repr`` shows only the public key."""
+class _EcPrivateKey(Generic[_EcPublicT]):
+    """An ECDSA private key on one NIST curve. Its ``repr`` shows only the public key.
+
+    ``_EcPublicT`` is its public key class (``_public``, which a ``ClassVar`` cannot
+    spell), so that :meth:`public_key` keeps the concrete type."""
 
     crypto_key: ec.EllipticCurvePrivateKey
 
@@ -612,20 +604,23 @@ class _EcPrivateKey:
             )
 
     @classmethod
-    def _generate(cls) -> ec.EllipticCurvePrivateKey:
-        return ec.generate_private_key(cls._public._curve())
+    def generate(cls) -> Self:
+        """A new random key."""
+        return cls(ec.generate_private_key(cls._public._curve()))
 
     @classmethod
-    def _derive(cls, data: bytes) -> ec.EllipticCurvePrivateKey:
+    def from_raw(cls, data: bytes) -> Self:
+        """Load the big-endian private scalar (1 ≤ d < n; 32 bytes for P-256, 48 for P-384)."""
         size = cls._public._size
         if len(data) != size:
             raise KeyMaterialError(
                 f"{cls.key_type} private key must be {size} bytes, got {len(data)}"
             )
         try:
-            return ec.derive_private_key(int.from_bytes(data, "big"), cls._public._curve())
+            key = ec.derive_private_key(int.from_bytes(data, "big"), cls._public._curve())
         except ValueError as exc:
             raise KeyMaterialError(f"invalid {cls.key_type} private key: {exc}") from exc
+        return cls(key)
 
     def secret_bytes(self) -> bytes:
         """The private scalar, big-endian (32 or 48 bytes; secret)."""
@@ -639,9 +634,9 @@ class _EcPrivateKey:
         r, s = decode_dss_signature(der)
         return r.to_bytes(public._size, "big") + s.to_bytes(public._size, "big")
 
-    def public_key(self) -> _EcPublicKey:
+    def public_key(self) -> _EcPublicT:
         """The matching public key."""
-        return self._public(self.crypto_key.public_key())
+        return cast(_EcPublicT, self._public(self.crypto_key.public_key()))
 
     def to_multibase(self) -> str:
         """``z`` + base58btc(multicodec header ‖ scalar)."""
@@ -662,49 +657,21 @@ class _EcPrivateKey:
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
-class P256PrivateKey(_EcPrivateKey):
+class P256PrivateKey(_EcPrivateKey[P256PublicKey]):
     """A NIST P-256 private key. Its ``repr`` shows only the public key."""
 
     key_type: ClassVar[KeyType] = KeyType.P256
     _public: ClassVar[type[_EcPublicKey]] = P256PublicKey
     _codec: ClassVar[int] = _P256_PRIV
 
-    @classmethod
-    def generate(cls) -> P256PrivateKey:
-        """A new random key."""
-        return cls(cls._generate())
-
-    @classmethod
-    def from_raw(cls, data: bytes) -> P256PrivateKey:
-        """Load the 32-byte big-endian private scalar (1 ≤ d < n)."""
-        return cls(cls._derive(data))
-
-    def public_key(self) -> P256PublicKey:
-        """The matching public key."""
-        return P256PublicKey(self.crypto_key.public_key())
-
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
-class P384PrivateKey(_EcPrivateKey):
+class P384PrivateKey(_EcPrivateKey[P384PublicKey]):
     """A NIST P-384 private key. Its ``repr`` shows only the public key."""
 
     key_type: ClassVar[KeyType] = KeyType.P384
     _public: ClassVar[type[_EcPublicKey]] = P384PublicKey
     _codec: ClassVar[int] = _P384_PRIV
-
-    @classmethod
-    def generate(cls) -> P384PrivateKey:
-        """A new random key."""
-        return cls(cls._generate())
-
-    @classmethod
-    def from_raw(cls, data: bytes) -> P384PrivateKey:
-        """Load the 48-byte big-endian private scalar (1 ≤ d < n)."""
-        return cls(cls._derive(data))
-
-    def public_key(self) -> P384PublicKey:
-        """The matching public key."""
-        return P384PublicKey(self.crypto_key.public_key())
 
 
 # --- module-level constructors --------------------------------------------------------
@@ -735,8 +702,7 @@ def generate_private_key(key_type: KeyType) -> PrivateKey:
 def _public_from_raw(key_type: KeyType, raw: bytes) -> PublicKey:
     if key_type is KeyType.ED25519:
         return Ed25519PublicKey.from_raw(raw)
-    cls = _PUBLIC_CLASSES[key_type]
-    return cls(cls._load_point(raw))
+    return _PUBLIC_CLASSES[key_type].from_raw(raw)
 
 
 def _private_from_raw(key_type: KeyType, raw: bytes) -> PrivateKey:

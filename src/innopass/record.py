@@ -987,18 +987,17 @@ class AssessmentRecord(_Part):
         conditions = [c.condition_id for c in self.outcome.conditions]
         _ids(out, "outcome/conditions", conditions, "condition_id")
 
+        def ref(path: str, value: str, known: set[str], what: str) -> None:
+            if value not in known:
+                out.append(SchemaProblem(path, f"no {what} with id {value!r}"))
+
         def refs(path: str, values: tuple[str, ...], known: set[str], what: str) -> None:
             for n, value in enumerate(values):
                 if value not in known:
                     out.append(SchemaProblem(f"{path}/{n}", f"no {what} with id {value!r}"))
 
         for d, domain in enumerate(self.domains):
-            if domain.framework not in frameworks:
-                out.append(
-                    SchemaProblem(
-                        f"/domains/{d}/framework", f"no framework with id {domain.framework!r}"
-                    )
-                )
+            ref(f"/domains/{d}/framework", domain.framework, frameworks, "framework")
             refs(f"/domains/{d}/reviewer_refs", domain.reviewer_refs, reviewers, "reviewer")
             for a, answer in enumerate(domain.answers):
                 refs(
@@ -1021,24 +1020,11 @@ class AssessmentRecord(_Part):
             "evidence",
         )
         software = self.product.software
-        if (
-            software is not None
-            and software.sbom_ref is not None
-            and software.sbom_ref not in evidence
-        ):
-            out.append(
-                SchemaProblem(
-                    "/product/software/sbom_ref", f"no evidence with id {software.sbom_ref!r}"
-                )
-            )
+        if software is not None and software.sbom_ref is not None:
+            ref("/product/software/sbom_ref", software.sbom_ref, evidence, "evidence")
         for e, item in enumerate(self.evidence):
-            if item.verification.checked_by not in reviewers:
-                out.append(
-                    SchemaProblem(
-                        f"/evidence/{e}/verification/checked_by",
-                        f"no reviewer with id {item.verification.checked_by!r}",
-                    )
-                )
+            checked_by = item.verification.checked_by
+            ref(f"/evidence/{e}/verification/checked_by", checked_by, reviewers, "reviewer")
         for n, trigger in enumerate(self.validity.reassessment_triggers):
             listed = (
                 trigger.params.get("evidence_ids") if isinstance(trigger.params, dict) else None

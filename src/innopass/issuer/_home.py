@@ -522,6 +522,16 @@ class OrganisationHome:
             self.organisation_path, dumps_pretty(description.to_json()).encode("utf-8"), mode=0o644
         )
 
+    def _rewrite_description(self, description: OrganisationDescription) -> None:
+        """:meth:`_write_description` over an existing home: an ``OSError`` becomes a
+        :class:`ConfigurationError` naming the file."""
+        try:
+            self._write_description(description)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot write {self.organisation_path}: {exc.strerror or exc}"
+            ) from exc
+
     def current_key_id(self) -> str:
         """The key new signatures use: the newest one that is neither retired nor compromised."""
         return _current_key(self.description()).id
@@ -614,12 +624,7 @@ class OrganisationHome:
         held = description.ledger_checkpoint
         if held is not None and held.length >= checkpoint.length:
             return
-        try:
-            self._write_description(replace(description, ledger_checkpoint=checkpoint))
-        except OSError as exc:
-            raise ConfigurationError(
-                f"cannot write {self.organisation_path}: {exc.strerror or exc}"
-            ) from exc
+        self._rewrite_description(replace(description, ledger_checkpoint=checkpoint))
 
     def rotate_key(
         self,
@@ -705,12 +710,8 @@ class OrganisationHome:
                         "compromised": compromised,
                     },
                 )
-                self._write_description(replace(description, did_document=document, keys=keys))
+                self._rewrite_description(replace(description, did_document=document, keys=keys))
                 published = True
-            except OSError as exc:
-                raise ConfigurationError(
-                    f"cannot write {self.organisation_path}: {exc.strerror or exc}"
-                ) from exc
             finally:
                 if not published and not self._lists_key(new_id):
                     with contextlib.suppress(OSError):
@@ -806,12 +807,7 @@ class OrganisationHome:
                 description.did,
                 {"key": key_id, "current": current.id == key_id},
             )
-            try:
-                self._write_description(replace(description, keys=keys))
-            except OSError as exc:
-                raise ConfigurationError(
-                    f"cannot write {self.organisation_path}: {exc.strerror or exc}"
-                ) from exc
+            self._rewrite_description(replace(description, keys=keys))
         self._destroy_after(f"marked {key_id} compromised")
         return None
 

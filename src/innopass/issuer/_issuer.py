@@ -123,6 +123,36 @@ def _active(entries: Iterable[PassportEntry]) -> list[PassportEntry]:
     return [e for e in entries if e.state is not PassportState.REVOKED and not e.superseded_by]
 
 
+def _duplicates(
+    active: list[PassportEntry], record: AssessmentRecord, *, reissue: bool
+) -> list[SchemaProblem]:
+    """Why issuing ``record`` would duplicate one of the ``active`` passports of its record
+    id (see :meth:`Issuer.prepare`): one is for a newer version, or (unless ``reissue``)
+    for the same version."""
+    version = record.record_version
+    newer = [e for e in active if (e.record_version or 0) > version]
+    same = [e for e in active if e.record_version == version]
+    problems = []
+    if newer:
+        problems.append(
+            SchemaProblem(
+                "/record_version",
+                f"passport {newer[0].id} is active for version {newer[0].record_version} "
+                f"of this record, newer than {version}",
+            )
+        )
+    if same and not reissue:
+        problems.append(
+            SchemaProblem(
+                "/record_id",
+                f"passport {same[0].id} is already active for this record id and "
+                f"version {version}: to replace it, issue with --reissue "
+                "(the new passport supersedes it)",
+            )
+        )
+    return problems
+
+
 def new_passport_id() -> str:
     """A fresh passport id, ``urn:uuid:`` and a random (version 4) UUID."""
     return f"urn:uuid:{uuid.uuid4()}"
@@ -208,36 +238,11 @@ class Issuer(Session):
                 ods_code=None if assessor in predecessors else self.description.ods_code,
             )
         )
-        problems += self._duplicates(parsed, reissue=reissue)
+        active = _active(self._ledger.passports_for_record(parsed.record_id))
+        problems += _duplicates(active, parsed, reissue=reissue)
         if problems:
             raise RecordInvalidError(problems)
         return parsed
-
-    def _duplicates(self, record: AssessmentRecord, *, reissue: bool) -> list[SchemaProblem]:
-        """Why issuing ``record`` would duplicate an active passport (see :meth:`prepare`)."""
-        active = _active(self._ledger.passports_for_record(record.record_id))
-        version = record.record_version
-        newer = [e for e in active if (e.record_version or 0) > version]
-        same = [e for e in active if e.record_version == version]
-        problems = []
-        if newer:
-            problems.append(
-                SchemaProblem(
-                    "/record_version",
-                    f"passport {newer[0].id} is active for version {newer[0].record_version} "
-                    f"of this record, newer than {version}",
-                )
-            )
-        if same and not reissue:
-            problems.append(
-                SchemaProblem(
-                    "/record_id",
-                    f"passport {same[0].id} is already active for this record id and "
-                    f"version {version}: to replace it, issue with --reissue "
-                    "(the new passport supersedes it)",
-                )
-            )
-        return problems
 
     def prepare_batch(
         self,
@@ -525,16 +530,13 @@ class Issuer(Session):
     ) -> list[PassportEntry]:
         """The active passports the new passport for ``record`` supersedes, checked again
         inside the transaction (another process may have issued since :meth:`prepare`)."""
-        active = _active(tx.passports_for_record(record.record_id))
-        version = record.record_version
-        if any((e.record_version or 0) > version for e in active) or (
-            not reissue and any(e.record_version == version for e in active)
-        ):
+        older = _active(tx.passports_for_record(record.record_id))
+        if _duplicates(older, record, reissue=reissue):
             raise LedgerError(
-                f"another passport for record {record.record_id} version {version} was issued "
-                "meanwhile; check the record again"
+                f"another passport for record {record.record_id} version "
+                f"{record.record_version} was issued meanwhile; check the record again"
             )
-        older = [e for e in active if (e.record_version or 0) <= version]
+        # none is newer, so all are older (or the same version, reissued)
         if record.supersedes and record.supersedes != record.record_id:
             older += _active(tx.passports_for_record(record.supersedes))
         return older

@@ -32,7 +32,6 @@ __all__ = [
     "build_passport",
     "passport_format",
     "passport_text",
-    "start_of_day",
     "sync_passport_directory",
 ]
 
