@@ -233,8 +233,7 @@ def check_presentation_proof(
         )
     except CheckFailed as exc:
         found.failed(exc)
-    for proof in env.proofs:
-        proof_times(found, proof.created, proof.expires, ctx, proof.path, ("created", "expires"))
+    proof_times(found, env.proofs, ctx)
     return found, env.proofs[0].verification_method if env.proofs else None
 
 
