@@ -710,7 +710,7 @@ def check_adoption(env: Envelope) -> tuple[Found, AdoptionClaims | None]:
     if problems:
         return found, None
     reference: Any = credential["credentialSchema"]
-    if reference["digestSRI"] != _adoption_schema_sri():
+    if reference["digestSRI"] != schema_digest_sri(ADOPTION_SCHEMA):
         found.fail(
             FailureCode.DIGEST_MISMATCH,
             "credentialSchema digestSRI does not match the bundled adoption-record schema",
@@ -722,11 +722,6 @@ def check_adoption(env: Envelope) -> tuple[Found, AdoptionClaims | None]:
         found.fail(FailureCode.SCHEMA_INVALID, exc.message, exc.path)
         return found, None
     return found, claims
-
-
-@functools.cache
-def _adoption_schema_sri() -> str:
-    return schema_digest_sri(ADOPTION_SCHEMA)
 
 
 def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
@@ -787,12 +782,6 @@ def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
     return found, raw
 
 
-@functools.cache
-def _record_schema_sri() -> str:
-    """The bundled record schema's ``digestSRI`` (its bytes do not change while running)."""
-    return schema_digest_sri(RECORD_SCHEMA)
-
-
 def _check_schema_reference(found: Found, reference: JSONValue) -> None:
     if not isinstance(reference, dict) or reference.get("type") != "JsonSchema":
         found.fail(
@@ -807,7 +796,7 @@ def _check_schema_reference(found: Found, reference: JSONValue) -> None:
             f"credentialSchema id is not {RECORD_SCHEMA_ID}",
             "/credentialSchema/id",
         )
-    elif reference.get("digestSRI") != _record_schema_sri():
+    elif reference.get("digestSRI") != schema_digest_sri(RECORD_SCHEMA):
         found.fail(
             FailureCode.DIGEST_MISMATCH,
             "credentialSchema digestSRI does not match the bundled record schema",
