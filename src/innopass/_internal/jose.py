@@ -29,6 +29,7 @@ from innopass._internal.jsonio import (
     JsonLimits,
     JSONObject,
     JSONValue,
+    as_list,
     loads_strict,
     parse_strict,
 )
@@ -296,7 +297,7 @@ def verify_vp_jwt(
         )
     if domain is not None:
         audience = payload.get("aud")
-        if domain not in (audience if isinstance(audience, list) else [audience]):
+        if domain not in as_list(audience):
             raise CheckFailed(
                 FailureCode.DOMAIN_MISMATCH,
                 "the presentation's aud is not this verifier's domain",
