@@ -43,8 +43,6 @@ from innopass.errors import CheckFailed, FailureCode, MalformedInputError
 from innopass.trust import BUNDLE_TYPE, FORMAT_VERSION, MAX_BUNDLE_STATUS_LISTS
 
 __all__ = [
-    "ENVELOPED_MEDIA_TYPES",
-    "ENVELOPED_PRESENTATION_MEDIA_TYPES",
     "Envelope",
     "load_input",
     "open_envelope",

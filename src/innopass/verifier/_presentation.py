@@ -56,7 +56,6 @@ from innopass.verifier._result import (
 )
 
 __all__ = [
-    "PRESENTATION_CHECKS",
     "Presentation",
     "PresentationResult",
     "check_presentation_proof",
