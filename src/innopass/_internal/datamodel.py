@@ -46,14 +46,14 @@ import hashlib
 import json
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
 from innopass._internal.contexts import CREDENTIALS_V2, PINNED, context_bytes
 from innopass._internal.credential import VC_TYPE
 from innopass._internal.encoding import base58btc_decode
-from innopass._internal.jsonio import JSONObject, JSONValue, pointer
+from innopass._internal.jsonio import JSONObject, JSONValue, as_list, pointer
 from innopass._internal.timestamps import parse_datetime
 from innopass.errors import (
     CheckFailed,
@@ -114,10 +114,6 @@ def is_url(value: object) -> bool:
 
 def _fail(code: FailureCode, message: str, path: str) -> CheckFailed:
     return CheckFailed(code, message, path)
-
-
-def _as_list(value: JSONValue) -> list[JSONValue]:
-    return value if isinstance(value, list) else [value]
 
 
 # --- contexts and terms ---------------------------------------------------------------
@@ -233,7 +229,7 @@ def _bundled_terms(urls: tuple[str, ...]) -> _Terms:
 def _context_terms(context: JSONValue, problems: list[CheckFailed]) -> _Terms:
     """The terms ``@context`` puts in force, and its problems (the first item is checked by
     the caller)."""
-    items = _as_list(context)
+    items = as_list(context)
     bundled: list[str] = []
     position = 1
     for item in items[1:]:
@@ -294,7 +290,7 @@ def _check_types(
 ) -> tuple[str, ...]:
     """Each ``type`` value a string, a term or an absolute URL the contexts map; the values."""
     found: list[str] = []
-    items = _as_list(value)
+    items = as_list(value)
     if not items:
         problems.append(_fail(FailureCode.TYPE_INVALID, "type has no value", path))
     for index, item in enumerate(items):
@@ -504,7 +500,7 @@ def _check_related(doc: Mapping[str, JSONValue], held: Held, problems: list[Chec
     value = doc.get("relatedResource")
     if value is None:
         return
-    items = value if isinstance(value, list) else [value]
+    items = as_list(value)
     seen: set[str] = set()
     invalid = FailureCode.RELATED_RESOURCE_INVALID
     for index, item in enumerate(items):
@@ -526,7 +522,7 @@ def _check_related(doc: Mapping[str, JSONValue], held: Held, problems: list[Chec
         for name, reader in (("digestSRI", _sri_digest), ("digestMultibase", _multibase_digest)):
             if name not in item:
                 continue
-            for position, entry in enumerate(_as_list(item[name])):
+            for position, entry in enumerate(as_list(item[name])):
                 where = f"{path}/{name}" + (f"/{position}" if isinstance(item[name], list) else "")
                 digest = reader(entry)
                 if digest is None:
@@ -638,7 +634,7 @@ def presentation_problems(
         _check_id(holder, "/holder", problems)
     credentials = doc.get("verifiableCredential")
     if credentials is not None:
-        for index, item in enumerate(_as_list(credentials)):
+        for index, item in enumerate(as_list(credentials)):
             if not isinstance(item, dict):
                 problems.append(
                     _fail(
@@ -689,8 +685,7 @@ def enveloped_jws_text(value: Mapping[str, JSONValue]) -> str | None:
     """The compact JWS an ``EnvelopedVerifiableCredential`` holds as ``application/vc+jwt``;
     ``None`` when ``value`` is no such envelope. Raises :class:`MalformedInputError` for a
     ``data:`` URL that cannot be read."""
-    types = value.get("type")
-    if ENVELOPED_CREDENTIAL_TYPE not in (types if isinstance(types, list) else [types]):
+    if ENVELOPED_CREDENTIAL_TYPE not in as_list(value.get("type")):
         return None
     identifier = value.get("id")
     if not isinstance(identifier, str) or not identifier.startswith("data:"):
@@ -704,8 +699,7 @@ def envelope_problems(doc: Mapping[str, JSONValue], expected_type: str) -> list[
     a ``@context`` starting with the VC 2.0 context, ``type`` exactly ``expected_type``, and a
     ``data:`` URL ``id`` (read by the caller)."""
     problems: list[CheckFailed] = []
-    context = doc.get("@context")
-    items: Sequence[JSONValue] = context if isinstance(context, list) else [context]
+    items = as_list(doc.get("@context"))
     if not items or items[0] != CREDENTIALS_V2:
         problems.append(
             _fail(
@@ -714,7 +708,7 @@ def envelope_problems(doc: Mapping[str, JSONValue], expected_type: str) -> list[
                 "/@context",
             )
         )
-    types = _as_list(doc.get("type"))
+    types = as_list(doc.get("type"))
     if types != [expected_type]:
         problems.append(_fail(FailureCode.TYPE_INVALID, f"type must be {expected_type}", "/type"))
     identifier = doc.get("id")

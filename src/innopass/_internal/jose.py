@@ -29,6 +29,7 @@ from innopass._internal.jsonio import (
     JsonLimits,
     JSONObject,
     JSONValue,
+    as_list,
     loads_strict,
     parse_strict,
 )
@@ -150,15 +151,7 @@ def sign_vc_jwt(
     payload["iat"] = int(issued_at.timestamp())
     if "id" in credential:
         payload["jti"] = credential["id"]
-    import jwt  # PyJWT signs; verification never loads it
-
-    alg = _jose_alg(key)
-    return jwt.encode(
-        payload,
-        key.crypto_key,
-        algorithm=alg,
-        headers={"alg": alg, "typ": JWT_TYPE, "cty": "vc", "kid": kid},
-    )
+    return _encode(payload, key, typ=JWT_TYPE, cty="vc", kid=kid)
 
 
 def sign_vp_jwt(
@@ -189,6 +182,11 @@ def sign_vp_jwt(
         payload["aud"] = domain
     if "id" in presentation:
         payload["jti"] = presentation["id"]
+    return _encode(payload, key, typ=VP_JWT_TYPE, cty="vp", kid=kid)
+
+
+def _encode(payload: dict[str, Any], key: PrivateKey, *, typ: str, cty: str, kid: str) -> str:
+    """The compact JWS of ``payload``, with the explicit header (PyJWT's ``typ: JWT`` replaced)."""
     import jwt  # PyJWT signs; verification never loads it
 
     alg = _jose_alg(key)
@@ -196,7 +194,7 @@ def sign_vp_jwt(
         payload,
         key.crypto_key,
         algorithm=alg,
-        headers={"alg": alg, "typ": VP_JWT_TYPE, "cty": "vp", "kid": kid},
+        headers={"alg": alg, "typ": typ, "cty": cty, "kid": kid},
     )
 
 
@@ -296,7 +294,7 @@ def verify_vp_jwt(
         )
     if domain is not None:
         audience = payload.get("aud")
-        if domain not in (audience if isinstance(audience, list) else [audience]):
+        if domain not in as_list(audience):
             raise CheckFailed(
                 FailureCode.DOMAIN_MISMATCH,
                 "the presentation's aud is not this verifier's domain",

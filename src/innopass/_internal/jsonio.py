@@ -52,6 +52,7 @@ __all__ = [
     "JSONObject",
     "JSONValue",
     "JsonLimits",
+    "as_list",
     "dumps_pretty",
     "load_file_strict",
     "loads_strict",
@@ -75,6 +76,11 @@ class JsonLimits:
 
 
 DEFAULT_LIMITS = JsonLimits()
+
+
+def as_list(value: JSONValue) -> list[JSONValue]:
+    """A member that may be one value or a list of them (``type``, ``@context``, …), as a list."""
+    return value if isinstance(value, list) else [value]
 
 
 def pointer(*parts: str | int) -> str:

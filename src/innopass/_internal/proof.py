@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from innopass._internal.encoding import base58btc_decode, base58btc_encode
-from innopass._internal.jsonio import JSONObject, JSONValue, pointer
+from innopass._internal.jsonio import JSONObject, JSONValue, as_list, pointer
 from innopass._internal.suites import Cryptosuite
 from innopass._internal.timestamps import format_datetime, parse_datetime
 from innopass.did import (
@@ -209,7 +209,7 @@ def _optional_time(proof: Mapping[str, JSONValue], name: str, path: str) -> date
 
 def _strings(value: JSONValue, what: str, path: str) -> tuple[str, ...]:
     """A string or a non-empty list of strings (``previousProof``, ``domain``)."""
-    items = value if isinstance(value, list) else [value]
+    items = as_list(value)
     if not items or not all(isinstance(i, str) and i for i in items):
         raise _malformed(f"{what} must be a string or a list of strings", path)
     return tuple(str(i) for i in items)
@@ -304,10 +304,6 @@ def parse_proofs(
 # --- verifying --------------------------------------------------------------------------
 
 
-def _as_list(value: JSONValue) -> list[JSONValue]:
-    return value if isinstance(value, list) else [value]
-
-
 def hash_data(
     document: Mapping[str, JSONValue],
     proof: DataIntegrityProof,
@@ -331,8 +327,8 @@ def hash_data(
     if previous:
         unsecured["proof"] = list(previous)
     if "@context" in proof.config:
-        proof_context = _as_list(proof.config["@context"])
-        doc_context = _as_list(unsecured.get("@context"))
+        proof_context = as_list(proof.config["@context"])
+        doc_context = as_list(unsecured.get("@context"))
         if doc_context[: len(proof_context)] != proof_context:
             raise _malformed(
                 "document @context does not start with the proof's @context", "/@context"

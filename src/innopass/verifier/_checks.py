@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import itertools
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -35,7 +35,7 @@ from innopass._internal.canonical import sha256_digest
 from innopass._internal.contexts import PASSPORT_CONTEXT
 from innopass._internal.jose import jwt_claims, verify_vc_jwt
 from innopass._internal.jsonio import JSONObject, JSONValue, pointer
-from innopass._internal.proof import verify_data_integrity
+from innopass._internal.proof import DataIntegrityProof, verify_data_integrity
 from innopass._internal.schema import RECORD_SCHEMA, RECORD_SCHEMA_ID, schema_digest_sri
 from innopass._internal.suites import Cryptosuite
 from innopass._internal.timestamps import beyond, format_datetime, parse_datetime
@@ -214,8 +214,7 @@ def check_proof(env: Envelope, ctx: Context) -> tuple[Found, Signing]:
         latest = max((p.created for p in env.proofs if p.created is not None), default=None)
         methods = [p.verification_method for p in env.proofs]
         found.failed(_outdated(exc, env.issuer, ctx, latest, methods))
-    for proof in env.proofs:
-        proof_times(found, proof.created, proof.expires, ctx, proof.path, ("created", "expires"))
+    proof_times(found, env.proofs, ctx)
     made = tuple(
         ProofMade(p.verification_method, p.created, f"{p.path}/created") for p in env.proofs
     )
@@ -283,27 +282,22 @@ def _outdated(
     )
 
 
-def proof_times(
-    found: Found,
-    created: datetime | None,
-    expires: datetime | None,
-    ctx: Context,
-    base: str,
-    names: tuple[str, str],
-) -> None:
+def proof_times(found: Found, proofs: Iterable[DataIntegrityProof], ctx: Context) -> None:
     """A proof made in the future or past its own expiry is not accepted."""
-    if created is not None and beyond(created, ctx.now, ctx.skew):
-        found.fail(
-            FailureCode.NOT_YET_VALID,
-            f"the proof was made in the future ({format_datetime(created)})",
-            f"{base}/{names[0]}",
-        )
-    if expires is not None and beyond(ctx.now, expires, ctx.skew):
-        found.fail(
-            FailureCode.EXPIRED,
-            f"the proof expired at {format_datetime(expires)}",
-            f"{base}/{names[1]}",
-        )
+    for proof in proofs:
+        created, expires = proof.created, proof.expires
+        if created is not None and beyond(created, ctx.now, ctx.skew):
+            found.fail(
+                FailureCode.NOT_YET_VALID,
+                f"the proof was made in the future ({format_datetime(created)})",
+                f"{proof.path}/created",
+            )
+        if expires is not None and beyond(ctx.now, expires, ctx.skew):
+            found.fail(
+                FailureCode.EXPIRED,
+                f"the proof expired at {format_datetime(expires)}",
+                f"{proof.path}/expires",
+            )
 
 
 # --- issuer --------------------------------------------------------------------------------
@@ -716,7 +710,7 @@ def check_adoption(env: Envelope) -> tuple[Found, AdoptionClaims | None]:
     if problems:
         return found, None
     reference: Any = credential["credentialSchema"]
-    if reference["digestSRI"] != _adoption_schema_sri():
+    if reference["digestSRI"] != schema_digest_sri(ADOPTION_SCHEMA):
         found.fail(
             FailureCode.DIGEST_MISMATCH,
             "credentialSchema digestSRI does not match the bundled adoption-record schema",
@@ -728,11 +722,6 @@ def check_adoption(env: Envelope) -> tuple[Found, AdoptionClaims | None]:
         found.fail(FailureCode.SCHEMA_INVALID, exc.message, exc.path)
         return found, None
     return found, claims
-
-
-@functools.cache
-def _adoption_schema_sri() -> str:
-    return schema_digest_sri(ADOPTION_SCHEMA)
 
 
 def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
@@ -793,12 +782,6 @@ def check_record(env: Envelope) -> tuple[Found, JSONObject | None]:
     return found, raw
 
 
-@functools.cache
-def _record_schema_sri() -> str:
-    """The bundled record schema's ``digestSRI`` (its bytes do not change while running)."""
-    return schema_digest_sri(RECORD_SCHEMA)
-
-
 def _check_schema_reference(found: Found, reference: JSONValue) -> None:
     if not isinstance(reference, dict) or reference.get("type") != "JsonSchema":
         found.fail(
@@ -813,7 +796,7 @@ def _check_schema_reference(found: Found, reference: JSONValue) -> None:
             f"credentialSchema id is not {RECORD_SCHEMA_ID}",
             "/credentialSchema/id",
         )
-    elif reference.get("digestSRI") != _record_schema_sri():
+    elif reference.get("digestSRI") != schema_digest_sri(RECORD_SCHEMA):
         found.fail(
             FailureCode.DIGEST_MISMATCH,
             "credentialSchema digestSRI does not match the bundled record schema",

@@ -30,14 +30,19 @@ from innopass._internal.datamodel import (
     held_resource,
 )
 from innopass._internal.jose import JWT_TYPE, ParsedJws, looks_like_compact_jws, parse_compact_jws
-from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, parse_strict, pointer
+from innopass._internal.jsonio import (
+    JsonLimits,
+    JSONObject,
+    JSONValue,
+    as_list,
+    parse_strict,
+    pointer,
+)
 from innopass._internal.proof import DataIntegrityProof, parse_proofs
 from innopass.errors import CheckFailed, FailureCode, MalformedInputError
 from innopass.trust import BUNDLE_TYPE, FORMAT_VERSION, MAX_BUNDLE_STATUS_LISTS
 
 __all__ = [
-    "ENVELOPED_MEDIA_TYPES",
-    "ENVELOPED_PRESENTATION_MEDIA_TYPES",
     "Envelope",
     "load_input",
     "open_envelope",
@@ -154,10 +159,6 @@ def _json_value(value: object) -> JSONValue:
     return value
 
 
-def _as_list(value: JSONValue) -> list[JSONValue]:
-    return value if isinstance(value, list) else [value]
-
-
 def unwrap_enveloped(
     value: JSONObject, limits: JsonLimits, *, presentation: bool = False
 ) -> tuple[ParsedJws | None, list[CheckFailed]]:
@@ -227,7 +228,7 @@ def open_envelope(
                 CheckFailed(FailureCode.MALFORMED, f"not a valid bundle: {exc.message}", where)
             ]
     failures: list[CheckFailed] = []
-    enveloped = isinstance(value, dict) and ENVELOPED_CREDENTIAL_TYPE in _as_list(value.get("type"))
+    enveloped = isinstance(value, dict) and ENVELOPED_CREDENTIAL_TYPE in as_list(value.get("type"))
     if isinstance(value, dict) and enveloped:
         value, failures = unwrap_enveloped(value, limits)
         if value is None:

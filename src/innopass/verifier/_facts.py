@@ -33,22 +33,31 @@ def _string(value: JSONValue) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def succession(
-    view: TrustView, ods_code: str | None, now: datetime | None = None
-) -> Succession | None:
+def succession(view: TrustView, ods_code: str | None, now: datetime) -> Succession | None:
     """What the trust lists in force say of ``ods_code``'s withdrawal (``None``: not withdrawn);
     ``pending`` when its date is after ``now``."""
     entry = None if ods_code is None else view.listed(ods_code)
     if entry is None or entry.status != "withdrawn":
         return None
     heir = None if entry.successor is None else view.listed(entry.successor)
-    when = entry.withdrawn_at
+    return _withdrawal(
+        ods_code, entry.withdrawn_at, entry.successor, now, None if heir is None else heir.name
+    )
+
+
+def _withdrawal(
+    ods_code: str | None,
+    when: datetime | None,
+    successor: str | None,
+    now: datetime,
+    successor_name: str | None = None,
+) -> Succession:
     return Succession(
         ods_code=ods_code,
         withdrawn_at=None if when is None else format_datetime(when),
-        successor=entry.successor,
-        successor_name=None if heir is None else heir.name,
-        pending=now is not None and when is not None and when > now,
+        successor=successor,
+        successor_name=successor_name,
+        pending=when is not None and when > now,
     )
 
 
@@ -68,35 +77,27 @@ def _trusted_by(trust: IssuerTrust) -> tuple[TrustedBy, ...]:
 def issuer_info(
     envelope: Envelope,
     trust: IssuerTrust | None,
-    view: TrustView | None = None,
-    record: JSONObject | None = None,
-    now: datetime | None = None,
+    view: TrustView,
+    record: JSONObject | None,
+    now: datetime,
 ) -> IssuerInfo:
     """The issuer's ODS code and name from the trust source; else the claims, marked ``claimed``.
 
     A credential's own ``issuer.odsCode``/``name`` are never shown as fact: a
-    pinned ``did:key`` can claim to be anyone. With the run's ``view``: whether the
+    pinned ``did:key`` can claim to be anyone. From the run's ``view``: whether the
     issuer is withdrawn (merged or closed), and whose assessment it reissued as a
     successor (the ``record``'s assessor, when a trust list says so).
     """
     issuer = envelope.issuer
     if trust is not None and (trust.ods_code is not None or trust.name is not None):
-        withdrawn = None
+        withdrawn = succession(view, trust.ods_code, now)
+        if withdrawn is None and trust.withdrawn:  # withdrawn by a source with no ODS entry
+            withdrawn = _withdrawal(trust.ods_code, trust.withdrawn_at, trust.successor, now)
+        valid: Any = record  # passed its schema
+        assessor = None if valid is None else str(valid["assessing_org"]["ods_code"])
         successor_of = None
-        if view is not None:
-            withdrawn = succession(view, trust.ods_code, now)
-            if withdrawn is None and trust.withdrawn:  # withdrawn by a source with no ODS entry
-                when = trust.withdrawn_at
-                withdrawn = Succession(
-                    ods_code=trust.ods_code,
-                    withdrawn_at=None if when is None else format_datetime(when),
-                    successor=trust.successor,
-                    pending=now is not None and when is not None and when > now,
-                )
-            valid: Any = record  # passed its schema
-            assessor = None if valid is None else str(valid["assessing_org"]["ods_code"])
-            if assessor is not None and view.succeeded_by(assessor, trust.ods_code):
-                successor_of = assessor
+        if assessor is not None and view.succeeded_by(assessor, trust.ods_code):
+            successor_of = assessor
         return IssuerInfo(
             id=issuer,
             ods_code=trust.ods_code,
@@ -119,9 +120,9 @@ def issuer_info(
 def passport_facts(
     envelope: Envelope,
     record: JSONObject | None,
-    trust: IssuerTrust | None = None,
-    view: TrustView | None = None,
-    now: datetime | None = None,
+    trust: IssuerTrust | None,
+    view: TrustView,
+    now: datetime,
 ) -> PassportFacts | None:
     """The facts a person acts on; from the record (valid against its schema), else only what
     is safe to show.
@@ -129,7 +130,7 @@ def passport_facts(
     The assessing organisation is ``claimed`` unless a trust source gives the
     issuer the record's ODS code (or names the issuer as that organisation's
     successor): a pinned ``did:key`` whose record says "RF4" is only claiming to be
-    RF4. With the run's ``view``: whether the assessing organisation was withdrawn.
+    RF4. From the run's ``view``: whether the assessing organisation was withdrawn.
     """
     credential = envelope.credential
     valid_from = _string(credential.get("validFrom"))
@@ -150,7 +151,7 @@ def passport_facts(
         and trust.ods_code is not None
         and (
             trust.ods_code == org["ods_code"]
-            or (view is not None and view.succeeded_by(str(org["ods_code"]), trust.ods_code))
+            or view.succeeded_by(str(org["ods_code"]), trust.ods_code)
         )
     )
     return PassportFacts(
@@ -159,7 +160,7 @@ def passport_facts(
             ods_code=org["ods_code"],
             name=org["name_at_issue"],
             claimed=not vouched,
-            withdrawn=None if view is None else succession(view, org["ods_code"], now),
+            withdrawn=succession(view, org["ods_code"], now),
         ),
         profile=valid["profile"],
         outcome=outcome["decision"],

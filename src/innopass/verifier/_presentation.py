@@ -35,7 +35,7 @@ from innopass._internal.datamodel import (
     presentation_problems,
 )
 from innopass._internal.jose import VP_JWT_TYPE, ParsedJws, is_vp_jwt, jwt_claims, verify_vp_jwt
-from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue
+from innopass._internal.jsonio import JsonLimits, JSONObject, JSONValue, as_list
 from innopass._internal.proof import (
     AUTHENTICATION,
     DataIntegrityProof,
@@ -56,7 +56,6 @@ from innopass.verifier._result import (
 )
 
 __all__ = [
-    "PRESENTATION_CHECKS",
     "Presentation",
     "PresentationResult",
     "check_presentation_proof",
@@ -73,11 +72,6 @@ def did_of(url: str) -> str:
     return url.partition("#")[0]
 
 
-def _types(value: JSONObject) -> list[JSONValue]:
-    kind = value.get("type")
-    return kind if isinstance(kind, list) else [kind]
-
-
 def is_presentation(value: JSONValue | ParsedJws) -> bool:
     """``value`` (as :func:`~innopass.verifier._envelope.load_input` read it) is a presentation:
     a ``vp+jwt``, or JSON whose ``type`` names a (enveloped) presentation."""
@@ -85,7 +79,7 @@ def is_presentation(value: JSONValue | ParsedJws) -> bool:
         return is_vp_jwt(value)
     if not isinstance(value, dict):
         return False
-    types = _types(value)
+    types = as_list(value.get("type"))
     return PRESENTATION_TYPE in types or ENVELOPED_PRESENTATION_TYPE in types
 
 
@@ -141,7 +135,7 @@ def open_presentation(
     """Read a loaded presentation: it (``None`` when nothing usable was read) and its
     ``parse`` failures. ``plain``: ``value`` is known plain JSON without a float."""
     failures: list[CheckFailed] = []
-    if isinstance(value, dict) and ENVELOPED_PRESENTATION_TYPE in _types(value):
+    if isinstance(value, dict) and ENVELOPED_PRESENTATION_TYPE in as_list(value.get("type")):
         unwrapped, failures = unwrap_enveloped(value, limits, presentation=True)
         if unwrapped is None:
             return None, failures
@@ -173,9 +167,7 @@ def open_presentation(
     if isinstance(holder, dict):
         holder = holder.get("id")
     items = document.get("verifiableCredential")
-    credentials = tuple(
-        item for item in (items if isinstance(items, list) else [items]) if isinstance(item, dict)
-    )
+    credentials = tuple(item for item in as_list(items) if isinstance(item, dict))
     return (
         Presentation(
             presentation=document,
@@ -233,8 +225,7 @@ def check_presentation_proof(
         )
     except CheckFailed as exc:
         found.failed(exc)
-    for proof in env.proofs:
-        proof_times(found, proof.created, proof.expires, ctx, proof.path, ("created", "expires"))
+    proof_times(found, env.proofs, ctx)
     return found, env.proofs[0].verification_method if env.proofs else None
 
 

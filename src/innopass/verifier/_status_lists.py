@@ -42,7 +42,6 @@ __all__ = [
     "HeldStatusList",
     "StatusPolicy",
     "VerifiedStatusList",
-    "check_entry",
     "clears_revocation",
     "may_replace",
     "older_than_held",
@@ -162,7 +161,7 @@ def verify_status_list(
     With a ``cache``, a list with the same id and canonical bytes as one checked
     before is not decoded or signature-checked again; its issuer, its key
     (resolved now, through ``resolver``) and the key's window are checked every
-    time, and the time rules are the caller's (:func:`check_entry`). ``from_json``:
+    time, and the time rules are the caller's (:func:`read_entry`). ``from_json``:
     the credential was read by the strict reader (it is then hashed faster);
     ``cache_key`` is its :func:`~innopass._internal.cache.content_key` when the
     caller already knows it.
@@ -253,31 +252,6 @@ class EntryReading:
     failure: CheckFailed | None
     value: int | None = None
     list: VerifiedStatusList | None = None
-
-
-def check_entry(
-    entry: StatusEntry,
-    *,
-    path: str,
-    candidates: Sequence[Candidate],
-    verify: Callable[[JSONObject, datetime | None], VerifiedStatusList],
-    policy: StatusPolicy,
-    fetch: Callable[[str], VerifiedStatusList | CheckFailed | str | None] | None = None,
-    offline_hint: str = "",
-    on_chosen: Callable[[VerifiedStatusList], None] | None = None,
-) -> CheckFailed | None:
-    """Check one status entry; return its failure, or ``None`` when it is clear (see
-    :func:`read_entry`)."""
-    return read_entry(
-        entry,
-        path=path,
-        candidates=candidates,
-        verify=verify,
-        policy=policy,
-        fetch=fetch,
-        offline_hint=offline_hint,
-        on_chosen=on_chosen,
-    ).failure
 
 
 def read_entry(

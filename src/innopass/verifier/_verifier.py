@@ -242,14 +242,7 @@ class Verifier:
         not JSON.
         """
         now = self._now()
-        offered_trust = (
-            *self._trust_lists,
-            *(self._offered.copy(t, "a trust list") for t in trust_lists),
-        )
-        offered_status = (
-            *self._status_lists,
-            *(self._offered.copy(s, "a status list") for s in status_lists),
-        )
+        offered_trust, offered_status = self._run_lists(trust_lists, status_lists)
         try:
             return self._verify(passport, now, offered_trust, offered_status)
         except Exception as exc:  # a verifier bug must not become a crash on hostile input
@@ -333,14 +326,7 @@ class Verifier:
         ``type`` names a presentation).
         """
         now = self._now()
-        offered_trust = (
-            *self._trust_lists,
-            *(self._offered.copy(t, "a trust list") for t in trust_lists),
-        )
-        offered_status = (
-            *self._status_lists,
-            *(self._offered.copy(s, "a status list") for s in status_lists),
-        )
+        offered_trust, offered_status = self._run_lists(trust_lists, status_lists)
         try:
             value, plain = load_input(document, self._limits.json)
         except MalformedInputError as exc:
@@ -350,14 +336,7 @@ class Verifier:
                 path=exc.path,
                 check=CheckName.PARSE,
             )
-            if presentation:
-                return PresentationResult.build(
-                    failures=[failure],
-                    skipped=[CheckName.PROOF],
-                    challenge=challenge,
-                    domain=domain,
-                )
-            return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
+            return _failed(failure, bool(presentation), challenge, domain)
         as_presentation = is_presentation(value) if presentation is None else presentation
         try:
             if as_presentation:
@@ -371,14 +350,7 @@ class Verifier:
                 message=f"verifier error: {type(exc).__name__}: {exc}",
                 check=CheckName.PARSE,
             )
-            if as_presentation:
-                return PresentationResult.build(
-                    failures=[failure],
-                    skipped=[CheckName.PROOF],
-                    challenge=challenge,
-                    domain=domain,
-                )
-            return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
+            return _failed(failure, as_presentation, challenge, domain)
 
     def verify_any_file(
         self,
@@ -407,6 +379,18 @@ class Verifier:
             domain=domain,
             trust_lists=trust_lists,
             status_lists=status_lists,
+        )
+
+    def _run_lists(
+        self,
+        trust_lists: Sequence[Mapping[str, object]],
+        status_lists: Sequence[Mapping[str, object]],
+    ) -> tuple[tuple[JSONObject, ...], tuple[JSONObject, ...]]:
+        """The trust and status lists in force for one call: the verifier's, then those offered
+        (their strict copies)."""
+        return (
+            (*self._trust_lists, *(self._offered.copy(t, "a trust list") for t in trust_lists)),
+            (*self._status_lists, *(self._offered.copy(s, "a status list") for s in status_lists)),
         )
 
     def _now(self) -> datetime:
@@ -610,6 +594,17 @@ class Verifier:
                 continue
             accepted.append(listed)
         return accepted
+
+
+def _failed(
+    failure: Failure, presentation: bool, challenge: str | None, domain: str | None
+) -> VerificationResult | PresentationResult:
+    """The result of a run that failed before any check: of a presentation, or a credential."""
+    if presentation:
+        return PresentationResult.build(
+            failures=[failure], skipped=[CheckName.PROOF], challenge=challenge, domain=domain
+        )
+    return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
 
 
 def _held(resources: Mapping[str, bytes], url: str) -> bytes | None:
