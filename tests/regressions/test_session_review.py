@@ -17,8 +17,10 @@ import pytest
 
 from innopass._view.page import render_html
 from innopass._view.passport import build_view
+from innopass.errors import FailureCode
 from innopass.issuer import OrganisationHome
 from innopass.record import example
+from innopass.verifier import VerificationResult
 from verifier_factory import Org, make_verifier, passport
 
 PASS = "session review passphrase"
@@ -154,3 +156,17 @@ def test_a_proof_with_no_signing_time_before_a_withdrawal_still_to_come_verifies
     assert (pending.verdict, pending.codes) == ("verified", frozenset())
     done = verdict(NOW - timedelta(days=1))
     assert done.codes == {FailureCode.SIGNING_TIME_UNKNOWN}
+
+
+@pytest.mark.parametrize("document", [b"not json", b'{"a": 1, "a": 2}'])
+def test_a_document_refused_as_it_is_read_still_says_when_it_was_checked(
+    document: bytes,
+) -> None:
+    """verify_any (the command line's reader) refused unreadable input with no checked_at,
+    where verify gives one: every credential result says as of when."""
+    verifier = make_verifier(issuers=[Org.did_key().did]).verifier
+    result = verifier.verify_any(document)
+    assert result.codes == {FailureCode.MALFORMED}
+    assert isinstance(result, VerificationResult)
+    assert result.checked_at is not None
+    assert result.checked_at == verifier.verify(document).checked_at

@@ -336,7 +336,7 @@ class Verifier:
                 path=exc.path,
                 check=CheckName.PARSE,
             )
-            return _failed(failure, bool(presentation), challenge, domain)
+            return _failed(failure, bool(presentation), challenge, domain, now)
         as_presentation = is_presentation(value) if presentation is None else presentation
         try:
             if as_presentation:
@@ -350,7 +350,7 @@ class Verifier:
                 message=f"verifier error: {type(exc).__name__}: {exc}",
                 check=CheckName.PARSE,
             )
-            return _failed(failure, as_presentation, challenge, domain)
+            return _failed(failure, as_presentation, challenge, domain, now)
 
     def verify_any_file(
         self,
@@ -597,14 +597,19 @@ class Verifier:
 
 
 def _failed(
-    failure: Failure, presentation: bool, challenge: str | None, domain: str | None
+    failure: Failure,
+    presentation: bool,
+    challenge: str | None,
+    domain: str | None,
+    now: datetime,
 ) -> VerificationResult | PresentationResult:
-    """The result of a run that failed before any check: of a presentation, or a credential."""
+    """The result of a run that failed before any check: of a presentation, or a credential
+    (as of ``now``, as every credential result says)."""
     if presentation:
         return PresentationResult.build(
             failures=[failure], skipped=[CheckName.PROOF], challenge=challenge, domain=domain
         )
-    return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE)
+    return VerificationResult.build(failures=[failure], skipped=_ALL_BUT_PARSE, checked_at=now)
 
 
 def _held(resources: Mapping[str, bytes], url: str) -> bytes | None:
