@@ -802,8 +802,3 @@ def _check_schema_reference(found: Found, reference: JSONValue) -> None:
             "credentialSchema digestSRI does not match the bundled record schema",
             "/credentialSchema/digestSRI",
         )
-
-
-def all_failures(found: Sequence[Found]) -> list[Failure]:
-    """Every failure of the checks, in check order."""
-    return [f for check in found for f in check.failures]
