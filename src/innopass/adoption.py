@@ -11,9 +11,7 @@ checks it). No decisions, no signing, no trust here.
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +22,7 @@ from innopass._internal import schema
 from innopass._internal.canonical import canonicalize
 from innopass._internal.contexts import PASSPORT_CONTEXT
 from innopass._internal.credential import ADOPTION_TYPE, ISSUER_TYPE, VC_TYPE
+from innopass._internal.encoding import sha384_sri
 from innopass._internal.jose import looks_like_compact_jws
 from innopass._internal.jsonio import JSONObject, JSONValue, loads_strict
 from innopass._internal.schema import SCHEMA_ID_BASE, schema_digest_sri
@@ -240,10 +239,6 @@ class Decision:
         }
 
 
-def _sri(data: bytes) -> str:
-    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
-
-
 def passport_digest(passport: str | bytes | Mapping[str, JSONValue]) -> tuple[str, str]:
     """``(digestSRI, mediaType)`` of a passport, the same whichever file carried it.
 
@@ -262,9 +257,9 @@ def passport_digest(passport: str | bytes | Mapping[str, JSONValue]) -> tuple[st
     if isinstance(value, dict) and value.get("type") == BUNDLE_TYPE:
         value = value.get("passport")
     if isinstance(value, str) and looks_like_compact_jws(value.strip()):
-        return _sri(value.strip().encode("ascii")), _MEDIA_TYPES["jwt"]
+        return sha384_sri(value.strip().encode("ascii")), _MEDIA_TYPES["jwt"]
     if isinstance(value, dict):
-        return _sri(canonicalize(value)), _MEDIA_TYPES["di"]
+        return sha384_sri(canonicalize(value)), _MEDIA_TYPES["di"]
     raise MalformedInputError("not a passport: expected a credential, a compact JWS or a bundle")
 
 

@@ -1,4 +1,5 @@
-"""Strict text encodings of binary values: base64url without padding, and base58btc.
+"""Strict text encodings of binary values: base64url without padding, base58btc, and the
+SHA-384 ``digestSRI`` (W3C Subresource Integrity) of some bytes.
 
 Each decoder accepts exactly one spelling of a value (canonical, alphabet only), so
 an encoded signature or key can never be altered without changing its meaning.
@@ -8,10 +9,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 
 from innopass.errors import KeyMaterialError
 
-__all__ = ["b64url_decode", "b64url_encode", "base58btc_decode", "base58btc_encode"]
+__all__ = [
+    "b64url_decode",
+    "b64url_encode",
+    "base58btc_decode",
+    "base58btc_encode",
+    "sha384_sri",
+]
 
 _B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _B64URL_VALUE = {char: value for value, char in enumerate(_B64URL_ALPHABET)}
@@ -85,3 +93,8 @@ def base58btc_encode(data: bytes) -> str:
         digits.append(_BASE58[digit])
     zeros = len(data) - len(data.lstrip(b"\x00"))
     return "1" * zeros + "".join(reversed(digits))
+
+
+def sha384_sri(data: bytes) -> str:
+    """``sha384-`` and the base64 (standard, padded) SHA-384 of ``data``: a ``digestSRI``."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")

@@ -20,9 +20,7 @@ differential test keeps the two engines in agreement.
 
 from __future__ import annotations
 
-import base64
 import copy
-import hashlib
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -32,6 +30,7 @@ from typing import Any, Final
 
 import jsonschema_rs
 
+from innopass._internal.encoding import sha384_sri
 from innopass._internal.jsonio import JSONObject, loads_strict, pointer
 from innopass._internal.timestamps import is_date, is_date_time
 from innopass.errors import (
@@ -129,8 +128,7 @@ def load_schema(name: str) -> JSONObject:
 def schema_digest_sri(name: str) -> str:
     """The schema's ``digestSRI`` (W3C SRI): ``sha384-`` and the base64 SHA-384 of its bytes
     (kept, as :func:`schema_bytes` keeps the bytes)."""
-    digest = hashlib.sha384(schema_bytes(name)).digest()
-    return "sha384-" + base64.b64encode(digest).decode("ascii")
+    return sha384_sri(schema_bytes(name))
 
 
 def schema_file_for_id(uri: str) -> str | None:

@@ -10,8 +10,6 @@ bytes, so an adoption record names the policy it was decided under.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from innopass._internal import schema
+from innopass._internal.encoding import sha384_sri
 from innopass._internal.jsonio import JSONValue, read_file_limited
 from innopass._internal.timestamps import format_datetime
 from innopass.adoption import Decision, PolicyRef
@@ -36,10 +35,6 @@ __all__ = ["MAX_POLICY_BYTES", "POLICY_SCHEMA", "Policy", "template_text"]
 POLICY_SCHEMA: Final = "acceptance-policy.schema.json"
 #: A policy file larger than this is refused.
 MAX_POLICY_BYTES: Final = 1024 * 1024
-
-
-def _sri(data: bytes) -> str:
-    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 
 
 def _as_json(value: Any, path: str = "") -> JSONValue:
@@ -155,7 +150,7 @@ class Policy:
             raise PolicyError([SchemaProblem("", f"not TOML: {exc}")]) from exc
         except RecursionError as exc:  # arrays or tables nested thousands deep
             raise PolicyError([SchemaProblem("", "the policy is nested too deeply")]) from exc
-        return cls.from_json(value, digest_sri=_sri(data), source=source)
+        return cls.from_json(value, digest_sri=sha384_sri(data), source=source)
 
     @classmethod
     def from_json(cls, value: JSONValue, *, digest_sri: str, source: str | None = None) -> Policy:
