@@ -529,13 +529,13 @@ def check_status(
             if key is None and known is not None:
                 key = content_key(candidate, from_json=True)
             memo = None if known is None or key is None else (key, issuer, fetched_at)
-            found = None if memo is None or known is None else known.get(memo)
-            if found is not None:
+            remembered = None if memo is None or known is None else known.get(memo)
+            if remembered is not None:
                 outcome = VerifiedStatusList(
-                    list=found.list,
-                    valid_from=found.valid_from,
-                    valid_until=found.valid_until,
-                    fetched_at=found.fetched_at,
+                    list=remembered.list,
+                    valid_from=remembered.valid_from,
+                    valid_until=remembered.valid_until,
+                    fetched_at=remembered.fetched_at,
                     credential=dict(candidate),
                 )
             else:
