@@ -189,12 +189,6 @@ def test_edited_ledger_columns_fail_ledger_verify(
 HOSTILE_PRODUCT = "Dressing\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07\u202etxt.exe"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AdoptionSummary.to_csv (_cell) only defuses formulas; `adoptions summary --csv` "
-    "echoes the CSV to the terminal with raw ESC/BEL (OSC 8 hyperlinks) and bidi overrides "
-    "from the passport's product name, unlike every other view (clean())",
-)
 def test_adoptions_summary_csv_escapes_terminal_controls(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Any]
 ) -> None:
@@ -230,12 +224,6 @@ def test_adoptions_summary_csv_escapes_terminal_controls(
     assert not {"\x1b", "\x07", "\u202e"} & set(summary.out)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verify --json (and decide --json, adoptions summary --json) use ensure_ascii=False: "
-    "bidi overrides, line separators and C1 controls from a passport reach the terminal raw, "
-    "while the text views escape them (clean()); JSON could write them as \\u escapes",
-)
 def test_verify_json_writes_bidi_and_c1_controls_escaped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Any]
 ) -> None:

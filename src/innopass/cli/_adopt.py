@@ -12,7 +12,6 @@ else 3.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -26,6 +25,7 @@ from innopass.cli._common import (
     fail,
     format_option,
     home_option,
+    json_text,
     output_file_option,
     read_passphrase,
     resolve_home,
@@ -280,9 +280,9 @@ def decide_command(
     )
     record = {"file": file, **decision.to_json()}
     if output is not None:
-        write_output(json.dumps(record, ensure_ascii=False, indent=2) + "\n", output)
+        write_output(json_text(record, indent=True), output)
     if as_json:
-        click.echo(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+        click.echo(json_text(record))
     else:
         click.echo(render_decision(decision, file))
     raise click.exceptions.Exit(int(for_outcome(decision.outcome.value)))
@@ -468,7 +468,7 @@ def summary_command(
     if as_csv:
         text = summary.to_csv()
     else:
-        text = json.dumps(summary.to_json(), ensure_ascii=False, indent=None if as_json else 2)
+        text = json_text(summary.to_json(), indent=not as_json).rstrip("\n")
     if output is not None:
         write_output(text if as_csv else text + "\n", output)
     if as_csv:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -207,3 +208,18 @@ def write_output(text: str, output: Path | None, *, committed: str | None = None
     from innopass._internal.output import write_file
 
     write_file(output, text.encode("utf-8"), committed=committed)
+
+
+#: What JSON may carry raw inside a string but a terminal or a reader that splits lines must
+#: never see: C1 controls (and DEL), the line and paragraph separators, bidirectional
+#: formatting. They only ever stand inside strings, where a ``\\u`` escape is the same value.
+_RAW_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(value: Any, *, indent: bool = False) -> str:
+    """``value`` as the JSON a command prints or writes: compact (one line) or indented by
+    two, UTF-8 as is except the characters of :data:`_RAW_UNSAFE`, written as ``\\u`` escapes."""
+    from innopass._internal.jsonio import dumps_compact, dumps_pretty
+
+    text = dumps_pretty(value) if indent else dumps_compact(value)
+    return _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -28,6 +28,7 @@ from innopass.cli._common import (
     HelpGroup,
     format_option,
     home_option,
+    json_text,
     output_file_option,
     read_passphrase,
     resolve_home,
@@ -687,7 +688,6 @@ def passport_list_command(as_json: bool, home: Path | None) -> None:
       innopass passport list --home rf4
       innopass passport list --home rf4 --json
     """
-    import json
 
     from innopass._internal.timestamps import format_datetime
     from innopass.issuer import OrganisationHome
@@ -711,7 +711,7 @@ def passport_list_command(as_json: bool, home: Path | None) -> None:
                 "valid_until": format_datetime(entry.valid_until),
                 "format": entry.format,
             }
-            click.echo(json.dumps(line, ensure_ascii=False))
+            click.echo(json_text(line))
         else:
             click.echo(
                 f"{entry.id}  {entry.state.value:<9}  issued {format_datetime(entry.issued_at)}"

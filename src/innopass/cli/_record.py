@@ -6,13 +6,12 @@ be read, is not JSON, or cannot be written), with one line on stderr.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from innopass.cli._common import HelpGroup, fail
+from innopass.cli._common import HelpGroup, fail, json_text
 from innopass.cli._exit import ExitCode
 from innopass.cli._types import TIMESTAMP
 
@@ -145,7 +144,7 @@ def validate_command(file: str, as_json: bool, at: datetime | None) -> None:
             "valid": not problems,
             "problems": [{"path": p.path, "message": p.message} for p in problems],
         }
-        click.echo(json.dumps(report, ensure_ascii=False))
+        click.echo(json_text(report))
     elif problems:
         for problem in problems:
             click.echo(str(problem))

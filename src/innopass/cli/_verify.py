@@ -22,7 +22,7 @@ import click
 
 from innopass._view.passport import NO_TRUST_COMMANDS, NOT_VERIFIED, clean
 from innopass.cli._batch import CHUNK, Outcome, expand, run_batch
-from innopass.cli._common import fail, home_option, resolve_home
+from innopass.cli._common import fail, home_option, json_text, resolve_home
 from innopass.cli._exit import ExitCode, for_verdicts
 from innopass.cli._types import TIMESTAMP, trust_options
 
@@ -249,9 +249,7 @@ def _render(
 
 
 def _json_line(value: Mapping[str, Any]) -> str:
-    from innopass._internal.jsonio import dumps_compact
-
-    return dumps_compact(value)
+    return json_text(value)
 
 
 @click.command("verify")

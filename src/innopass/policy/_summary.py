@@ -19,6 +19,7 @@ from typing import Final
 
 from innopass._internal.jsonio import JSONObject
 from innopass._internal.timestamps import format_datetime
+from innopass._view.passport import clean
 from innopass.adoption import AdoptionClaims
 from innopass.errors import FailureCode, MalformedInputError
 from innopass.verifier import CheckName, CheckStatus, VerificationResult, Verifier
@@ -202,10 +203,13 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: str | int) -> str | int:
-    """A CSV cell a spreadsheet shows as text, never runs (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A CSV cell a spreadsheet shows as text, never runs (OWASP CSV injection), with the
+    characters a terminal would act on escaped as in every other view (line breaks too: a
+    cell never starts a line of its own)."""
+    if not isinstance(value, str):
+        return value
+    value = clean(value, len(value))
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _not_counted(name: str, result: VerificationResult) -> NotCounted | None:
