@@ -252,6 +252,23 @@ def test_import_bundle_and_non_trust_file(
     assert run("trust", "import", files["passport"], "--home", home).code == 2
 
 
+def test_importing_a_bundle_says_when_its_trust_list_is_not_taken(
+    run: Any, tmp_path: Path, org: Org
+) -> None:
+    anchor = Org.did_key(ods="X26", name="NHS ENGLAND")
+    home = tmp_path / "h"
+    assert run("trust", "pin-anchor", anchor.did, "--home", home).code == 0
+    listed = trust_list(anchor, [org.trusted_issuer()])
+    b = write(tmp_path / "bundle.json", bundle(passport(org), org, trust=listed))
+    first = run("trust", "import", b, "--home", home, *AT)
+    assert first.code == 0, first
+    assert "trust list version" in first.out
+    again = run("trust", "import", b, "--home", home, *AT)  # the same version: not newer
+    assert again.code == 0, again
+    assert "trust list version" not in again.out
+    assert "not newer" in again.out  # said, not silently dropped
+
+
 # --- hardening: did:web by DID alone, claimed identity, --at limits, batch input errors ---
 
 

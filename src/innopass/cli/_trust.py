@@ -123,9 +123,11 @@ def import_command(file: Path, at: datetime | None, home: Path | None) -> None:
         if obj.get("type") == BUNDLE_TYPE:
             bundle = Bundle.from_json(obj)
             taken = verifier_home.import_bundle(bundle, now=now)
-            message = f"imported {len(bundle.status_lists)} status list(s)" + (
-                f" and trust list version {taken.version}" if taken else ""
-            )
+            message = f"imported {len(bundle.status_lists)} status list(s)"
+            if taken is not None:
+                message += f" and trust list version {taken.version}"
+            elif bundle.trust_list is not None:
+                message += "; its trust list is not newer than the one held, which is kept"
         elif TRUST_LIST_TYPE in types:
             accepted = verifier_home.import_trust_list(obj)
             message = f"imported trust list version {accepted.version} from {accepted.anchor}"
