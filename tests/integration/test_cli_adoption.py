@@ -564,7 +564,7 @@ def test_a_merger_in_every_view(run: Any, world: World, tmp_path: Path) -> None:
     merged = next(r for r in decision["reasons"] if r["rule"] == "merged-or-closed")
     assert merged["finding"] == "met"
     assert merged["message"].startswith("RF4 merges into R1H on 2030-01-01")
-    # R1H, the successor, may reissue RF4's assessment
+    # R1H, the successor, may reissue RF4's assessment, once the merger took effect
     reissued = run(
         "issue", "--home", world / "r1h", world / "record.json", "--successor-of", "RF4",
         "-o", tmp_path / "r1h-passport.json",
@@ -576,8 +576,19 @@ def test_a_merger_in_every_view(run: Any, world: World, tmp_path: Path) -> None:
         for p in ("revocation", "suspension", "message")
         for a in ("--status-list", tmp_path / "r1h-status" / p / "1")
     ]
-    by_successor = json.loads(
-        run("verify", "--home", world / "r1h", tmp_path / "r1h-passport.json", *lists, "--json").out
-    )
+    verify_r1h = ("verify", "--home", world / "r1h", tmp_path / "r1h-passport.json", *lists)
+    pending = json.loads(run(*verify_r1h, "--json").out)
+    assert pending["verdict"] == "rejected"  # signed now: the merger is still to come (2030)
+    assert {f["code"] for f in pending["failures"]} == {"issuer-untrusted"}
+    _ok(
+        run(
+            "trust-list", "sign", "--home", world / "anchor",
+            "--issuer", world / "rf4.json", "--issuer", world / "r1h.json",
+            "--withdraw", "RF4@2020-01-01T00:00:00Z", "--successor", "RF4=R1H",
+            "-o", tmp_path / "tl3.json",
+        )
+    )  # fmt: skip
+    _ok(run("trust", "import", "--home", world / "r1h", tmp_path / "tl3.json"))
+    by_successor = json.loads(run(*verify_r1h, "--json").out)
     assert by_successor["verdict"] == "verified", by_successor["failures"]
     assert by_successor["issuer"]["successor_of"] == "RF4"

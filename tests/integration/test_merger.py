@@ -119,15 +119,20 @@ def test_a_merger_end_to_end(tmp_path: Path) -> None:
 def test_a_successor_not_named_by_the_trust_list_may_not_sign_for_another(
     tmp_path: Path,
 ) -> None:
-    """Without the anchor's successor link, RA7 signing RVJ's record is issuer-untrusted."""
+    """Without the anchor's successor link, RA7 signing RVJ's record is issuer-untrusted; with
+    it, so is RA7 signing it before the merger takes effect (RVJ is still the assessor)."""
     clock = Clock(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
     anchor_home = home(tmp_path / "anchor", ("X24", "NHS ENGLAND", "trust.nhs.example"), clock)
     rvj_org = OrganisationHome.open(home(tmp_path / "rvj", RVJ, clock)).description()
     ra7_home = home(tmp_path / "ra7", RA7, clock)
     with Issuer.from_home(ra7_home, passphrase=PASS, clock=clock) as ra7:
-        claimed = ra7.issue(rvj_record(), successor_of=["RVJ"])
+        early = ra7.issue(rvj_record(), successor_of=["RVJ"])  # 1 June: before the merger
+        clock.now = MERGER + timedelta(days=1)
+        claimed = ra7.issue(rvj_record(), successor_of=["RVJ"])  # after the merger
         lists = [s.credential for s in ra7.signed_status_lists()]
         ra7_org = ra7.description
+    at = Clock(clock.now + timedelta(hours=1))
+    clock.now = datetime(2026, 6, 20, 9, 0, tzinfo=UTC)  # the anchor signs its lists, in force
     with TrustAnchor.from_home(anchor_home, passphrase=PASS, clock=clock) as anchor:
         merged = anchor.sign_trust_list(
             [rvj_org, ra7_org], withdrawn={"RVJ": MERGER}, successors={"RVJ": "RA7"}
@@ -135,10 +140,15 @@ def test_a_successor_not_named_by_the_trust_list_may_not_sign_for_another(
         plain = anchor.sign_trust_list([rvj_org, ra7_org])  # version 2: no merger (yet)
         closed = anchor.sign_trust_list([rvj_org, ra7_org], withdrawn={"RVJ": MERGER})
         anchor_org = anchor.description
-    at = Clock(clock.now + timedelta(hours=1))
-    for listed, verdict in ((merged, "verified"), (plain, "rejected"), (closed, "rejected")):
+    cases = (
+        (claimed, merged, "verified"),
+        (early, merged, "rejected"),  # signed on 1 June, before the merger took effect
+        (claimed, plain, "rejected"),
+        (claimed, closed, "rejected"),
+    )
+    for passport, listed, verdict in cases:
         store = TrustStore().with_anchor(anchor_org).with_trust_list(listed.credential)
-        result = Verifier(store, clock=at).verify(claimed.text(), status_lists=lists)
+        result = Verifier(store, clock=at).verify(passport.text(), status_lists=lists)
         assert result.verdict == verdict, (listed.version, result.failures)
         if verdict == "rejected":
             assert result.codes == {FailureCode.ISSUER_UNTRUSTED}
@@ -147,11 +157,12 @@ def test_a_successor_not_named_by_the_trust_list_may_not_sign_for_another(
                 == "/credentialSubject/assessmentRecord/assessing_org/ods_code"
             )
     store = TrustStore().with_anchor(anchor_org).with_trust_list(closed.credential)
-    closed_view = Verifier(store, clock=at).verify(claimed.text(), status_lists=lists)
+    on_20_june = Clock(datetime(2026, 6, 20, 10, 0, tzinfo=UTC))
+    closed_view = Verifier(store, clock=on_20_june).verify(early.text(), status_lists=lists)
     assert closed_view.passport is not None
     withdrawn = closed_view.passport.assessing_organisation.withdrawn
     assert withdrawn is not None
-    assert withdrawn.pending  # checked on 1 June: the closure on 1 July is still to come
+    assert withdrawn.pending  # checked on 20 June: the closure on 1 July is still to come
     assert withdrawn.describe() == (
         "RVJ closes on 2026-07-01 (withdrawn from the trust list, no successor)"
     )

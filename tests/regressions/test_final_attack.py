@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ from innopass._internal.jsonio import JSONObject
 from innopass.issuer import Issuer, OrganisationHome, TrustAnchor
 from innopass.record import example
 from innopass.verifier import TrustStore, Verifier
+from innopass.verifier._checks import Found, ProofMade, Signing, _check_merger_time
+from innopass.verifier._result import CheckName
 
 pytestmark = pytest.mark.usefixtures("fast_kdf")
 
@@ -53,10 +56,7 @@ def _record(ods: str) -> JSONObject:
     return record
 
 
-@pytest.fixture
-def merger(tmp_path: Path) -> dict[str, Any]:
-    """RVJ is withdrawn on MERGER. Anchor A (X24) names RA7 its successor, anchor B (X25)
-    names RB9; RA7 and RB9 each reissued RVJ's assessment on 1 June, before the merger."""
+def _merger(tmp_path: Path, reissue_at: datetime) -> dict[str, Any]:
     clock = Clock(START)
     a = _home(tmp_path, "anchora", "X24", "a.example", clock)
     b = _home(tmp_path, "anchorb", "X25", "b.example", clock)
@@ -68,10 +68,12 @@ def merger(tmp_path: Path) -> dict[str, Any]:
     record = _record("RVJ")
     lists: list[Any] = []
     reissued: dict[str, str] = {}
+    clock.now = reissue_at
     for ods in ("RA7", "RB9"):
         with Issuer.from_home(homes[ods], passphrase=PASS, clock=clock) as issuer:
             reissued[ods] = issuer.issue(record, successor_of=["RVJ"]).text()
             lists += [s.credential for s in issuer.signed_status_lists()]
+    clock.now = START
     with TrustAnchor.from_home(a, passphrase=PASS, clock=clock) as anchor:
         list_a = anchor.sign_trust_list(orgs, withdrawn={"RVJ": MERGER}, successors={"RVJ": "RA7"})
         org_a = anchor.description
@@ -85,6 +87,13 @@ def merger(tmp_path: Path) -> dict[str, Any]:
     }
 
 
+@pytest.fixture
+def merger(tmp_path: Path) -> dict[str, Any]:
+    """RVJ is withdrawn on MERGER. Anchor A (X24) names RA7 its successor, anchor B (X25)
+    names RB9; RA7 and RB9 each reissued RVJ's assessment on 1 June, before the merger."""
+    return _merger(tmp_path, START)
+
+
 def _verify(merger: dict[str, Any], anchors: list[str], ods: str, at: datetime) -> Any:
     store = TrustStore()
     for name in anchors:
@@ -95,12 +104,6 @@ def _verify(merger: dict[str, Any], anchors: list[str], ods: str, at: datetime) 
     return verifier.verify(merger["reissued"][ods], status_lists=merger["lists"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TrustView.listed()/succeeded_by() take the first withdrawn entry for an ODS code: "
-    "when two pinned anchors name different successors, one successor is verified and the "
-    "other rejected, decided only by which anchor's list comes first",
-)
 def test_two_anchors_naming_different_successors_are_treated_alike(
     merger: dict[str, Any],
 ) -> None:
@@ -112,11 +115,6 @@ def test_two_anchors_naming_different_successors_are_treated_alike(
     assert ra7.verdict == rb9.verdict, (ra7.codes, rb9.codes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_check_ods_codes/succeeded_by ignore withdrawnAt: a successor named for a merger "
-    "still to come may sign the predecessor's assessments now, while the predecessor is active",
-)
 def test_a_successor_may_not_reissue_before_the_merger_takes_effect(
     merger: dict[str, Any],
 ) -> None:
@@ -124,6 +122,50 @@ def test_a_successor_may_not_reissue_before_the_merger_takes_effect(
     result = _verify(merger, ["A"], "RA7", before)
     assert result.verdict == "rejected"
     assert "issuer-untrusted" in {f.code for f in result.failures}
+
+
+@pytest.mark.parametrize("anchors", [["A", "B"], ["B", "A"]])
+def test_each_successor_a_trusted_anchor_names_may_reissue_after_the_merger(
+    tmp_path: Path, anchors: list[str]
+) -> None:
+    """Reissued after the merger, RA7 (named by A) and RB9 (named by B) are both accepted,
+    whichever anchor's list comes first; with only one anchor, only the one it names."""
+    merger = _merger(tmp_path, MERGER + timedelta(hours=1))
+    at = MERGER + timedelta(days=1)
+    for ods in ("RA7", "RB9"):
+        result = _verify(merger, anchors, ods, at)
+        assert result.verified, (ods, result.codes)
+        assert (result.issuer.ods_code, result.issuer.successor_of) == (ods, "RVJ")
+        assessor = result.passport.assessing_organisation
+        assert not assessor.claimed
+        assert assessor.withdrawn.describe() == f"RVJ merged into {ods} on 2026-06-05"
+    only_a = _verify(merger, ["A"], "RB9", at)
+    assert only_a.verdict == "rejected"
+    assert only_a.codes == {"issuer-untrusted"}
+
+
+def test_a_successor_without_a_signing_time_is_refused_while_the_merger_is_pending(
+    merger: dict[str, Any],
+) -> None:
+    """A proof with no signing time cannot show it was made after the merger; made before a
+    merger still to come, it was made before it."""
+    store = TrustStore().with_anchor(merger["anchors"]["A"][0])
+    view = store.with_trust_list(merger["anchors"]["A"][1]).view()
+    mergers = view.successions("RVJ", "RA7")
+    assert len(mergers) == 1
+    undated = Signing(
+        proofs=(ProofMade(vm_id="did:web:ra7.example#k", created=None, path="/proof"),)
+    )
+    codes = {}
+    for now in (START, MERGER + timedelta(days=1)):
+        ctx: Any = SimpleNamespace(now=now, skew=timedelta(minutes=5))
+        found = Found(CheckName.ISSUER)
+        _check_merger_time(found, mergers, undated, ctx, "RVJ", "RA7")
+        codes[now] = {f.code for f in found.failures}
+    assert codes == {
+        START: {"issuer-untrusted"},
+        MERGER + timedelta(days=1): {"signing-time-unknown"},
+    }
 
 
 # --- the issuer's ledger: columns that `ledger verify` does not compare ------------------------

@@ -47,6 +47,7 @@ from innopass.errors import (
     NetworkError,
 )
 from innopass.status import StatusEntry, StatusPurpose, split_status_entries
+from innopass.trust import TrustedIssuer
 from innopass.verifier._envelope import Envelope
 from innopass.verifier._online import Online
 from innopass.verifier._parties import IssuerTrust, key_window_problem
@@ -336,7 +337,7 @@ def check_issuer(
         )
     for conflict in trust.conflicts():
         found.fail(FailureCode.TRUST_CONFLICT, conflict, "/issuer")
-    _check_ods_codes(found, env.credential, trust, record, ctx.trust)
+    _check_ods_codes(found, env.credential, trust, record, signing, ctx)
     scopes = trust.scopes
     if record is not None and scopes is not None:
         valid: Any = record  # passed its schema: these members are present and typed
@@ -379,7 +380,8 @@ def _check_signing_time(
         found.failed(problem)
     if not trust.withdrawn:
         return
-    successor = f" (successor: {trust.successor})" if trust.successor else ""
+    heirs = trust.successors
+    successor = f" (successor{'s' if len(heirs) > 1 else ''}: {', '.join(heirs)})" if heirs else ""
     if made.created is None and trust.withdrawn_at is not None:
         if beyond(trust.withdrawn_at, ctx.now, ctx.skew):  # pending: not withdrawn yet
             return
@@ -403,12 +405,15 @@ def _check_ods_codes(
     credential: JSONObject,
     trust: IssuerTrust,
     record: JSONObject | None,
-    view: TrustView,
+    signing: Signing,
+    ctx: Context,
 ) -> None:
     """The ODS codes agree: the credential's claim, the trust source's, the record's assessor.
 
     A successor may sign for its predecessor's assessment (a reissue after a merger) when
-    a trust list in force names it as the withdrawn predecessor's successor.
+    a trust list in force names it as the withdrawn predecessor's successor, and only once
+    the merger took effect (:func:`_check_merger_time`). Every list naming it counts,
+    whichever comes first.
     """
     ods = trust.ods_code
     if ods is None:
@@ -422,11 +427,57 @@ def _check_ods_codes(
             "/issuer/odsCode",
         )
     valid: Any = record  # passed its schema: these members are present and typed
-    assessor = None if valid is None else valid["assessing_org"]["ods_code"]
-    if record is not None and assessor != ods and not view.succeeded_by(str(assessor), ods):
+    if valid is None or valid["assessing_org"]["ods_code"] == ods:
+        return
+    assessor = str(valid["assessing_org"]["ods_code"])
+    mergers = ctx.trust.successions(assessor, ods)
+    if not mergers:
         found.fail(
             FailureCode.ISSUER_UNTRUSTED,
             f"the record names {assessor} as assessor, but it was signed by {ods}",
+            f"{_RECORD_PATH}/assessing_org/ods_code",
+        )
+        return
+    _check_merger_time(found, mergers, signing, ctx, assessor, ods)
+
+
+def _check_merger_time(
+    found: Found,
+    mergers: tuple[TrustedIssuer, ...],
+    signing: Signing,
+    ctx: Context,
+    assessor: str,
+    ods: str,
+) -> None:
+    """The successor signed at or after ``withdrawnAt``: before the merger took effect the
+    predecessor is still the assessor, and the successor may not sign for it.
+
+    The merger takes effect at the earliest ``withdrawnAt`` of the entries naming the
+    successor (an entry with no time: already). A proof with no signing time is refused
+    while that date is still to come (beyond the verification's time and skew), and is
+    ``signing-time-unknown`` after it.
+    """
+    dates = [m.withdrawn_at for m in mergers]
+    if any(d is None for d in dates):
+        return
+    effective = min(d for d in dates if d is not None)
+    when = format_datetime(effective)
+    for made in signing.proofs:
+        if made.created is not None and made.created >= effective:
+            continue
+        if made.created is None and not beyond(effective, ctx.now, ctx.skew):
+            found.fail(
+                FailureCode.SIGNING_TIME_UNKNOWN,
+                f"the proof gives no signing time, and {ods} may sign for {assessor} only "
+                f"from {when}, when the merger took effect",
+                made.path,
+            )
+            continue
+        signed = "" if made.created is None else f" at {format_datetime(made.created)}"
+        found.fail(
+            FailureCode.ISSUER_UNTRUSTED,
+            f"{ods} signed {assessor}'s assessment{signed}, before the merger takes effect "
+            f"at {when}: a successor may sign for its predecessor only from then",
             f"{_RECORD_PATH}/assessing_org/ods_code",
         )
 

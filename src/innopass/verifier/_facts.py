@@ -33,10 +33,13 @@ def _string(value: JSONValue) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def succession(view: TrustView, ods_code: str | None, now: datetime) -> Succession | None:
+def succession(
+    view: TrustView, ods_code: str | None, now: datetime, *, successor: str | None = None
+) -> Succession | None:
     """What the trust lists in force say of ``ods_code``'s withdrawal (``None``: not withdrawn);
-    ``pending`` when its date is after ``now``."""
-    entry = None if ods_code is None else view.listed(ods_code)
+    ``pending`` when its date is after ``now``. Of lists that disagree, one naming
+    ``successor`` (the passport's signer) is described (see :meth:`TrustView.listed`)."""
+    entry = None if ods_code is None else view.listed(ods_code, successor=successor)
     if entry is None or entry.status != "withdrawn":
         return None
     heir = None if entry.successor is None else view.listed(entry.successor)
@@ -160,7 +163,9 @@ def passport_facts(
             ods_code=org["ods_code"],
             name=org["name_at_issue"],
             claimed=not vouched,
-            withdrawn=succession(view, org["ods_code"], now),
+            withdrawn=succession(
+                view, org["ods_code"], now, successor=None if trust is None else trust.ods_code
+            ),
         ),
         profile=valid["profile"],
         outcome=outcome["decision"],

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from innopass.verifier._trust_lists import AcceptedTrustList
 
 _LATEST = datetime.max.replace(tzinfo=UTC)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 __all__ = [
     "IssuerTrust",
@@ -41,6 +42,7 @@ __all__ = [
     "SourceTerms",
     "TrustSource",
     "key_window_problem",
+    "withdrawal_order",
 ]
 
 
@@ -194,8 +196,24 @@ class IssuerTrust:
         return min(s.withdrawn_at for s in withdrawals if s.withdrawn_at is not None)
 
     @property
+    def successors(self) -> tuple[str, ...]:
+        """Every successor the withdrawing sources name, in :func:`withdrawal_order`.
+
+        Sources may name different successors (anchors disagreeing on a merger): each
+        counts where its own trust list is in force, none hides another, and who took
+        the issuer over does not change what the issuer itself signed, so it is no
+        :meth:`conflicts`.
+        """
+        ordered = sorted(
+            (s for s in self.sources if s.withdrawn and s.successor),
+            key=lambda s: withdrawal_order(s.withdrawn_at, s.successor),
+        )
+        return tuple(dict.fromkeys(s.successor for s in ordered if s.successor))
+
+    @property
     def successor(self) -> str | None:
-        return next((s.successor for s in self.sources if s.successor), None)
+        """The successor of the earliest withdrawal naming one (all: :attr:`successors`)."""
+        return next(iter(self.successors), None)
 
     @property
     def trust_list(self) -> AcceptedTrustList | None:
@@ -269,6 +287,14 @@ def _intersect_scopes(
             if profiles is not None and domains is not None:
                 out.append(AccreditedScope(profiles=profiles, domains=domains))
     return tuple(out)
+
+
+def withdrawal_order(
+    withdrawn_at: datetime | None, successor: str | None
+) -> tuple[bool, datetime, str]:
+    """The order withdrawals of one issuer are described in, whichever list comes first:
+    undated first (withdrawn now), then the earliest ``withdrawnAt``, then by successor."""
+    return (withdrawn_at is not None, withdrawn_at or _EARLIEST, successor or "")
 
 
 def key_window_problem(

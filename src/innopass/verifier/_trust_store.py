@@ -48,7 +48,13 @@ from innopass.errors import (
     TrustImportError,
 )
 from innopass.trust import Bundle, OrganisationDescription, TrustedIssuer
-from innopass.verifier._parties import IssuerTrust, PinnedParty, SourceTerms, TrustSource
+from innopass.verifier._parties import (
+    IssuerTrust,
+    PinnedParty,
+    SourceTerms,
+    TrustSource,
+    withdrawal_order,
+)
 from innopass.verifier._status_lists import (
     HeldStatusList,
     clears_revocation,
@@ -466,25 +472,45 @@ class TrustView:
         self._issuers[did] = trust
         return trust
 
-    def listed(self, ods_code: str) -> TrustedIssuer | None:
-        """The entry for ``ods_code`` in the trust lists in force (a withdrawn one first)."""
+    def listed(self, ods_code: str, *, successor: str | None = None) -> TrustedIssuer | None:
+        """The entry for ``ods_code`` in the trust lists in force: a withdrawn one first.
+
+        Of several withdrawn entries (anchors may disagree), one naming ``successor``
+        first, then in :func:`~innopass.verifier._parties.withdrawal_order` (never merely the
+        first list's).
+        """
         entries = [
             entry
             for accepted in self.trust_lists
             for entry in accepted.content.issuers
             if entry.ods_code == ods_code
         ]
-        return next(
-            (e for e in entries if e.status == "withdrawn"), entries[0] if entries else None
+        withdrawn = sorted(
+            (e for e in entries if e.status == "withdrawn"),
+            key=lambda e: withdrawal_order(e.withdrawn_at, e.successor),
+        )
+        named = [e for e in withdrawn if successor is not None and e.successor == successor]
+        return next(iter(named or withdrawn or entries), None)
+
+    def successions(self, predecessor: str, successor: str | None) -> tuple[TrustedIssuer, ...]:
+        """Every entry of the trust lists in force that withdraws ``predecessor`` naming
+        ``successor`` as its successor (each list counts: none hides another's)."""
+        if successor is None:
+            return ()
+        return tuple(
+            entry
+            for accepted in self.trust_lists
+            for entry in accepted.content.issuers
+            if entry.ods_code == predecessor
+            and entry.status == "withdrawn"
+            and entry.successor == successor
         )
 
     def succeeded_by(self, predecessor: str, successor: str | None) -> bool:
         """Whether a trust list in force names ``successor`` as the successor of the withdrawn
-        ``predecessor``: the successor may then reissue the predecessor's assessments."""
-        if successor is None:
-            return False
-        entry = self.listed(predecessor)
-        return entry is not None and entry.status == "withdrawn" and entry.successor == successor
+        ``predecessor``: the successor may then reissue the predecessor's assessments, signed
+        once the merger took effect (the verifier's issuer check compares the times)."""
+        return bool(self.successions(predecessor, successor))
 
 
 class _NotHeld:
