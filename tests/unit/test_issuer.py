@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import errno
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -1328,6 +1329,33 @@ def test_the_trust_anchor_is_a_role_of_its_own(tmp_path: Path, clock: Clock) -> 
         fourth = again.sign_trust_list([rf4])
         assert fourth.version == 4  # the ledger remembers, across sessions and keys
         verify_signed(fourth.credential, again, "did:web:anchor.nhs.example#key-2")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "version = 7",
+        "credential_id = 'urn:uuid:another'",
+        "signed_at = '2020-01-01T00:00:00Z'",
+        "valid_until = '2099-01-01T00:00:00Z'",
+        "issuers_json = '[]'",
+        "credential = '{}'",
+    ],
+)
+def test_an_edited_trust_list_version_is_ledger_tampering(
+    tmp_path: Path, clock: Clock, edit: str
+) -> None:
+    anchor_home = OrganisationHome.init(
+        tmp_path / "anchor", ods_code="X26", name="National", passphrase=PASS, clock=clock
+    )
+    rf4 = make_home(tmp_path / "rf4", clock).export(clock=clock)
+    with TrustAnchor.from_home(anchor_home.path, passphrase=PASS, clock=clock) as anchor:
+        anchor.sign_trust_list([rf4])
+        assert anchor.ledger.verify().ok
+    with sqlite3.connect(anchor_home.path / "ledger.sqlite") as db:
+        db.execute(f"UPDATE trust_list_versions SET {edit}")  # noqa: S608
+    with Ledger.open(anchor_home.path / "ledger.sqlite", clock=clock) as ledger:
+        assert not ledger.verify().ok, edit
 
 
 def test_a_trust_anchor_signs_with_any_signer(tmp_path: Path, bare_ledger: Ledger) -> None:

@@ -19,6 +19,7 @@ from ledger_layouts import undo_layout_4
 from innopass._internal.jsonio import JSONObject
 from innopass.errors import LedgerTamperedError
 from innopass.issuer._ledger import (
+    _SCHEMA,
     GENESIS_HASH,
     LEDGER_LAYOUT_VERSION,
     Ledger,
@@ -26,6 +27,7 @@ from innopass.issuer._ledger import (
     StatusAction,
     _chain_hash,
     _json_text,
+    _split_statements,
 )
 from innopass.status import StatusPurpose
 from innopass.trust import LedgerCheckpoint
@@ -154,6 +156,117 @@ def test_every_edit_is_found(ledger: Ledger, path: Path, statements: list[str], 
     assert found, statements
 
 
+#: A value, within the column's CHECK constraints, that differs from what was issued.
+EDITS: dict[tuple[str, str], str] = {
+    ("passports", "id"): "'urn:uuid:renamed'",
+    ("passports", "record_id"): "'urn:uuid:another-record'",
+    ("passports", "record_digest"): "'cd'",
+    ("passports", "format"): "'jwt'",
+    ("passports", "issued_at"): "'2026-05-01T09:30:01Z'",
+    ("passports", "valid_until"): "'2099-01-01T00:00:00Z'",
+    ("passports", "verification_method"): "'x#k'",
+    ("passports", "status_json"): "'[{}]'",
+    ("passports", "credential"): "'{}'",
+    ("passports", "kind"): "'adoption'",
+    ("passports", "record_version"): "2",
+    ("passports", "superseded_by"): "'urn:uuid:b'",
+    ("status_lists", "purpose"): "'forged'",
+    ("status_lists", "list_number"): "list_number + 1",
+    ("status_lists", "size"): "size * 2",
+    ("status_lists", "created_at"): "'2020-01-01T00:00:00Z'",
+    ("status_lists", "allocated"): "allocated + 1",
+    ("status_lists", "status_size"): "status_size % 8 + 1",
+}
+
+
+@pytest.mark.parametrize(("table", "column"), sorted(EDITS))
+def test_every_column_the_chain_determines_is_compared(
+    ledger: Ledger, path: Path, table: str, column: str
+) -> None:
+    ledger.close()
+    where = " WHERE id = 'urn:uuid:c'" if table == "passports" else " WHERE purpose = 'message'"
+    sql(
+        path,
+        "PRAGMA foreign_keys = OFF",
+        f"UPDATE {table} SET {column} = {EDITS[table, column]}{where}",  # noqa: S608
+        drop_triggers=True,
+    )
+    assert problems(path), (table, column)
+
+
+def test_the_comparison_covers_every_column() -> None:
+    """A column added to these tables must be compared too (or named here, with why not)."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for statement in _split_statements(_SCHEMA):
+            db.execute(statement)
+        columns = {
+            (table, str(row[1]))
+            for table in ("passports", "status_lists")
+            for row in db.execute(f"PRAGMA table_info({table})")
+        }
+    finally:
+        db.close()
+    assert columns == set(EDITS)
+
+
+def _strip_new_issue_fields(path: Path) -> None:
+    """Rewrite the chain as a layout-4 innopass before issue entries named every column
+    wrote it (a self-consistent chain: the tables are as they were)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("DROP TRIGGER audit_no_update")
+        db.execute("DROP TRIGGER audit_no_delete")
+        select = "SELECT at, action, subject, details_json FROM audit ORDER BY seq"
+        rows = db.execute(select).fetchall()
+        db.execute("DELETE FROM audit")
+        prev = GENESIS_HASH
+        for seq, (at, action, subject, details_json) in enumerate(rows, start=1):
+            details = json.loads(details_json)
+            for name in ("kind", "recordId", "recordVersion", "issuedAt", "validUntil"):
+                details.pop(name, None)
+            details.pop("statusDigest", None)
+            for item in details.get("status", []):
+                for name in ("size", "statusSize", "listCreatedAt"):
+                    item.pop(name, None)
+            digest = _chain_hash(prev, seq, at, action, subject, details)
+            db.execute(
+                "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (seq, at, action, subject, _json_text(details), prev, digest),
+            )
+            prev = digest
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE passports SET kind = 'adoption' WHERE id = 'urn:uuid:c'",
+        "UPDATE passports SET record_version = 2 WHERE id = 'urn:uuid:c'",
+        "UPDATE passports SET status_json = '[{}]' WHERE id = 'urn:uuid:c'",
+        "UPDATE passports SET superseded_by = 'urn:uuid:b' WHERE id = 'urn:uuid:c'",
+        "UPDATE status_lists SET size = 8",
+        "UPDATE status_lists SET allocated = allocated + 1",
+    ],
+)
+def test_older_issue_entries_are_compared_through_the_signed_text(
+    ledger: Ledger, path: Path, statement: str
+) -> None:
+    ledger.close()
+    _strip_new_issue_fields(path)
+    assert not problems(path)
+    sql(path, statement)
+    assert problems(path), statement
+
+
+def test_a_writer_refuses_an_edited_column(ledger: Ledger, path: Path) -> None:
+    ledger.close()
+    sql(path, "UPDATE passports SET kind = 'adoption' WHERE id = 'urn:uuid:c'")
+    with Ledger.open(path, clock=lambda: T0) as reopened, pytest.raises(LedgerTamperedError):
+        issue(reopened, "urn:uuid:d")
+
+
 def test_deletions_are_refused_by_triggers(ledger: Ledger, path: Path) -> None:
     ledger.close()
     for statement in (
@@ -258,13 +371,25 @@ def test_set_status_is_generic_over_purposes_and_values(ledger: Ledger) -> None:
     assert ledger.replayed_values()[("suspension", 1, entry.details["index"])] == 1  # type: ignore[index]
 
 
+LAYOUT_4_ISSUE_FIELDS = (
+    "kind",
+    "recordId",
+    "recordVersion",
+    "issuedAt",
+    "validUntil",
+    "statusDigest",
+)
+
+
 def test_a_layout_2_ledger_is_upgraded_and_its_old_entries_replay(path: Path) -> None:
     with Ledger.open(path, create=True, clock=lambda: T0) as opened:
         issue(opened, "urn:uuid:a")
         with opened.transaction() as tx:
             tx.change_status("urn:uuid:a", StatusAction.REVOKE)
     # make it what an earlier innopass wrote: layout 2, no guards, entries without the
-    # fields layout 3 adds (credentialDigest, listNumber, value)
+    # fields layout 3 adds (credentialDigest, listNumber, value) nor those issue entries name
+    # since layout 4 (kind, recordId, recordVersion, issuedAt, validUntil, statusDigest; each
+    # allocation's list size, statusSize, listCreatedAt)
     db = sqlite3.connect(path, isolation_level=None)
     for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
         if name not in ("status_allocations_count", "audit_no_update", "audit_no_delete"):
@@ -279,8 +404,12 @@ def test_a_layout_2_ledger_is_upgraded_and_its_old_entries_replay(path: Path) ->
         details = json.loads(details_json)
         details.pop("credentialDigest", None)
         details.pop("value", None)
+        for name in LAYOUT_4_ISSUE_FIELDS:
+            details.pop(name, None)
         for item in details.get("status", []):
             item.pop("listNumber", None)
+            for name in ("size", "statusSize", "listCreatedAt"):
+                item.pop(name, None)
             item["list"] = f"https://example.org/status/{item['purpose']}/1"
         text = json.dumps(details, separators=(",", ":"))
         digest = _chain_hash(prev, seq, at, action, subject, details)

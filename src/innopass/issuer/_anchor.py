@@ -7,6 +7,7 @@ version higher (verifiers refuse a rollback to an older version).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -211,6 +212,8 @@ class TrustAnchor(Session):
                 credential_id,
                 {
                     "version": version,
+                    "signedAt": format_datetime(now),
+                    "credentialDigest": hashlib.sha256(signed.text().encode("utf-8")).hexdigest(),
                     "issuers": [
                         {"odsCode": t.ods_code, "did": t.did, "status": t.status} for t in trusted
                     ],

@@ -15,18 +15,32 @@ ASCII) followed by the RFC 8785 canonical JSON of the entry (``seq``, ``at``,
 the chain and names the first entry that does not match.
 
 Tamper evidence. Every passport and every status change is in the chain: an
-``issue`` entry (written by :meth:`LedgerTransaction.add_passport`) names the
-passport's record digest, key, format, credential digest and status allocations,
-and every status change goes through :meth:`LedgerTransaction.set_status`, whose
-entry names the purpose, list, index and new value. :meth:`Ledger.verify` checks
-the SQLite file, the chain, and then *replays* the chain and compares the result
-with the tables (passports, allocations, status bits), so an SQL edit of a table
-is found. A rewritten or rolled-back chain is consistent with itself; it is found
-against a :class:`LedgerCheckpoint` (the chain's length and head hash) published
-outside the file: every signed status list and the organisation description carry
-the checkpoint of the ledger they were made from, so a restored backup or a
-recomputed chain contradicts what was already published. ``issue``, status
-changes and status-list signing refuse to run on a ledger that fails
+``issue`` entry (written by :meth:`LedgerTransaction.add_passport`) names every
+column of the passport's row (its kind, record id and version, record digest, key,
+format, issue and expiry times, the SHA-256 of its credential text and of its status
+entries) and its status allocations with each list's size, entry size and creation
+time; a ``supersede`` entry names its successor; every status change goes through
+:meth:`LedgerTransaction.set_status`, whose entry names the purpose, list, index and
+new value; a ``trust-list-sign`` entry names the version, credential id, issuers,
+signing and expiry times and credential digest of an anchor's trust list.
+:meth:`Ledger.verify` checks the SQLite file, the chain, and then *replays* the chain
+and compares every column of the passports, status lists, allocations and trust-list
+versions with it, so an SQL edit of any of them is found. Issue entries written before
+they named every column (older ledgers) are compared through the credential text whose
+digest they hold: kind, record id and version, a passport's expiry and the status
+entries are read from it (parsed only for those entries); a list's size must then be
+:data:`~innopass.status.MIN_ENTRIES` (the only size innopass has created) and its entry
+size its purpose's or 1 (what the layout-4 upgrade gave older lists). Only the issue
+time of such an older entry, an older adoption record's expiry, an older list's
+creation time and an older trust list's signing time and text are held nowhere else
+and go unchecked.
+
+A rewritten or rolled-back chain is consistent with itself; it is found against a
+:class:`LedgerCheckpoint` (the chain's length and head hash) published outside the
+file: every signed status list and the organisation description carry the checkpoint
+of the ledger they were made from, so a restored backup or a recomputed chain
+contradicts what was already published. ``issue``, status changes and status-list
+signing refuse to run on a ledger that fails :meth:`Ledger.verify`
 (:class:`~innopass.errors.LedgerTamperedError`).
 """
 
@@ -34,12 +48,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -280,6 +295,10 @@ def _kind_and_version_of(text: str) -> tuple[PassportKind, int | None]:
             credential = loads_strict(text)
     except MalformedInputError:
         return PassportKind.PASSPORT, None
+    return _kind_and_version(credential)
+
+
+def _kind_and_version(credential: object) -> tuple[PassportKind, int | None]:
     if not isinstance(credential, dict):
         return PassportKind.PASSPORT, None
     types = credential.get("type")
@@ -455,13 +474,41 @@ _STATUS_ACTIONS: Final = {
 _MAX_PROBLEMS = 50
 
 
+_UNKNOWN: Final = object()
+"""What an issue entry an older innopass wrote does not say (then read from the signed text)."""
+
+
 @dataclass(slots=True)
 class _Issued:
+    """A passport row as its ``issue`` entry (and later ``supersede`` entries) determine it.
+
+    ``None`` for a string the entry does not name; :data:`_UNKNOWN` for ``kind``,
+    ``record_id``, ``record_version`` and ``valid_until`` that an entry an older innopass
+    wrote leaves out: those are then derived from the stored credential text (whose
+    digest the entry holds)."""
+
     record_digest: str | None
     verification_method: str | None
     format: str | None
     credential_digest: str | None
     allocations: set[tuple[str, int, int]]
+    kind: object = _UNKNOWN
+    record_id: object = _UNKNOWN
+    record_version: object = _UNKNOWN
+    valid_until: object = _UNKNOWN
+    issued_at: str | None = None
+    status_digest: str | None = None
+    superseded_by: str | None = None
+
+
+@dataclass(slots=True)
+class _ListFacts:
+    """A status list as the issue entries that allocate from it determine it."""
+
+    size: int = MIN_ENTRIES
+    status_size: int | None = None
+    created_at: str | None = None
+    allocated: int = 0
 
 
 @dataclass(slots=True)
@@ -472,6 +519,10 @@ class _Replay:
     values: dict[tuple[str, int, int], int]
     owners: dict[tuple[str, int, int], str]
     problems: list[str]
+    lists: dict[tuple[str, int], _ListFacts] = field(default_factory=dict)
+    trust_lists: dict[int, tuple[str, JSONValue]] = field(default_factory=dict)
+    """Each trust-list version an anchor signed: its credential id and ``trust-list-sign``
+    details."""
 
 
 def _list_number(value: JSONValue) -> int | None:
@@ -511,13 +562,8 @@ def _replay(entries: Sequence[AuditEntry]) -> _Replay:
                 number = _list_number(item.get("listNumber", item.get("list")))
                 if isinstance(purpose, str) and isinstance(index, int) and number is not None:
                     allocations.add((purpose, number, index))
-            state.passports[entry.subject] = _Issued(
-                record_digest=_text(details.get("recordDigest")),
-                verification_method=_text(details.get("verificationMethod")),
-                format=_text(details.get("format")),
-                credential_digest=_text(details.get("credentialDigest")),
-                allocations=allocations,
-            )
+                    _replay_list(state, entry, item, (purpose, number))
+            state.passports[entry.subject] = _issued(entry, allocations)
             for position in allocations:
                 if position in state.owners:
                     state.problems.append(
@@ -526,6 +572,26 @@ def _replay(entries: Sequence[AuditEntry]) -> _Replay:
                     )
                 state.owners[position] = entry.subject
                 state.values[position] = 0
+            continue
+        if entry.action == "trust-list-sign":
+            version = details.get("version")
+            if isinstance(version, int) and not isinstance(version, bool):
+                if version in state.trust_lists:
+                    state.problems.append(
+                        f"audit entry {entry.seq} signs trust list version {version} again"
+                    )
+                state.trust_lists[version] = (entry.subject, details)
+            continue
+        if entry.action == "supersede":
+            issued = state.passports.get(entry.subject)
+            by = details.get("by")
+            if issued is None or not isinstance(by, str):
+                state.problems.append(
+                    f"audit entry {entry.seq} supersedes {entry.subject}, which no issue entry "
+                    "issued, or names no successor"
+                )
+            else:
+                issued.superseded_by = by
             continue
         purpose, index = details.get("purpose"), details.get("index")
         listed = details.get("list")
@@ -560,6 +626,65 @@ def _replay(entries: Sequence[AuditEntry]) -> _Replay:
 
 def _text(value: JSONValue) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _issued(entry: AuditEntry, allocations: set[tuple[str, int, int]]) -> _Issued:
+    """What an ``issue`` entry determines of its passport's row.
+
+    Entries name every column (``kind``, ``recordId``, ``recordVersion``, ``issuedAt``,
+    ``validUntil``, ``statusDigest``); those an older innopass wrote name fewer, and a column
+    they do not name is left :data:`_UNKNOWN` (read from the credential text) or, for
+    ``issuedAt`` and ``statusDigest``, ``None`` (see :func:`_compare_passport`)."""
+    details = entry.details
+    issued = _Issued(
+        record_digest=_text(details.get("recordDigest")),
+        verification_method=_text(details.get("verificationMethod")),
+        format=_text(details.get("format")),
+        credential_digest=_text(details.get("credentialDigest")),
+        allocations=allocations,
+        issued_at=_text(details.get("issuedAt")),
+        status_digest=_text(details.get("statusDigest")),
+    )
+    kind = details.get("kind")
+    if isinstance(kind, str):
+        issued.kind = kind
+    elif "recordVersion" in details:  # only a passport's entry names a record version
+        issued.kind = PassportKind.PASSPORT.value
+    if "recordVersion" in details:
+        issued.record_version = details["recordVersion"]
+    elif issued.kind in (PassportKind.ADOPTION.value, PassportKind.CREDENTIAL.value):
+        issued.record_version = None
+    if isinstance(details.get("recordId"), str):
+        issued.record_id = details["recordId"]
+    elif issued.kind == PassportKind.ADOPTION.value and isinstance(details.get("passport"), str):
+        issued.record_id = details["passport"]
+    elif issued.kind == PassportKind.CREDENTIAL.value:
+        issued.record_id = entry.subject
+    if isinstance(details.get("validUntil"), str):
+        issued.valid_until = details["validUntil"]
+    return issued
+
+
+def _replay_list(state: _Replay, entry: AuditEntry, item: JSONObject, key: tuple[str, int]) -> None:
+    """One allocation from list ``key``: the list's size, entry size and creation time as
+    the issue entry names them (older entries name none: a list then has
+    :data:`MIN_ENTRIES` entries, of its purpose's :data:`STATUS_SIZES` bits or of 1)."""
+    facts = state.lists.get(key)
+    if facts is None:
+        facts = state.lists[key] = _ListFacts()
+    facts.allocated += 1
+    for name, attribute in (("size", "size"), ("statusSize", "status_size")):
+        value = item.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            if facts.allocated > 1 and getattr(facts, attribute) not in (None, value):
+                state.problems.append(
+                    f"audit entry {entry.seq} gives {key[0]} list {key[1]} a {name} of {value}, "
+                    "unlike the entries before it"
+                )
+            setattr(facts, attribute, value)
+    created = item.get("listCreatedAt")
+    if isinstance(created, str) and facts.created_at is None:
+        facts.created_at = created
 
 
 def _chain_hash(
@@ -787,26 +912,46 @@ class LedgerTransaction:
         """Record a signed passport with its ``issue`` audit entry; return the entry.
 
         Its status allocations must already be made in this transaction. The entry
-        names what :meth:`Ledger.verify` compares: the record digest, the key, the
-        format, the SHA-256 of the credential text and every allocation; ``details``
-        adds to it.
+        names what :meth:`Ledger.verify` compares, every column of the row: kind,
+        record id and version, record digest, key, format, issue and expiry times, the
+        SHA-256 of the credential text and of the status entries, and every allocation
+        with its list's size, entry size and creation time; ``details`` adds to it.
         """
         self._insert_passport(entry)
         allocations = _allocations(self._db, entry.id)
         lists = {str(s.get("statusPurpose")): s.get("statusListCredential") for s in entry.status}
+        made = {
+            (str(p), int(n)): (int(size), int(bits), str(created))
+            for p, n, size, bits, created in self._db.execute(
+                "SELECT l.purpose, l.list_number, l.size, l.status_size, l.created_at "
+                "FROM status_lists AS l JOIN status_allocations AS a "
+                "ON a.purpose = l.purpose AND a.list_number = l.list_number "
+                "WHERE a.passport_id = ?",
+                (entry.id,),
+            )
+        }
         body: JSONObject = dict(details or {})
         body.update(
             {
+                "kind": entry.kind.value,
+                "recordId": entry.record_id,
+                "recordVersion": entry.record_version,
                 "recordDigest": entry.record_digest,
                 "format": entry.format,
+                "issuedAt": format_datetime(entry.issued_at),
+                "validUntil": format_datetime(entry.valid_until),
                 "verificationMethod": entry.verification_method,
                 "credentialDigest": _text_digest(entry.credential_text),
+                "statusDigest": _text_digest(_json_text(list(entry.status))),
                 "status": [
                     {
                         "purpose": a.purpose.value,
                         "list": lists.get(a.purpose.value) or a.list_number,
                         "listNumber": a.list_number,
                         "index": a.index,
+                        "size": made[a.purpose.value, a.list_number][0],
+                        "statusSize": made[a.purpose.value, a.list_number][1],
+                        "listCreatedAt": made[a.purpose.value, a.list_number][2],
                     }
                     for a in allocations
                 ],
@@ -1011,33 +1156,29 @@ def _checkpoint(db: sqlite3.Connection) -> LedgerCheckpoint:
 
 
 def _compare_tables(db: sqlite3.Connection, replay: _Replay) -> list[str]:
-    """Where the tables differ from the chain's replay (passports, allocations, status values).
+    """Where the tables differ from the chain's replay: every column of every passport,
+    status list and status allocation that the chain (or the credential text whose digest
+    it holds) determines.
 
     The status value of a position is its ``value`` column (several bits for a
-    ``message`` list).
+    ``message`` list). One pass over each table, streamed: a ledger's passports may not
+    fit in memory at once.
     """
     problems: list[str] = []
-    rows = db.execute(  # streamed: a ledger's passports may not fit in memory at once
-        "SELECT id, record_digest, format, verification_method, credential FROM passports"
-    )
+    rows = db.execute(f"SELECT {_PASSPORT_COLUMNS} FROM passports")  # noqa: S608
     seen: set[str] = set()
-    for pid, digest, fmt, method, credential in rows:
-        pid = str(pid)
+    for row in rows:
+        pid = str(row[0])
         seen.add(pid)
         issued = replay.passports.get(pid)
         if issued is None:
             problems.append(f"passport {pid} is in the ledger but no audit entry issued it")
             continue
-        for name, recorded, chained in (
-            ("record digest", str(digest), issued.record_digest),
-            ("format", str(fmt), issued.format),
-            ("verification method", str(method), issued.verification_method),
-            ("credential", _text_digest(str(credential)), issued.credential_digest),
-        ):
-            if chained is not None and recorded != chained:
-                problems.append(f"passport {pid}: its {name} differs from its issue entry")
+        problems += _compare_passport(tuple(row), issued)
     for pid in sorted(replay.passports.keys() - seen):
         problems.append(f"passport {pid} was issued (audit log) but is missing from the ledger")
+    problems += _compare_lists(db, replay)
+    problems += _compare_trust_lists(db, replay)
     held: dict[tuple[str, int, int], tuple[str, int]] = {
         (str(p), int(n), int(i)): (str(pid), int(v))
         for p, n, i, pid, v in db.execute(
@@ -1065,6 +1206,182 @@ def _compare_tables(db: sqlite3.Connection, replay: _Replay) -> list[str]:
             f"status position {position[0]} {position[1]}/{position[2]} of "
             f"{replay.owners[position]} is missing from the ledger"
         )
+    return problems
+
+
+def _compare_passport(row: tuple[Any, ...], issued: _Issued) -> list[str]:
+    """Where one ``passports`` row (:data:`_PASSPORT_COLUMNS`) differs from its issue entry
+    and the ``supersede`` entries after it.
+
+    What an older issue entry does not name is derived from the stored credential text
+    (parsed only then): the kind, record id, record version and, for a passport, the
+    expiry; its status entries are then those of the credential (none if the entry
+    allocated none). Only such an entry's ``issued_at``, and an older adoption record's
+    ``valid_until``, are not checked: neither the chain nor the signed text holds them.
+    """
+    (pid, record_id, digest, fmt, issued_at, valid_until, method, status_json, credential) = (
+        str(v) for v in row[:9]
+    )
+    kind, record_version, superseded_by = row[9], row[10], row[11]
+    expected: list[tuple[str, object, object]] = [
+        ("record digest", digest, issued.record_digest),
+        ("format", fmt, issued.format),
+        ("verification method", method, issued.verification_method),
+        ("credential", _text_digest(credential), issued.credential_digest),
+        ("issue time", issued_at, issued.issued_at),
+        ("status entries", _text_digest(status_json), issued.status_digest),
+    ]
+    derived = {
+        "kind": issued.kind,
+        "record id": issued.record_id,
+        "record version": issued.record_version,
+        "expiry": issued.valid_until,
+    }
+    if _UNKNOWN in derived.values() or issued.status_digest is None:
+        facts = _credential_facts(credential)
+        for name, value in derived.items():
+            if value is _UNKNOWN:
+                derived[name] = facts.get(name)
+        if issued.status_digest is None:
+            stated = facts.get("status entries") if issued.allocations else []
+            try:
+                same = json.loads(status_json) == stated
+            except (ValueError, RecursionError):
+                same = False
+            if not same:
+                expected.append(("status entries", "stored", "signed"))
+    if derived["expiry"] is None and derived["kind"] != PassportKind.PASSPORT.value:
+        derived["expiry"] = valid_until  # an older adoption record's: not in its signed text
+    expected += [
+        ("kind", kind, derived["kind"]),
+        ("record id", record_id, derived["record id"]),
+        ("record version", record_version, derived["record version"]),
+        ("expiry", valid_until, derived["expiry"]),
+        ("successor", superseded_by, issued.superseded_by),
+    ]
+    return [
+        f"passport {pid}: its {name} differs from its issue entry"
+        for name, recorded, chained in expected
+        if recorded != chained and (chained is not None or name in _NULLABLE)
+    ]
+
+
+#: Columns whose ``NULL`` the chain determines too (no successor, no record version).
+_NULLABLE: Final = frozenset({"successor", "record version"})
+
+
+def _credential_facts(text: str) -> dict[str, JSONValue]:
+    """What a stored credential text says of its ledger row (for issue entries that do not):
+    ``kind``, ``record id``, ``record version``, ``expiry`` (a passport's) and ``status
+    entries`` (its ``credentialStatus`` as a list)."""
+    try:  # the text is the ledger's own (its digest is chained): the standard parser will do
+        credential = (
+            parse_compact_jws(text.strip()).payload
+            if looks_like_compact_jws(text.strip())
+            else json.loads(text)
+        )
+    except (MalformedInputError, ValueError, RecursionError):
+        credential = None
+    kind, version = _kind_and_version(credential)
+    facts: dict[str, JSONValue] = {"kind": kind.value, "record version": version}
+    if not isinstance(credential, dict):
+        return facts
+    status = credential.get("credentialStatus", [])
+    facts["status entries"] = status if isinstance(status, list) else [status]
+    if kind is PassportKind.CREDENTIAL:
+        facts["record id"] = credential.get("id")
+        return facts
+    subject = credential.get("credentialSubject")
+    record = subject.get("assessmentRecord") if isinstance(subject, dict) else None
+    if kind is PassportKind.PASSPORT and isinstance(record, dict):
+        facts["record id"] = record.get("record_id")
+        facts["expiry"] = credential.get("validUntil")
+    return facts
+
+
+def _compare_trust_lists(db: sqlite3.Connection, replay: _Replay) -> list[str]:
+    """Where the ``trust_list_versions`` rows differ from the ``trust-list-sign`` entries: the
+    credential id, issuers and expiry, and (entries that name them) the signing time and
+    the SHA-256 of the credential text."""
+    problems: list[str] = []
+    seen: set[int] = set()
+    for version, credential_id, signed_at, valid_until, issuers_json, credential in db.execute(
+        "SELECT version, credential_id, signed_at, valid_until, issuers_json, credential "
+        "FROM trust_list_versions"
+    ):
+        seen.add(int(version))
+        signed = replay.trust_lists.get(int(version))
+        if signed is None:
+            problems.append(
+                f"trust list version {version} is in the ledger but no audit entry signed it"
+            )
+            continue
+        subject, details = signed
+        assert isinstance(details, dict)
+        listed = details.get("issuers")
+        dids = (
+            [i.get("did") for i in listed if isinstance(i, dict)]
+            if isinstance(listed, list)
+            else None
+        )
+        try:
+            issuers: JSONValue = json.loads(str(issuers_json))
+        except (ValueError, RecursionError):
+            issuers = None
+        for name, recorded, chained in (
+            ("credential id", str(credential_id), subject),
+            ("issuers", issuers, dids),
+            ("expiry", str(valid_until), _text(details.get("validUntil"))),
+            ("signing time", str(signed_at), _text(details.get("signedAt"))),
+            ("credential", _text_digest(str(credential)), _text(details.get("credentialDigest"))),
+        ):
+            if chained is not None and recorded != chained:
+                problems.append(
+                    f"trust list version {version}: its {name} differs from its audit entry"
+                )
+    for version in sorted(replay.trust_lists.keys() - seen):
+        problems.append(f"trust list version {version} was signed (audit log) but is missing")
+    return problems
+
+
+def _legacy_sizes(purpose: str) -> set[int]:
+    try:
+        return {1, STATUS_SIZES.get(StatusPurpose(purpose), 1)}
+    except ValueError:
+        return {1}
+
+
+def _compare_lists(db: sqlite3.Connection, replay: _Replay) -> list[str]:
+    """Where the ``status_lists`` rows differ from the lists the issue entries allocated
+    from: every list has the size, entry size, creation time (entries since layout 4) and
+    number of allocations the chain gives it."""
+    problems: list[str] = []
+    seen: set[tuple[str, int]] = set()
+    for purpose, number, size, allocated, status_size, created_at in db.execute(
+        "SELECT purpose, list_number, size, allocated, status_size, created_at FROM status_lists"
+    ):
+        key = (str(purpose), int(number))
+        seen.add(key)
+        facts = replay.lists.get(key)
+        if facts is None:
+            problems.append(f"status list {key[0]} {key[1]} was never allocated from (audit log)")
+            continue
+        bits = facts.status_size
+        if bits is None:  # an older entry: the purpose's size, or 1 where an upgrade added it
+            bits = int(status_size) if int(status_size) in _legacy_sizes(key[0]) else -1
+        for name, recorded, chained in (
+            ("size", int(size), facts.size),
+            ("entry size", int(status_size), bits),
+            ("allocation count", int(allocated), facts.allocated),
+            ("creation time", str(created_at), facts.created_at),
+        ):
+            if chained is not None and recorded != chained:
+                problems.append(
+                    f"status list {key[0]} {key[1]}: its {name} ({recorded}) differs from the "
+                    f"audit log ({chained})"
+                )
+    for key in sorted(replay.lists.keys() - seen):
+        problems.append(f"status list {key[0]} {key[1]} was allocated from but is missing")
     return problems
 
 
