@@ -1,8 +1,7 @@
 """Final attack session: bugs found by attacking the product from outside (CLI, API, files).
 
-Each test is marked ``xfail(strict=True)`` until its bug is fixed: it asserts the right
-behaviour (verdicts, failure codes, exit codes), so it starts passing, and then fails the
-strict xfail, the moment the fix lands; then drop the mark.
+Each test failed on the code before its fix (it was a strict xfail until then) and asserts
+the right behaviour: verdicts, failure codes, exit codes.
 """
 
 from __future__ import annotations

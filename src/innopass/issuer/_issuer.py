@@ -222,10 +222,10 @@ class Issuer(Session):
         and it must name this organisation as ``assessing_org`` (or, as its
         successor after a merger, one of the ODS codes in ``successor_of``:
         verifiers accept that when a trust list names this organisation as that
-        one's successor). A record whose id and version already have an active
-        passport here is refused unless ``reissue`` (the new passport then
-        supersedes the old); so is one whose id has an active passport for a newer
-        version.
+        one's successor, and only for a passport signed from the merger's date on).
+        A record whose id and version already have an active passport here is
+        refused unless ``reissue`` (the new passport then supersedes the old); so is
+        one whose id has an active passport for a newer version.
         """
         parsed = (
             record if isinstance(record, AssessmentRecord) else AssessmentRecord.from_json(record)
